@@ -1,0 +1,233 @@
+"""Command line: ``python -m optim_core {list,trajectory,render}``.
+
+This package sits above the library layers (optim_core, surfaces, export);
+optim_core/__main__.py only forwards to :func:`main`, so the library itself
+never imports the CLI or the export stack.
+
+The contract for scripts and slides.  Bad input exits with code 2 and one
+line on stderr; nothing here prints a traceback for a user mistake.
+Everything shown by ``list`` and accepted by ``--set`` comes from the
+optimizer and schedule declarations.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from typing import Any, Sequence
+
+import numpy as np
+
+from surfaces import BUILTINS, get_surface
+
+from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + message; we want one clear line
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m optim_core", description="Optimizer trajectories on 2-D test surfaces.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("list", help="every optimizer with its hyperparameters and defaults, every surface and schedule")
+
+    t = sub.add_parser("trajectory", help="run one optimizer and print its path as JSON or CSV")
+    _add_run_arguments(t, multiple=False)
+    t.add_argument("--format", choices=("json", "csv"), default="json")
+
+    r = sub.add_parser("render", help="export a GIF, MP4, PNG, CSV or JSON (format from the file extension)")
+    _add_run_arguments(r, multiple=True)
+    r.add_argument("--out", required=True, help="output file: .gif .mp4 .png .csv .json")
+    r.add_argument("--fps", type=float, default=None, help="frames per second (GIF/MP4)")
+    r.add_argument("--size", default=None, help="WxH in pixels, e.g. 640x480")
+    r.add_argument("--frames", type=int, default=None, help="number of frames (steps subsampled evenly)")
+    r.add_argument("--view", choices=("contour", "3d"), default="contour")
+    r.add_argument("--config", default=None, help="a scene JSON exported from the app (other options override it)")
+    return p
+
+
+def _add_run_arguments(p: argparse.ArgumentParser, multiple: bool) -> None:
+    p.add_argument("--surface", default=None if multiple else "rosenbrock",
+                   help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2'")
+    p.add_argument("--optimizer", default=None if multiple else "adam",
+                   help="optimizer id" + ("; several separated by commas" if multiple else ""))
+    p.add_argument("--start", nargs=2, type=float, metavar=("X", "Y"), default=None)
+    p.add_argument("--steps", type=int, default=None, help=f"number of steps, 1 to {MAX_STEPS}")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a hyperparameter by its reference name, e.g. lr=0.01, betas=0.9,0.999, nesterov=true"
+                        + ("; OPTIMIZER.NAME=VALUE targets one optimizer" if multiple else ""))
+    p.add_argument("--schedule", default=None, metavar="NAME[:K=V,...]",
+                   help="learning-rate schedule, e.g. cosine or step:step_size=100,gamma=0.5")
+    p.add_argument("--noise", default=None, metavar="STD[,SEED]", help="Gaussian gradient noise")
+    p.add_argument("--clip", type=float, default=None, help="max gradient norm")
+    p.add_argument("--surface-param", action="append", default=[], metavar="NAME=VALUE",
+                   help="parameter of a built-in surface, e.g. kappa=50 for ill_conditioned")
+
+
+# ----------------------------------------------------------------------------- parsing helpers
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def parse_schedule(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    name, _, rest = text.partition(":")
+    sched: dict[str, Any] = {"name": name.strip()}
+    for k, v in parse_assignments([s for s in rest.split(",") if s.strip()]).items():
+        sched[k] = v
+    return sched
+
+
+def parse_noise(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    parts = text.split(",")
+    try:
+        std = float(parts[0])
+        seed = int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        raise UsageError(f"--noise expects STD[,SEED], got {text!r}") from None
+    return {"std": std, "seed": seed}
+
+
+def _hint_for(optimizer: str, name: str) -> str:
+    if optimizer == "sgd" and name in ("momentum", "dampening"):
+        return " (use --optimizer momentum)"
+    if optimizer in ("sgd", "momentum") and name == "nesterov":
+        return " (use --optimizer nesterov)"
+    if optimizer == "adam" and name == "decoupled_weight_decay":
+        return " (use --optimizer adamw)"
+    return ""
+
+
+def check_params(optimizer: str, params: dict[str, Any]) -> None:
+    spec = OPTIMIZERS[optimizer]
+    names = {p.name for p in spec.hyperparams} | set(spec.groups()) | set(spec.fixed)
+    for key in params:
+        if key not in names:
+            raise UsageError(f"{optimizer} has no hyperparameter {key!r}{_hint_for(optimizer, key)}; "
+                             f"it has: {', '.join(spec.param_names())}")
+
+
+def resolve_optimizer(name: str) -> str:
+    key = name.strip().lower()
+    if key not in OPTIMIZERS:
+        raise UsageError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return key
+
+
+# ----------------------------------------------------------------------------- output
+def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str, Any]:
+    spec = traj.optimizer
+    return {
+        "surface": surface_text,
+        "optimizer": spec.id,
+        "params": spec.reference_kwargs(traj.params_for(b)),
+        "start": [float(v) for v in traj.points[0, b]],
+        "steps": traj.steps,
+        "schedule": traj.schedule,
+        "points": traj.points[:, b, :].tolist(),
+        "loss": traj.loss[:, b].tolist(),
+        "grad_norm": traj.grad_norm[:, b].tolist(),
+        "diverged_at": traj.diverged_step(b),
+        "divergence_reason": traj.reasons[b],
+    }
+
+
+def trajectory_csv(traj: Trajectory) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["step", "x", "y", "loss", "grad_norm"])
+    for k in range(traj.steps + 1):
+        x, y = traj.points[k, 0]
+        w.writerow([k, repr(float(x)), repr(float(y)), repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
+    return buf.getvalue()
+
+
+def format_list() -> str:
+    lines = ["Optimizers (hyperparameter=default [valid range]):"]
+    for spec in OPTIMIZERS.values():
+        lines.append(f"  {spec.id:10s} {spec.name} — {spec.reference}")
+        for group, members in spec.groups().items():
+            dflt = ",".join(f"{m.default:g}" for m in members)
+            lines.append(f"      {group}={dflt}  ({', '.join(m.name + ' ' + m.range_text() for m in members)})")
+        for p in spec.hyperparams:
+            if p.group:
+                continue
+            dflt = str(p.default).lower() if p.kind == "bool" else f"{p.default:g}"
+            lines.append(f"      {p.name}={dflt}  {p.range_text()}  {p.description}")
+    lines.append("")
+    lines.append("Surfaces (or type any formula in x and y):")
+    for entry in BUILTINS.values():
+        surf = get_surface(entry.id)
+        extra = "".join(f"  {p.name}={p.default:g}" for p in entry.params)
+        lines.append(f"  {entry.id:16s} {surf.formula}{extra}")
+    lines.append("")
+    lines.append("Learning-rate schedules (--schedule NAME:K=V,...):")
+    for s in SCHEDULES.values():
+        params = ", ".join(f"{p.name}={p.default:g}" for p in s.hyperparams)
+        lines.append(f"  {s.id:14s} {s.name}" + (f"  ({params})" if params else ""))
+    lines.append("")
+    lines.append(f"Limits: steps ≤ {MAX_STEPS}; a path diverges once sqrt(x²+y²) > {DIVERGENCE_BOUND:g} "
+                 "or f or its gradient is not finite.")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_trajectory(args: argparse.Namespace, out) -> int:
+    optimizer = resolve_optimizer(args.optimizer)
+    params = parse_assignments(args.set)
+    check_params(optimizer, params)
+    surface = get_surface(args.surface, **{k: float(v) for k, v in parse_assignments(args.surface_param).items()})
+    start = args.start if args.start is not None else list(surface.start)
+    steps = args.steps if args.steps is not None else 100
+    if not 1 <= steps <= MAX_STEPS:
+        raise UsageError(f"--steps must be from 1 to {MAX_STEPS}, got {steps}")
+    traj = run(surface, optimizer, np.array(start, dtype=float), steps, schedule=parse_schedule(args.schedule),
+               noise=parse_noise(args.noise), clip=args.clip, **params)
+    if args.format == "csv":
+        out.write(trajectory_csv(traj))
+    else:
+        json.dump(trajectory_json(traj, args.surface), out)
+        out.write("\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "list":
+            out.write(format_list() + "\n")
+            return 0
+        if args.command == "trajectory":
+            return cmd_trajectory(args, out)
+        from . import render  # lazily: only `render` needs the export stack (Pillow, imageio)
+
+        return render.cmd_render(args, out)
+    except (UsageError, SpecError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        err.write(f"error: {message}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+

@@ -1,0 +1,739 @@
+r"""The optimizers: one :class:`~optim_core.spec.OptimizerSpec` each.
+
+Every update function mirrors its reference implementation operation for
+operation (torch.optim's single-tensor code path, or pytorch-optimizer's), in
+the same order, so that float64 trajectories agree to ~1e-12; the golden
+fixtures in tests/golden pin this at rtol 1e-6.
+
+Arrays are coordinate-major: ``p`` and ``g`` have shape (2, B).  Each
+hyperparameter is a Python scalar or a (B,) array (see spec.py), so every
+expression below is written to work for both.  Booleans that differ per
+trajectory (``centered``, ``amsgrad`` …) become ``np.where`` selections.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .spec import HyperParam, OptimizerSpec
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _lerp(start, end, weight):
+    """torch.lerp: start + weight * (end - start), with torch's formula switch at 0.5.
+
+    torch computes ``end - (end - start) * (1 - weight)`` when weight ≥ 0.5;
+    reproducing that keeps us bit-close to the reference.
+    """
+    if isinstance(weight, _SCALARS):
+        if weight < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1.0 - weight)
+    w = np.asarray(weight)
+    return np.where(w < 0.5, start + w * (end - start), end - (end - start) * (1.0 - w))
+
+
+# The helpers below take a fast path for plain Python scalars: numpy's reductions cost ~2 µs
+# even on a bool, which is most of the per-step budget of a single trajectory.
+_SCALARS = (bool, int, float)
+
+
+def _any(flag) -> bool:
+    return bool(flag) if isinstance(flag, _SCALARS) else bool(np.any(flag))
+
+
+def _all(flag) -> bool:
+    return bool(flag) if isinstance(flag, _SCALARS) else bool(np.all(flag))
+
+
+def _select(flag, if_true, if_false):
+    """Per-trajectory choice; skips np.where when the flag is a plain scalar."""
+    if isinstance(flag, _SCALARS):
+        return if_true if flag else if_false
+    return np.where(flag, if_true, if_false)
+
+
+def _nonzero(x) -> bool:
+    return x != 0 if isinstance(x, _SCALARS) else bool(np.any(np.asarray(x) != 0))
+
+
+def _coupled_weight_decay(g, p, wd):
+    """torch's L2 penalty: grad ← grad + λ·p (skipped when λ is 0, as torch does)."""
+    return g + wd * p if _nonzero(wd) else g
+
+
+def _decoupled_weight_decay(p, lr, wd):
+    """AdamW-style: p ← p·(1 − lr·λ) (skipped when λ is 0)."""
+    return p * (1.0 - lr * wd) if _nonzero(wd) else p
+
+
+def _zeros(p):
+    return np.zeros_like(p)
+
+
+# ------------------------------------------------------------ shared hyperparameters
+def LR(default: float) -> HyperParam:
+    return HyperParam("lr", default, "learning rate: the step size", r"\eta", low=0.0, low_open=True,
+                      log=True, ui_low=1e-5, ui_high=1e3)
+
+
+def EPS(default: float) -> HyperParam:
+    return HyperParam("eps", default, "added to the denominator so it never divides by ~0", r"\epsilon",
+                      low=0.0, log=True, ui_low=1e-12, ui_high=1.0)
+
+
+def WEIGHT_DECAY(default: float = 0.0, decoupled: bool = False) -> HyperParam:
+    what = ("decoupled weight decay: shrinks the weights directly, p ← p(1 − ηλ)" if decoupled
+            else "L2 penalty: adds λ·p to the gradient")
+    return HyperParam("weight_decay", default, what, r"\lambda", low=0.0, ui_low=0.0, ui_high=1.0)
+
+
+def BETA1(default: float = 0.9) -> HyperParam:
+    return HyperParam("beta1", default, "decay of the gradient average (momentum)", r"\beta_1",
+                      low=0.0, high=1.0, high_open=True, ui_high=0.999, group="betas", index=0)
+
+
+def BETA2(default: float = 0.999) -> HyperParam:
+    return HyperParam("beta2", default, "decay of the squared-gradient average", r"\beta_2",
+                      low=0.0, high=1.0, high_open=True, ui_high=0.9999, group="betas", index=1)
+
+
+def MOMENTUM(default: float = 0.9) -> HyperParam:
+    return HyperParam("momentum", default, "fraction of the previous velocity kept each step", r"\mu",
+                      low=0.0, high=1.0, high_open=True, ui_high=0.999)
+
+
+def FLAG(name: str, default: bool, description: str) -> HyperParam:
+    return HyperParam(name, default, description, kind="bool")
+
+
+# =========================================================================== SGD family
+def _sgd_init(p, hp):
+    return {"momentum_buffer": _zeros(p)}
+
+
+def _sgd_update(g, state, p, hp, lr, t, *, nesterov=False):
+    # torch.optim.SGD, _single_tensor_sgd
+    g = _coupled_weight_decay(g, p, hp.get("weight_decay", 0.0))
+    mu = hp.get("momentum", 0.0)
+    if not _nonzero(mu):
+        return p - lr * g, state
+    damp = hp.get("dampening", 0.0)
+    # The first step copies the gradient into the buffer (no dampening), as torch does.
+    if t == 1:
+        buf = g.copy()
+    elif isinstance(damp, _SCALARS) and damp == 0:
+        buf = mu * state["momentum_buffer"] + g
+    else:
+        buf = mu * state["momentum_buffer"] + (1.0 - damp) * g
+    d = g + mu * buf if nesterov else buf
+    if _nonzero(damp) and not isinstance(mu, _SCALARS) and not _all(mu != 0):
+        # torch uses the plain gradient where momentum is 0; with dampening 0 our buffer already equals it
+        # exactly (0·b + g = g), so the selection is only needed when dampening is set.
+        d = np.where(mu != 0, d, g)
+    return p - lr * d, {"momentum_buffer": buf}
+
+
+SGD = OptimizerSpec(
+    id="sgd", name="SGD", reference="torch.optim.SGD",
+    hyperparams=(LR(1e-3), WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, g_t
+\end{aligned}""",
+    explanation="Plain gradient descent: step straight downhill, in proportion to the slope. "
+                "With exact gradients this is full-batch gradient descent; with gradient noise it behaves like mini-batch SGD.",
+    pros=("Simplest possible rule; one hyperparameter", "Well understood theory: stable on a quadratic iff η < 2/L",
+          "Often generalises best in deep learning when tuned"),
+    cons=("Zig-zags across narrow valleys (ill-conditioning)", "Crawls on plateaus and near saddle points",
+          "One learning rate for every direction"),
+    when_to_use="As the baseline; and for well-conditioned problems or when you will tune a schedule carefully.",
+    init=_sgd_init, update=_sgd_update, typical_use="baseline; convex problems; fine-tuning with a schedule",
+    year=1951, paper="Robbins & Monro, A Stochastic Approximation Method",
+)
+
+MOMENTUM_SGD = OptimizerSpec(
+    id="momentum", name="Momentum", reference="torch.optim.SGD(momentum)",
+    hyperparams=(LR(1e-3), MOMENTUM(0.9),
+                 HyperParam("dampening", 0.0, "damps the new gradient: τ = μ gives the averaging form v ← μv + (1−μ)g",
+                            r"\tau", low=0.0, high=1.0),
+                 WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1\end{cases}\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
+\end{aligned}""",
+    explanation="Heavy-ball momentum: keep a velocity that accumulates past gradients, so consistent directions speed up "
+                "and oscillating ones cancel. With dampening τ = μ the buffer is the textbook exponential average "
+                "v ← μv + (1−μ)g.",
+    pros=("Damps zig-zag in narrow valleys", "Accelerates along consistent slopes (up to 1/(1−μ)×)",
+          "Rolls through small bumps and flat regions"),
+    cons=("Overshoots and oscillates around the minimum", "Two coupled hyperparameters (η, μ)",
+          "Can diverge where plain SGD would not"),
+    when_to_use="Ill-conditioned problems and most deep-learning training with SGD; μ = 0.9 is the usual start.",
+    init=_sgd_init, update=_sgd_update, momentum=True,
+    typical_use="CNN training (SGD + momentum + schedule)", year=1964, paper="Polyak, Some methods of speeding up convergence",
+)
+
+NESTEROV = OptimizerSpec(
+    id="nesterov", name="Nesterov", reference="torch.optim.SGD(momentum, nesterov=True)",
+    hyperparams=(LR(1e-3), MOMENTUM(0.9), WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + g_t & t > 1\end{cases}\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\,(g_t + \mu\, b_t)
+\end{aligned}""",
+    explanation="Nesterov accelerated gradient in torch's form: a momentum step that looks ahead, adding the velocity "
+                "once more to the current gradient, which corrects overshoot earlier than heavy-ball momentum.",
+    pros=("Less overshoot than heavy-ball momentum", "Optimal convergence rate on smooth convex problems",
+          "Same cost and hyperparameters as momentum"),
+    cons=("Still one global learning rate", "Can oscillate with large μ"),
+    when_to_use="Wherever you would use momentum; often a small, free improvement.",
+    init=_sgd_init, update=lambda g, s, p, hp, lr, t: _sgd_update(g, s, p, hp, lr, t, nesterov=True),
+    momentum=True, fixed={"nesterov": True}, typical_use="SGD training of CNNs",
+    year=1983, paper="Nesterov, A method for solving convex programming problems",
+)
+
+
+# =========================================================================== Adagrad
+def _adagrad_init(p, hp):
+    return {"sum": np.zeros_like(p) + hp["initial_accumulator_value"]}
+
+
+def _adagrad_update(g, state, p, hp, lr, t):
+    # torch.optim.Adagrad, _single_tensor_adagrad
+    g = _coupled_weight_decay(g, p, hp["weight_decay"])
+    clr = lr / (1.0 + (t - 1) * hp["lr_decay"])
+    s = state["sum"] + g * g
+    std = np.sqrt(s) + hp["eps"]
+    return p - clr * (g / std), {"sum": s}
+
+
+ADAGRAD = OptimizerSpec(
+    id="adagrad", name="Adagrad", reference="torch.optim.Adagrad",
+    hyperparams=(LR(1e-2),
+                 HyperParam("lr_decay", 0.0, "learning rate decays as η/(1 + (t−1)·decay)", r"\delta", low=0.0,
+                            ui_high=0.1),
+                 WEIGHT_DECAY(),
+                 HyperParam("initial_accumulator_value", 0.0, "starting value of the squared-gradient sum",
+                            r"s_0", low=0.0, ui_high=1.0),
+                 EPS(1e-10)),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+\tilde\eta_t &\leftarrow \eta \,/\, \bigl(1 + (t-1)\,\delta\bigr)\\
+s_t &\leftarrow s_{t-1} + g_t^2\\
+\theta_t &\leftarrow \theta_{t-1} - \tilde\eta_t\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+\end{aligned}""",
+    explanation="Divides each coordinate's step by the root of the sum of all its past squared gradients: "
+                "steep directions get small steps, gentle ones large steps. The sum only grows, so steps shrink forever.",
+    pros=("Per-coordinate step sizes with no tuning of β", "Great for sparse features (rare coordinates keep large steps)",
+          "Robust to the scale of the gradient"),
+    cons=("Steps shrink towards zero: can stall long before the minimum", "Poor for long non-convex runs"),
+    when_to_use="Sparse, convex problems (linear models on text, recommender embeddings); short runs.",
+    init=_adagrad_init, update=_adagrad_update, adaptive=True, typical_use="sparse convex problems",
+    year=2011, paper="Duchi, Hazan & Singer, Adaptive Subgradient Methods",
+)
+
+
+# =========================================================================== RMSprop
+def _rmsprop_init(p, hp):
+    return {"square_avg": _zeros(p), "grad_avg": _zeros(p), "momentum_buffer": _zeros(p)}
+
+
+def _rmsprop_update(g, state, p, hp, lr, t):
+    # torch.optim.RMSprop, _single_tensor_rmsprop
+    g = _coupled_weight_decay(g, p, hp["weight_decay"])
+    alpha, eps, centered = hp["alpha"], hp["eps"], hp["centered"]
+    sq = alpha * state["square_avg"] + (1.0 - alpha) * (g * g)
+    ga = state["grad_avg"]
+    if _any(centered):
+        ga_new = _lerp(ga, g, 1.0 - alpha)
+        ga = _select(centered, ga_new, ga)
+        avg = _select(centered, np.sqrt(sq - ga_new * ga_new), np.sqrt(sq)) + eps
+    else:
+        avg = np.sqrt(sq) + eps
+    mu = hp["momentum"]
+    if _nonzero(mu):
+        # With μ = 0 this equals the plain step exactly (0·b + x = x), so one formula serves mixed batches.
+        buf = mu * state["momentum_buffer"] + g / avg
+        return p - lr * buf, {"square_avg": sq, "grad_avg": ga, "momentum_buffer": buf}
+    return p - lr * (g / avg), {"square_avg": sq, "grad_avg": ga, "momentum_buffer": state["momentum_buffer"]}
+
+
+RMSPROP = OptimizerSpec(
+    id="rmsprop", name="RMSprop", reference="torch.optim.RMSprop",
+    hyperparams=(LR(1e-2),
+                 HyperParam("alpha", 0.99, "decay of the squared-gradient average", r"\alpha",
+                            low=0.0, high=1.0, high_open=True, ui_high=0.9999),
+                 EPS(1e-8), WEIGHT_DECAY(), MOMENTUM(0.0),
+                 FLAG("centered", False, "divide by the gradient's variance estimate instead of its raw second moment")),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+v_t &\leftarrow \alpha\, v_{t-1} + (1-\alpha)\, g_t^2\\
+\bar g_t &\leftarrow \alpha\, \bar g_{t-1} + (1-\alpha)\, g_t \quad\text{(centered)}\\
+d_t &\leftarrow \sqrt{v_t - \bar g_t^{\,2}} + \epsilon \ \text{(centered)}\quad\text{else}\quad \sqrt{v_t} + \epsilon\\
+b_t &\leftarrow \mu\, b_{t-1} + g_t / d_t\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
+\end{aligned}""",
+    explanation="Adagrad with a memory: an exponential average of squared gradients replaces the ever-growing sum, "
+                "so the step size adapts to recent curvature instead of shrinking forever.",
+    pros=("Per-coordinate step sizes that do not decay to zero", "Handles very different slopes per direction",
+          "Works well for non-stationary objectives (RNNs, RL)"),
+    cons=("No bias correction: early steps can be large", "Sensitive to ε and α on flat regions"),
+    when_to_use="Recurrent networks and reinforcement learning; a robust default before Adam existed.",
+    init=_rmsprop_init, update=_rmsprop_update, adaptive=True, typical_use="RNNs, reinforcement learning",
+    year=2012, paper="Hinton, Lecture 6e of Neural Networks for Machine Learning",
+)
+
+
+# =========================================================================== Adadelta
+def _adadelta_init(p, hp):
+    return {"square_avg": _zeros(p), "acc_delta": _zeros(p)}
+
+
+def _adadelta_update(g, state, p, hp, lr, t):
+    # torch.optim.Adadelta, _single_tensor_adadelta
+    g = _coupled_weight_decay(g, p, hp["weight_decay"])
+    rho, eps = hp["rho"], hp["eps"]
+    sq = rho * state["square_avg"] + (1.0 - rho) * (g * g)
+    std = np.sqrt(sq + eps)
+    delta = np.sqrt(state["acc_delta"] + eps) / std * g
+    acc = rho * state["acc_delta"] + (1.0 - rho) * (delta * delta)
+    return p - lr * delta, {"square_avg": sq, "acc_delta": acc}
+
+
+ADADELTA = OptimizerSpec(
+    id="adadelta", name="Adadelta", reference="torch.optim.Adadelta",
+    hyperparams=(LR(1.0),
+                 HyperParam("rho", 0.9, "decay of both running averages", r"\rho", low=0.0, high=1.0, ui_high=0.999),
+                 EPS(1e-6), WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+v_t &\leftarrow \rho\, v_{t-1} + (1-\rho)\, g_t^2\\
+\Delta_t &\leftarrow \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\; g_t\\
+u_t &\leftarrow \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, \Delta_t
+\end{aligned}""",
+    explanation="Scales each step by the ratio of recent update size to recent gradient size, so the units of the "
+                "update match the units of the parameters and no learning rate is needed in principle (η = 1).",
+    pros=("Largely learning-rate free", "Steps do not decay to zero like Adagrad"),
+    cons=("Starts very slowly: the first steps are about √ε in size", "ε effectively sets the step size"),
+    when_to_use="When you cannot tune a learning rate; mostly of historical and teaching interest today.",
+    init=_adadelta_init, update=_adadelta_update, adaptive=True, typical_use="tuning-free training (historical)",
+    year=2012, paper="Zeiler, ADADELTA: An Adaptive Learning Rate Method",
+)
+
+
+# =========================================================================== Adam family
+def _adam_init(p, hp):
+    return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "max_exp_avg_sq": _zeros(p)}
+
+
+def _adam_update(g, state, p, hp, lr, t, *, decoupled=False, amsgrad=None):
+    # torch.optim.Adam / AdamW, _single_tensor_adam (AdamW = decoupled weight decay)
+    b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+    if decoupled:
+        p = _decoupled_weight_decay(p, lr, wd)
+    else:
+        g = _coupled_weight_decay(g, p, wd)
+    m = _lerp(state["exp_avg"], g, 1.0 - b1)
+    v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
+    bc1 = 1.0 - b1**t
+    bc2 = 1.0 - b2**t
+    step_size = lr / bc1
+    bc2_sqrt = math.sqrt(bc2) if isinstance(bc2, float) else np.sqrt(bc2)
+    ams = hp.get("amsgrad", False) if amsgrad is None else amsgrad
+    vmax = state["max_exp_avg_sq"]
+    if _any(ams):
+        vmax = _select(ams, np.maximum(vmax, v), vmax)
+        denom = np.sqrt(_select(ams, vmax, v)) / bc2_sqrt + eps
+    else:
+        denom = np.sqrt(v) / bc2_sqrt + eps
+    return p - step_size * (m / denom), {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
+
+
+_ADAM_LATEX_CORE = r"""m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
+v_t &\leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2\\"""
+
+ADAM = OptimizerSpec(
+    id="adam", name="Adam", reference="torch.optim.Adam",
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
+                 FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)")),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+""" + _ADAM_LATEX_CORE + r"""
+\hat v_t &\leftarrow \max(\hat v_{t-1}, v_t)\ \text{(amsgrad)}\quad\text{else}\quad v_t\\
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
+\end{aligned}""",
+    explanation="Momentum (an average of gradients, m) divided by an RMSprop-style average of squared gradients (v), "
+                "both bias-corrected for their zero start. Each step moves each coordinate by roughly η, whatever "
+                "the gradient's scale.",
+    pros=("Works well out of the box on most problems", "Per-coordinate adaptive steps plus momentum",
+          "Invariant to rescaling the gradient"),
+    cons=("Step size ~η even near the minimum: hovers unless η decays", "L2 weight decay interacts badly with the adaptive "
+          "scaling (use AdamW)", "Can fail to converge on some convex problems (AMSGrad's fix)"),
+    when_to_use="The default for deep learning, especially transformers and anything hard to tune.",
+    init=_adam_init, update=_adam_update, adaptive=True, momentum=True, typical_use="default for deep learning",
+    year=2014, paper="Kingma & Ba, Adam: A Method for Stochastic Optimization",
+)
+
+ADAMW = OptimizerSpec(
+    id="adamw", name="AdamW", reference="torch.optim.AdamW",
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(1e-2, decoupled=True),
+                 FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)")),
+    latex=r"""\begin{aligned}
+\theta_{t-1} &\leftarrow \theta_{t-1}\,(1 - \eta\lambda)\\
+g_t &\leftarrow \nabla f(\theta_{t-1})\\
+""" + _ADAM_LATEX_CORE + r"""
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
+\end{aligned}""",
+    explanation="Adam with decoupled weight decay: the weights shrink directly by ηλ each step instead of adding λθ "
+                "to the gradient, so the decay is not rescaled away by Adam's per-coordinate normalisation.",
+    pros=("Weight decay that behaves as intended", "Everything Adam does well"),
+    cons=("Decay pulls towards the origin: the minimum found is shifted if λ is large", "One more hyperparameter"),
+    when_to_use="Training transformers and most modern networks; whenever you want Adam with regularisation.",
+    init=_adam_init, update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, decoupled=True),
+    adaptive=True, momentum=True, typical_use="transformers, modern deep learning",
+    year=2017, paper="Loshchilov & Hutter, Decoupled Weight Decay Regularization",
+)
+
+AMSGRAD = OptimizerSpec(
+    id="amsgrad", name="AMSGrad", reference="torch.optim.Adam(amsgrad=True)",
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+""" + _ADAM_LATEX_CORE + r"""
+\hat v_t &\leftarrow \max(\hat v_{t-1}, v_t)\\
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
+\end{aligned}""",
+    explanation="Adam whose denominator never shrinks: it divides by the largest second-moment average seen so far, "
+                "which repairs Adam's convergence proof and stops sudden large steps after a quiet stretch.",
+    pros=("Provably convergent where Adam is not", "Smoother late-phase steps"),
+    cons=("Steps can stay small after an early burst of large gradients", "Rarely better than Adam in practice"),
+    when_to_use="When Adam oscillates or diverges late in training.",
+    init=_adam_init, update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, amsgrad=True),
+    adaptive=True, momentum=True, fixed={"amsgrad": True}, typical_use="Adam that oscillates late",
+    year=2018, paper="Reddi, Kale & Kumar, On the Convergence of Adam and Beyond",
+)
+
+
+def _nadam_init(p, hp):
+    return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "mu_product": 1.0}
+
+
+def _nadam_update(g, state, p, hp, lr, t):
+    # torch.optim.NAdam, _single_tensor_nadam
+    b1, b2, eps, wd, psi = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"], hp["momentum_decay"]
+    bc2 = 1.0 - b2**t
+    if _any(hp["decoupled_weight_decay"]):
+        p = _select(hp["decoupled_weight_decay"], _decoupled_weight_decay(p, lr, wd), p)
+        g = _select(hp["decoupled_weight_decay"], g, _coupled_weight_decay(g, p, wd))
+    else:
+        g = _coupled_weight_decay(g, p, wd)
+    mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+    mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+    mu_product = state["mu_product"] * mu
+    m = _lerp(state["exp_avg"], g, 1.0 - b1)
+    v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
+    denom = np.sqrt(v / bc2) + eps
+    p = p + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
+    p = p + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * (m / denom)
+    return p, {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product}
+
+
+NADAM = OptimizerSpec(
+    id="nadam", name="NAdam", reference="torch.optim.NAdam",
+    hyperparams=(LR(2e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
+                 HyperParam("momentum_decay", 4e-3, "ψ: schedule of the momentum coefficient μ_t", r"\psi",
+                            low=0.0, ui_high=0.1),
+                 FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty")),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+\mu_t &\leftarrow \beta_1\bigl(1 - \tfrac12\, 0.96^{\,t\psi}\bigr),\quad
+\mu_{t+1} \leftarrow \beta_1\bigl(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\bigr)\\
+""" + _ADAM_LATEX_CORE + r"""
+d_t &\leftarrow \sqrt{v_t / (1-\beta_2^t)} + \epsilon\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\,\frac{g_t}{d_t}
+ - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,\frac{m_t}{d_t}
+\end{aligned}""",
+    explanation="Adam with Nesterov momentum: the update already includes the next step's momentum, so it reacts to "
+                "a turn in the valley one step earlier. μ_t warms up slowly with the momentum decay ψ.",
+    pros=("Often converges a little faster than Adam", "Less overshoot around turns"),
+    cons=("Slightly more complex than Adam", "Same late-phase hovering and tuning issues as Adam"),
+    when_to_use="As a drop-in Adam replacement, especially where momentum overshoots.",
+    init=_nadam_init, update=_nadam_update, adaptive=True, momentum=True, typical_use="drop-in Adam replacement",
+    year=2016, paper="Dozat, Incorporating Nesterov Momentum into Adam",
+)
+
+
+def _radam_init(p, hp):
+    return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+
+
+def _radam_update(g, state, p, hp, lr, t):
+    # torch.optim.RAdam, _single_tensor_radam
+    b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+    if _any(hp["decoupled_weight_decay"]):
+        p = _select(hp["decoupled_weight_decay"], _decoupled_weight_decay(p, lr, wd), p)
+        g = _select(hp["decoupled_weight_decay"], g, _coupled_weight_decay(g, p, wd))
+    else:
+        g = _coupled_weight_decay(g, p, wd)
+    m = _lerp(state["exp_avg"], g, 1.0 - b1)
+    v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
+    bc1 = 1.0 - b1**t
+    bc2 = 1.0 - b2**t
+    m_hat = m / bc1
+    rho_inf = 2.0 / (1.0 - b2) - 1.0
+    rho_t = rho_inf - 2.0 * t * (b2**t) / bc2
+    plain = p - m_hat * lr
+    rectified_on = rho_t > 5.0
+    if _any(rectified_on):
+        with np.errstate(all="ignore"):  # the rectifier is only used where rho_t > 5
+            rect = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        adaptive_lr = np.sqrt(bc2) / (np.sqrt(v) + eps)
+        p = _select(rectified_on, p - m_hat * lr * adaptive_lr * rect, plain)
+    else:
+        p = plain
+    return p, {"exp_avg": m, "exp_avg_sq": v}
+
+
+RADAM = OptimizerSpec(
+    id="radam", name="RAdam", reference="torch.optim.RAdam",
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
+                 FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty")),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+""" + _ADAM_LATEX_CORE + r"""
+\hat m_t &\leftarrow m_t / (1-\beta_1^t),\qquad \rho_\infty \leftarrow \tfrac{2}{1-\beta_2} - 1,\qquad
+\rho_t \leftarrow \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t}\\
+r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}\\
+\theta_t &\leftarrow \begin{cases}
+\theta_{t-1} - \eta\, \hat m_t\, r_t\, \dfrac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon} & \rho_t > 5\\[4pt]
+\theta_{t-1} - \eta\, \hat m_t & \text{otherwise}
+\end{cases}
+\end{aligned}""",
+    explanation="Rectified Adam: while the second-moment estimate is still based on too few steps (ρ_t ≤ 5) it takes "
+                "plain momentum-SGD steps, then turns the adaptive scaling on gradually through the rectifier r_t — "
+                "a built-in warm-up.",
+    pros=("No warm-up schedule needed", "Less sensitive to the learning rate early on"),
+    cons=("First steps are plain SGD with momentum: can be large on steep surfaces", "Same late-phase behaviour as Adam"),
+    when_to_use="When Adam needs a warm-up to be stable.",
+    init=_radam_init, update=_radam_update, adaptive=True, momentum=True, typical_use="Adam without warm-up",
+    year=2019, paper="Liu et al., On the Variance of the Adaptive Learning Rate and Beyond",
+)
+
+
+def _adamax_init(p, hp):
+    return {"exp_avg": _zeros(p), "exp_inf": _zeros(p)}
+
+
+def _adamax_update(g, state, p, hp, lr, t):
+    # torch.optim.Adamax, _single_tensor_adamax
+    b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
+    g = _coupled_weight_decay(g, p, hp["weight_decay"])
+    m = _lerp(state["exp_avg"], g, 1.0 - b1)
+    u = np.maximum(state["exp_inf"] * b2, np.abs(g) + eps)
+    clr = lr / (1.0 - b1**t)
+    return p - clr * (m / u), {"exp_avg": m, "exp_inf": u}
+
+
+ADAMAX = OptimizerSpec(
+    id="adamax", name="Adamax", reference="torch.optim.Adamax",
+    hyperparams=(LR(2e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
+u_t &\leftarrow \max\bigl(\beta_2\, u_{t-1},\ |g_t| + \epsilon\bigr)\\
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}
+\end{aligned}""",
+    explanation="Adam with the infinity norm: the denominator is a decaying maximum of |g| instead of an average of "
+                "g², which makes it more robust to rare huge gradients.",
+    pros=("Stable step sizes bounded by η", "Robust to gradient outliers"),
+    cons=("Usually no better than Adam", "Slow to adapt after a single large gradient"),
+    when_to_use="Embeddings and problems with occasional gradient spikes.",
+    init=_adamax_init, update=_adamax_update, adaptive=True, momentum=True, typical_use="embeddings, gradient spikes",
+    year=2014, paper="Kingma & Ba, Adam (section 7.1)",
+)
+
+
+# =========================================================================== pytorch-optimizer
+def _ftrl_init(p, hp):
+    return {"z": _zeros(p), "n": _zeros(p)}
+
+
+def _ftrl_update(g, state, p, hp, lr, t):
+    # pytorch_optimizer.FTRL (per-parameter path). Note: the new θ is computed from z and n alone.
+    lr_power, beta, l1, l2 = hp["lr_power"], hp["beta"], hp["lambda_1"], hp["lambda_2"]
+    n_old, z = state["n"], state["z"]
+    sigma = g * g
+    de_nom = n_old ** (-lr_power)
+    n = n_old + sigma
+    sigma = (n ** (-lr_power) - de_nom) / lr
+    z = z + g - sigma * p
+    de_nom = (np.sqrt(n) + beta) / lr + l2
+    new_p = (np.sign(z) * l1 - z) / de_nom
+    new_p = np.where(np.abs(z) <= l1, 0.0, new_p)
+    return new_p, {"z": z, "n": n}
+
+
+FTRL = OptimizerSpec(
+    id="ftrl", name="FTRL", reference="pytorch_optimizer.FTRL",
+    hyperparams=(LR(1e-3),
+                 HyperParam("lr_power", -0.5, "exponent of the per-coordinate step-size schedule (−½: Adagrad-like)",
+                            r"p", high=0.0, ui_low=-1.0, ui_high=0.0),
+                 HyperParam("beta", 0.0, "offset added to √n in the denominator", r"\beta", low=0.0, ui_high=10.0),
+                 HyperParam("lambda_1", 0.0, "L1 penalty: coordinates with |z| ≤ λ₁ are set exactly to 0",
+                            r"\lambda_1", low=0.0, ui_high=10.0),
+                 HyperParam("lambda_2", 0.0, "L2 penalty", r"\lambda_2", low=0.0, ui_high=10.0)),
+    latex=r"""\begin{aligned}
+g_t &\leftarrow \nabla f(\theta_{t-1}),\qquad n_t \leftarrow n_{t-1} + g_t^2\\
+\sigma_t &\leftarrow \bigl(n_t^{-p} - n_{t-1}^{-p}\bigr) / \eta\\
+z_t &\leftarrow z_{t-1} + g_t - \sigma_t\, \theta_{t-1}\\
+\theta_t &\leftarrow \begin{cases} 0 & |z_t| \le \lambda_1\\[2pt]
+\dfrac{\lambda_1 \operatorname{sign}(z_t) - z_t}{(\sqrt{n_t} + \beta)/\eta + \lambda_2} & \text{otherwise}\end{cases}
+\end{aligned}""",
+    explanation="Follow The Regularized Leader (proximal): instead of stepping from the current point, it solves for "
+                "the point that best fits all gradients seen so far plus an L1/L2 penalty. The L1 term produces exact "
+                "zeros — the reason it powered online ad click prediction.",
+    pros=("Exact sparsity with λ₁", "Strong regret guarantees for online convex learning"),
+    cons=("The position is recomputed from accumulators: paths can jump, especially early",
+          "Designed for convex online problems; unusual on non-convex surfaces"),
+    when_to_use="Online learning of sparse linear models (click-through prediction).",
+    init=_ftrl_init, update=_ftrl_update, adaptive=True, typical_use="online sparse linear models",
+    year=2013, paper="McMahan et al., Ad Click Prediction: a View from the Trenches",
+)
+
+
+def _swats_init(p, hp):
+    b = p.shape[1]
+    return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "max_exp_avg_sq": _zeros(p),
+            "momentum_buffer": _zeros(p), "exp_avg2": np.zeros(b), "sgd_phase": np.zeros(b, dtype=bool),
+            "sgd_lr": np.zeros(b)}
+
+
+def _swats_update(g, state, p, hp, lr, t):
+    # pytorch_optimizer.SWATS (per-parameter path). Each trajectory is its own parameter group, so each switches
+    # from Adam to SGD on its own; after switching, the group's lr is the estimated SGD rate (schedules stop applying).
+    b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+    in_sgd = state["sgd_phase"]
+    group_lr = np.where(in_sgd, state["sgd_lr"], lr)
+    bc1 = 1.0 - b1**t
+    bc2 = 1.0 - b2**t
+    step_size = lr * math.sqrt(bc2) / bc1 if np.ndim(bc2) == 0 else lr * np.sqrt(bc2) / bc1
+
+    if _nonzero(wd):
+        decouple = hp["weight_decouple"]
+        shrink = 1.0 - wd * _select(hp["fixed_decay"], 1.0, group_lr)
+        p_dec = p * shrink
+        g_cpl = g + wd * p if bool(np.all(np.asarray(wd) > 0)) else np.where(np.asarray(wd) > 0, g + wd * p, g)
+        p, g = _select(decouple, p_dec, p), _select(decouple, g, g_cpl)
+
+    # SGD phase (rows that already switched)
+    buf = b1 * state["momentum_buffer"] + g
+    upd = buf * (1.0 - b1)
+    upd = _select(hp["nesterov"], upd + b1 * buf, upd)
+    p_sgd = p - group_lr * upd
+
+    # Adam phase
+    m = _lerp(state["exp_avg"], g, 1.0 - b1)
+    v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
+    vmax = _select(hp["ams_bound"], np.maximum(state["max_exp_avg_sq"], v), state["max_exp_avg_sq"])
+    denom = np.sqrt(_select(hp["ams_bound"], vmax, v) + 1e-15) + eps
+    perturb = (m / denom) * (-step_size)
+    p_adam = p + perturb
+    pg = (perturb * g).sum(axis=0)
+    valid = pg != 0
+    with np.errstate(all="ignore"):
+        scaling = (perturb * perturb).sum(axis=0) / np.where(valid, -pg, 1.0)
+    avg2 = np.where(valid, _lerp(state["exp_avg2"], scaling, 1.0 - b2), state["exp_avg2"])
+    corrected = avg2 / bc2
+    switch = (valid & (t > 1) & (corrected > 0.0) & (np.abs(corrected - scaling) <= 1e-8 + eps * np.abs(scaling)))
+    switch &= ~in_sgd
+
+    new_state = {
+        "exp_avg": np.where(in_sgd, state["exp_avg"], m),
+        "exp_avg_sq": np.where(in_sgd, state["exp_avg_sq"], v),
+        "max_exp_avg_sq": np.where(in_sgd, state["max_exp_avg_sq"], vmax),
+        "momentum_buffer": np.where(in_sgd, buf, state["momentum_buffer"]),
+        "exp_avg2": np.where(in_sgd, state["exp_avg2"], avg2),
+        "sgd_phase": in_sgd | switch,
+        "sgd_lr": np.where(switch, corrected, state["sgd_lr"]),
+    }
+    return np.where(in_sgd, p_sgd, p_adam), new_state
+
+
+SWATS = OptimizerSpec(
+    id="swats", name="SWATS", reference="pytorch_optimizer.SWATS",
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), WEIGHT_DECAY(),
+                 FLAG("weight_decouple", False, "AdamW-style decay instead of the L2 penalty"),
+                 FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate"),
+                 FLAG("ams_bound", False, "use the running maximum of v in the Adam phase"),
+                 FLAG("nesterov", False, "Nesterov momentum in the SGD phase"),
+                 EPS(1e-6)),
+    latex=r"""\begin{aligned}
+&\textbf{Adam phase:}\quad m_t, v_t \text{ as in Adam};\quad
+s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t+10^{-15}}+\epsilon},\quad
+\theta_t \leftarrow \theta_{t-1} + s_t\\
+&\gamma_t \leftarrow \frac{s_t^\top s_t}{-s_t^\top g_t},\quad
+\lambda_t \leftarrow \beta_2 \lambda_{t-1} + (1-\beta_2)\gamma_t,\quad
+\text{switch to SGD with } \eta_{\mathrm{SGD}} = \frac{\lambda_t}{1-\beta_2^t}
+\text{ once } \Bigl|\frac{\lambda_t}{1-\beta_2^t} - \gamma_t\Bigr| \le \epsilon|\gamma_t|\\
+&\textbf{SGD phase:}\quad b_t \leftarrow \beta_1 b_{t-1} + g_t,\quad
+\theta_t \leftarrow \theta_{t-1} - \eta_{\mathrm{SGD}}\,(1-\beta_1)\, b_t
+\end{aligned}""",
+    explanation="Switches from Adam to SGD: starts with Adam's fast early progress, keeps estimating which plain SGD "
+                "learning rate would take the same steps, and once that estimate settles, switches to SGD with "
+                "momentum at that rate — aiming for SGD's better final generalisation.",
+    pros=("Adam's quick start with SGD's late-phase behaviour", "Picks the SGD learning rate automatically"),
+    cons=("The switch point is sensitive to ε and noise", "After the switch, the schedule no longer applies"),
+    when_to_use="Image classification where SGD generalises better but Adam trains faster at first.",
+    init=_swats_init, update=_swats_update, adaptive=True, momentum=True, typical_use="Adam→SGD for generalisation",
+    year=2017, paper="Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD",
+)
+
+
+def _lion_init(p, hp):
+    return {"exp_avg": _zeros(p)}
+
+
+def _lion_update(g, state, p, hp, lr, t):
+    # pytorch_optimizer.Lion
+    b1, b2, wd = hp["beta1"], hp["beta2"], hp["weight_decay"]
+    if _nonzero(wd):
+        p_dec = p * (1.0 - wd * _select(hp["fixed_decay"], 1.0, lr))
+        g_cpl = g + wd * p
+        p, g = _select(hp["weight_decouple"], p_dec, p), _select(hp["weight_decouple"], g, g_cpl)
+    update = np.sign(_lerp(state["exp_avg"], g, 1.0 - b1))
+    m = _lerp(state["exp_avg"], g, 1.0 - b2)
+    return p - lr * update, {"exp_avg": m}
+
+
+LION = OptimizerSpec(
+    id="lion", name="Lion", reference="pytorch_optimizer.Lion",
+    hyperparams=(LR(1e-4), BETA1(0.9), BETA2(0.99), WEIGHT_DECAY(),
+                 FLAG("weight_decouple", True, "AdamW-style decay instead of the L2 penalty"),
+                 FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate")),
+    latex=r"""\begin{aligned}
+\theta_{t-1} &\leftarrow \theta_{t-1}\,(1 - \eta\lambda)\\
+g_t &\leftarrow \nabla f(\theta_{t-1})\\
+c_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\,\operatorname{sign}(c_t)\\
+m_t &\leftarrow \beta_2\, m_{t-1} + (1-\beta_2)\, g_t
+\end{aligned}""",
+    explanation="EvoLved Sign Momentum, found by program search: every coordinate moves by exactly ±η each step, "
+                "in the direction of an interpolation between momentum and the current gradient.",
+    pros=("Cheap: one state buffer", "Uniform step size makes it robust to gradient scale"),
+    cons=("Never settles exactly: it keeps jumping by η around the minimum", "Needs a 3–10× smaller learning rate than Adam"),
+    when_to_use="Large vision and language models, with a small learning rate and larger weight decay.",
+    init=_lion_init, update=_lion_update, momentum=True, typical_use="large transformers (memory-light)",
+    year=2023, paper="Chen et al., Symbolic Discovery of Optimization Algorithms",
+)
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    s.id: s
+    for s in (SGD, MOMENTUM_SGD, NESTEROV, ADAGRAD, RMSPROP, ADADELTA, ADAM, ADAMW, AMSGRAD, NADAM, RADAM, ADAMAX,
+              FTRL, SWATS, LION)
+}

@@ -1,0 +1,197 @@
+"""Declarations: what an optimizer *is*, independent of any UI.
+
+An optimizer is declared once as an :class:`OptimizerSpec`: its hyperparameters
+(names and defaults exactly as the reference implementation spells them), its
+update rule in LaTeX, the teaching text, and a pair of pure functions in the
+optax style::
+
+    state = spec.init(params, hp)
+    params, state = spec.update(grad, state, params, hp, lr, t)
+
+``params`` and ``grad`` are float64 arrays of shape (2, B): B independent
+trajectories, stored coordinate-major so that x and y are contiguous rows and a
+per-trajectory hyperparameter of shape (B,) broadcasts without reshaping (the
+public API, :func:`optim_core.run`, speaks (B, 2) and transposes once).  Each
+value in ``hp`` is either a Python scalar (the same for all trajectories: the
+fast path) or an array of shape (B,).  ``lr`` is the scheduled learning rate
+for this step (scalar or (B,)) and ``t`` the 1-based step number.  ``state`` is
+a dict of arrays; ``update`` never mutates its inputs.
+
+The app, the CLI, the docs and the sweep controls are generated from these
+declarations, so adding an optimizer means adding one spec and nothing else.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+State = dict[str, Any]
+Hyper = Mapping[str, Any]
+InitFn = Callable[[np.ndarray, Hyper], State]
+UpdateFn = Callable[[np.ndarray, State, np.ndarray, Hyper, Any, int], "tuple[np.ndarray, State]"]
+
+
+class SpecError(ValueError):
+    """A hyperparameter value or name that the spec does not accept (one-line message)."""
+
+
+@dataclass(frozen=True)
+class HyperParam:
+    """One hyperparameter.
+
+    ``name`` is the name used everywhere in this project (CLI ``--set``, URL,
+    sweep axes).  Where the reference groups values in a tuple (torch's
+    ``betas``), each member is its own HyperParam with ``group``/``index``
+    naming its place in that tuple, so a sweep can vary β1 alone while the CLI
+    still accepts ``--set betas=0.9,0.999``.
+    """
+
+    name: str
+    default: float | bool
+    description: str
+    symbol: str = ""  # LaTeX symbol used in labels, e.g. r"\beta_1"
+    kind: str = "float"  # "float" | "int" | "bool"
+    low: float = -math.inf  # valid range, checked on every run
+    high: float = math.inf
+    low_open: bool = False  # True: the low end itself is invalid (lr > 0)
+    high_open: bool = False  # True: the high end itself is invalid (beta < 1)
+    log: bool = False  # sliders and sweep axes on a log scale
+    ui_low: float | None = None  # slider range (inside the valid range)
+    ui_high: float | None = None
+    group: str | None = None  # reference tuple this belongs to ("betas")
+    index: int = 0  # position inside that tuple
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.symbol})" if self.symbol else self.name
+
+    def range_text(self) -> str:
+        if self.kind == "bool":
+            return "true or false"
+        lo = "(" if self.low_open or self.low == -math.inf else "["
+        hi = ")" if self.high_open or self.high == math.inf else "]"
+        return f"{lo}{_fmt(self.low)}, {_fmt(self.high)}{hi}"
+
+    def slider_range(self) -> tuple[float, float]:
+        lo = self.ui_low if self.ui_low is not None else self.low
+        hi = self.ui_high if self.ui_high is not None else self.high
+        return float(lo), float(hi)
+
+    def validate(self, value: Any) -> float | bool:
+        """Return the value coerced to this parameter's kind, or raise SpecError."""
+        if self.kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "on"}:
+                return True
+            if isinstance(value, str) and value.strip().lower() in {"false", "0", "no", "off"}:
+                return False
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            raise SpecError(f"{self.name} must be true or false, got {value!r}")
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            raise SpecError(f"{self.name} must be a number, got {value!r}") from None
+        if not math.isfinite(x):
+            raise SpecError(f"{self.name} must be finite, got {value!r}")
+        if self.kind == "int":
+            if not float(x).is_integer():
+                raise SpecError(f"{self.name} must be a whole number, got {value!r}")
+            self.check_array(np.asarray([x]))
+            return int(x)
+        self.check_array(np.asarray([x]))
+        return x
+
+    def check_array(self, values: np.ndarray) -> None:
+        """Raise SpecError if any value lies outside the valid range."""
+        if self.kind == "bool":
+            return
+        v = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(v)
+        bad |= (v <= self.low) if self.low_open else (v < self.low)
+        bad |= (v >= self.high) if self.high_open else (v > self.high)
+        if bad.any():
+            first = v[bad].flat[0]
+            raise SpecError(f"{self.name} must be in {self.range_text()}, got {_fmt(float(first))}")
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    id: str  # "adam"
+    name: str  # "Adam"
+    reference: str  # "torch.optim.Adam" — what the golden fixtures compare against
+    hyperparams: tuple[HyperParam, ...]
+    latex: str  # the update rule as the code does it (rendered with st.latex)
+    explanation: str
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    when_to_use: str
+    init: InitFn
+    update: UpdateFn
+    adaptive: bool = False  # per-coordinate adaptive step size?
+    momentum: bool = False  # accumulates a velocity?
+    typical_use: str = ""
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # reference kwargs this id pins (nesterov=True)
+    year: int | None = None
+    paper: str = ""
+
+    def param(self, name: str) -> HyperParam:
+        for p in self.hyperparams:
+            if p.name == name:
+                return p
+        raise SpecError(f"{self.id} has no hyperparameter {name!r}; it has: {', '.join(self.param_names())}")
+
+    def param_names(self) -> list[str]:
+        names: list[str] = []
+        for p in self.hyperparams:
+            key = p.group or p.name
+            if key not in names:
+                names.append(key)
+        return names
+
+    def defaults(self) -> dict[str, float | bool]:
+        return {p.name: p.default for p in self.hyperparams}
+
+    def groups(self) -> dict[str, list[HyperParam]]:
+        out: dict[str, list[HyperParam]] = {}
+        for p in self.hyperparams:
+            if p.group:
+                out.setdefault(p.group, []).append(p)
+        for members in out.values():
+            members.sort(key=lambda p: p.index)
+        return out
+
+    def reference_kwargs(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
+        """Scalar hyperparameters in the reference's own spelling, tuples regrouped.
+
+        >>> ADAM.reference_kwargs({"lr": 0.1, "beta1": 0.9, "beta2": 0.99, ...})
+        {"lr": 0.1, "betas": (0.9, 0.99), ...}
+        """
+        out: dict[str, Any] = {}
+        groups = self.groups()
+        for p in self.hyperparams:
+            if p.group:
+                if p.group not in out:
+                    out[p.group] = tuple(_plain(resolved[m.name]) for m in groups[p.group])
+            else:
+                out[p.name] = _plain(resolved[p.name])
+        out.update(self.fixed)
+        return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    return v
+
+
+def _fmt(x: float) -> str:
+    if x == math.inf:
+        return "inf"
+    if x == -math.inf:
+        return "-inf"
+    return f"{x:g}"

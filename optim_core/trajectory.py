@@ -1,0 +1,313 @@
+"""run(): optimizer trajectories on a surface, vectorized over B independent runs.
+
+Design notes (why it looks like this):
+- Positions live coordinate-major, shape (2, B), inside the loop: x and y are
+  contiguous rows for the lambdified gradient and a per-run hyperparameter of
+  shape (B,) broadcasts with no reshaping.  The result speaks (steps+1, B, 2).
+- Divergence is detected *after* the loop, vectorized over the whole history:
+  every operation is elementwise per trajectory, so a run that overflows only
+  poisons its own column, and one pass over the history finds, per run, the
+  first step whose point, loss or gradient is not finite or whose point leaves
+  the bound.  That keeps the per-step cost to the optimizer arithmetic alone.
+- Losses and gradient norms are computed once over the whole history.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from surfaces import Surface, get_surface
+
+from .optimizers import OPTIMIZERS
+from .schedules import lr_factors, resolve_schedule
+from .spec import OptimizerSpec, SpecError
+
+MAX_STEPS = 10_000
+"""Most steps one run() may take (the CLI and the app enforce it too)."""
+MAX_BATCH = 65_536
+"""Most trajectories in one run() call (a 256×256 sweep or basin map)."""
+DIVERGENCE_BOUND = 1e6
+"""A trajectory has diverged once its distance from the origin, sqrt(x² + y²), exceeds this."""
+_CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ divides by (norm + 1e-6)
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Additive Gaussian gradient noise, g ← g + std·ξ with ξ ~ N(0, I), reproducible from the seed.
+
+    It stands in for mini-batch sampling: the same surface, but each step sees a noisy gradient.
+    """
+
+    std: float
+    seed: int = 0
+
+    @classmethod
+    def coerce(cls, value: Any) -> "Noise | None":
+        if value is None:
+            return None
+        if isinstance(value, Noise):
+            noise = value
+        elif isinstance(value, Mapping):
+            noise = cls(float(value.get("std", 0.0)), int(value.get("seed", 0)))
+        elif isinstance(value, (tuple, list)) and len(value) == 2:
+            noise = cls(float(value[0]), int(value[1]))
+        else:
+            noise = cls(float(value))
+        if not np.isfinite(noise.std) or noise.std < 0:
+            raise SpecError(f"noise std must be a finite number ≥ 0, got {noise.std}")
+        return noise if noise.std > 0 else None
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The result of run(). Every array is finite (no NaN or inf, ever)."""
+
+    surface: Surface
+    optimizer: OptimizerSpec
+    params: dict[str, Any]  # resolved hyperparameters, scalars or (B,) arrays, project names
+    points: np.ndarray  # (steps+1, B, 2); after divergence a run repeats its last finite point
+    loss: np.ndarray  # (steps+1, B) f at each point
+    grad_norm: np.ndarray  # (steps+1, B) |∇f| at each point (the exact gradient, before noise and clipping)
+    diverged_at: np.ndarray  # (B,) int: first step that diverged, -1 if none
+    reasons: tuple[str | None, ...]  # per run: why it diverged, or None
+    lr: np.ndarray  # (steps,) or (steps, B): the scheduled learning rate of each step
+    schedule: dict[str, Any] = field(default_factory=dict)
+    noise: Noise | None = None
+    clip: float | None = None
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    @property
+    def batch(self) -> int:
+        return self.points.shape[1]
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    def diverged_step(self, b: int = 0) -> int | None:
+        d = int(self.diverged_at[b])
+        return None if d < 0 else d
+
+    def param_value(self, name: str, b: int = 0) -> Any:
+        v = self.params[name]
+        return v[b].item() if isinstance(v, np.ndarray) else v
+
+    def params_for(self, b: int = 0) -> dict[str, Any]:
+        """The resolved hyperparameters of trajectory b, as plain Python values."""
+        return {k: self.param_value(k, b) for k in self.params}
+
+    def distance_to_minimum(self) -> np.ndarray | None:
+        """(steps+1, B) distance to the nearest known minimum, or None if the surface has none."""
+        return self.surface.nearest_minimum_distance(self.points)
+
+
+def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) -> dict[str, Any]:
+    """Defaults overlaid with given values, validated; the tuple alias ``betas`` is split into beta1/beta2.
+
+    A value is a scalar (same for every run) or a sequence/array of length B.
+    """
+    known = {p.name: p for p in spec.hyperparams}
+    groups = spec.groups()
+    flat: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in groups:
+            members = groups[key]
+            parts = value.split(",") if isinstance(value, str) else list(np.atleast_1d(value))
+            if len(parts) != len(members):
+                raise SpecError(f"{key} takes {len(members)} values ({', '.join(m.name for m in members)}), "
+                                f"got {len(parts)}")
+            for member, part in zip(members, parts):
+                flat[member.name] = part
+        elif key in known:
+            flat[key] = value
+        elif key in spec.fixed:
+            if spec.fixed[key] != value and str(value).lower() != str(spec.fixed[key]).lower():
+                raise SpecError(f"{spec.id} always uses {key}={spec.fixed[key]}")
+        else:
+            raise SpecError(f"{spec.id} has no hyperparameter {key!r}; it has: {', '.join(spec.param_names())}")
+
+    resolved: dict[str, Any] = {}
+    for p in spec.hyperparams:
+        value = flat.get(p.name, p.default)
+        if isinstance(value, (np.ndarray, list, tuple)):
+            arr = np.asarray(value)
+            if arr.ndim != 1 or arr.shape[0] != batch:
+                raise SpecError(f"{p.name} must be a scalar or have one value per start ({batch}), got shape {arr.shape}")
+            if p.kind == "bool":
+                arr = np.array([p.validate(v) for v in arr.tolist()], dtype=bool)
+            else:
+                try:
+                    arr = arr.astype(float)
+                except (TypeError, ValueError):
+                    raise SpecError(f"{p.name} must be numbers") from None
+                p.check_array(arr)
+            # An array whose entries are all equal is a scalar: it keeps the fast scalar path.
+            resolved[p.name] = arr if (arr != arr[0]).any() else (bool(arr[0]) if p.kind == "bool" else float(arr[0]))
+        else:
+            resolved[p.name] = p.validate(value)
+    return resolved
+
+
+def _coerce_starts(starts: Any) -> np.ndarray:
+    try:
+        s = np.asarray(starts, dtype=float)
+    except (TypeError, ValueError):
+        raise SpecError("start must be numbers (x, y)") from None
+    if s.shape == (2,):
+        s = s[None, :]
+    if s.ndim != 2 or s.shape[1] != 2 or s.shape[0] == 0:
+        raise SpecError(f"starts must have shape (2,) or (B, 2), got {s.shape}")
+    if s.shape[0] > MAX_BATCH:
+        raise SpecError(f"at most {MAX_BATCH} trajectories per run, got {s.shape[0]}")
+    if not np.isfinite(s).all():
+        raise SpecError("start coordinates must be finite")
+    if (np.abs(s) > DIVERGENCE_BOUND).any():
+        raise SpecError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}")
+    return s
+
+
+def _batch_of(starts: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
+    """Broadcast a single start against per-run hyperparameter arrays (a sweep from one start)."""
+    sizes = {len(np.atleast_1d(v)) for k, v in params.items()
+             if isinstance(v, (np.ndarray, list)) or (isinstance(v, tuple) and k != "betas")}
+    sizes.discard(1)
+    if len(sizes) > 1:
+        raise SpecError(f"per-run hyperparameter arrays have different lengths: {sorted(sizes)}")
+    if sizes and starts.shape[0] == 1:
+        return np.repeat(starts, sizes.pop(), axis=0)
+    return starts
+
+
+def run(surface: "str | Surface", optimizer: "str | OptimizerSpec", starts: Any, steps: int, *,
+        schedule: Any = None, noise: Any = None, clip: float | None = None, bound: float = DIVERGENCE_BOUND,
+        **params: Any) -> Trajectory:
+    """Run ``steps`` optimizer steps from each start.
+
+    surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.
+    optimizer: an id from OPTIMIZERS ("adam") or an OptimizerSpec.
+    starts: (2,) or (B, 2).  A single start with per-run hyperparameter arrays is repeated B times.
+    schedule: None, a schedule id, or {"name": id, **params} (see optim_core.schedules).
+    noise: None, a std, (std, seed), {"std", "seed"} or Noise: seeded Gaussian gradient noise.
+    clip: max gradient norm per trajectory (torch.nn.utils.clip_grad_norm_ semantics), or None.
+    params: hyperparameters by their reference names (lr=0.01, betas=(0.9, 0.99), nesterov=...), each a scalar
+        or a length-B array.
+    Raises SpecError / FormulaError (both ValueError, one-line messages) for invalid input.
+    """
+    surf = get_surface(surface)
+    spec = optimizer if isinstance(optimizer, OptimizerSpec) else OPTIMIZERS.get(str(optimizer))
+    if spec is None:
+        raise SpecError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+        raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    steps = int(steps)
+    starts_arr = _batch_of(_coerce_starts(starts), params)
+    batch = starts_arr.shape[0]
+    hp = resolve_params(spec, params, batch)
+    sched_spec, sched_params = resolve_schedule(schedule)
+    noise_cfg = Noise.coerce(noise)
+    if clip is not None:
+        clip = float(clip)
+        if not np.isfinite(clip) or clip <= 0:
+            raise SpecError(f"clip (max gradient norm) must be > 0, got {clip}")
+
+    lr0 = hp["lr"]
+    factors = lr_factors({"name": sched_spec.id, **sched_params}, steps, lr0)
+    if isinstance(lr0, np.ndarray):
+        lr_steps = (factors if factors.ndim == 2 else factors[:, None]) * lr0[None, :]
+    else:
+        lr_steps = factors * lr0
+
+    history, grads = _iterate(surf, spec, hp, starts_arr, steps, lr_steps, noise_cfg, clip)
+    return _finish(surf, spec, hp, history, grads, lr_steps, bound,
+                   schedule={"name": sched_spec.id, **sched_params}, noise=noise_cfg, clip=clip)
+
+
+def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
+    """The hot loop. Returns history and exact gradients, both (steps+1, 2, B), possibly non-finite."""
+    batch = starts.shape[0]
+    history = np.empty((steps + 1, 2, batch))
+    grads = np.empty((steps + 1, 2, batch))
+    p = np.ascontiguousarray(starts.T)
+    history[0] = p
+    grad_xy = surf.gradient_xy  # compiled once per surface
+    rng = np.random.default_rng(noise.seed) if noise else None
+    per_run_lr = lr_steps.ndim == 2
+    with np.errstate(all="ignore"):
+        state = spec.init(p, hp)
+        for t in range(1, steps + 1):
+            g = grads[t - 1]
+            g[0], g[1] = grad_xy(p[0], p[1])  # row assignment also broadcasts a constant component
+            if noise:
+                g = g + noise.std * rng.standard_normal((2, batch))
+            if clip is not None:
+                norm = np.sqrt(g[0] * g[0] + g[1] * g[1])
+                g = g * np.minimum(clip / (norm + _CLIP_EPS), 1.0)
+            lr = lr_steps[t - 1] if per_run_lr else float(lr_steps[t - 1])
+            p, state = spec.update(g, state, p, hp, lr, t)
+            history[t] = p
+            if t % 64 == 0 and not np.isfinite(p).any():
+                history[t + 1:] = np.nan  # every run has blown up: nothing left to compute
+                grads[t:] = np.nan
+                return history, grads
+        last = grads[steps]
+        last[0], last[1] = grad_xy(p[0], p[1])
+    return history, grads
+
+
+def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Trajectory:
+    # All checks run on the contiguous (steps+1, 2, B) layout; points is returned as a zero-copy
+    # transposed view of it, (steps+1, B, 2).
+    steps, batch = history.shape[0] - 1, history.shape[2]
+    f = surf._f
+    loss = np.empty((steps + 1, batch))
+    gnorm = np.empty((steps + 1, batch))
+    ok = np.empty((steps + 1, batch), dtype=bool)
+    # Slabs of ~256 KB keep each pass in cache: on a 4096-run sweep this halves the post-pass time.
+    slab = max(1, 32_768 // batch)
+    with np.errstate(all="ignore"):
+        for i in range(0, steps + 1, slab):
+            x, y = history[i:i + slab, 0], history[i:i + slab, 1]
+            gx, gy = grads[i:i + slab, 0], grads[i:i + slab, 1]
+            loss[i:i + slab] = f(x, y)  # assignment broadcasts a constant f
+            gn = gnorm[i:i + slab]
+            np.sqrt(gx * gx + gy * gy, out=gn)
+            # The distance test is False for NaN and inf; a sum is finite only if both terms are.
+            ok[i:i + slab] = (x * x + y * y <= bound * bound) & np.isfinite(loss[i:i + slab] + gn)
+    any_bad = ~ok.all(axis=0)
+    first_bad = np.full(batch, -1)
+    reasons: list[str | None] = [None] * batch
+    cols = np.flatnonzero(any_bad)
+    if cols.size:
+        first_bad[cols] = (~ok[:, cols]).argmax(axis=0)
+        for b in cols:
+            d = first_bad[b]
+            if not np.isfinite(history[d, :, b]).all():
+                reasons[b] = "the position overflowed to infinity"
+            elif not np.hypot(*history[d, :, b]) <= bound:
+                reasons[b] = f"it left the bound |(x, y)| ≤ {bound:g}"
+            elif not np.isfinite(loss[d, b]):
+                reasons[b] = "f is not defined (or overflows) at the new position"
+            else:
+                reasons[b] = "the gradient is not finite at the new position"
+        # Runs stop at their last good point: row k of a diverged run b shows point min(k, d_b - 1).
+        last_good = np.maximum(first_bad[cols] - 1, 0)
+        rows = np.minimum(np.arange(steps + 1)[:, None], last_good[None, :])
+        history[:, :, cols] = history[rows, :, cols[None, :]].transpose(0, 2, 1)
+        loss[:, cols] = loss[rows, cols[None, :]]
+        gnorm[:, cols] = gnorm[rows, cols[None, :]]
+        start_bad = cols[first_bad[cols] == 0]
+        if start_bad.size:
+            # f or its gradient is undefined at the start itself: there is no finite value to show.
+            big = np.finfo(float).max
+            for b in start_bad:
+                loss[:, b] = np.where(np.isfinite(loss[:, b]), loss[:, b], big)
+                gnorm[:, b] = np.where(np.isfinite(gnorm[:, b]), gnorm[:, b], big)
+                reasons[b] = "f or its gradient is not defined at the start"
+    params = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hp.items()}
+    return Trajectory(surface=surf, optimizer=spec, params=params, points=history.transpose(0, 2, 1), loss=loss,
+                      grad_norm=gnorm, diverged_at=first_bad, reasons=tuple(reasons), lr=np.asarray(lr_steps), **extra)
