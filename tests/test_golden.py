@@ -1,0 +1,100 @@
+"""Golden tests: our NumPy optimizers against torch.optim / pytorch-optimizer, step for step.
+
+The fixtures in tests/golden/ were recorded in float64 by tools/make_golden.py
+(see its docstring to regenerate them; torch is NOT needed to run these tests).
+Each case is replayed through ``optim_core.run`` and every point and loss value
+must agree with rtol 1e-6.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+OPTIMIZER_IDS = (
+    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
+    "amsgrad", "nadam", "radam", "adamax", "ftrl", "swats", "lion",
+)
+SCHEDULE_NAMES = ("constant", "step", "exponential", "cosine", "warmup_cosine")
+
+
+def _load(path: Path) -> dict:
+    with path.open() as fh:
+        return json.load(fh)
+
+
+FIXTURES = {p.stem: _load(p) for p in sorted(GOLDEN.glob("*.json"))}
+CASES = [case for doc in FIXTURES.values() for case in doc["cases"]]
+
+
+def _case_id(case: dict) -> str:
+    return f"{case['optimizer']}-{case['name']}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_matches_reference(case):
+    from optim_core import run
+    from surfaces import get_surface
+
+    surface = get_surface(case["surface"], **case["surface_params"])
+    res = run(surface, case["optimizer"], np.array(case["start"], dtype=float), case["steps"],
+              schedule=case["schedule"], clip=case["clip"], **case["params"])
+    points = np.asarray(res.points)
+    assert points.shape == (case["steps"] + 1, 1, 2)
+    np.testing.assert_allclose(points[:, 0, :], np.array(case["points"]), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(res.loss)[:, 0], np.array(case["loss"]), rtol=1e-6, atol=1e-12)
+    assert res.diverged_at[0] == -1  # -1 means "did not diverge"
+
+
+# ---------------------------------------------------------------- the fixtures themselves
+
+
+def test_every_optimizer_has_a_fixture():
+    missing = [o for o in OPTIMIZER_IDS if o not in FIXTURES]
+    assert not missing, f"no golden fixture for {missing}; run tools/make_golden.py"
+    for opt in OPTIMIZER_IDS:
+        cases = FIXTURES[opt]["cases"]
+        assert FIXTURES[opt]["optimizer"] == opt
+        assert len(cases) >= 5, f"{opt}: only {len(cases)} golden cases"
+        assert all(c["optimizer"] == opt for c in cases)
+        surfaces = {c["surface"] for c in cases}
+        assert len(surfaces) >= 3, f"{opt}: golden cases cover only {sorted(surfaces)}"
+
+
+def test_every_hyperparameter_is_exercised():
+    """Each optimizer's fixture varies every hyperparameter away from its default at least once."""
+    for opt in OPTIMIZER_IDS:
+        cases = FIXTURES[opt]["cases"]
+        names = set(cases[0]["params"])
+        assert all(set(c["params"]) == names for c in cases), f"{opt}: cases disagree on parameter names"
+        for name in names:
+            values = {json.dumps(c["params"][name]) for c in cases}
+            assert len(values) >= 2, f"{opt}: {name} is never varied ({values})"
+
+
+def test_schedules_fixture_covers_every_schedule_and_clipping():
+    doc = FIXTURES.get("schedules")
+    assert doc is not None, "tests/golden/schedules.json is missing"
+    for opt in ("sgd", "adam"):
+        named = {c["schedule"]["name"] for c in doc["cases"] if c["optimizer"] == opt and c["schedule"]}
+        assert set(SCHEDULE_NAMES) <= named, f"{opt}: schedules not covered: {set(SCHEDULE_NAMES) - named}"
+    assert any(c["clip"] is not None for c in doc["cases"])
+
+
+def test_fixture_shapes_and_values():
+    ids = [_case_id(c) for c in CASES]
+    assert len(ids) == len(set(ids)), "duplicate golden case ids"
+    for case in CASES:
+        pts = np.array(case["points"], dtype=float)
+        loss = np.array(case["loss"], dtype=float)
+        assert 40 <= case["steps"] <= 200
+        assert pts.shape == (case["steps"] + 1, 2), _case_id(case)
+        assert loss.shape == (case["steps"] + 1,), _case_id(case)
+        assert pts[0].tolist() == case["start"]
+        assert np.isfinite(pts).all() and np.isfinite(loss).all(), _case_id(case)
+        assert case["clip"] is None or case["clip"] > 0
+        assert all(isinstance(v, (bool, float)) for v in case["params"].values()), _case_id(case)
