@@ -25,12 +25,46 @@ MAX_RUNS = 8
 MAX_STARTS = 8
 
 
+def _canonical(v: Any) -> Any:
+    if isinstance(v, str):
+        low = v.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        try:
+            return float(low)
+        except ValueError:
+            return v  # left for validation to reject with a message
+    if isinstance(v, bool) or hasattr(v, "dtype") and v.dtype == bool:
+        return bool(v)
+    if isinstance(v, (int, float)) or hasattr(v, "dtype"):
+        return float(v)
+    return v
+
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """One optimizer with its hyperparameter overrides (names as in the spec; defaults fill the rest)."""
 
     optimizer: str
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # One canonical form, so equal scenes compare equal whatever their source (JSON lists, URL strings,
+        # tuples): grouped values such as betas=(0.9, 0.99) are split into beta1/beta2, numbers become floats.
+        spec = OPTIMIZERS.get(self.optimizer)
+        groups = spec.groups() if spec else {}
+        flat: dict[str, Any] = {}
+        for key, value in dict(self.params).items():
+            if key in groups:
+                parts = value.split(",") if isinstance(value, str) else list(value)
+                if len(parts) != len(groups[key]):
+                    raise SpecError(f"{key} takes {len(groups[key])} values, got {len(parts)}")
+                for member, part in zip(groups[key], parts):
+                    flat[member.name] = _canonical(part)
+            else:
+                flat[key] = _canonical(value)
+        object.__setattr__(self, "params", flat)
 
     def resolved(self) -> dict[str, Any]:
         return resolve_params(OPTIMIZERS[self.optimizer], self.params, 1)

@@ -1,0 +1,102 @@
+"""CSV / JSON of every path, scene configs, and the runnable PyTorch snippet."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from export.data import paths_csv, paths_json, read_paths_csv, read_paths_json
+from export.snippet import torch_expression, torch_snippet
+from optim_core.scene import RunConfig, Scene, simulate
+from surfaces import get_surface
+
+SCENE = Scene(surface="beale", runs=(RunConfig("adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
+                                     RunConfig("rmsprop", {"lr": 0.01, "centered": True}),
+                                     RunConfig("sgd", {"lr": 0.5})),
+              starts=((1.0, 1.5), (-1.0, 1.0)), steps=120, schedule={"name": "cosine"}, clip=5.0)
+
+
+def test_csv_round_trips_every_number():
+    trajs = simulate(SCENE)
+    data = read_paths_csv(paths_csv(SCENE, trajs))
+    assert set(data) == {(r, s) for r in range(3) for s in range(2)}
+    for (r, s), entry in data.items():
+        t = trajs[r]
+        np.testing.assert_array_equal(entry["x"], t.points[:, s, 0])
+        np.testing.assert_array_equal(entry["y"], t.points[:, s, 1])
+        np.testing.assert_array_equal(entry["loss"], t.loss[:, s])
+        np.testing.assert_array_equal(entry["grad_norm"], t.grad_norm[:, s])
+        assert entry["optimizer"] == SCENE.runs[r].optimizer
+        assert entry["params"] == t.params_for(s)
+        assert entry["diverged_at"] == t.diverged_step(s)
+
+
+def test_csv_records_divergence():
+    scene = Scene(surface="quadratic", runs=(RunConfig("sgd", {"lr": 1.5}),), starts=((1.0, 1.0),), steps=40)
+    data = read_paths_csv(paths_csv(scene, simulate(scene)))
+    assert data[(0, 0)]["diverged_at"] == 20
+    assert len(data[(0, 0)]["x"]) == 41 and data[(0, 0)]["x"][-1] == data[(0, 0)]["x"][19]
+
+
+def test_json_round_trips_and_reloads_the_scene():
+    trajs = simulate(SCENE)
+    data = read_paths_json(paths_json(SCENE, trajs))
+    assert Scene.from_dict(data["scene"]) == SCENE
+    assert data["runs"][0]["params"]["betas"] == [0.8, 0.99]
+    for r, run in enumerate(data["runs"]):
+        for s, path in enumerate(run["paths"]):
+            np.testing.assert_array_equal(path["points"], trajs[r].points[:, s])
+            np.testing.assert_array_equal(path["loss"], trajs[r].loss[:, s])
+
+
+def test_scene_config_round_trips_through_json_and_url():
+    assert Scene.from_json(SCENE.to_json()) == SCENE
+    assert Scene.from_query(SCENE.to_query()) == SCENE
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("{", "not valid JSON"), ("[]", "JSON object"), ('{"runs": [{"optimizer": "nope"}]}', "unknown optimizer"),
+    ('{"steps": 0}', "steps must be"), ('{"surface": "x +* y"}', ""), ('{"colour": 1}', "unknown scene field"),
+])
+def test_bad_scene_configs_fail_with_one_line(text, fragment):
+    with pytest.raises(ValueError) as e:
+        Scene.from_json(text)
+    assert fragment in str(e.value) and "\n" not in str(e.value)
+
+
+def test_torch_expression_uses_torch_functions():
+    code = torch_expression(get_surface("ackley").expr)
+    assert "torch.exp(" in code and "torch.cos(" in code and "math.pi" in code and "math.exp" not in code
+
+
+def _torch_python() -> str | None:
+    if importlib.util.find_spec("torch") is not None:
+        return sys.executable
+    return os.environ.get("OPTVIZ_TORCH_PYTHON")  # e.g. the venv used for the golden fixtures
+
+
+@pytest.mark.parametrize("scene,run_index,start_index", [
+    (SCENE, 0, 1),
+    (SCENE, 1, 0),
+    (Scene(surface="rosenbrock", runs=(RunConfig("lion", {"lr": 0.01, "weight_decay": 0.1}),), steps=150,
+           schedule={"name": "warmup_cosine", "warmup_steps": 20}, noise_std=2.0, noise_seed=3), 0, 0),
+    (Scene(surface="atan2(y, x) + x^2 + y^2", runs=(RunConfig("swats", {"lr": 0.01}),), starts=((1.0, 1.5),),
+           steps=100), 0, 0),
+])
+def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
+    python = _torch_python()
+    if python is None:
+        pytest.skip("torch is not importable (set OPTVIZ_TORCH_PYTHON to an interpreter that has it)")
+    out = tmp_path / "points.json"
+    code = torch_snippet(scene, run_index, start_index)
+    code += f"\nimport json\njson.dump(points.tolist(), open({str(out)!r}, 'w'))\n"
+    proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    theirs = np.array(json.loads(out.read_text()))
+    ours = simulate(scene)[run_index].points[:, start_index]
+    np.testing.assert_allclose(theirs, ours[: len(theirs)], rtol=1e-9, atol=1e-12)
