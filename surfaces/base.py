@@ -45,9 +45,15 @@ class Surface:
         return sp.lambdify((X, Y), [gx, gy], modules="numpy", cse=True)
 
     @functools.cached_property
+    def _hessian_expr(self):
+        return sp.hessian(self.expr, (X, Y))
+
+    @functools.cached_property
     def _hessian(self):
-        h = sp.hessian(self.expr, (X, Y))
-        return [[sp.lambdify((X, Y), h[i, j], modules="numpy") for j in range(2)] for i in range(2)]
+        # d²|x|/dx² = 2·DiracDelta(x): zero everywhere but the kink, where no Hessian exists anyway.
+        modules = [{"DiracDelta": lambda v: np.zeros_like(np.asarray(v, dtype=float))}, "numpy"]
+        h = self._hessian_expr
+        return [[sp.lambdify((X, Y), h[i, j], modules=modules) for j in range(2)] for i in range(2)]
 
     @property
     def tex(self) -> str:
@@ -102,7 +108,10 @@ class Surface:
         Used to explain divergence: gradient descent on a quadratic is stable
         only for lr < 2/L.
         """
-        if sp.Poly(self.expr, X, Y).total_degree() != 2 if self.expr.is_polynomial(X, Y) else True:
+        # A constant symbolic Hessian means f is quadratic (checked without expanding any polynomial).
+        if any(entry.free_symbols for entry in self._hessian_expr):
             return None
         h = self.hessian((0.0, 0.0))
+        if not np.isfinite(h).all():
+            return None
         return float(np.linalg.eigvalsh(h).max())

@@ -14,8 +14,9 @@ So this module never evaluates user text.  It
 2. parses it with ``ast.parse(mode="eval")``, which only builds a syntax tree;
 3. walks that tree *iteratively* against a whitelist (numbers, ``x``, ``y``, ``pi``,
    ``e``, ``+ - * / ** ^``, and the functions in ``FUNCTIONS`` with exact arity),
-   limiting node count, depth, literal size, exponents, polynomial degree and the
-   estimated size of the second derivatives (nested functions blow those up);
+   limiting node count, depth, literal size, exponents, polynomial degree, the
+   estimated size of the second derivatives (nested functions blow those up) and
+   the number of terms expanding the polynomial would generate;
 4. builds the SymPy expression itself, bottom-up, from SymPy objects only.
    A constant sub-expression (no x, y) is evaluated at once as a Python float
    (overflow, division by zero and domain errors become ``FormulaError``), so no
@@ -42,11 +43,12 @@ from .base import X, Y, Surface
 # --- limits -----------------------------------------------------------------
 MAX_LENGTH = 300  # characters
 MAX_NODES = 200  # numbers, names, operators and calls in the syntax tree
-MAX_DEPTH = 100  # nesting of the syntax tree (a+b+c+... counts one level per +)
+MAX_DEPTH = 100  # nesting of the syntax tree (a chain a+b+c+... counts as one level)
 MAX_LITERAL = 10**15  # magnitude of a number written in the formula
 MAX_EXPONENT = 100  # |constant exponent| on an expression in x, y
 MAX_DEGREE = 100  # bound on the polynomial degree the powers multiply to
 MAX_COST = 3000  # bound on the estimated size of a second derivative (see _cost_mul)
+MAX_EXPANSION = 2000  # bound on the terms SymPy would generate expanding the polynomial (see _expansion)
 _MAX_EXACT_SIZE = 12  # constant sub-expressions up to this size stay exact (1/3, 2*pi, 2**(1/2))
 
 DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))  # plot window of a typed formula
@@ -142,6 +144,7 @@ class _Var:
     expr: sp.Expr
     degree: int
     cost: tuple[int, int, int] = (1, 1, 0)
+    expansion: tuple[int, int] = (1, 0)  # (terms once expanded, work to expand)
 
 
 _ZERO_COST = (1, 0, 0)  # a constant: its derivatives vanish
@@ -175,6 +178,17 @@ def _cost_fn(g, extra: int = 2):
     d1 = sg + extra + d1g + 1
     d2 = (sg + extra + 2 * d1g + 2) + (sg + extra + d2g + 1 if d2g else 0) + 1
     return sg + 1, d1, d2
+
+
+# Expanding a polynomial (sympy.Poly does, e.g. in Surface.curvature_bound) costs about
+# one unit per generated term: (x^2+y^2+x*y+x+y+1)^20 generates C(25, 5) = 53130 terms by
+# the multinomial theorem and takes 5 s; (x+y+1)^100 generates 5151 and takes 1 s.
+def _monomials(degree: int) -> int:
+    return (degree + 1) * (degree + 2) // 2  # distinct monomials of a polynomial in x, y
+
+
+def _expansion(v: "_Const | _Var") -> tuple[int, int]:
+    return v.expansion if isinstance(v, _Var) else (1, 0)
 
 
 def _fmt(v: float) -> str:
@@ -295,22 +309,30 @@ def _var_binop(op: type, a: _Const | _Var, b: _Const | _Var) -> _Const | _Var:
     da = a.degree if isinstance(a, _Var) else 0
     db = b.degree if isinstance(b, _Var) else 0
     ca, cb = _cost(a), _cost(b)
-    if op is ast.Add:
-        expr, deg, cost = sp.Add(sa, sb), max(da, db), _cost_add(ca, cb)
-    elif op is ast.Sub:
-        expr, deg, cost = sp.Add(sa, sp.Mul(sp.S.NegativeOne, sb)), max(da, db), _cost_add(ca, cb)
+    (ta, wa), (tb, wb) = _expansion(a), _expansion(b)
+    if op in (ast.Add, ast.Sub):
+        expr = sp.Add(sa, sb) if op is ast.Add else sp.Add(sa, sp.Mul(sp.S.NegativeOne, sb))
+        deg, cost = max(da, db), _cost_add(ca, cb)
+        expansion = (min(ta + tb, _monomials(deg)), wa + wb + ta + tb)
     elif op is ast.Mult:
         expr, deg, cost = sp.Mul(sa, sb), da + db, _cost_mul(ca, cb)
+        expansion = (min(ta * tb, _monomials(deg)), wa + wb + ta * tb)
     elif op is ast.Div:
         if isinstance(b, _Const) and b.value == 0:
             raise FormulaError("division by zero: the divisor is 0")
         expr, deg, cost = sp.Mul(sa, sp.Pow(sb, sp.S.NegativeOne)), da + db, _cost_mul(ca, _cost_fn(cb))
+        expansion = (ta, wa) if isinstance(b, _Const) else (1, wa + wb)  # not a polynomial
     else:  # Pow
         if isinstance(b, _Const):
             if abs(b.value) > MAX_EXPONENT:
                 raise FormulaError(f"exponent {_fmt(b.value)} is too large: at most {MAX_EXPONENT} "
                                    "on an expression in x or y")
             deg, cost = da * max(1, math.ceil(abs(b.value))), _cost_fn(ca)
+            if b.value >= 0 and float(b.value).is_integer():
+                generated = math.comb(ta + int(b.value) - 1, int(b.value)) if b.value else 1
+                expansion = (min(generated, _monomials(deg)), wa + generated)
+            else:
+                expansion = (1, wa)  # not a polynomial
         else:
             if isinstance(a, _Const) and a.value < 0:
                 raise FormulaError(f"{_fmt(a.value)} to a power that depends on x or y is not a real "
@@ -318,19 +340,24 @@ def _var_binop(op: type, a: _Const | _Var, b: _Const | _Var) -> _Const | _Var:
             deg = max(da, db, 1)
             # a**b = exp(b*log(a)): its derivatives repeat a, b and a**b itself.
             inner = _cost_mul(cb, _cost_fn(ca))
-            s_, d1, d2 = _cost_fn(inner, extra=ca[0] + cb[0] + 2)
+            _, d1, d2 = _cost_fn(inner, extra=ca[0] + cb[0] + 2)
             cost = (ca[0] + cb[0] + 1, d1, d2)
+            expansion = (1, wa + wb)
         expr = sp.Pow(sa, sb)
     if deg > MAX_DEGREE:
         raise FormulaError(f"the powers multiply to degree {deg}: at most {MAX_DEGREE} is allowed")
-    return _collapse(expr) or _make_var(expr, deg, cost)
+    if expansion[1] > MAX_EXPANSION:
+        raise FormulaError(f"multiplied out, the formula has too many terms (about {expansion[1]}, "
+                           f"at most {MAX_EXPANSION}): use smaller powers of sums")
+    return _collapse(expr) or _make_var(expr, deg, cost, expansion)
 
 
-def _make_var(expr: sp.Expr, degree: int, cost: tuple[int, int, int]) -> _Var:
+def _make_var(expr: sp.Expr, degree: int, cost: tuple[int, int, int],
+              expansion: tuple[int, int]) -> _Var:
     if cost[2] > MAX_COST:
         raise FormulaError("the formula is too complex to differentiate quickly (too many nested "
                            "functions or multiplied factors): simplify it")
-    return _Var(expr, degree, cost)
+    return _Var(expr, degree, cost, expansion)
 
 
 def _var_call(name: str, args: list[_Const | _Var]) -> _Const | _Var:
@@ -342,7 +369,8 @@ def _var_call(name: str, args: list[_Const | _Var]) -> _Const | _Var:
         cost = _cost_fn(_cost_add(ca, cb), extra=2 * (ca[0] + cb[0]) + 4)
     else:
         cost = _cost_fn(_cost(args[0]))
-    return _collapse(expr) or _make_var(expr, deg, cost)
+    expansion = (1, sum(_expansion(a)[1] for a in args))  # a function of x, y is not a polynomial
+    return _collapse(expr) or _make_var(expr, deg, cost, expansion)
 
 
 # --- syntax errors --------------------------------------------------------------
@@ -585,7 +613,10 @@ def _parse(text: object) -> sp.Expr:
             _check_node(node, src, origin)
             stack.append((node, depth, True))
             for child in reversed(_children(node)):
-                stack.append((child, depth + 1, False))
+                # a + b + c + ... is a chain, not nesting: it counts as one level.
+                chain = isinstance(node, ast.BinOp) and isinstance(child, ast.BinOp) and \
+                    type(child.op) is type(node.op)
+                stack.append((child, depth if chain else depth + 1, False))
             continue
         args = [results.pop(id(c)) for c in _children(node)]
         if isinstance(node, ast.Constant):
@@ -604,7 +635,7 @@ def _parse(text: object) -> sp.Expr:
             elif isinstance(a, _Const):
                 value = _Const(-a.value, None if a.exact is None else -a.exact, a.size + 1)
             else:
-                value = _Var(-a.expr, a.degree, a.cost)
+                value = _Var(-a.expr, a.degree, a.cost, a.expansion)
         elif isinstance(node, ast.BinOp):
             a, b = args
             op = type(node.op)
