@@ -37,7 +37,7 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from PIL import Image
@@ -1088,9 +1088,21 @@ def _durations_cs(n: int, fps: float, pause_s: float) -> list[int]:
     return d
 
 
+def _reporting(frames: Iterator[np.ndarray], total: int, progress: Callable[[float], None] | None):
+    """Pass frames through, telling ``progress`` the fraction done every few frames."""
+    if progress is None:
+        yield from frames
+        return
+    every = max(1, total // 50)
+    for k, frame in enumerate(frames, 1):
+        yield frame
+        if k % every == 0 or k == total:
+            progress(min(k / total, 1.0))
+
+
 def render_gif(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), fps: float = 20,
                frames: int = 150, pause_s: float = 1.5, loop: int = 0, style: str = "contour",
-               view3d: View3D | None = None) -> bytes:
+               view3d: View3D | None = None, progress: Callable[[float], None] | None = None) -> bytes:
     """Animated GIF of the paths growing over the surface.
 
     ``frames`` steps are chosen by :func:`frame_steps` (the last step always
@@ -1100,9 +1112,11 @@ def render_gif(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
     in the NETSCAPE block; 1 omits it).  ``style``: "contour" (filled map +
     contour lines) or "3d" (shaded surface; see :class:`View3D`, a turning
     camera re-renders the surface every frame and is much slower).
+    ``progress``, if given, is called with the fraction of frames drawn (for a progress bar).
     """
     w, h = _check_options(size, fps, frames, pause_s, loop, style, paths)
     it, pal, steps = _frames(surface, list(paths), (w, h), frames, style, view3d, quantized=True)
+    it = _reporting(it, len(steps), progress)
     assert pal is not None
     images: list[Image.Image] = []
     prev: np.ndarray | None = None
@@ -1129,7 +1143,8 @@ def render_gif(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
 
 def render_mp4(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), fps: float = 20,
                frames: int = 150, pause_s: float = 1.5, loop: int = 0, style: str = "contour",
-               view3d: View3D | None = None, crf: int = 20) -> bytes:
+               view3d: View3D | None = None, crf: int = 20,
+               progress: Callable[[float], None] | None = None) -> bytes:
     """H.264 MP4 (yuv420p, +faststart) of the same animation, via imageio-ffmpeg.
 
     Odd sizes are padded to even by repeating the last row/column.  The last
@@ -1141,7 +1156,8 @@ def render_mp4(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
         raise ValueError(f"crf must be an integer in [0, 51], got {crf!r}")
     import imageio_ffmpeg
 
-    it, _, _ = _frames(surface, list(paths), (w, h), frames, style, view3d, quantized=False)
+    it, _, steps = _frames(surface, list(paths), (w, h), frames, style, view3d, quantized=False)
+    it = _reporting(it, len(steps), progress)
     W, H = w + (w % 2), h + (h % 2)
     hold = int(round(pause_s * fps))
     fd, path = tempfile.mkstemp(suffix=".mp4")

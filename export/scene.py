@@ -7,19 +7,17 @@ This is the one place that decides what an exported picture of a scene shows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from optim_core import Trajectory
 from optim_core.scene import Scene, simulate
 from surfaces import get_surface
+from viz.palette import RUN_COLORS  # the app's colours, so run i looks the same in a GIF as on screen
 
 from .data import paths_csv, paths_json
 from .render import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
-
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies, and on a projector.
-RUN_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 
 FORMATS = ("gif", "mp4", "png", "csv", "json")
 
@@ -55,8 +53,11 @@ def path_layers(scene: Scene, trajectories: Sequence[Trajectory],
 
 
 def export_scene(scene: Scene, fmt: str, options: RenderOptions = RenderOptions(),
-                 trajectories: Sequence[Trajectory] | None = None, colors: Sequence[str] = RUN_COLORS) -> bytes:
-    """The scene as a file in `fmt` (gif, mp4, png, csv, json). Raises ValueError with a one-line message."""
+                 trajectories: Sequence[Trajectory] | None = None, colors: Sequence[str] = RUN_COLORS,
+                 progress: Callable[[float], None] | None = None) -> bytes:
+    """The scene as a file in `fmt` (gif, mp4, png, csv, json). Raises ValueError with a one-line message.
+
+    ``progress`` (GIF, MP4) is called with the fraction of frames drawn."""
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
@@ -71,5 +72,6 @@ def export_scene(scene: Scene, fmt: str, options: RenderOptions = RenderOptions(
     common = dict(size=options.size, style=options.view, view3d=View3D() if options.view == "3d" else None)
     if fmt == "png":
         return render_png(image, layers, **common)
-    kwargs = dict(fps=options.fps, frames=options.frames, pause_s=options.pause_s, loop=options.loop, **common)
+    kwargs = dict(fps=options.fps, frames=options.frames, pause_s=options.pause_s, loop=options.loop,
+                  progress=progress, **common)
     return render_gif(image, layers, **kwargs) if fmt == "gif" else render_mp4(image, layers, **kwargs)

@@ -88,10 +88,12 @@ class RunConfig:
 class Scene:
     surface: str = "rosenbrock"  # a built-in id or a formula
     surface_params: Mapping[str, float] = field(default_factory=dict)
-    runs: tuple[RunConfig, ...] = (RunConfig("sgd", {"lr": 1e-3}), RunConfig("momentum", {"lr": 1e-3}),
-                                   RunConfig("adam", {"lr": 1e-2}))
+    # The first thing a visitor sees: along Rosenbrock's valley SGD creeps, momentum overshoots then
+    # arrives, Adam takes steady steps of ~lr.
+    runs: tuple[RunConfig, ...] = (RunConfig("sgd", {"lr": 2e-3}), RunConfig("momentum", {"lr": 1e-3}),
+                                   RunConfig("adam", {"lr": 5e-2}))
     starts: tuple[tuple[float, float], ...] = ()  # empty: the surface's default start
-    steps: int = 300
+    steps: int = 500
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
     noise_std: float = 0.0
     noise_seed: int = 0
@@ -170,7 +172,7 @@ class Scene:
                 surface_params={k: float(v) for k, v in dict(data.get("surface_params") or {}).items()},
                 runs=runs or cls().runs,
                 starts=tuple((float(s[0]), float(s[1])) for s in data.get("starts") or ()),
-                steps=int(data.get("steps", 300)),
+                steps=int(data.get("steps", cls.steps)),
                 schedule=dict(data.get("schedule") or {"name": "constant"}),
                 noise_std=float(noise.get("std", 0.0)),
                 noise_seed=int(noise.get("seed", 0)),
