@@ -69,6 +69,14 @@ def _decoupled_weight_decay(p, lr, wd):
     return p * (1.0 - lr * wd) if _nonzero(wd) else p
 
 
+def _either_weight_decay(g, p, lr, wd, decoupled):
+    """NAdam/RAdam's switch, per trajectory: decoupled (shrink p) or coupled (add λp to g)."""
+    if not _any(decoupled):
+        return _coupled_weight_decay(g, p, wd), p
+    p_new = _select(decoupled, _decoupled_weight_decay(p, lr, wd), p)
+    return _select(decoupled, g, _coupled_weight_decay(g, p_new, wd)), p_new
+
+
 def _zeros(p):
     return np.zeros_like(p)
 
@@ -427,11 +435,7 @@ def _nadam_update(g, state, p, hp, lr, t):
     # torch.optim.NAdam, _single_tensor_nadam
     b1, b2, eps, wd, psi = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"], hp["momentum_decay"]
     bc2 = 1.0 - b2**t
-    if _any(hp["decoupled_weight_decay"]):
-        p = _select(hp["decoupled_weight_decay"], _decoupled_weight_decay(p, lr, wd), p)
-        g = _select(hp["decoupled_weight_decay"], g, _coupled_weight_decay(g, p, wd))
-    else:
-        g = _coupled_weight_decay(g, p, wd)
+    g, p = _either_weight_decay(g, p, lr, wd, hp["decoupled_weight_decay"])
     mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
     mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
     mu_product = state["mu_product"] * mu
@@ -475,11 +479,7 @@ def _radam_init(p, hp):
 def _radam_update(g, state, p, hp, lr, t):
     # torch.optim.RAdam, _single_tensor_radam
     b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
-    if _any(hp["decoupled_weight_decay"]):
-        p = _select(hp["decoupled_weight_decay"], _decoupled_weight_decay(p, lr, wd), p)
-        g = _select(hp["decoupled_weight_decay"], g, _coupled_weight_decay(g, p, wd))
-    else:
-        g = _coupled_weight_decay(g, p, wd)
+    g, p = _either_weight_decay(g, p, lr, wd, hp["decoupled_weight_decay"])
     m = _lerp(state["exp_avg"], g, 1.0 - b1)
     v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
     bc1 = 1.0 - b1**t
