@@ -1,0 +1,262 @@
+"""The figure builders (viz/) are pure: check the values they draw, not just that they run."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import pickle
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optim_core import run
+from optim_core.scene import RunConfig, Scene, simulate
+from surfaces import get_surface
+from viz import (Figure, contour_figure, decode, diagnose, metrics_figure, run_views, stability_limit,
+                 surface3d_figure, surface_view)
+from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
+from viz.palette import RUN_COLORS, lut, plotly_colorscale
+from viz.surface3d import LIFT
+
+PATH_ROLES = {"path", "head", "diverged"}
+
+
+def _traces(fig_dict, role):
+    return [(i, t) for i, t in enumerate(fig_dict["data"]) if (t.get("meta") or {}).get("role") == role]
+
+
+def _xy(t):
+    return np.column_stack([decode(t["x"]).astype(float), decode(t["y"]).astype(float)])
+
+
+def _split(xy):
+    """NaN-separated parts (one per start)."""
+    bad = np.isnan(xy[:, 0])
+    parts, cur = [], []
+    for k, row in enumerate(xy):
+        if bad[k]:
+            parts.append(np.array(cur))
+            cur = []
+        else:
+            cur.append(row)
+    parts.append(np.array(cur))
+    return parts
+
+
+@pytest.fixture(scope="module")
+def rosen():
+    surf = get_surface("rosenbrock")
+    return surf, surface_view(surf, None, 60)
+
+
+def _scene_runs(scene):
+    trajs = simulate(scene)
+    return trajs, run_views(trajs, [r.label() for r in scene.runs])
+
+
+# ----------------------------------------------------------------------------- contour
+def test_path_traces_are_the_trajectory_points_named_by_run(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.05})), steps=120)
+    trajs, runs = _scene_runs(scene)
+    d = contour_figure(sv, runs, np.array(scene.start_points())).to_dict()
+    paths = _traces(d, "path")
+    assert [t["meta"]["run"] for _, t in paths] == [0, 1]
+    for (_, t), traj, rc in zip(paths, trajs, scene.runs):
+        assert t["name"] == rc.label()
+        np.testing.assert_allclose(_xy(t), traj.points[:, 0, :], rtol=1e-6, atol=1e-6)
+        assert t["line"]["color"] == RUN_COLORS[t["meta"]["run"]]
+    heads = _traces(d, "head")
+    assert [t["meta"]["run"] for _, t in heads] == [0, 1]
+    for (_, t), traj in zip(heads, trajs):
+        np.testing.assert_allclose(_xy(t)[0], traj.points[-1, 0], rtol=1e-6)
+
+
+def test_hover_customdata_has_step_and_f(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("momentum", {"lr": 1e-3, "momentum": 0.8}),), steps=50)
+    trajs, runs = _scene_runs(scene)
+    (_, t), = _traces(contour_figure(sv, runs).to_dict(), "path")
+    cd = decode(t["customdata"]).astype(float)
+    assert cd.shape == (51, 2)
+    np.testing.assert_array_equal(cd[:, 0], np.arange(51))
+    np.testing.assert_allclose(cd[:, 1], trajs[0].loss[:, 0], rtol=1e-6)
+    tpl = t["hovertemplate"]
+    for piece in ("step %{customdata[0]", "x = %{x", "y = %{y", "f = %{customdata[1]", "momentum = 0.8", "lr = 0.001"):
+        assert piece in tpl
+
+
+def test_frames_carry_only_path_traces_and_the_last_frame_is_the_full_path(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.05})), steps=200)
+    trajs, runs = _scene_runs(scene)
+    d = contour_figure(sv, runs).to_dict()
+    frames = d["frames"]
+    assert len(frames) > 10
+    roles = {i: (t.get("meta") or {}).get("role") for i, t in enumerate(d["data"])}
+    for fr in frames:
+        assert fr["traces"], "a frame must say which traces it updates"
+        assert {roles[i] for i in fr["traces"]} <= PATH_ROLES, "a frame touches a non-path trace"
+        assert all(t.get("type", "scatter") == "scatter" for t in fr["data"])
+        assert all("z" not in t for t in fr["data"]), "a frame carries surface data"
+    assert "contour" not in json.dumps([fr["data"] for fr in frames])
+    # the surface is a layout image (not a trace), so no frame can drop it
+    assert d["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert not any(t["type"] in ("contour", "heatmap", "surface") for t in d["data"])
+    # frames show growing prefixes; the last one is the full path
+    path_idx = [i for i, t in _traces(d, "path")]
+    last = {i: fd for i, fd in zip(frames[-1]["traces"], frames[-1]["data"])}
+    first = {i: fd for i, fd in zip(frames[0]["traces"], frames[0]["data"])}
+    for i in path_idx:
+        np.testing.assert_array_equal(_xy(last[i]), _xy(d["data"][i]))
+        assert len(_xy(first[i])) == 1
+    lengths = [len(_xy(dict(zip(fr["traces"], fr["data"]))[path_idx[0]])) for fr in frames]
+    assert lengths == sorted(lengths) and lengths[-1] == 201
+    # play / pause / speed / scrub, no server round trip: animate and relayout only
+    menus = d["layout"]["updatemenus"]
+    assert menus[0]["buttons"][0]["method"] == "animate" and menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is False
+    assert {b["method"] for m in menus for b in m["buttons"]} <= {"animate", "relayout"}
+    steps = d["layout"]["sliders"][0]["steps"]
+    assert len(steps) == len(frames) and steps[-1]["label"] == "200"
+
+
+def test_minima_markers_sit_on_the_known_minima():
+    surf = get_surface("himmelblau")
+    sv = surface_view(surf, None, 40)
+    traj = run(surf, "sgd", surf.start, 10, lr=1e-3)
+    d = contour_figure(sv, run_views([traj])).to_dict()
+    (_, m), = _traces(d, "minimum")
+    np.testing.assert_allclose(np.column_stack([m["x"], m["y"]]), np.array(surf.minima))
+    assert m["marker"]["symbol"] == "star"
+
+
+def test_a_diverged_run_ends_in_a_red_cross_at_its_last_finite_point(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 0.05}), RunConfig("adam", {"lr": 0.01})), steps=100)
+    trajs, runs = _scene_runs(scene)
+    d_at = trajs[0].diverged_step(0)
+    assert d_at is not None and d_at > 1
+    fig = contour_figure(sv, runs).to_dict()
+    (ci, cross), = _traces(fig, "diverged")
+    last_finite = trajs[0].points[d_at - 1, 0]
+    np.testing.assert_allclose([cross["x"][0], cross["y"][0]], last_finite)
+    assert "x" in cross["marker"]["symbol"] and cross["marker"]["color"].upper() == "#E8000B"
+    assert f"step {d_at}" in cross["text"][0]
+    # the path stops there
+    (_, p0), _ = _traces(fig, "path")
+    xy = _xy(p0)
+    assert len(xy) == d_at
+    np.testing.assert_allclose(xy[-1], last_finite, rtol=1e-6)
+    # the cross appears only once playback reaches that point
+    shown = [len(dict(zip(fr["traces"], fr["data"]))[ci]["x"]) for fr in fig["frames"]]
+    assert shown[0] == 0 and shown[-1] == 1
+
+
+def test_several_starts_are_nan_separated_parts_of_one_trace(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("adam", {"lr": 0.02}),), starts=((-1.5, 2.0), (1.5, -0.5)), steps=40)
+    trajs, runs = _scene_runs(scene)
+    d = contour_figure(sv, runs, np.array(scene.starts)).to_dict()
+    (_, t), = _traces(d, "path")
+    parts = _split(_xy(t))
+    assert len(parts) == 2
+    for j, part in enumerate(parts):
+        np.testing.assert_allclose(part, trajs[0].points[:, j, :], rtol=1e-6, atol=1e-6)
+    (_, s), = _traces(d, "start")
+    assert np.column_stack([s["x"], s["y"]]).tolist() == [[-1.5, 2.0], [1.5, -0.5]]
+
+
+def test_figure_json_stays_under_2_mb_for_6_runs_of_500_steps():
+    surf = get_surface("rosenbrock")
+    sv = surface_view(surf, None, 200)
+    opts = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam")
+    scene = Scene(runs=tuple(RunConfig(o, {"lr": 1e-3}) for o in opts), steps=500)
+    trajs, runs = _scene_runs(scene)
+    fig = contour_figure(sv, runs, np.array(scene.start_points()), value=surf.value)
+    size = len(fig.to_json())
+    assert size < 2_000_000, size
+    assert fig.layout.meta["stride"] == 1, "6 × 500 steps should not need decimation"
+    d = fig.to_dict()
+    assert all(t["x"]["dtype"] == "f4" for _, t in _traces(d, "path")), "paths are shipped as float32"
+
+
+def test_long_runs_are_decimated_with_an_odd_stride_that_keeps_the_end():
+    lasts = [np.array([10_000] * 4)] * 8
+    p = plan(lasts)
+    assert p.stride % 2 == 1 and p.stride > 1
+    cost = sum(np.searchsorted(k, p.frame_steps, side="right").sum() for ks in p.keep for k in ks)
+    assert cost <= FRAME_POINT_BUDGET
+    assert all(k[-1] == 10_000 and k[0] == 0 for ks in p.keep for k in ks)
+
+
+def test_frame_durations_fit_whole_display_refreshes_and_speeds_are_exact():
+    assert quantize_ms(50) == 48 and quantize_ms(80) == 81
+    for n in (13, 59, 121):
+        ticks = [(frame_duration(n, s) + 2) / (1000 / 60) for s in (0.25, 0.5, 1.0, 2.0)]
+        assert all(abs(t - round(t)) < 0.05 for t in ticks)
+        assert round(ticks[0]) == 2 * round(ticks[1]) == 4 * round(ticks[2]) == 8 * round(ticks[3])
+        assert round(ticks[3]) >= 2
+
+
+def test_background_png_uses_the_shared_colour_scale(rosen):
+    surf, sv = rosen
+    raw = base64.b64decode(sv.background.split(",", 1)[1])
+    img = Image.open(io.BytesIO(raw)).convert("RGB")
+    assert img.size[0] == img.size[1]  # Rosenbrock's window is square
+    # the lowest values (the valley) are the scale's first colour, the highest its last
+    lo, hi = lut(256)[0], lut(256)[-1]
+    arr = np.asarray(img).reshape(-1, 3).astype(int)
+    assert np.abs(arr - lo).sum(1).min() < 40 and np.abs(arr - hi).sum(1).min() < 40
+    assert plotly_colorscale()[0][1] == "rgb({}, {}, {})".format(*lo)
+
+
+# ----------------------------------------------------------------------------- 3-D and metrics
+def test_3d_paths_lie_on_the_surface(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("adam", {"lr": 0.02}),), steps=80)
+    trajs, runs = _scene_runs(scene)
+    d = surface3d_figure(sv, runs).to_dict()
+    (_, t), = _traces(d, "path")
+    x, y, z = (decode(t[k]).astype(float) for k in "xyz")
+    f = surf.value(np.column_stack([x, y]))
+    np.testing.assert_allclose(z, sv.scale.t(f) + LIFT, atol=1e-5)
+    assert _traces(d, "surface")
+
+
+def test_metrics_show_loss_gap_distance_and_gradient_norm(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}),), steps=30)
+    trajs, runs = _scene_runs(scene)
+    d = metrics_figure(runs, f_star=sv.f_star).to_dict()
+    got = {t["meta"]["metric"]: decode(t["y"]).astype(float) for t in d["data"] if t["meta"]["role"] == "metric"}
+    np.testing.assert_allclose(got["loss"], trajs[0].loss[:, 0] - sv.f_star, rtol=1e-6)
+    np.testing.assert_allclose(got["dist"], trajs[0].distance_to_minimum()[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(got["grad_norm"], trajs[0].grad_norm[:, 0], rtol=1e-6)
+    assert d["layout"]["yaxis"]["type"] == "log"
+
+
+# ----------------------------------------------------------------------------- divergence messages
+def test_divergence_message_uses_the_2_over_L_bound_on_a_quadratic():
+    scene = Scene(surface="ill_conditioned", runs=(RunConfig("sgd", {"lr": 0.3}), RunConfig("momentum", {"lr": 0.5}),
+                                                   RunConfig("sgd", {"lr": 0.1})), steps=100)
+    trajs, runs = _scene_runs(scene)
+    msgs = diagnose(runs, [r.optimizer for r in scene.runs], curvature=get_surface("ill_conditioned").curvature_bound())
+    assert [m.run for m in msgs] == [0, 1]
+    assert msgs[0].step == trajs[0].diverged_step(0)
+    assert "SGD (lr=0.3)" in msgs[0].text and f"step {msgs[0].step}" in msgs[0].text
+    assert "2/L ≈ 0.2" in msgs[0].text
+    assert "2(1+μ)/L ≈ 0.38" in msgs[1].text
+    assert stability_limit("nesterov", {"momentum": 0.9}, 10.0)[0] == pytest.approx(2 * 1.9 / (10 * 2.8))
+
+
+# ----------------------------------------------------------------------------- the Figure class
+def test_fast_figure_frames_round_trip(rosen):
+    surf, sv = rosen
+    _, runs = _scene_runs(Scene(steps=30))
+    fig = contour_figure(sv, runs)
+    d1 = fig.to_dict()
+    clone = pickle.loads(pickle.dumps(fig))
+    assert isinstance(clone, Figure) and len(clone.to_dict()["frames"]) == len(d1["frames"])
+    assert len(fig.frames) == len(d1["frames"])  # validated lazily, on first access
+    assert json.loads(fig.to_json())["frames"][0]["traces"] == d1["frames"][0]["traces"]
