@@ -18,7 +18,7 @@ from surfaces import BUILTINS, get_surface
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
 from .spec import SpecError
-from .trajectory import MAX_STEPS, Noise, Trajectory, resolve_params, run
+from .trajectory import DIVERGENCE_BOUND, MAX_STEPS, Noise, Trajectory, resolve_params, run
 
 SCENE_VERSION = 1
 MAX_RUNS = 8
@@ -117,6 +117,8 @@ class Scene:
         for s in self.starts:
             if len(s) != 2 or not all(math.isfinite(float(c)) for c in s):
                 raise SpecError(f"a start point is two finite numbers, got {s!r}")
+            if max(abs(float(c)) for c in s) > DIVERGENCE_BOUND:
+                raise SpecError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}, got {s!r}")
         if not 1 <= int(self.steps) <= MAX_STEPS:
             raise SpecError(f"steps must be from 1 to {MAX_STEPS}, got {self.steps}")
         resolve_schedule(dict(self.schedule))

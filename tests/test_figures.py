@@ -140,9 +140,14 @@ def test_a_diverged_run_ends_in_a_red_cross_at_its_last_finite_point(rosen):
     fig = contour_figure(sv, runs).to_dict()
     (ci, cross), = _traces(fig, "diverged")
     last_finite = trajs[0].points[d_at - 1, 0]
-    np.testing.assert_allclose([cross["x"][0], cross["y"][0]], last_finite)
+    (x0, x1), (y0, y1) = sv.window
+    # a run that left the map keeps its ✕ visible: pinned to the map's edge in the direction it went
+    pinned = [min(max(last_finite[0], x0), x1), min(max(last_finite[1], y0), y1)]
+    np.testing.assert_allclose([cross["x"][0], cross["y"][0]], pinned)
     assert "x" in cross["marker"]["symbol"] and cross["marker"]["color"].upper() == "#E8000B"
     assert f"step {d_at}" in cross["text"][0]
+    if pinned != list(last_finite):
+        assert "off the map" in cross["text"][0]
     # the path stops there
     (_, p0), _ = _traces(fig, "path")
     xy = _xy(p0)

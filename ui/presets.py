@@ -20,10 +20,12 @@ class Preset:
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset(
         "zigzag", "Zig-zag vs momentum",
-        "On a narrow valley (κ = 20) SGD with a large step bounces from wall to wall; momentum averages the "
-        "bouncing away and rolls down the valley floor.",
+        "Same learning rate on a narrow valley (κ = 20): SGD bounces from wall to wall and creeps along the "
+        "floor; momentum μ = 0.4 averages the bouncing away and ends ~2000× closer after 80 steps. Too much "
+        "momentum (μ = 0.9) overshoots along the valley and does worse than SGD.",
         Scene(surface="ill_conditioned", surface_params={"kappa": 20.0},
-              runs=(RunConfig("sgd", {"lr": 0.09}), RunConfig("momentum", {"lr": 0.01, "momentum": 0.9})),
+              runs=(RunConfig("sgd", {"lr": 0.09}), RunConfig("momentum", {"lr": 0.09, "momentum": 0.4}),
+                    RunConfig("momentum", {"lr": 0.09, "momentum": 0.9})),
               starts=((-4.5, 2.0),), steps=80),
     ),
     Preset(

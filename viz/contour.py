@@ -99,7 +99,9 @@ def _head_arrays(run: RunView, keep: list[np.ndarray], counts: Sequence[int] | N
     return xy, cd
 
 
-def _diverged_arrays(runs: Sequence[RunView], plan: animation.Plan, step: int | None = None):
+def _diverged_arrays(runs: Sequence[RunView], plan: animation.Plan, step: int | None = None, window=None):
+    """The red ✕ of every diverged start, at its last finite point; a point off the map is pinned to the map's
+    edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible."""
     xs, ys, texts = [], [], []
     for r, run in enumerate(runs):
         for b in range(run.batch):
@@ -111,9 +113,15 @@ def _diverged_arrays(runs: Sequence[RunView], plan: animation.Plan, step: int | 
                 continue
             x, y = run.points[last, b]
             reason = run.reasons[b] if b < len(run.reasons) and run.reasons[b] else "diverged"
-            xs.append(x)
-            ys.append(y)
-            texts.append(f"<b>{run.label}</b><br>diverged at step {d}: {reason}<br>last finite point {point(x, y, 4)}")
+            shown_x, shown_y, where = x, y, "last finite point"
+            if window is not None:
+                (x0, x1), (y0, y1) = window
+                shown_x, shown_y = min(max(x, x0), x1), min(max(y, y0), y1)
+                if (shown_x, shown_y) != (x, y):
+                    where = "off the map; last finite point"
+            xs.append(shown_x)
+            ys.append(shown_y)
+            texts.append(f"<b>{run.label}</b><br>diverged at step {d}: {reason}<br>{where} {point(x, y, 4)}")
     return np.array(xs, dtype=float), np.array(ys, dtype=float), texts
 
 
@@ -223,7 +231,7 @@ def contour_figure(sv: SurfaceView, runs: Sequence[RunView], starts: np.ndarray 
 
     # -- divergence marks
     div_idx = None
-    dx, dy, dtext = _diverged_arrays(runs, plan)
+    dx, dy, dtext = _diverged_arrays(runs, plan, window=sv.window)
     if len(dx):
         div_idx = len(data)
         data.append({
@@ -281,7 +289,7 @@ def contour_figure(sv: SurfaceView, runs: Sequence[RunView], starts: np.ndarray 
                 hxy, hcd = _head_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
             if div_idx is not None:
-                fx, fy, ft = _diverged_arrays(runs, plan, None if last_frame else int(s))
+                fx, fy, ft = _diverged_arrays(runs, plan, None if last_frame else int(s), window=sv.window)
                 fdata.append({"type": "scatter", "x": fx.tolist(), "y": fy.tolist(), "text": ft})
             name = f"f{fi}"
             frames.append({"name": name, "traces": traces, "data": fdata})
