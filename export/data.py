@@ -52,8 +52,7 @@ def paths_csv(scene: Scene, trajectories: Sequence[Trajectory]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(BASE_COLUMNS + params)
-    for i, (run_cfg, t) in enumerate(zip(scene.runs, trajectories)):
-        label = run_cfg.label()
+    for i, (label, t) in enumerate(zip(scene.run_labels(), trajectories)):
         for b in range(t.batch):
             hp = t.params_for(b)
             d = t.diverged_step(b)
@@ -92,7 +91,7 @@ def _parse(text: str) -> Any:
 def paths_json(scene: Scene, trajectories: Sequence[Trajectory]) -> str:
     """The scene (reloadable) plus every path with its resolved hyperparameters in the reference's spelling."""
     runs = []
-    for run_cfg, t in zip(scene.runs, trajectories):
+    for label, t in zip(scene.run_labels(), trajectories):
         paths = []
         for b in range(t.batch):
             paths.append({
@@ -103,7 +102,7 @@ def paths_json(scene: Scene, trajectories: Sequence[Trajectory]) -> str:
                 "diverged_at": t.diverged_step(b),
                 "divergence_reason": t.reasons[b],
             })
-        runs.append({"label": run_cfg.label(), "optimizer": t.optimizer.id, "reference": t.optimizer.reference,
+        runs.append({"label": label, "optimizer": t.optimizer.id, "reference": t.optimizer.reference,
                      "params": t.optimizer.reference_kwargs(t.params_for(0)), "paths": paths})
     return json.dumps({"scene": scene.to_dict(), "surface": _surface_info(trajectories), "runs": runs})
 

@@ -44,9 +44,10 @@ def surface_image(scene: Scene, grid: int = 240) -> SurfaceImage:
 def path_layers(scene: Scene, trajectories: Sequence[Trajectory],
                 colors: Sequence[str] = RUN_COLORS) -> list[PathLayer]:
     layers = []
-    for i, (run_cfg, t) in enumerate(zip(scene.runs, trajectories)):
+    labels = scene.run_labels()
+    for i, t in enumerate(trajectories):
         for b in range(t.batch):
-            label = run_cfg.label() if b == 0 else ""  # one legend entry per run
+            label = labels[i] if b == 0 else ""  # one legend entry per run
             layers.append(PathLayer(points=np.asarray(t.points[:, b]), color=colors[i % len(colors)], label=label,
                                     diverged_at=t.diverged_step(b), values=t.loss[:, b]))
     return layers

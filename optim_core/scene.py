@@ -69,9 +69,9 @@ class RunConfig:
     def resolved(self) -> dict[str, Any]:
         return resolve_params(OPTIMIZERS[self.optimizer], self.params, 1)
 
-    def label(self, with_params: bool = True) -> str:
-        """e.g. "Adam (lr=0.01, ε=1e-08)": the name plus the hyperparameters that differ from the defaults,
-        and always the learning rate."""
+    def label(self, with_params: bool = True, also: tuple[str, ...] = ()) -> str:
+        """e.g. "Adam (lr=0.01, eps=0.1)": the name plus the learning rate, the hyperparameters that differ from
+        the defaults, and those named in ``also`` (Scene.run_labels uses it to tell same-optimizer runs apart)."""
         spec = OPTIMIZERS[self.optimizer]
         if not with_params:
             return spec.name
@@ -79,7 +79,7 @@ class RunConfig:
         parts = []
         for p in spec.hyperparams:
             v = resolved[p.name]
-            if p.name == "lr" or v != p.default:
+            if p.name == "lr" or v != p.default or p.name in also:
                 parts.append(f"{p.name}={_short(v)}")
         return f"{spec.name} ({', '.join(parts)})" if parts else spec.name
 
@@ -131,6 +131,17 @@ class Scene:
                 raise SpecError("the view window needs x min < x max and y min < y max")
         del surf
         return self
+
+    def run_labels(self) -> list[str]:
+        """One label per run, naming every hyperparameter that tells runs of the same optimizer apart
+        (Momentum (lr=0.09, momentum=0.4) beside Momentum (lr=0.09, momentum=0.9), not just "(lr=0.09)")."""
+        resolved = [r.resolved() for r in self.runs]
+        labels = []
+        for i, r in enumerate(self.runs):
+            twins = [resolved[j] for j, o in enumerate(self.runs) if o.optimizer == r.optimizer and j != i]
+            differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
+            labels.append(r.label(also=differing))
+        return labels
 
     def start_points(self) -> tuple[tuple[float, float], ...]:
         return tuple(self.starts) or (tuple(get_surface(self.surface, **dict(self.surface_params)).start),)

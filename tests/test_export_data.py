@@ -100,3 +100,11 @@ def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, 
     theirs = np.array(json.loads(out.read_text()))
     ours = simulate(scene)[run_index].points[:, start_index]
     np.testing.assert_allclose(theirs, ours[: len(theirs)], rtol=1e-9, atol=1e-12)
+
+
+def test_run_labels_tell_runs_of_the_same_optimizer_apart():
+    scene = Scene(runs=(RunConfig("momentum", {"lr": 0.09, "momentum": 0.4}), RunConfig("momentum", {"lr": 0.09}),
+                        RunConfig("adam", {"lr": 0.1, "eps": 0.1}), RunConfig("sgd", {"lr": 0.1})))
+    assert scene.run_labels() == ["Momentum (lr=0.09, momentum=0.4)", "Momentum (lr=0.09, momentum=0.9)",
+                                  "Adam (lr=0.1, eps=0.1)", "SGD (lr=0.1)"]
+    assert read_paths_json(paths_json(scene, simulate(scene)))["runs"][1]["label"] == scene.run_labels()[1]

@@ -59,10 +59,11 @@ def scene_data(scene: Scene) -> SceneData:
     window = tuple(tuple(map(float, w)) for w in scene.view_window())
     sv = cached_surface_view(scene.surface, params, window)
     runs = []
+    labels = scene.run_labels()
     for i, rc in enumerate(scene.runs):
         one = scene.with_(runs=(rc,), window=None)
         d = cached_run(one.to_json())
-        runs.append(RunView(index=i, label=rc.label(), points=d["points"], loss=d["loss"],
+        runs.append(RunView(index=i, label=labels[i], points=d["points"], loss=d["loss"],
                             grad_norm=d["grad_norm"], diverged_at=d["diverged_at"], reasons=tuple(d["reasons"]),
                             params=d["params"], dist=d["dist"]))
     try:

@@ -135,7 +135,7 @@ def render(scene: Scene) -> None:
             st.error(st.session_state[UPLOAD_ERROR])
 
     st.markdown("#### Reproduce a run in PyTorch")
-    labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(scene.runs)]
+    labels = [f"{i + 1}. {label}" for i, label in enumerate(scene.run_labels())]
     choice = st.selectbox("Run", range(len(labels)), format_func=lambda i: labels[i], key="export_snippet_run")
     starts = scene.start_points()
     start = 0

@@ -69,7 +69,7 @@ def _metrics(scene_json: str):
 def legend(scene: Scene) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(f"<span class='item'><span class='swatch' style='background:{run_color(i)}'></span>"
-                    f"{html.escape(r.label())}</span>" for i, r in enumerate(scene.runs))
+                    f"{html.escape(label)}</span>" for i, label in enumerate(scene.run_labels()))
     keys = ("<span class='item key'>○ start &nbsp;● end &nbsp;<span style='color:#C9A400'>★</span> minimum "
             "&nbsp;<span style='color:#E8000B'>✕</span> diverged</span>")
     st.markdown(f"<div class='legend'>{items}{keys}</div>", unsafe_allow_html=True)

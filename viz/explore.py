@@ -22,6 +22,8 @@ from plotly.subplots import make_subplots
 from optim_core import OPTIMIZERS
 from optim_core.explore import DIVERGED, METRICS, NOT_CONVERGED, BasinResult, EnsembleResult, StabilityBoundary, SweepResult
 
+from .palette import plotly_colorscale
+
 TEMPLATE = "plotly"
 CELLS_TRACE = "cells"
 """Name of the invisible selectable cell-centre trace of the sweep heatmap."""
@@ -250,7 +252,8 @@ def _contour(surface, window, n: int = 140, showscale: bool = False, xaxis: str 
         with np.errstate(all="ignore"):
             z = np.log10(z - zmin + 1e-4 * span)
         title = "log f"
-    return go.Contour(x=xs, y=ys, z=z, colorscale="Cividis", ncontours=25, showscale=showscale, opacity=0.85,
+    # the app's surface scale (viz.palette), so a surface looks the same here as on the main map
+    return go.Contour(x=xs, y=ys, z=z, colorscale=plotly_colorscale(), ncontours=25, showscale=showscale, opacity=0.85,
                       contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
                       hoverinfo="skip", name=title, xaxis=xaxis, yaxis=yaxis, colorbar=dict(title=title))
 
