@@ -133,7 +133,10 @@ def _on_optimizer_change(scene: Scene) -> None:
 
 
 def _init_state(scene: Scene) -> None:
-    first = scene.runs[0].optimizer if scene.runs and scene.runs[0].optimizer in OPTIMIZERS else "sgd"
+    # Start on the first run whose optimizer has a second classic axis (β1, momentum, α, ρ): lr × β is the map
+    # people come for; plain SGD only offers lr × weight decay.
+    ids = [r.optimizer for r in scene.runs if r.optimizer in OPTIMIZERS] or ["momentum"]
+    first = next((o for o in ids if default_axes(o)[1] != "weight_decay"), ids[0])
     if _SS.get("explore_optimizer") not in OPTIMIZERS:
         _SS["explore_optimizer"] = first
     opt = _SS["explore_optimizer"]
