@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fps", type=float, default=None, help="frames per second (GIF/MP4)")
     r.add_argument("--size", default=None, help="WxH in pixels, e.g. 640x480")
     r.add_argument("--frames", type=int, default=None, help="number of frames (steps subsampled evenly)")
+    r.add_argument("--pause", type=float, default=None, metavar="SECONDS", help="hold the last frame (default 1.5)")
+    r.add_argument("--loop", type=int, default=None, metavar="N", help="GIF: 0 = forever (default), N = play N times")
     r.add_argument("--view", choices=("contour", "3d"), default="contour")
     r.add_argument("--config", default=None, help="a scene JSON exported from the app (other options override it)")
     return p

@@ -102,6 +102,8 @@ def cmd_render(args: argparse.Namespace, out) -> int:
     options = RenderOptions(size=_parse_size(args.size) if args.size else defaults.size,
                             fps=args.fps if args.fps is not None else defaults.fps,
                             frames=args.frames if args.frames is not None else defaults.frames,
+                            pause_s=args.pause if args.pause is not None else defaults.pause_s,
+                            loop=args.loop if args.loop is not None else defaults.loop,
                             view=args.view)
     data = export_scene(scene, suffix, options)
     target = Path(args.out)

@@ -40,6 +40,16 @@ def test_gif_frames_size_timing_loop(tmp_path):
     assert durations[:-1] == [40] * 39 and durations[-1] > 40  # 1/25 s, then a pause on the last frame
 
 
+def test_gif_pause_and_loop_options(tmp_path):
+    out = tmp_path / "once.gif"
+    code, _, err = call(*BASE, "--out", str(out), "--frames", "10", "--fps", "10", "--pause", "3", "--loop", "1")
+    assert code == 0, err
+    im = Image.open(out)
+    assert "loop" not in im.info  # played once: no NETSCAPE loop block
+    im.seek(im.n_frames - 1)
+    assert im.info["duration"] == 100 + 3000
+
+
 def test_mp4_is_readable_with_the_right_frame_count(tmp_path):
     out = tmp_path / "a.mp4"
     code, _, err = call(*BASE, "--out", str(out), "--fps", "20", "--frames", "30", "--size", "320x240")
@@ -94,6 +104,8 @@ def test_config_drives_the_cli(tmp_path):
     (["--out", "{tmp}/a.gif", "--optimizer", "sgd,adamx"], "unknown optimizer"),
     (["--out", "{tmp}/a.gif", "--config", "{tmp}/none.json"], "cannot read --config"),
     (["--out", "{tmp}/a.gif", "--view", "4d"], "invalid choice"),
+    (["--out", "{tmp}/a.gif", "--pause", "-1"], "pause"),
+    (["--out", "{tmp}/a.gif", "--loop", "-2"], "loop"),
 ])
 def test_bad_render_options_exit_2_one_line(argv, fragment, tmp_path):
     code, out, err = call(*[a.replace("{tmp}", str(tmp_path)) for a in argv])
