@@ -841,10 +841,11 @@ def _custom_surface(src: str) -> Surface:
         minima=tuple((round(mx, 6) + 0.0, round(my, 6) + 0.0) for mx, my, _ in minima),
         start=start, formula=src,
     )
-    # Reuse what the probe already compiled (cached_property values live in __dict__).
-    for key in ("_f", "_grad", "_hessian"):
-        if key in probe.__dict__:
-            surface.__dict__[key] = probe.__dict__[key]
+    # Reuse everything the probe already compiled: cached_property values live in __dict__. Copying by
+    # kind rather than by name keeps this right when Surface gains or renames a compiled property.
+    for key, value in probe.__dict__.items():
+        if isinstance(getattr(Surface, key, None), functools.cached_property):
+            surface.__dict__[key] = value
     return surface
 
 
