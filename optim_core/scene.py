@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from surfaces import BUILTINS, get_surface
+from surfaces import get_surface
 
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
@@ -283,10 +283,6 @@ def simulate(scene: Scene) -> list[Trajectory]:
     noise = {"std": scene.noise_std, "seed": scene.noise_seed} if scene.noise_std else None
     return [run(surface, r.optimizer, starts, int(scene.steps), schedule=dict(scene.schedule), noise=noise,
                 clip=scene.clip, **dict(r.params)) for r in scene.runs]
-
-
-def is_builtin(surface: str) -> bool:
-    return surface in BUILTINS
 
 
 def _short(v: Any) -> str:

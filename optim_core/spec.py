@@ -64,10 +64,6 @@ class HyperParam:
     group: str | None = None  # reference tuple this belongs to ("betas")
     index: int = 0  # position inside that tuple
 
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.symbol})" if self.symbol else self.name
-
     def range_text(self) -> str:
         if self.kind == "bool":
             return "true or false"
