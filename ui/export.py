@@ -25,10 +25,16 @@ RENDERED = "_export_rendered"  # {(scene, options, format) digest: bytes}
 UPLOAD_ERROR = "_export_upload_error"
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _trajectories(scene_json: str):
+    """One simulation per scene, shared by the data files and every render of this tab."""
+    return simulate(Scene.from_json(scene_json))
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _data_files(scene_json: str) -> tuple[str, str]:
     scene = Scene.from_json(scene_json)
-    trajs = simulate(scene)
+    trajs = _trajectories(scene_json)
     return paths_csv(scene, trajs), paths_json(scene, trajs)
 
 
@@ -80,7 +86,7 @@ def _render_button(scene: Scene, options: RenderOptions, fmt: str, label: str) -
     if st.button(label, key=f"export_render_{fmt}", width="stretch"):
         bar = st.progress(0.0, text=f"Rendering {fmt.upper()}…")
         try:
-            data = export_scene(scene, fmt, options,
+            data = export_scene(scene, fmt, options, trajectories=_trajectories(scene_json),
                                 progress=lambda f: bar.progress(f, text=f"Rendering {fmt.upper()}… {f:.0%}"))
         except ValueError as exc:
             bar.empty()
