@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
 
 from optim_core import run
 
-
-def best_of(fn, repeat: int) -> float:
-    fn()  # warm-up: lambdify, caches, first-touch allocations
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from .timing import best_of
 
 
 def ours_single():
@@ -75,8 +66,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    rows = [("single path: Adam, Rosenbrock, 2000 steps", best_of(ours_single, args.repeat)),
-            ("sweep: 64×64 lr × momentum, 4096 paths × 300 steps", best_of(ours_sweep, args.repeat))]
+    rows = [("single path: Adam, Rosenbrock, 2000 steps", best_of(ours_single, args.repeat)[0]),
+            ("sweep: 64×64 lr × momentum, 4096 paths × 300 steps", best_of(ours_sweep, args.repeat)[0])]
     ref = torch_benchmarks()
     print(f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}"
           + (f", torch {ref[0]}" if ref else ", torch not installed (no ratio)"))
@@ -87,7 +78,7 @@ def main() -> None:
         if torch_fn is None:
             print(f"| {name} | {ours * 1e3:.1f} ms | – | – |")
         else:
-            theirs = best_of(torch_fn, max(3, args.repeat // 2))
+            theirs = best_of(torch_fn, max(3, args.repeat // 2))[0]
             print(f"| {name} | {ours * 1e3:.1f} ms | {theirs * 1e3:.1f} ms | {theirs / ours:.1f}× |")
 
 

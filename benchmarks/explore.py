@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
 
 from optim_core import OPTIMIZERS, run
 from optim_core.explore import axis_values, basins, ensemble, sweep
 
-
-def best_of(fn, repeat: int) -> float:
-    fn()  # warm-up: lambdify, caches, first-touch allocations
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from .timing import best_of
 
 
 def _sweep_case(opt: str, y: str, n: int, surface="rosenbrock", start=(-1.2, 1.0), lr=(1e-5, 1e-2)):
@@ -79,8 +70,8 @@ def main() -> None:
     print("| case | explore (s) | bare run() (s) | target (s) | ok |")
     print("| --- | ---: | ---: | ---: | :-: |")
     for name, target, fn, bare in cases:
-        t = best_of(fn, args.repeat)
-        tb = best_of(bare, args.repeat) if bare else None
+        t = best_of(fn, args.repeat)[0]
+        tb = best_of(bare, args.repeat)[0] if bare else None
         ok = "" if target is None else ("yes" if t <= target else "NO")
         print(f"| {name} | {t:.3f} | {'' if tb is None else f'{tb:.3f}'} | "
               f"{'' if target is None else f'{target:g}'} | {ok} |")

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 
 from export.render import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
+
+from .timing import best_of
 
 COLORS = ("#e6194b", "#f58231", "#ffffff", "#00bcd4")
 
@@ -115,16 +116,6 @@ def sweep_paths(n: int = 32, steps: int = 500, seed: int = 0) -> list[PathLayer]
     return out
 
 
-def _best_of(fn, repeat: int) -> tuple[float, bytes]:
-    out = fn()  # warm-up (fonts, first-call caches)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="artifacts/render")
@@ -154,7 +145,7 @@ def main(argv=None) -> None:
     print("| output | time (s) | size (KB) |")
     print("|---|---:|---:|")
     for name, fname, fn in cases:
-        t, data = _best_of(fn, a.repeat)
+        t, data = best_of(fn, a.repeat)
         with open(os.path.join(a.out, fname), "wb") as fh:
             fh.write(data)
         print(f"| {name} | {t:.3f} | {len(data) / 1024:.0f} |", flush=True)
