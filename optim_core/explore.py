@@ -159,6 +159,16 @@ def axis_param(spec: "str | OptimizerSpec", name: str, axis: str = "x") -> Hyper
     raise SpecError(f"{spec.id} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}")
 
 
+def _check_resolution(n, what: str, cap: int, cap_note: str) -> None:
+    """A grid resolution: a whole number from 2 to cap (one-line SpecError otherwise)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise SpecError(f"{what} must be a whole number from 2 to {cap}, got {n!r}")
+    if n > cap:
+        raise SpecError(f"{what} {n} is over the cap: {cap_note}")
+    if n < 2:
+        raise SpecError(f"{what} must be from 2 to {cap}, got {n}")
+
+
 def _allowed_positive(param: HyperParam) -> str:
     """The valid range with 0 excluded (a log axis cannot reach 0), spelled as HyperParam.range_text() does."""
     return replace(param, low=max(param.low, 0.0), low_open=True).range_text()
@@ -172,13 +182,8 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
     "y range: beta1 must be in [0, 1), got 1", "x resolution 200 is over the cap of 128 …".
     """
     allowed = f"{param.name} must be in {param.range_text()}"
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise SpecError(f"{axis} resolution must be a whole number from 2 to {SWEEP_MAX}, got {n!r}")
-    if n > SWEEP_MAX:
-        raise SpecError(f"{axis} resolution {n} is over the cap: 2 to {SWEEP_MAX} values per axis "
-                        f"(at most {SWEEP_MAX}×{SWEEP_MAX} runs)")
-    if n < 2:
-        raise SpecError(f"{axis} resolution must be from 2 to {SWEEP_MAX}, got {n}")
+    _check_resolution(n, f"{axis} resolution", SWEEP_MAX,
+                      f"2 to {SWEEP_MAX} values per axis (at most {SWEEP_MAX}×{SWEEP_MAX} runs)")
     try:
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
@@ -625,13 +630,8 @@ def basins(surface: "str | Surface", optimizer: "str | OptimizerSpec", steps: in
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    if isinstance(grid_n, bool) or not isinstance(grid_n, (int, np.integer)):
-        raise SpecError(f"grid resolution must be a whole number from 2 to {BASIN_MAX}, got {grid_n!r}")
-    if grid_n > BASIN_MAX:
-        raise SpecError(f"grid resolution {grid_n} is over the cap: at most {BASIN_MAX} starts per axis "
-                        f"({BASIN_MAX}×{BASIN_MAX})")
-    if grid_n < 2:
-        raise SpecError(f"grid resolution must be from 2 to {BASIN_MAX}, got {grid_n}")
+    _check_resolution(grid_n, "grid resolution", BASIN_MAX,
+                      f"at most {BASIN_MAX} starts per axis ({BASIN_MAX}×{BASIN_MAX})")
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
         raise SpecError(f"tolerance must be a number > 0, got {tol}")

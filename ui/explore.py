@@ -115,6 +115,15 @@ def default_range(scene: Scene, optimizer: str, name: str) -> tuple[float, float
     return float(lo), float(hi)
 
 
+def _axis_controls(axis: str, names: list[str], scene: Scene) -> None:
+    """Parameter, range and resolution of one sweep axis (keys explore_{axis}_param/_lo/_hi/_n)."""
+    st.selectbox(f"{axis} axis", names, key=f"explore_{axis}_param", on_change=_set_axis_defaults, args=(scene, axis))
+    a, b = st.columns(2)
+    a.number_input(f"{axis} from", key=f"explore_{axis}_lo", format="%g", step=None)
+    b.number_input(f"{axis} to", key=f"explore_{axis}_hi", format="%g", step=None)
+    st.number_input(f"{axis} resolution", key=f"explore_{axis}_n", step=8, help=f"2 to {SWEEP_MAX} values")
+
+
 def _set_axis_defaults(scene: Scene, axis: str) -> None:
     opt = _SS["explore_optimizer"]
     name = _SS[f"explore_{axis}_param"]
@@ -244,17 +253,9 @@ def _sweep_mode(scene: Scene, errors, on_apply) -> None:
         st.number_input("Steps", key="explore_steps", step=50,
                         help=f"1 to {MAX_STEPS}; a 64×64 grid of 300 steps takes ~0.1 s")
     with c2:
-        st.selectbox("x axis", names, key="explore_x_param", on_change=_set_axis_defaults, args=(scene, "x"))
-        a, b = st.columns(2)
-        a.number_input("x from", key="explore_x_lo", format="%g", step=None)
-        b.number_input("x to", key="explore_x_hi", format="%g", step=None)
-        st.number_input("x resolution", key="explore_x_n", step=8, help=f"2 to {SWEEP_MAX} values")
+        _axis_controls("x", names, scene)
     with c3:
-        st.selectbox("y axis", names, key="explore_y_param", on_change=_set_axis_defaults, args=(scene, "y"))
-        a, b = st.columns(2)
-        a.number_input("y from", key="explore_y_lo", format="%g", step=None)
-        b.number_input("y to", key="explore_y_hi", format="%g", step=None)
-        st.number_input("y resolution", key="explore_y_n", step=8, help=f"2 to {SWEEP_MAX} values")
+        _axis_controls("y", names, scene)
     with st.expander("Tolerance"):
         st.number_input("Converged when f − f* ≤", key="explore_tol", format="%g", step=None,
                         help="f* is the lowest value of f at the surface's known minima")
