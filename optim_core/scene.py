@@ -57,11 +57,7 @@ class RunConfig:
         flat: dict[str, Any] = {}
         for key, value in dict(self.params).items():
             if key in groups:
-                parts = value.split(",") if isinstance(value, str) else list(value)
-                if len(parts) != len(groups[key]):
-                    raise SpecError(f"{key} takes {len(groups[key])} values, got {len(parts)}")
-                for member, part in zip(groups[key], parts):
-                    flat[member.name] = _canonical(part)
+                flat.update({name: _canonical(part) for name, part in spec.split_group(key, value).items()})
             else:
                 flat[key] = _canonical(value)
         object.__setattr__(self, "params", flat)

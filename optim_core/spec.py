@@ -161,6 +161,22 @@ class OptimizerSpec:
             members.sort(key=lambda p: p.index)
         return out
 
+    def split_group(self, group: str, value: Any) -> dict[str, Any]:
+        """One reference tuple into its members: split_group("betas", (0.9, 0.99)) -> {"beta1": 0.9, "beta2": 0.99}.
+
+        Accepts a tuple, list or array (members may be per-run arrays) or a "0.9,0.99" string."""
+        members = self.groups()[group]
+        if isinstance(value, str):
+            parts = value.split(",")
+        elif isinstance(value, (tuple, list, np.ndarray)):
+            parts = list(value)
+        else:
+            parts = [value]
+        if len(parts) != len(members):
+            raise SpecError(f"{group} takes {len(members)} values ({', '.join(m.name for m in members)}), "
+                            f"got {len(parts)}")
+        return {m.name: part for m, part in zip(members, parts)}
+
     def reference_kwargs(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
         """Scalar hyperparameters in the reference's own spelling, tuples regrouped.
 

@@ -106,23 +106,15 @@ class Trajectory:
         return self.surface.nearest_minimum_distance(self.points)
 
 
-def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) -> dict[str, Any]:
-    """Defaults overlaid with given values, validated; the tuple alias ``betas`` is split into beta1/beta2.
-
-    A value is a scalar (same for every run) or a sequence/array of length B.
-    """
+def split_groups(spec: OptimizerSpec, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Given hyperparameters with every reference tuple split into its members (betas → beta1, beta2),
+    unknown names rejected. Each member may itself be a scalar or a per-run array."""
     known = {p.name: p for p in spec.hyperparams}
     groups = spec.groups()
     flat: dict[str, Any] = {}
     for key, value in given.items():
         if key in groups:
-            members = groups[key]
-            parts = value.split(",") if isinstance(value, str) else list(np.atleast_1d(value))
-            if len(parts) != len(members):
-                raise SpecError(f"{key} takes {len(members)} values ({', '.join(m.name for m in members)}), "
-                                f"got {len(parts)}")
-            for member, part in zip(members, parts):
-                flat[member.name] = part
+            flat.update(spec.split_group(key, value))
         elif key in known:
             flat[key] = value
         elif key in spec.fixed:
@@ -130,7 +122,15 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
                 raise SpecError(f"{spec.id} always uses {key}={spec.fixed[key]}")
         else:
             raise SpecError(f"{spec.id} has no hyperparameter {key!r}; it has: {', '.join(spec.param_names())}")
+    return flat
 
+
+def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) -> dict[str, Any]:
+    """Defaults overlaid with given values, validated; the tuple alias ``betas`` is split into beta1/beta2.
+
+    A value is a scalar (same for every run) or a sequence/array of length B.
+    """
+    flat = split_groups(spec, given)
     resolved: dict[str, Any] = {}
     for p in spec.hyperparams:
         value = flat.get(p.name, p.default)
@@ -171,10 +171,11 @@ def _coerce_starts(starts: Any) -> np.ndarray:
     return s
 
 
-def _batch_of(starts: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
-    """Broadcast a single start against per-run hyperparameter arrays (a sweep from one start)."""
-    sizes = {len(np.atleast_1d(v)) for k, v in params.items()
-             if isinstance(v, (np.ndarray, list)) or (isinstance(v, tuple) and k != "betas")}
+def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
+    """Broadcast a single start against per-run hyperparameter arrays (a sweep from one start).
+
+    Takes split_groups' output, so a reference tuple (betas) is never mistaken for a per-run array."""
+    sizes = {len(np.atleast_1d(v)) for v in flat_params.values() if isinstance(v, (np.ndarray, list, tuple))}
     sizes.discard(1)
     if len(sizes) > 1:
         raise SpecError(f"per-run hyperparameter arrays have different lengths: {sorted(sizes)}")
@@ -205,9 +206,10 @@ def run(surface: "str | Surface", optimizer: "str | OptimizerSpec", starts: Any,
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
         raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
     steps = int(steps)
-    starts_arr = _batch_of(_coerce_starts(starts), params)
+    flat = split_groups(spec, params)
+    starts_arr = _batch_of(_coerce_starts(starts), flat)
     batch = starts_arr.shape[0]
-    hp = resolve_params(spec, params, batch)
+    hp = resolve_params(spec, flat, batch)
     sched_spec, sched_params = resolve_schedule(schedule)
     noise_cfg = Noise.coerce(noise)
     if clip is not None:

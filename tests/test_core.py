@@ -214,3 +214,20 @@ def test_eleven_surfaces_and_curvature_bound():
     assert get_surface("ill_conditioned", kappa=50).curvature_bound() == pytest.approx(50.0)
     assert get_surface("booth").curvature_bound() == pytest.approx(18.0)
     assert get_surface("rosenbrock").curvature_bound() is None
+
+
+def test_betas_as_a_list_is_one_tuple_not_two_runs():
+    # JSON gives lists: betas=[0.9, 0.99] is torch's tuple, not a per-run array of length 2.
+    as_list = run("rosenbrock", "adam", (-1.2, 1.0), 20, betas=[0.9, 0.99])
+    as_tuple = run("rosenbrock", "adam", (-1.2, 1.0), 20, betas=(0.9, 0.99))
+    assert as_list.points.shape == (21, 1, 2)
+    np.testing.assert_array_equal(as_list.points, as_tuple.points)
+
+
+def test_a_tuple_member_can_be_a_per_run_array():
+    beta1 = np.array([0.8, 0.9, 0.95])
+    t = run("rosenbrock", "adam", (-1.2, 1.0), 20, betas=(beta1, 0.999))
+    assert t.points.shape == (21, 3, 2)
+    for b, v in enumerate(beta1):
+        alone = run("rosenbrock", "adam", (-1.2, 1.0), 20, beta1=v, beta2=0.999)
+        np.testing.assert_array_equal(t.points[:, b], alone.points[:, 0])
