@@ -5,10 +5,10 @@ and handed to each tab's ``render(scene)``.  Adding a tab is one line in TABS.
 
     streamlit run app.py
 """
+
 import streamlit as st
 
-st.set_page_config(page_title="Optimizer Playground", page_icon="📉", layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(page_title="Optimizer Playground", page_icon="📉", layout="wide", initial_sidebar_state="expanded")
 
 from ui import boot, explore, export, header, learn, sidebar, style, trajectories  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Benchmarks of the app (a script, not a test).  Prints a Markdown table.
 
-    python3 benchmarks/app.py              # everything
-    python3 benchmarks/app.py --quick      # skip the browser measurements
+    python -m benchmarks.app              # everything
+    python -m benchmarks.app --quick      # skip the browser measurements
 
 Measures
   rerun      server-side rerun after one slider change, 6 runs × 500 steps, 200×200 grid (AppTest, after warm-up)
@@ -12,6 +12,7 @@ and saves screenshots (mid-animation, 1280×800 page) under artifacts/screens/.
 
 The browser helpers (start_server, launch, play_contour) are reusable: tests/e2e can import them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,11 +28,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 SCREENS = ROOT / "artifacts" / "screens"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 BENCH_OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam")
 
 
@@ -55,9 +61,26 @@ def start_server(port: int | None = None, log: str | os.PathLike = os.devnull):
     port = port or free_port()
     started = time.perf_counter()
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.address", "127.0.0.1", "--server.port", str(port),
-                                 "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         url = f"http://127.0.0.1:{port}/"
         for _ in range(300):
@@ -86,28 +109,28 @@ def wait_chart(page, timeout_ms: int = 30_000) -> None:
 
 CONTOUR_GD = "document.querySelector('.st-key-contour .js-plotly-plot')"
 
-PLAY_JS = """async ([midFraction]) => {
-  const gd = %s;
+PLAY_JS = f"""async ([midFraction]) => {{
+  const gd = {CONTOUR_GD};
   const btn = gd._fullLayout.updatemenus[0].buttons[0];
   const frameMs = btn.args[1].frame.duration;
   const nFrames = gd._transitionData._frames.length;
   const nominal = frameMs * nFrames;
-  const probe = () => {
+  const probe = () => {{
     const paths = gd._fullData.filter(t => t.meta && t.meta.role === 'path');
     const pts = paths.reduce((n, t) => n + (t.x ? t.x.length : 0), 0);
-    return {images: gd.querySelectorAll('.layer-below image, .layer-above image, image').length,
-            pathPoints: pts};
-  };
+    return {{images: gd.querySelectorAll('.layer-below image, .layer-above image, image').length,
+            pathPoints: pts}};
+  }};
   const full = probe();
   const done = new Promise(res => gd.once('plotly_animated', () => res(performance.now())));
   const t0 = performance.now();
-  gd.querySelector('.updatemenu-button').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  gd.querySelector('.updatemenu-button').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
   await new Promise(r => setTimeout(r, nominal * midFraction));
   const mid = probe();
   window.__midDone = true;
   const t1 = await done;
-  return {measured: t1 - t0, nominal, frameMs, nFrames, full, mid, end: probe()};
-}""" % CONTOUR_GD
+  return {{measured: t1 - t0, nominal, frameMs, nFrames, full, mid, end: probe()}};
+}}"""
 
 
 def play_contour(page, mid_fraction: float = 0.45) -> dict:
@@ -122,8 +145,10 @@ def screenshot_mid_animation(page, path: str, speed_label: str = "¼×", fractio
     chart = page.locator(".st-key-contour")
     chart.locator(".updatemenu-button", has_text=speed_label).click()
     page.wait_for_timeout(300)
-    nominal = page.evaluate(f"() => {{ const gd = {CONTOUR_GD}; return gd._fullLayout.updatemenus[0].buttons[0]"
-                            f".args[1].frame.duration * gd._transitionData._frames.length; }}")
+    nominal = page.evaluate(
+        f"() => {{ const gd = {CONTOUR_GD}; return gd._fullLayout.updatemenus[0].buttons[0]"
+        f".args[1].frame.duration * gd._transitionData._frames.length; }}"
+    )
     chart.locator(".updatemenu-button", has_text="Play").click()
     page.wait_for_timeout(nominal * fraction)
     page.screenshot(path=path)
@@ -154,10 +179,14 @@ def measure_payload() -> dict:
     t = time.perf_counter()
     fig = contour_figure(sv, runs, starts, value=surf.value)
     build = time.perf_counter() - t
-    return {"contour_bytes": len(fig.to_json()), "contour_build_s": build,
-            "frames": fig.layout.meta["frames"], "stride": fig.layout.meta["stride"],
-            "surface3d_bytes": len(surface3d_figure(sv, runs, starts).to_json()),
-            "metrics_bytes": len(metrics_figure(runs, f_star=sv.f_star).to_json())}
+    return {
+        "contour_bytes": len(fig.to_json()),
+        "contour_build_s": build,
+        "frames": fig.layout.meta["frames"],
+        "stride": fig.layout.meta["stride"],
+        "surface3d_bytes": len(surface3d_figure(sv, runs, starts).to_json()),
+        "metrics_bytes": len(metrics_figure(runs, f_star=sv.f_star).to_json()),
+    }
 
 
 def measure_rerun(repeats: int = 7) -> dict:
@@ -222,11 +251,17 @@ def main() -> None:
     payload = measure_payload()
     rerun = measure_rerun()
     rows = [
-        ("Server rerun after one slider change (6 runs × 500 steps, 200×200 grid), median",
-         f"{rerun['rerun_median_s'] * 1000:.0f} ms (max {rerun['rerun_max_s'] * 1000:.0f} ms)", "≤ 300 ms"),
+        (
+            "Server rerun after one slider change (6 runs × 500 steps, 200×200 grid), median",
+            f"{rerun['rerun_median_s'] * 1000:.0f} ms (max {rerun['rerun_max_s'] * 1000:.0f} ms)",
+            "≤ 300 ms",
+        ),
         ("First run of that scene (cold caches)", f"{rerun['first_run_s'] * 1000:.0f} ms", "—"),
-        ("Contour figure JSON (with frames)",
-         f"{payload['contour_bytes'] / 1e6:.2f} MB ({payload['frames']} frames, stride {payload['stride']})", "≤ 2 MB"),
+        (
+            "Contour figure JSON (with frames)",
+            f"{payload['contour_bytes'] / 1e6:.2f} MB ({payload['frames']} frames, stride {payload['stride']})",
+            "≤ 2 MB",
+        ),
         ("3-D figure JSON", f"{payload['surface3d_bytes'] / 1e6:.2f} MB", "—"),
         ("Metrics figure JSON", f"{payload['metrics_bytes'] / 1e6:.2f} MB", "—"),
         ("Contour figure build", f"{payload['contour_build_s'] * 1000:.0f} ms", "—"),
@@ -238,13 +273,24 @@ def main() -> None:
         mid = pb[0]["mid"]
         shot = b["mid_shot"]
         rows += [
-            ("Contour playback, measured / nominal (3 plays)",
-             f"{ratios} ({pb[0]['nFrames']} frames × {pb[0]['frameMs']} ms = {pb[0]['nominal'] / 1000:.1f} s)", "≤ 1.3×"),
-            ("Mid-animation: background images / path points shown",
-             f"{mid['images']} / {mid['pathPoints']} of {pb[0]['full']['pathPoints']}", "surface visible, partial"),
-            ("Screenshot mid-animation (¼×): slider frame / path points",
-             f"frame {shot['step']} of {shot['frames']}, {shot['points']} points, {shot['images']} image "
-             f"(artifacts/screens/animation_mid.png)", "—"),
+            (
+                "Contour playback, measured / nominal (3 plays)",
+                f"{ratios} ({pb[0]['nFrames']} frames × {pb[0]['frameMs']} ms = {pb[0]['nominal'] / 1000:.1f} s)",
+                "≤ 1.3×",
+            ),
+            (
+                "Mid-animation: background images / path points shown",
+                f"{mid['images']} / {mid['pathPoints']} of {pb[0]['full']['pathPoints']}",
+                "surface visible, partial",
+            ),
+            (
+                "Screenshot mid-animation (¼×): slider frame / path points",
+                (
+                    f"frame {shot['step']} of {shot['frames']}, {shot['points']} points, {shot['images']} image "
+                    f"(artifacts/screens/animation_mid.png)"
+                ),
+                "—",
+            ),
             ("First chart visible after `streamlit run`", f"{b['first_chart_s']:.1f} s", "≤ 8 s"),
             ("Page width at 1280×800 (no horizontal scroll)", f"{b['page_scroll_width']} px", "1280 px"),
         ]

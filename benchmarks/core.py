@@ -7,6 +7,7 @@ Targets on a 2-core machine (issue: optimizer core):
 The torch columns appear when torch is importable, e.g. from the throwaway venv used for the golden
 fixtures: `/tmp/torchvenv/bin/python -m benchmarks.core` (that venv has numpy and sympy too).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,11 +67,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    rows = [("single path: Adam, Rosenbrock, 2000 steps", best_of(ours_single, args.repeat)[0]),
-            ("sweep: 64×64 lr × momentum, 4096 paths × 300 steps", best_of(ours_sweep, args.repeat)[0])]
+    rows = [
+        ("single path: Adam, Rosenbrock, 2000 steps", best_of(ours_single, args.repeat)[0]),
+        ("sweep: 64×64 lr × momentum, 4096 paths × 300 steps", best_of(ours_sweep, args.repeat)[0]),
+    ]
     ref = torch_benchmarks()
-    print(f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}"
-          + (f", torch {ref[0]}" if ref else ", torch not installed (no ratio)"))
+    print(
+        f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}"
+        + (f", torch {ref[0]}" if ref else ", torch not installed (no ratio)")
+    )
     print()
     print("| benchmark | optim_core | torch.optim | speed-up |")
     print("|---|---:|---:|---:|")

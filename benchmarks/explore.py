@@ -6,6 +6,7 @@ Targets on a 2-core machine (issue: explore hyperparameters in the browser):
 "compute" is optim_core.explore (one run() call plus the per-cell summaries); the run() column is the bare
 run() call on the same batch, so the difference is what explore adds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,20 +62,27 @@ def main() -> None:
         ("basins 200×200 × 300, SGD lr=0.01, Himmelblau", 1.5, *_basin_case("sgd", {"lr": 0.01})),
         ("basins 200×200 × 300, momentum lr=0.002, Himmelblau", 1.5, *_basin_case("momentum", {"lr": 0.002})),
         ("basins 200×200 × 300, adam lr=0.05, Himmelblau", 1.5, *_basin_case("adam", {"lr": 0.05})),
-        ("ensemble 1000 runs × 300, SGD, Rosenbrock", None,
-         lambda: ensemble("rosenbrock", "sgd", (-1.2, 1.0), 300, params={"lr": 1e-3}, n_runs=1000, noise_std=1.0),
-         None),
+        (
+            "ensemble 1000 runs × 300, SGD, Rosenbrock",
+            None,
+            lambda: ensemble("rosenbrock", "sgd", (-1.2, 1.0), 300, params={"lr": 1e-3}, n_runs=1000, noise_std=1.0),
+            None,
+        ),
     ]
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
-          f"best of {args.repeat} after a warm-up\n")
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
+        f"best of {args.repeat} after a warm-up\n"
+    )
     print("| case | explore (s) | bare run() (s) | target (s) | ok |")
     print("| --- | ---: | ---: | ---: | :-: |")
     for name, target, fn, bare in cases:
         t = best_of(fn, args.repeat)[0]
         tb = best_of(bare, args.repeat)[0] if bare else None
         ok = "" if target is None else ("yes" if t <= target else "NO")
-        print(f"| {name} | {t:.3f} | {'' if tb is None else f'{tb:.3f}'} | "
-              f"{'' if target is None else f'{target:g}'} | {ok} |")
+        print(
+            f"| {name} | {t:.3f} | {'' if tb is None else f'{tb:.3f}'} | "
+            f"{'' if target is None else f'{target:g}'} | {ok} |"
+        )
 
 
 if __name__ == "__main__":

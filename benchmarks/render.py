@@ -9,6 +9,7 @@ learning rate that diverges), plus Himmelblau with four spiral / zig-zag paths.
 Prints a Markdown table (best of N after a warm-up) and writes the outputs to
 DIR (default artifacts/render).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,6 +65,7 @@ def rosenbrock_scene(n_grid: int = 200) -> tuple[SurfaceImage, list[PathLayer]]:
         def up(p, s, t):
             s["v"] = beta * s.get("v", 0.0) + rosenbrock_grad(p)
             return p - lr * s["v"]
+
         return up
 
     def adam(lr, b1=0.9, b2=0.999, eps=1e-8):
@@ -73,10 +75,15 @@ def rosenbrock_scene(n_grid: int = 200) -> tuple[SurfaceImage, list[PathLayer]]:
             s["v"] = b2 * s.get("v", 0.0) + (1 - b2) * g * g
             mh, vh = s["m"] / (1 - b1**t), s["v"] / (1 - b2**t)
             return p - lr * mh / (np.sqrt(vh) + eps)
+
         return up
 
-    runs = [("GD lr=0.001", gd(1e-3), start), ("Momentum lr=0.0005 β=0.9", momentum(5e-4), start),
-            ("Adam lr=0.05 β1=0.9", adam(0.05), start), ("GD lr=0.0035", gd(3.5e-3), np.array([-1.5, 2.5]))]
+    runs = [
+        ("GD lr=0.001", gd(1e-3), start),
+        ("Momentum lr=0.0005 β=0.9", momentum(5e-4), start),
+        ("Adam lr=0.05 β1=0.9", adam(0.05), start),
+        ("GD lr=0.0035", gd(3.5e-3), np.array([-1.5, 2.5])),
+    ]
     paths = []
     for (label, up, st), col in zip(runs, COLORS):
         pts, div = _run(up, st)
@@ -139,9 +146,16 @@ def main(argv=None) -> None:
     ]
     if a.rotate:
         view = View3D(rotate_deg_per_frame=1.0)
-        cases.append(("GIF 3-D turning 1°/frame", "rosenbrock_3d_turning.gif",
-                      lambda: render_gif(surf, paths, style="3d", view3d=view, **opts)))
-    print(f"{a.frames} frames, 640x480, {len(paths)} paths x {paths[0].n_steps} steps; best of {a.repeat} after a warm-up\n")
+        cases.append(
+            (
+                "GIF 3-D turning 1°/frame",
+                "rosenbrock_3d_turning.gif",
+                lambda: render_gif(surf, paths, style="3d", view3d=view, **opts),
+            )
+        )
+    print(
+        f"{a.frames} frames, 640x480, {len(paths)} paths x {paths[0].n_steps} steps; best of {a.repeat} after a warm-up\n"
+    )
     print("| output | time (s) | size (KB) |")
     print("|---|---:|---:|")
     for name, fname, fn in cases:

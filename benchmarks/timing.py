@@ -1,8 +1,10 @@
 """The one timing rule every benchmark script uses: best of N after a warm-up."""
+
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

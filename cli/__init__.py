@@ -9,6 +9,7 @@ line on stderr; nothing here prints a traceback for a user mistake.
 Everything shown by ``list`` and accepted by ``--set`` comes from the
 optimizer and schedule declarations.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,13 +17,13 @@ import csv
 import io
 import json
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from surfaces import BUILTINS, get_surface
-
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
+from surfaces import BUILTINS, get_surface
 
 EXIT_USAGE = 2
 
@@ -60,21 +61,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_arguments(p: argparse.ArgumentParser, multiple: bool) -> None:
-    p.add_argument("--surface", default=None if multiple else "rosenbrock",
-                   help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2'")
-    p.add_argument("--optimizer", default=None if multiple else "adam",
-                   help="optimizer id" + ("; several separated by commas" if multiple else ""))
+    p.add_argument(
+        "--surface",
+        default=None if multiple else "rosenbrock",
+        help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2'",
+    )
+    p.add_argument(
+        "--optimizer",
+        default=None if multiple else "adam",
+        help="optimizer id" + ("; several separated by commas" if multiple else ""),
+    )
     p.add_argument("--start", nargs=2, type=float, metavar=("X", "Y"), default=None)
     p.add_argument("--steps", type=int, default=None, help=f"number of steps, 1 to {MAX_STEPS}")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="a hyperparameter by its reference name, e.g. lr=0.01, betas=0.9,0.999, nesterov=true"
-                        + ("; OPTIMIZER.NAME=VALUE targets one optimizer" if multiple else ""))
-    p.add_argument("--schedule", default=None, metavar="NAME[:K=V,...]",
-                   help="learning-rate schedule, e.g. cosine or step:step_size=100,gamma=0.5")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a hyperparameter by its reference name, e.g. lr=0.01, betas=0.9,0.999, nesterov=true"
+        + ("; OPTIMIZER.NAME=VALUE targets one optimizer" if multiple else ""),
+    )
+    p.add_argument(
+        "--schedule",
+        default=None,
+        metavar="NAME[:K=V,...]",
+        help="learning-rate schedule, e.g. cosine or step:step_size=100,gamma=0.5",
+    )
     p.add_argument("--noise", default=None, metavar="STD[,SEED]", help="Gaussian gradient noise")
     p.add_argument("--clip", type=float, default=None, help="max gradient norm")
-    p.add_argument("--surface-param", action="append", default=[], metavar="NAME=VALUE",
-                   help="parameter of a built-in surface, e.g. kappa=50 for ill_conditioned")
+    p.add_argument(
+        "--surface-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter of a built-in surface, e.g. kappa=50 for ill_conditioned",
+    )
 
 
 # ----------------------------------------------------------------------------- parsing helpers
@@ -125,8 +146,10 @@ def check_params(optimizer: str, params: dict[str, Any]) -> None:
     names = {p.name for p in spec.hyperparams} | set(spec.groups()) | set(spec.fixed)
     for key in params:
         if key not in names:
-            raise UsageError(f"{optimizer} has no hyperparameter {key!r}{_hint_for(optimizer, key)}; "
-                             f"it has: {', '.join(spec.param_names())}")
+            raise UsageError(
+                f"{optimizer} has no hyperparameter {key!r}{_hint_for(optimizer, key)}; "
+                f"it has: {', '.join(spec.param_names())}"
+            )
 
 
 def resolve_optimizer(name: str) -> str:
@@ -188,8 +211,10 @@ def format_list() -> str:
         params = ", ".join(f"{p.name}={p.default:g}" for p in s.hyperparams)
         lines.append(f"  {s.id:14s} {s.name}" + (f"  ({params})" if params else ""))
     lines.append("")
-    lines.append(f"Limits: steps ≤ {MAX_STEPS}; a path diverges once sqrt(x²+y²) > {DIVERGENCE_BOUND:g} "
-                 "or f or its gradient is not finite.")
+    lines.append(
+        f"Limits: steps ≤ {MAX_STEPS}; a path diverges once sqrt(x²+y²) > {DIVERGENCE_BOUND:g} "
+        "or f or its gradient is not finite."
+    )
     return "\n".join(lines)
 
 
@@ -203,8 +228,16 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
     steps = args.steps if args.steps is not None else 100
     if not 1 <= steps <= MAX_STEPS:
         raise UsageError(f"--steps must be from 1 to {MAX_STEPS}, got {steps}")
-    traj = run(surface, optimizer, np.array(start, dtype=float), steps, schedule=parse_schedule(args.schedule),
-               noise=parse_noise(args.noise), clip=args.clip, **params)
+    traj = run(
+        surface,
+        optimizer,
+        np.array(start, dtype=float),
+        steps,
+        schedule=parse_schedule(args.schedule),
+        noise=parse_noise(args.noise),
+        clip=args.clip,
+        **params,
+    )
     if args.format == "csv":
         out.write(trajectory_csv(traj))
     else:
@@ -232,4 +265,3 @@ def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return 0
-

@@ -5,6 +5,7 @@ defaults, and the other options override it.  ``--set NAME=VALUE`` applies to
 every run whose optimizer has that hyperparameter; ``--set OPTIMIZER.NAME=VALUE``
 to the runs of that optimizer; ``--set 2.NAME=VALUE`` to the third run only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,12 +100,14 @@ def cmd_render(args: argparse.Namespace, out) -> int:
         raise UsageError(f"--out must end in one of: {', '.join('.' + f for f in FORMATS)} (got {args.out!r})")
     scene = build_scene(args)
     defaults = RenderOptions()
-    options = RenderOptions(size=_parse_size(args.size) if args.size else defaults.size,
-                            fps=args.fps if args.fps is not None else defaults.fps,
-                            frames=args.frames if args.frames is not None else defaults.frames,
-                            pause_s=args.pause if args.pause is not None else defaults.pause_s,
-                            loop=args.loop if args.loop is not None else defaults.loop,
-                            view=args.view)
+    options = RenderOptions(
+        size=_parse_size(args.size) if args.size else defaults.size,
+        fps=args.fps if args.fps is not None else defaults.fps,
+        frames=args.frames if args.frames is not None else defaults.frames,
+        pause_s=args.pause if args.pause is not None else defaults.pause_s,
+        loop=args.loop if args.loop is not None else defaults.loop,
+        view=args.view,
+    )
     data = export_scene(scene, suffix, options)
     target = Path(args.out)
     try:

@@ -1,4 +1,5 @@
 """Export of optimizer trajectories as GIF / MP4 / PNG bytes (pure functions; Pillow + NumPy)."""
+
 from .render import (
     DIVERGED_RGB,
     GIF_LIMITS,

@@ -4,6 +4,7 @@ Viridis (Stéfan van der Walt, Nathaniel Smith, Eric Firing; CC0 / public domain
 is perceptually uniform, readable in greyscale and by colour-blind viewers.
 The table below is matplotlib's ``viridis`` rounded to 8 bits.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,20 +4,21 @@ antialiased drawing into NumPy RGB arrays, and the fixed GIF palette.
 Nothing here knows about surfaces or optimizers; everything works on pixel
 coordinates (floats, x to the right, y down, pixel ``i`` spans ``[i, i+1)``).
 """
+
 from __future__ import annotations
 
 import functools
 import importlib.util
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence, Union
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 RGB = tuple[int, int, int]
-Font = Union[ImageFont.FreeTypeFont, ImageFont.ImageFont]
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 MINUS = "\u2212"  # typographic minus, present in DejaVu Sans
 
@@ -34,8 +35,12 @@ def _font_candidates(bold: bool) -> list[str]:
     if spec is not None and spec.submodule_search_locations:
         for loc in spec.submodule_search_locations:
             out.append(str(Path(loc) / "mpl-data" / "fonts" / "ttf" / dejavu))
-    for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF",
-                   "/usr/share/fonts/dejavu", "/usr/local/share/fonts"):
+    for folder in (
+        "/usr/share/fonts/truetype/dejavu",
+        "/usr/share/fonts/TTF",
+        "/usr/share/fonts/dejavu",
+        "/usr/local/share/fonts",
+    ):
         out.append(f"{folder}/{dejavu}")
     # Bare names: Pillow searches the platform's font folders for these.
     out.append(dejavu)
@@ -91,7 +96,7 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[np.ndarray, float
 
 
 def _decimals(step: float) -> int:
-    for d in range(0, 7):
+    for d in range(7):
         s = step * 10**d
         if abs(s - round(s)) < 1e-6 * max(1.0, s):
             return d
@@ -125,7 +130,7 @@ def fmt_value(v: float, step: float | None = None) -> str:
 # or a float32 coverage mask aligned with the op's bbox at 1x.  With colour
 # None, shape is an image patch (rgb float32 (h, w, 3), alpha (h, w), x, y)
 # placed with its top-left pixel at (x, y); it must cover the bbox.
-Shape = Union[Callable[[ImageDraw.ImageDraw, Callable[[np.ndarray], list], int], None], np.ndarray]
+Shape = Callable[[ImageDraw.ImageDraw, Callable[[np.ndarray], list], int], None] | np.ndarray
 Op = tuple[RGB, float, Shape]
 
 
@@ -139,8 +144,9 @@ def clip_box(box: Sequence[float], limit: tuple[int, int, int, int]) -> tuple[in
     return x0, y0, x1, y1
 
 
-def paint(src: np.ndarray, box: tuple[int, int, int, int], ops: Sequence[Op], ss: int = 3
-          ) -> tuple[np.ndarray, np.ndarray]:
+def paint(
+    src: np.ndarray, box: tuple[int, int, int, int], ops: Sequence[Op], ss: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
     """Composite ops over src[box] (RGB uint8 array); returns the new region
     (uint8) and a bool mask of the pixels any op touched.  src is not modified."""
     x0, y0, x1, y1 = box
@@ -206,12 +212,14 @@ def polyline_shape(pts: np.ndarray, width: float, caps: bool = True) -> Shape:
         for i in disc:
             cx, cy = flat[2 * i], flat[2 * i + 1]
             d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=255)
+
     return draw
 
 
 @functools.lru_cache(maxsize=4096)
-def disc_masks(r_outer: float, r_inner: float, fx: float, fy: float, sub: int = 4
-               ) -> tuple[int, np.ndarray, np.ndarray]:
+def disc_masks(
+    r_outer: float, r_inner: float, fx: float, fy: float, sub: int = 4
+) -> tuple[int, np.ndarray, np.ndarray]:
     """Antialiased coverage of two concentric discs centred at (k + fx, k + fy)
     in a (2k+1)-pixel square; k is returned first.  Cached: head markers are
     drawn for every path in every frame."""
@@ -232,12 +240,14 @@ def ring_shape(cx: float, cy: float, r: float, width: float) -> Shape:
         x, y = tf(np.array([[cx, cy]]))
         s = k * r
         d.ellipse((x - s, y - s, x + s, y + s), outline=255, width=max(1, int(round(width * k))))
+
     return draw
 
 
 def polygon_shape(pts: np.ndarray) -> Shape:
     def draw(d: ImageDraw.ImageDraw, tf, k: int) -> None:
         d.polygon(tf(pts), fill=255)
+
     return draw
 
 
@@ -302,8 +312,7 @@ def build_palette(bg: np.ndarray, reserved: Sequence[RGB], dither: bool = False)
     usable = len(entries)
     pal_im = Image.new("P", (1, 1))
     # (entries past `usable` repeat the last usable colour so nothing maps to them)
-    pal_im.putpalette(bytes(np.asarray(entries, dtype=np.uint8).tobytes())
-                      + bytes(entries[-1]) * (256 - usable))
+    pal_im.putpalette(bytes(np.asarray(entries, dtype=np.uint8).tobytes()) + bytes(entries[-1]) * (256 - usable))
     if extra or dither:
         # Re-map the background to the nearest entry of the full palette, so
         # small areas drawn in path colours (legend swatches) keep their colour.
@@ -321,8 +330,9 @@ def build_palette(bg: np.ndarray, reserved: Sequence[RGB], dither: bool = False)
     colors = np.asarray(entries, dtype=np.uint8)
     transparent = usable
     # Nearest usable entry for every 5-bit RGB cell, computed by Pillow in C.
-    cube = (np.stack(np.meshgrid(np.arange(32), np.arange(32), np.arange(32), indexing="ij"), -1)
-            .reshape(-1, 3) * 8 + 4).astype(np.uint8)
+    cube = (
+        np.stack(np.meshgrid(np.arange(32), np.arange(32), np.arange(32), indexing="ij"), -1).reshape(-1, 3) * 8 + 4
+    ).astype(np.uint8)
     cube_im = Image.fromarray(cube.reshape(256, 128, 3))
     lut = np.asarray(cube_im.quantize(palette=pal_im, dither=Image.Dither.NONE), dtype=np.uint8)
     lut = np.minimum(lut, usable - 1).reshape(32, 32, 32)

@@ -19,11 +19,12 @@ The camera follows matplotlib's convention (azim -60, elev 30 looks from the
 front-left and above).  With ``rotate_deg_per_frame`` the background and the
 path projection are recomputed every frame (slower; see the benchmark).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -194,8 +195,8 @@ def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int) -> list:
     xt, xstep = R.nice_ticks(x0, x1, 5)
     yt, ystep = R.nice_ticks(y0, y1, 5)
     gw = max(1, k)
-    X = lambda v: 2 * (v - x0) / (x1 - x0) - 1  # noqa: E731
-    Y = lambda v: 2 * (v - y0) / (y1 - y0) - 1  # noqa: E731
+    X = lambda v: 2 * (v - x0) / (x1 - x0) - 1
+    Y = lambda v: 2 * (v - y0) / (y1 - y0) - 1
     for v in xt:
         d.line(P([[X(v), -1, zb], [X(v), 1, zb]]), fill=grid, width=gw)
         d.line(P([[X(v), yb, -ZH], [X(v), yb, ZH]]), fill=grid, width=gw)
@@ -233,8 +234,9 @@ def _mesh(s: SurfaceImage, g: _Geom, n: int, norm):
     return P
 
 
-def scene_3d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int], view: View3D,
-             frame_index: int = 0) -> _Scene:
+def scene_3d(
+    s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int], view: View3D, frame_index: int = 0
+) -> _Scene:
     w, h = size
     g = _geometry(s, size, view, frame_index)
     norm = _normalizer(s, g.scale)
@@ -322,8 +324,9 @@ def scene_3d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
     from .render import _fit_text, _max_steps
 
     counter_w = R.text_size(f"step {_max_steps(paths)} / {_max_steps(paths)}", fonts["text"])[0] if paths else 0
-    _put_text(img, (pad, hm), _fit_text(s.title, fonts["title"], g.cbar[0] - counter_w - 3 * pad), fonts["title"],
-              _TEXT, "lm")
+    _put_text(
+        img, (pad, hm), _fit_text(s.title, fonts["title"], g.cbar[0] - counter_w - 3 * pad), fonts["title"], _TEXT, "lm"
+    )
     # paths: pixels, and hidden flags from the depth buffer
     path_px, path_depth = _project_paths(s, paths, g, norm)
     hidden = []
@@ -351,7 +354,7 @@ def scene_3d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
             box = R.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), clip)
             if box:
                 reg, _ = R.paint(img, box, ops, 3)
-                img[box[1]:box[3], box[0]:box[2]] = reg
+                img[box[1] : box[3], box[0] : box[2]] = reg
                 overlays.append((box, ops))
     if paths:
         busy = _busy_points(paths, path_px)
@@ -366,5 +369,14 @@ def scene_3d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
     counter_w = R.text_size("step 00000 / 00000", fonts["text"])[0]
     rx = g.cbar[0] - pad
     cbox = (max(0, rx - counter_w - 2), 0, min(w, rx + 2), g.header_h)
-    return _Scene(bg=img, clip=clip, path_px=path_px, hidden=hidden, lw=g.lw, fs=g.fs,
-                  counter_xy=(rx, int(hm)), counter_box=cbox, overlays=overlays)
+    return _Scene(
+        bg=img,
+        clip=clip,
+        path_px=path_px,
+        hidden=hidden,
+        lw=g.lw,
+        fs=g.fs,
+        counter_xy=(rx, int(hm)),
+        counter_box=cbox,
+        overlays=overlays,
+    )

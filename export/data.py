@@ -7,12 +7,14 @@ parameter, including the base ``lr``), then step, x, y, loss, gradient norm,
 where the run diverged.  Floats are written with repr(), so
 reading the file back gives the same float64 numbers bit for bit.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,9 +61,22 @@ def paths_csv(scene: Scene, trajectories: Sequence[Trajectory]) -> str:
             tail = [_fmt(hp[name]) if name in hp else "" for name in params]
             for k in range(t.steps + 1):
                 lr = _lr_at(t, k, b)
-                w.writerow([i, label, t.optimizer.id, b, k, _fmt(t.points[k, b, 0]), _fmt(t.points[k, b, 1]),
-                            _fmt(t.loss[k, b]), _fmt(t.grad_norm[k, b]), "" if lr is None else _fmt(lr),
-                            "" if d is None else d] + tail)
+                w.writerow(
+                    [
+                        i,
+                        label,
+                        t.optimizer.id,
+                        b,
+                        k,
+                        _fmt(t.points[k, b, 0]),
+                        _fmt(t.points[k, b, 1]),
+                        _fmt(t.loss[k, b]),
+                        _fmt(t.grad_norm[k, b]),
+                        "" if lr is None else _fmt(lr),
+                        "" if d is None else d,
+                        *tail,
+                    ]
+                )
     return buf.getvalue()
 
 
@@ -72,10 +87,19 @@ def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, np.ndarray]]:
     param_names = [c for c in (reader.fieldnames or []) if c not in BASE_COLUMNS]
     for row in reader:
         key = (int(row["run"]), int(row["start"]))
-        entry = out.setdefault(key, {"x": [], "y": [], "loss": [], "grad_norm": [], "optimizer": row["optimizer"],
-                                     "label": row["label"], "diverged_at": None if row["diverged_at"] == "" else
-                                     int(row["diverged_at"]),
-                                     "params": {n: _parse(row[n]) for n in param_names if row[n] != ""}})
+        entry = out.setdefault(
+            key,
+            {
+                "x": [],
+                "y": [],
+                "loss": [],
+                "grad_norm": [],
+                "optimizer": row["optimizer"],
+                "label": row["label"],
+                "diverged_at": None if row["diverged_at"] == "" else int(row["diverged_at"]),
+                "params": {n: _parse(row[n]) for n in param_names if row[n] != ""},
+            },
+        )
         for c in ("x", "y", "loss", "grad_norm"):
             entry[c].append(float(row[c]))
     for entry in out.values():
@@ -94,16 +118,25 @@ def paths_json(scene: Scene, trajectories: Sequence[Trajectory]) -> str:
     for label, t in zip(scene.run_labels(), trajectories):
         paths = []
         for b in range(t.batch):
-            paths.append({
-                "start": t.points[0, b].tolist(),
-                "points": t.points[:, b].tolist(),
-                "loss": t.loss[:, b].tolist(),
-                "grad_norm": t.grad_norm[:, b].tolist(),
-                "diverged_at": t.diverged_step(b),
-                "divergence_reason": t.reasons[b],
-            })
-        runs.append({"label": label, "optimizer": t.optimizer.id, "reference": t.optimizer.reference,
-                     "params": t.optimizer.reference_kwargs(t.params_for(0)), "paths": paths})
+            paths.append(
+                {
+                    "start": t.points[0, b].tolist(),
+                    "points": t.points[:, b].tolist(),
+                    "loss": t.loss[:, b].tolist(),
+                    "grad_norm": t.grad_norm[:, b].tolist(),
+                    "diverged_at": t.diverged_step(b),
+                    "divergence_reason": t.reasons[b],
+                }
+            )
+        runs.append(
+            {
+                "label": label,
+                "optimizer": t.optimizer.id,
+                "reference": t.optimizer.reference,
+                "params": t.optimizer.reference_kwargs(t.params_for(0)),
+                "paths": paths,
+            }
+        )
     return json.dumps({"scene": scene.to_dict(), "surface": _surface_info(trajectories), "runs": runs})
 
 
@@ -111,8 +144,13 @@ def _surface_info(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
     s = trajectories[0].surface if trajectories else None
     if s is None:
         return {}
-    return {"id": s.id, "name": s.name, "formula": s.formula or str(s.expr), "latex": s.tex,
-            "minima": [list(m) for m in s.minima]}
+    return {
+        "id": s.id,
+        "name": s.name,
+        "formula": s.formula or str(s.expr),
+        "latex": s.tex,
+        "minima": [list(m) for m in s.minima],
+    }
 
 
 def read_paths_json(text: str) -> dict[str, Any]:

@@ -30,14 +30,16 @@ How a GIF is made fast (150 frames, 640x480, 4 paths x 500 steps in ~0.4 s,
 
 MP4 and PNG use the very same frame generator in full colour (no palette).
 """
+
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from PIL import Image
@@ -46,24 +48,30 @@ from . import _raster as R
 from ._colormap import VIRIDIS, colorize
 
 __all__ = [
+    "DIVERGED_RGB",
+    "GIF_LIMITS",
     "PathLayer",
     "SurfaceImage",
     "View3D",
-    "frame_steps",
     "data_to_pixel",
+    "frame_steps",
     "iter_frames",
     "render_gif",
     "render_mp4",
     "render_png",
-    "DIVERGED_RGB",
-    "GIF_LIMITS",
 ]
 
 #: Colour of the divergence marker (a red x).
 DIVERGED_RGB = (228, 26, 28)
 #: Accepted option ranges (inclusive).
-GIF_LIMITS = {"width": (160, 1920), "height": (120, 1080), "fps": (1, 60), "frames": (2, 600),
-              "pause_s": (0.0, 30.0), "loop": (0, 65535)}
+GIF_LIMITS = {
+    "width": (160, 1920),
+    "height": (120, 1080),
+    "fps": (1, 60),
+    "frames": (2, 600),
+    "pause_s": (0.0, 30.0),
+    "loop": (0, 65535),
+}
 
 _WHITE = (255, 255, 255)
 _BLACK = (0, 0, 0)
@@ -109,8 +117,9 @@ class PathLayer:
             raise ValueError("path points must be finite (no nan/inf)")
         object.__setattr__(self, "points", _readonly(p))
         c = self.color
-        if not (isinstance(c, str) and len(c) == 7 and c[0] == "#"
-                and all(ch in "0123456789abcdefABCDEF" for ch in c[1:])):
+        if not (
+            isinstance(c, str) and len(c) == 7 and c[0] == "#" and all(ch in "0123456789abcdefABCDEF" for ch in c[1:])
+        ):
             raise ValueError(f"path color must be '#RRGGBB', got {c!r}")
         if self.diverged_at is not None:
             d = self.diverged_at
@@ -233,8 +242,9 @@ class View3D:
             raise ValueError(f"elev must be in [-90, 90] degrees, got {self.elev}")
         if not math.isfinite(float(self.azim)) or not math.isfinite(float(self.rotate_deg_per_frame)):
             raise ValueError("azim and rotate_deg_per_frame must be finite")
-        if self.mesh is not None and (isinstance(self.mesh, bool) or not isinstance(self.mesh, (int, np.integer))
-                                      or not 8 <= self.mesh <= 200):
+        if self.mesh is not None and (
+            isinstance(self.mesh, bool) or not isinstance(self.mesh, (int, np.integer)) or not 8 <= self.mesh <= 200
+        ):
             raise ValueError(f"mesh must be an integer in [8, 200], got {self.mesh!r}")
 
 
@@ -250,8 +260,14 @@ def _check_options(size, fps, frames, pause_s, loop, style, paths) -> tuple[int,
     for name, v in (("fps", fps), ("pause_s", pause_s)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
             raise ValueError(f"{name} must be a finite number, got {v!r}")
-    for name, v in (("width", w), ("height", h), ("fps", fps), ("frames", frames),
-                    ("pause_s", pause_s), ("loop", loop)):
+    for name, v in (
+        ("width", w),
+        ("height", h),
+        ("fps", fps),
+        ("frames", frames),
+        ("pause_s", pause_s),
+        ("loop", loop),
+    ):
         lo, hi = GIF_LIMITS[name]
         if not lo <= v <= hi:
             raise ValueError(f"{name} must be in [{lo}, {hi}], got {v}")
@@ -413,7 +429,7 @@ def _layout(s: SurfaceImage, size: tuple[int, int]) -> _Layout:
     cbar_w = max(8, int(round(fs * 0.75)))
     right_need = pad + cbar_w + tick_len + 3 + c_lab_w + pad
     # y ticks first (their labels set the left margin)
-    top, bottom_guess = header_h, h - (tick_len + 3 + fs + pad + fs)
+    top, _bottom_guess = header_h, h - (tick_len + 3 + fs + pad + fs)
     yt, ystep = R.nice_ticks(wy0, wy1, 5 if h >= 300 else 3)
     ylabels = [(v, R.fmt_value(v, ystep)) for v in yt]
     ylab_w = max([R.text_size(lab, f["tick"])[0] for _, lab in ylabels] + [0])
@@ -437,8 +453,19 @@ def _layout(s: SurfaceImage, size: tuple[int, int]) -> _Layout:
     xlabels = [(v, R.fmt_value(v, xstep)) for v in xt]
     cx0 = box[2] + pad
     cbar = (cx0, top, cx0 + cbar_w, top + ph)
-    return _Layout(size=(w, h), box=box, window=s.view, fs=fs, lw=lw, header_h=header_h, cbar=cbar,
-                   xticks=xlabels, yticks=ylabels, cticks=cticks, scale=scale)
+    return _Layout(
+        size=(w, h),
+        box=box,
+        window=s.view,
+        fs=fs,
+        lw=lw,
+        header_h=header_h,
+        cbar=cbar,
+        xticks=xlabels,
+        yticks=ylabels,
+        cticks=cticks,
+        scale=scale,
+    )
 
 
 def _max_steps(paths) -> int:
@@ -454,8 +481,9 @@ def _fit_text(text: str, font, max_w: float) -> str:
     return text
 
 
-def _put_text(img: np.ndarray, xy: tuple[float, float], text: str, font, color=_TEXT, anchor: str = "la",
-              alpha: float = 1.0) -> tuple[int, int, int, int] | None:
+def _put_text(
+    img: np.ndarray, xy: tuple[float, float], text: str, font, color=_TEXT, anchor: str = "la", alpha: float = 1.0
+) -> tuple[int, int, int, int] | None:
     """Draw antialiased text into an RGB array in place; returns its pixel box."""
     if not text:
         return None
@@ -463,9 +491,9 @@ def _put_text(img: np.ndarray, xy: tuple[float, float], text: str, font, color=_
     cb = R.clip_box(box, (0, 0, img.shape[1], img.shape[0]))
     if cb is None:
         return None
-    m = mask[cb[1] - box[1]:cb[3] - box[1], cb[0] - box[0]:cb[2] - box[0]]
+    m = mask[cb[1] - box[1] : cb[3] - box[1], cb[0] - box[0] : cb[2] - box[0]]
     region, _ = R.paint(img, cb, [(color, alpha, m)])
-    img[cb[1]:cb[3], cb[0]:cb[2]] = region
+    img[cb[1] : cb[3], cb[0] : cb[2]] = region
     return box
 
 
@@ -558,7 +586,7 @@ def _legend_layout(paths: Sequence[PathLayer], fs: int, max_w: int, max_h: int):
     rows: list = _legend_entries(paths)
     max_rows = max(1, (max_h - pad) // row_h)
     if len(rows) > max_rows:
-        rows = rows[:max_rows - 1] + [(f"+ {len(rows) - (max_rows - 1)} more", None)]
+        rows = [*rows[: max_rows - 1], (f"+ {len(rows) - (max_rows - 1)} more", None)]
     labels = []
     for lab, _ in rows:
         txt = lab
@@ -572,25 +600,26 @@ def _legend_layout(paths: Sequence[PathLayer], fs: int, max_w: int, max_h: int):
 
 def _draw_legend(img, paths, fs: int, lw: float, xy, region) -> tuple[int, int, int, int]:
     """Legend at xy (top-left): swatch in the path style + label per row."""
-    rows, labels, (bw, bh), (pad, sw, row_h, font) = _legend_layout(paths, fs, region[2] - region[0],
-                                                                      region[3] - region[1])
+    rows, labels, (bw, bh), (pad, sw, row_h, font) = _legend_layout(
+        paths, fs, region[2] - region[0], region[3] - region[1]
+    )
     x, y = xy
     for k, ((_, rgb), lab) in enumerate(zip(rows, labels)):
         cy = y + pad + row_h * k + row_h / 2
         if rgb is not None:
             seg = np.array([[x + pad, cy], [x + pad + sw, cy]])
-            ops = [(_outline_rgb(rgb), 1.0, R.polyline_shape(seg, lw + 2.4)),
-                   (rgb, 1.0, R.polyline_shape(seg, lw))]
+            ops = [(_outline_rgb(rgb), 1.0, R.polyline_shape(seg, lw + 2.4)), (rgb, 1.0, R.polyline_shape(seg, lw))]
             box = R.clip_box((x, cy - lw * 2, x + pad * 2 + sw, cy + lw * 2), (0, 0, img.shape[1], img.shape[0]))
             if box:
                 reg, _ = R.paint(img, box, ops, _SS)
-                img[box[1]:box[3], box[0]:box[2]] = reg
+                img[box[1] : box[3], box[0] : box[2]] = reg
         _put_text(img, (x + pad + sw + pad, cy), lab, font, _TEXT, "lm")
     return x, y, x + bw, y + bh
 
 
-def _legend_overlay(img: np.ndarray, paths, fs: int, lw: float, region, busy_pts: np.ndarray,
-                    busy_img: np.ndarray | None = None):
+def _legend_overlay(
+    img: np.ndarray, paths, fs: int, lw: float, region, busy_pts: np.ndarray, busy_img: np.ndarray | None = None
+):
     """Legend inside ``region`` at the corner that hides the least (path
     points, markers, and the True pixels of busy_img), drawn on a translucent
     white box into img; returns the (box, ops) overlay that keeps it above
@@ -606,11 +635,15 @@ def _legend_overlay(img: np.ndarray, paths, fs: int, lw: float, region, busy_pts
     def score(c):
         x, y = c
         e = np.where(busy_pts[:, 2] > 1, 10.0, 0.0)  # markers have a radius; points may touch the edge
-        m = ((busy_pts[:, 0] >= x - e) & (busy_pts[:, 0] <= x + bw + e)
-             & (busy_pts[:, 1] >= y - e) & (busy_pts[:, 1] <= y + bh + e))
+        m = (
+            (busy_pts[:, 0] >= x - e)
+            & (busy_pts[:, 0] <= x + bw + e)
+            & (busy_pts[:, 1] >= y - e)
+            & (busy_pts[:, 1] <= y + bh + e)
+        )
         sc = float(busy_pts[m, 2].sum()) if busy_pts.size else 0.0
         if busy_img is not None:
-            sc += float(busy_img[max(0, y):max(0, y + bh), max(0, x):max(0, x + bw)].sum()) * 0.1
+            sc += float(busy_img[max(0, y) : max(0, y + bh), max(0, x) : max(0, x + bw)].sum()) * 0.1
         return sc
 
     x, y = (int(v) for v in min(cands, key=score))
@@ -653,8 +686,10 @@ def _outline_rgb(rgb):
 
 def _minimum_ops(cx, cy, fs):
     r = max(5.0, fs * 0.55)
-    return [((20, 20, 20), 1.0, R.polygon_shape(R.star_points(cx, cy, r + 1.8, inner=0.5))),
-            (_WHITE, 1.0, R.polygon_shape(R.star_points(cx, cy, r, inner=0.45)))], r + 3
+    return [
+        ((20, 20, 20), 1.0, R.polygon_shape(R.star_points(cx, cy, r + 1.8, inner=0.5))),
+        (_WHITE, 1.0, R.polygon_shape(R.star_points(cx, cy, r, inner=0.45))),
+    ], r + 3
 
 
 @dataclass
@@ -702,8 +737,14 @@ def _scene_2d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int]
         py = cb - tpos * (cb - ct)
         _fill_rect(img, (c1 + 1, round(py) - 0.5, c1 + 1 + tick_len, round(py) + 0.5), _AXIS)
         _put_text(img, (c1 + 3 + tick_len, py), lab, fonts["tick"], _TEXT, "lm")
-    _put_text(img, (c0, b + tick_len + tick_h + lay.fs * 0.6), "f (log scale)" if s.log_color else "f",
-              fonts["tick"], (90, 90, 90), "lt")
+    _put_text(
+        img,
+        (c0, b + tick_len + tick_h + lay.fs * 0.6),
+        "f (log scale)" if s.log_color else "f",
+        fonts["tick"],
+        (90, 90, 90),
+        "lt",
+    )
     # minima: stars kept above the paths (re-stamped when a path crosses them)
     overlays: list = []
     if s.minima:
@@ -713,7 +754,7 @@ def _scene_2d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int]
             box = R.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), lay.box)
             if box:
                 reg, _ = R.paint(img, box, ops, _SS)
-                img[box[1]:box[3], box[0]:box[2]] = reg
+                img[box[1] : box[3], box[0] : box[2]] = reg
                 overlays.append((box, ops))
     # title
     title_font = fonts["title"]
@@ -738,8 +779,17 @@ def _scene_2d(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int]
                 overlays.append(ov)
     counter_w = R.text_size("step 00000 / 00000", fonts["text"])[0]
     cbox = (max(0, r - counter_w - 2), 0, min(w, r + 2), lay.header_h)
-    return _Scene(bg=img, clip=lay.box, path_px=path_px, hidden=[None] * len(paths), lw=lay.lw, fs=lay.fs,
-                  counter_xy=(r, int(hm)), counter_box=cbox, overlays=overlays)
+    return _Scene(
+        bg=img,
+        clip=lay.box,
+        path_px=path_px,
+        hidden=[None] * len(paths),
+        lw=lay.lw,
+        fs=lay.fs,
+        counter_xy=(r, int(hm)),
+        counter_box=cbox,
+        overlays=overlays,
+    )
 
 
 # =========================================================================== frame engine
@@ -748,7 +798,7 @@ def _clip_runs(pts: np.ndarray, box: tuple[float, float, float, float]) -> list[
     if pts.shape[0] < 2:
         return [pts] if pts.shape[0] == 1 and _inside(pts[0], box) else []
     x0, y0, x1, y1 = box
-    inside = ((pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1))
+    inside = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
     if inside.all():
         return [pts]
     a, bpt = pts[:-1], pts[1:]
@@ -757,8 +807,12 @@ def _clip_runs(pts: np.ndarray, box: tuple[float, float, float, float]) -> list[
     t1 = np.ones(len(a))
     ok = np.ones(len(a), dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
-                     (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
+        for p, q in (
+            (-d[:, 0], a[:, 0] - x0),
+            (d[:, 0], x1 - a[:, 0]),
+            (-d[:, 1], a[:, 1] - y0),
+            (d[:, 1], y1 - a[:, 1]),
+        ):
             par = p == 0
             ok &= ~(par & (q < 0))
             r = q / p
@@ -799,8 +853,14 @@ class _Engine:
     """Draws paths incrementally into a persistent trail (RGB, and palette
     indices when quantized) and produces frames with heads and the counter."""
 
-    def __init__(self, scene: _Scene, paths: Sequence[PathLayer], n_steps: int,
-                 palette: R.Palette | None = None, bg_idx: np.ndarray | None = None):
+    def __init__(
+        self,
+        scene: _Scene,
+        paths: Sequence[PathLayer],
+        n_steps: int,
+        palette: R.Palette | None = None,
+        bg_idx: np.ndarray | None = None,
+    ):
         self.sc = scene
         self.paths = paths
         self.n_steps = n_steps
@@ -817,8 +877,10 @@ class _Engine:
         for px in scene.path_px:
             mv = np.nonzero(np.abs(np.diff(px, axis=0)).max(1) > 1e-3)[0] if len(px) > 1 else np.zeros(0, int)
             self.still.append(int(mv[-1]) + 1 if mv.size else 0)
-        self.arc = [np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(px, axis=0).T))]) if len(px) > 1
-                    else np.zeros(1) for px in scene.path_px]
+        self.arc = [
+            np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(px, axis=0).T))]) if len(px) > 1 else np.zeros(1)
+            for px in scene.path_px
+        ]
         self.col = [p.rgb for p in paths]
         self.out = [_outline_rgb(c) for c in self.col]
         lw = scene.lw
@@ -828,7 +890,7 @@ class _Engine:
         # (box, ops) re-stamped whenever new segments overlap them
         self.markers: list[tuple[tuple[float, float, float, float], list]] = []  # start / divergence
         self.overlays = list(scene.overlays)  # legend, minima: above everything drawn here
-        for i, p in enumerate(paths):
+        for i, _p in enumerate(paths):
             self._add_marker(self._start_ops(i))
         for box, ops in self.overlays:
             if any(_overlap(box, m[0]) for m in self.markers):
@@ -838,8 +900,10 @@ class _Engine:
     def _start_ops(self, i):
         cx, cy = self.sc.path_px[i][0]
         r = self.lw * 1.9
-        ops = [(self.out[i], 1.0, R.ring_shape(cx, cy, r + 1.2, self.lw * 0.8 + 2.4)),
-               (self.col[i], 1.0, R.ring_shape(cx, cy, r, self.lw * 0.8))]
+        ops = [
+            (self.out[i], 1.0, R.ring_shape(cx, cy, r + 1.2, self.lw * 0.8 + 2.4)),
+            (self.col[i], 1.0, R.ring_shape(cx, cy, r, self.lw * 0.8)),
+        ]
         return (cx - r - 3, cy - r - 3, cx + r + 3, cy + r + 3), ops
 
     def _head_ops(self, i, cx, cy):
@@ -859,8 +923,12 @@ class _Engine:
         k = self.lw * 2.3
         a = np.array([[cx - k, cy - k], [cx + k, cy + k]])
         b = np.array([[cx - k, cy + k], [cx + k, cy - k]])
-        ops = [(_WHITE, 1.0, R.polyline_shape(a, self.lw * 1.1 + 3.0)), (_WHITE, 1.0, R.polyline_shape(b, self.lw * 1.1 + 3.0)),
-               (DIVERGED_RGB, 1.0, R.polyline_shape(a, self.lw * 1.1)), (DIVERGED_RGB, 1.0, R.polyline_shape(b, self.lw * 1.1))]
+        ops = [
+            (_WHITE, 1.0, R.polyline_shape(a, self.lw * 1.1 + 3.0)),
+            (_WHITE, 1.0, R.polyline_shape(b, self.lw * 1.1 + 3.0)),
+            (DIVERGED_RGB, 1.0, R.polyline_shape(a, self.lw * 1.1)),
+            (DIVERGED_RGB, 1.0, R.polyline_shape(b, self.lw * 1.1)),
+        ]
         e = k + self.lw * 1.2 + 3
         return (cx - e, cy - e, cx + e, cy + e), ops
 
@@ -893,7 +961,7 @@ class _Engine:
             px = self.sc.path_px[i]
             hid = self.sc.hidden[i]
             a0 = max(a, 0)
-            seg = px[a0:b + 1]
+            seg = px[a0 : b + 1]
             # the new outline (with its round cap) covers the old core up to
             # ~(lw + 2.4) / 2 px behind the joint: redraw the core from there
             arc = self.arc[i]
@@ -904,13 +972,13 @@ class _Engine:
             elif hid is None:
                 if self.inside[i]:
                     runs_out = [(seg, True)]
-                    runs_core = [(px[core_from:b + 1], True)]
+                    runs_core = [(px[core_from : b + 1], True)]
                 else:
                     runs_out = [(r, True) for r in _clip_runs(seg, self.safe)]
-                    runs_core = [(r, True) for r in _clip_runs(px[core_from:b + 1], self.safe)]
+                    runs_core = [(r, True) for r in _clip_runs(px[core_from : b + 1], self.safe)]
             else:
-                runs_out = _vis_runs(seg, hid[a0:b + 1], self.safe)
-                runs_core = _vis_runs(px[core_from:b + 1], hid[core_from:b + 1], self.safe, both=True)
+                runs_out = _vis_runs(seg, hid[a0 : b + 1], self.safe)
+                runs_core = _vis_runs(px[core_from : b + 1], hid[core_from : b + 1], self.safe, both=True)
             ops = []
             lo = np.array([np.inf, np.inf])
             hi = -lo
@@ -970,7 +1038,7 @@ class _Engine:
             return
         if full_mask is not None:  # ops hold masks aligned with full_mask; crop them
             fx0, fy0 = full_mask[0], full_mask[1]
-            ops = [(c, a, m[cb[1] - fy0:cb[3] - fy0, cb[0] - fx0:cb[2] - fx0]) for c, a, m in ops]
+            ops = [(c, a, m[cb[1] - fy0 : cb[3] - fy0, cb[0] - fx0 : cb[2] - fx0]) for c, a, m in ops]
         region, touched = R.paint(self.rgb, cb, ops, _SS)
         x0, y0, x1, y1 = cb
         if quantized:
@@ -996,7 +1064,7 @@ def _vis_runs(pts, hidden, safe, both=False):
         if k == len(seg_hidden) or seg_hidden[k] != seg_hidden[start]:
             vis = not seg_hidden[start]
             if vis or both:
-                for r in _clip_runs(pts[start:k + 1], safe):
+                for r in _clip_runs(pts[start : k + 1], safe):
                     out.append((r, vis))
             start = k
     return out
@@ -1023,15 +1091,24 @@ def _make_scene(surface, paths, size, style, view3d, frame_index=0) -> _Scene:
     return _scene_2d(surface, paths, size)
 
 
-def _frames(surface: SurfaceImage, paths: Sequence[PathLayer], size, frames: int, style: str,
-            view3d: View3D | None, quantized: bool, only_last: bool = False
-            ) -> tuple[Iterator[np.ndarray], R.Palette | None, np.ndarray]:
+def _frames(
+    surface: SurfaceImage,
+    paths: Sequence[PathLayer],
+    size,
+    frames: int,
+    style: str,
+    view3d: View3D | None,
+    quantized: bool,
+    only_last: bool = False,
+) -> tuple[Iterator[np.ndarray], R.Palette | None, np.ndarray]:
     n_steps = max([p.n_steps for p in paths] + [0])
     steps = frame_steps(n_steps, frames)
     if only_last:
         steps = steps[-1:]
     rotating = style == "3d" and (view3d or View3D()).rotate_deg_per_frame != 0 and not only_last
-    scene = _make_scene(surface, paths, size, style, view3d, 0 if not only_last else len(frame_steps(n_steps, frames)) - 1)
+    scene = _make_scene(
+        surface, paths, size, style, view3d, 0 if not only_last else len(frame_steps(n_steps, frames)) - 1
+    )
     pal = bg_idx = None
     if quantized:
         # the shaded 3-D surface bands visibly without dithering; the flat
@@ -1057,16 +1134,31 @@ def _frames(surface: SurfaceImage, paths: Sequence[PathLayer], size, frames: int
     return gen(), pal, steps
 
 
-def iter_frames(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), frames: int = 150,
-                style: str = "contour", view3d: View3D | None = None) -> Iterator[np.ndarray]:
+def iter_frames(
+    surface: SurfaceImage,
+    paths: Sequence[PathLayer] = (),
+    *,
+    size=(640, 480),
+    frames: int = 150,
+    style: str = "contour",
+    view3d: View3D | None = None,
+) -> Iterator[np.ndarray]:
     """Full-colour frames as (H, W, 3) uint8 arrays, one per ``frame_steps`` entry."""
     w, h = _check_options(size, 20, frames, 0.0, 0, style, paths)
     it, _, _ = _frames(surface, list(paths), (w, h), frames, style, view3d, quantized=False)
     return it
 
 
-def data_to_pixel(surface: SurfaceImage, points: np.ndarray, *, size=(640, 480), style: str = "contour",
-                  view3d: View3D | None = None, values: np.ndarray | None = None, frame_index: int = 0) -> np.ndarray:
+def data_to_pixel(
+    surface: SurfaceImage,
+    points: np.ndarray,
+    *,
+    size=(640, 480),
+    style: str = "contour",
+    view3d: View3D | None = None,
+    values: np.ndarray | None = None,
+    frame_index: int = 0,
+) -> np.ndarray:
     """Continuous pixel coordinates (N, 2) (x right, y down; pixel (i, j) spans
     [i, i+1) x [j, j+1)) of data points (N, 2) in an image of ``size``, exactly
     as the renderers place them.  For ``style="3d"`` the height is ``values``
@@ -1100,9 +1192,19 @@ def _reporting(frames: Iterator[np.ndarray], total: int, progress: Callable[[flo
             progress(min(k / total, 1.0))
 
 
-def render_gif(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), fps: float = 20,
-               frames: int = 150, pause_s: float = 1.5, loop: int = 0, style: str = "contour",
-               view3d: View3D | None = None, progress: Callable[[float], None] | None = None) -> bytes:
+def render_gif(
+    surface: SurfaceImage,
+    paths: Sequence[PathLayer] = (),
+    *,
+    size=(640, 480),
+    fps: float = 20,
+    frames: int = 150,
+    pause_s: float = 1.5,
+    loop: int = 0,
+    style: str = "contour",
+    view3d: View3D | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> bytes:
     """Animated GIF of the paths growing over the surface.
 
     ``frames`` steps are chosen by :func:`frame_steps` (the last step always
@@ -1133,18 +1235,35 @@ def render_gif(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
         images.append(im)
     durations = [c * 10 for c in _durations_cs(len(images), fps, pause_s)]
     buf = io.BytesIO()
-    kw = dict(format="GIF", save_all=True, append_images=images[1:], duration=durations, optimize=False,
-              disposal=1, transparency=int(pal.transparent))
+    kw = dict(
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        optimize=False,
+        disposal=1,
+        transparency=int(pal.transparent),
+    )
     if loop != 1:
         kw["loop"] = 0 if loop == 0 else int(loop) - 1
     images[0].save(buf, **kw)
     return buf.getvalue()
 
 
-def render_mp4(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), fps: float = 20,
-               frames: int = 150, pause_s: float = 1.5, loop: int = 0, style: str = "contour",
-               view3d: View3D | None = None, crf: int = 20,
-               progress: Callable[[float], None] | None = None) -> bytes:
+def render_mp4(
+    surface: SurfaceImage,
+    paths: Sequence[PathLayer] = (),
+    *,
+    size=(640, 480),
+    fps: float = 20,
+    frames: int = 150,
+    pause_s: float = 1.5,
+    loop: int = 0,
+    style: str = "contour",
+    view3d: View3D | None = None,
+    crf: int = 20,
+    progress: Callable[[float], None] | None = None,
+) -> bytes:
     """H.264 MP4 (yuv420p, +faststart) of the same animation, via imageio-ffmpeg.
 
     Odd sizes are padded to even by repeating the last row/column.  The last
@@ -1164,14 +1283,30 @@ def render_mp4(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
     os.close(fd)
     try:
         writer = imageio_ffmpeg.write_frames(
-            path, (W, H), fps=fps, codec="libx264", quality=None, macro_block_size=2,
-            pix_fmt_in="rgb24", pix_fmt_out="yuv420p", ffmpeg_log_level="error",
-            output_params=["-crf", str(int(crf)), "-preset", "veryfast", "-tune", "animation",
-                           "-movflags", "+faststart"])
+            path,
+            (W, H),
+            fps=fps,
+            codec="libx264",
+            quality=None,
+            macro_block_size=2,
+            pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p",
+            ffmpeg_log_level="error",
+            output_params=[
+                "-crf",
+                str(int(crf)),
+                "-preset",
+                "veryfast",
+                "-tune",
+                "animation",
+                "-movflags",
+                "+faststart",
+            ],
+        )
         writer.send(None)
         last = None
         for arr in it:
-            if (W, H) != (w, h):
+            if (w, h) != (W, H):
                 arr = np.pad(arr, ((0, H - h), (0, W - w), (0, 0)), mode="edge")
             last = np.ascontiguousarray(arr)
             writer.send(last)
@@ -1181,15 +1316,22 @@ def render_mp4(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(
         with open(path, "rb") as fh:
             return fh.read()
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.remove(path)
-        except OSError:
-            pass
 
 
-def render_png(surface: SurfaceImage, paths: Sequence[PathLayer] = (), *, size=(640, 480), fps: float = 20,
-               frames: int = 150, pause_s: float = 1.5, loop: int = 0, style: str = "contour",
-               view3d: View3D | None = None) -> bytes:
+def render_png(
+    surface: SurfaceImage,
+    paths: Sequence[PathLayer] = (),
+    *,
+    size=(640, 480),
+    fps: float = 20,
+    frames: int = 150,
+    pause_s: float = 1.5,
+    loop: int = 0,
+    style: str = "contour",
+    view3d: View3D | None = None,
+) -> bytes:
     """PNG of the final frame (full paths), full colour (not quantized).  The
     animation options are accepted (and validated) for a uniform signature."""
     w, h = _check_options(size, fps, frames, pause_s, loop, style, paths)

@@ -5,6 +5,7 @@ function, the optimizer with the reference's own class and keyword names, the
 schedule, clipping, and even the gradient noise (drawn from NumPy's generator
 with the same seed, exactly as optim_core does), so its path matches ours.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,17 @@ from surfaces import get_surface
 
 # optimizer id -> (import line, constructor)
 _CLASSES = {
-    "sgd": ("", "torch.optim.SGD"), "momentum": ("", "torch.optim.SGD"), "nesterov": ("", "torch.optim.SGD"),
-    "adagrad": ("", "torch.optim.Adagrad"), "rmsprop": ("", "torch.optim.RMSprop"),
-    "adadelta": ("", "torch.optim.Adadelta"), "adam": ("", "torch.optim.Adam"), "adamw": ("", "torch.optim.AdamW"),
-    "amsgrad": ("", "torch.optim.Adam"), "nadam": ("", "torch.optim.NAdam"), "radam": ("", "torch.optim.RAdam"),
+    "sgd": ("", "torch.optim.SGD"),
+    "momentum": ("", "torch.optim.SGD"),
+    "nesterov": ("", "torch.optim.SGD"),
+    "adagrad": ("", "torch.optim.Adagrad"),
+    "rmsprop": ("", "torch.optim.RMSprop"),
+    "adadelta": ("", "torch.optim.Adadelta"),
+    "adam": ("", "torch.optim.Adam"),
+    "adamw": ("", "torch.optim.AdamW"),
+    "amsgrad": ("", "torch.optim.Adam"),
+    "nadam": ("", "torch.optim.NAdam"),
+    "radam": ("", "torch.optim.RAdam"),
     "adamax": ("", "torch.optim.Adamax"),
     "ftrl": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.FTRL"),
     "swats": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.SWATS"),
@@ -33,11 +41,13 @@ _SCHEDULERS = {
     "step": "torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, gamma={gamma!r})",
     "exponential": "torch.optim.lr_scheduler.ExponentialLR(opt, gamma={gamma!r})",
     "cosine": "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min!r})",
-    "warmup_cosine": ("torch.optim.lr_scheduler.SequentialLR(opt, [\n"
-                      "    torch.optim.lr_scheduler.LinearLR(opt, start_factor={start_factor!r}, end_factor=1.0, "
-                      "total_iters={warmup_steps}),\n"
-                      "    torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min!r}),\n"
-                      "], milestones=[{warmup_steps}])"),
+    "warmup_cosine": (
+        "torch.optim.lr_scheduler.SequentialLR(opt, [\n"
+        "    torch.optim.lr_scheduler.LinearLR(opt, start_factor={start_factor!r}, end_factor=1.0, "
+        "total_iters={warmup_steps}),\n"
+        "    torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min!r}),\n"
+        "], milestones=[{warmup_steps}])"
+    ),
 }
 
 

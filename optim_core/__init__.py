@@ -8,11 +8,26 @@ Knows nothing of Streamlit or Plotly.  The public API:
     traj.loss        # (501, 1)
     traj.diverged_at # (1,) int, -1 = did not diverge
 """
+
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES, ScheduleSpec, lr_factors, resolve_schedule
 from .spec import HyperParam, OptimizerSpec, SpecError
 from .trajectory import DIVERGENCE_BOUND, MAX_BATCH, MAX_STEPS, Noise, Trajectory, resolve_params, run
 
-__all__ = ["DIVERGENCE_BOUND", "MAX_BATCH", "MAX_STEPS", "OPTIMIZERS", "SCHEDULES", "HyperParam", "Noise",
-           "OptimizerSpec", "ScheduleSpec", "SpecError", "Trajectory", "lr_factors", "resolve_params",
-           "resolve_schedule", "run"]
+__all__ = [
+    "DIVERGENCE_BOUND",
+    "MAX_BATCH",
+    "MAX_STEPS",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "HyperParam",
+    "Noise",
+    "OptimizerSpec",
+    "ScheduleSpec",
+    "SpecError",
+    "Trajectory",
+    "lr_factors",
+    "resolve_params",
+    "resolve_schedule",
+    "run",
+]

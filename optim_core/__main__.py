@@ -1,4 +1,5 @@
 """``python -m optim_core``: the command line lives in the top-level cli package (it needs the export layer)."""
+
 import sys
 
 from cli import main

@@ -23,11 +23,13 @@ ENSEMBLE_MAX = 1024 noisy runs.  Work is additionally bounded by WORK_BUDGET tra
 per run() call (memory: run() keeps the full history); larger grids run in consecutive
 chunks, which gives the same numbers since the runs are independent.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +64,7 @@ _SECOND_AXIS = ("beta1", "alpha", "rho", "momentum")  # RMSprop: α (its momentu
 
 
 # ============================================================================ helpers
-def _spec(optimizer: "str | OptimizerSpec") -> OptimizerSpec:
+def _spec(optimizer: str | OptimizerSpec) -> OptimizerSpec:
     if isinstance(optimizer, OptimizerSpec):
         return optimizer
     spec = OPTIMIZERS.get(str(optimizer))
@@ -75,7 +77,7 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _surface_ref(surf: Surface) -> tuple["str | Surface", dict[str, float]]:
+def _surface_ref(surf: Surface) -> tuple[str | Surface, dict[str, float]]:
     """A picklable way to get the surface back: built-in id + params, or the formula text.
 
     Results are cached by Streamlit (pickled); a Surface holds lambdified functions, which do not pickle.
@@ -87,7 +89,7 @@ def _surface_ref(surf: Surface) -> tuple["str | Surface", dict[str, float]]:
     return surf, {}  # an ad-hoc Surface object: kept as is
 
 
-def _resolve_surface(ref: "str | Surface", params: Mapping[str, float]) -> Surface:
+def _resolve_surface(ref: str | Surface, params: Mapping[str, float]) -> Surface:
     return get_surface(ref, **dict(params))
 
 
@@ -126,18 +128,25 @@ def _take(v: Any, sl: slice) -> Any:
 
 
 def _plain_params(spec: OptimizerSpec, resolved: Mapping[str, Any]) -> dict[str, Any]:
-    return {p.name: (bool(resolved[p.name]) if p.kind == "bool" else
-                     int(resolved[p.name]) if p.kind == "int" else float(resolved[p.name]))
-            for p in spec.hyperparams}
+    return {
+        p.name: (
+            bool(resolved[p.name])
+            if p.kind == "bool"
+            else int(resolved[p.name])
+            if p.kind == "int"
+            else float(resolved[p.name])
+        )
+        for p in spec.hyperparams
+    }
 
 
 # ============================================================================ axes
-def sweepable_params(spec: "str | OptimizerSpec") -> list[HyperParam]:
+def sweepable_params(spec: str | OptimizerSpec) -> list[HyperParam]:
     """The hyperparameters a sweep axis can vary: every float one (flags are not a continuum)."""
     return [p for p in _spec(spec).hyperparams if p.kind == "float"]
 
 
-def default_axes(spec: "str | OptimizerSpec") -> tuple[str, str]:
+def default_axes(spec: str | OptimizerSpec) -> tuple[str, str]:
     """(x, y) for a first sweep: lr × (β1 | momentum | α | ρ), else lr × the next float hyperparameter."""
     names = [p.name for p in sweepable_params(spec)]
     second = next((n for n in _SECOND_AXIS if n in names), None)
@@ -146,15 +155,17 @@ def default_axes(spec: "str | OptimizerSpec") -> tuple[str, str]:
     return "lr", second
 
 
-def axis_param(spec: "str | OptimizerSpec", name: str, axis: str = "x") -> HyperParam:
+def axis_param(spec: str | OptimizerSpec, name: str, axis: str = "x") -> HyperParam:
     """The HyperParam for a sweep axis, or SpecError (unknown name, or not a float)."""
     spec = _spec(spec)
     choices = ", ".join(p.name for p in sweepable_params(spec))
     for p in spec.hyperparams:
         if p.name == name:
             if p.kind != "float":
-                raise SpecError(f"{name} is a {p.kind}, not a continuous value: it cannot be the {axis} axis; "
-                                f"choose one of: {choices}")
+                raise SpecError(
+                    f"{name} is a {p.kind}, not a continuous value: it cannot be the {axis} axis; "
+                    f"choose one of: {choices}"
+                )
             return p
     raise SpecError(f"{spec.id} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}")
 
@@ -182,8 +193,9 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
     "y range: beta1 must be in [0, 1), got 1", "x resolution 200 is over the cap of 128 …".
     """
     allowed = f"{param.name} must be in {param.range_text()}"
-    _check_resolution(n, f"{axis} resolution", SWEEP_MAX,
-                      f"2 to {SWEEP_MAX} values per axis (at most {SWEEP_MAX}×{SWEEP_MAX} runs)")
+    _check_resolution(
+        n, f"{axis} resolution", SWEEP_MAX, f"2 to {SWEEP_MAX} values per axis (at most {SWEEP_MAX}×{SWEEP_MAX} runs)"
+    )
     try:
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
@@ -202,8 +214,10 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
 
 def _check_axis_values(param: HyperParam, values: np.ndarray, axis: str) -> None:
     if param.log and (values <= 0).any():
-        raise SpecError(f"{param.name} is on a log scale: the range must be > 0, got {_fmt(float(values.min()))} "
-                        f"(allowed: {_allowed_positive(param)})")
+        raise SpecError(
+            f"{param.name} is on a log scale: the range must be > 0, got {_fmt(float(values.min()))} "
+            f"(allowed: {_allowed_positive(param)})"
+        )
     try:
         param.check_array(values)
     except SpecError as exc:
@@ -227,8 +241,9 @@ def _coerce_axis(param: HyperParam, values: Any, axis: str) -> np.ndarray:
         k = int(np.flatnonzero(d < 0)[0])
         raise SpecError(f"{axis} range is reversed: {_fmt(v[k])} > {_fmt(v[k + 1])} ({allowed})")
     if (d == 0).any():
-        raise SpecError(f"{axis} values must be strictly increasing: {_fmt(v[np.flatnonzero(d == 0)[0]])} repeats "
-                        f"({allowed})")
+        raise SpecError(
+            f"{axis} values must be strictly increasing: {_fmt(v[np.flatnonzero(d == 0)[0]])} repeats ({allowed})"
+        )
     _check_axis_values(param, v, axis)
     return v
 
@@ -246,7 +261,7 @@ class SweepResult:
     final_loss / final_point of a diverged run are those of its last finite point.
     """
 
-    surface_ref: "str | Surface"
+    surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
     start: tuple[float, float]
@@ -314,13 +329,33 @@ class SweepResult:
 
     def cell_trajectory(self, i: int, j: int) -> Trajectory:
         """Re-run cell (i, j) alone with run(): its full path (B = 1), equal to the sweep's cell."""
-        return run(self.surface, self.optimizer, self.start, self.steps, schedule=self.schedule, clip=self.clip,
-                   **self.cell_params(i, j))
+        return run(
+            self.surface,
+            self.optimizer,
+            self.start,
+            self.steps,
+            schedule=self.schedule,
+            clip=self.clip,
+            **self.cell_params(i, j),
+        )
 
 
-def sweep(surface: "str | Surface", optimizer: "str | OptimizerSpec", start: Any, steps: int,
-          x_param: str, x_values: Any, y_param: str, y_values: Any, *, base_params: Mapping[str, Any] | None = None,
-          schedule: Any = None, clip: float | None = None, tol: float = 1e-6, keep_points: bool = False) -> SweepResult:
+def sweep(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    start: Any,
+    steps: int,
+    x_param: str,
+    x_values: Any,
+    y_param: str,
+    y_values: Any,
+    *,
+    base_params: Mapping[str, Any] | None = None,
+    schedule: Any = None,
+    clip: float | None = None,
+    tol: float = 1e-6,
+    keep_points: bool = False,
+) -> SweepResult:
     """Run a len(y_values) × len(x_values) grid of two hyperparameters from one start, as one run() call.
 
     base_params: the other hyperparameters (defaults fill the rest; axis values override them).
@@ -380,11 +415,26 @@ def sweep(surface: "str | Surface", optimizer: "str | OptimizerSpec", start: Any
     distance = np.full(batch, np.nan) if dist is None else dist
     ref, sparams = _surface_ref(surf)
     return SweepResult(
-        surface_ref=ref, surface_params=sparams, optimizer=spec.id, start=start, steps=steps,
-        x_param=px.name, y_param=py.name, x_values=xv, y_values=yv, x_log=px.log, y_log=py.log,
-        base_params=base, schedule=schedule, clip=clip, tol=tol, f_star=f_star,
-        final_loss=final_loss.reshape(ny, nx), final_point=final_point.reshape(ny, nx, 2),
-        distance=distance.reshape(ny, nx), steps_to_tol=steps_to_tol.reshape(ny, nx),
+        surface_ref=ref,
+        surface_params=sparams,
+        optimizer=spec.id,
+        start=start,
+        steps=steps,
+        x_param=px.name,
+        y_param=py.name,
+        x_values=xv,
+        y_values=yv,
+        x_log=px.log,
+        y_log=py.log,
+        base_params=base,
+        schedule=schedule,
+        clip=clip,
+        tol=tol,
+        f_star=f_star,
+        final_loss=final_loss.reshape(ny, nx),
+        final_point=final_point.reshape(ny, nx, 2),
+        distance=distance.reshape(ny, nx),
+        steps_to_tol=steps_to_tol.reshape(ny, nx),
         diverged_at=diverged_at.reshape(ny, nx),
         points=None if points is None else points.reshape(ny, nx, steps + 1, 2),
     )
@@ -407,8 +457,11 @@ _THEORY = {
     "momentum": "stable iff 0 ≤ μ < 1 and 0 < η(1−τ)(λ+λ_wd) < 2(1+μ)  ⇒  η < 2(1+μ)/((1−τ)(λmax+λ_wd))",
     "nesterov": "stable iff 0 ≤ μ < 1 and 0 < η(λ+λ_wd) < 2(1+μ)/(1+2μ)  ⇒  η < 2(1+μ)/((1+2μ)(λmax+λ_wd))",
 }
-_THEORY_PARAMS = {"sgd": ("lr", "weight_decay"), "momentum": ("lr", "momentum", "dampening", "weight_decay"),
-                  "nesterov": ("lr", "momentum", "weight_decay")}
+_THEORY_PARAMS = {
+    "sgd": ("lr", "weight_decay"),
+    "momentum": ("lr", "momentum", "dampening", "weight_decay"),
+    "nesterov": ("lr", "momentum", "weight_decay"),
+}
 
 
 def _c_of_mu(opt: str, mu):
@@ -420,8 +473,9 @@ def _c_of_mu(opt: str, mu):
     return 2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)
 
 
-def companion_spectral_radius(optimizer: str, lr: float, lam: float, momentum: float = 0.0,
-                              dampening: float = 0.0) -> float:
+def companion_spectral_radius(
+    optimizer: str, lr: float, lam: float, momentum: float = 0.0, dampening: float = 0.0
+) -> float:
     """Spectral radius of the linear map one step applies along an eigenvector with eigenvalue lam.
 
     State (θ, b) for the momentum methods (torch's update), θ for SGD.  < 1: that direction converges.
@@ -482,9 +536,19 @@ def _solve_for(opt: str, var: str, vals: Mapping[str, np.ndarray], lam: float) -
         return (2.0 - k) / (2.0 * k - 2.0)
 
 
-def stability_boundary(surface: "str | Surface", optimizer: "str | OptimizerSpec", x_param: str, y_param: str,
-                       x_values: Any = None, y_values: Any = None, *, base_params: Mapping[str, Any] | None = None,
-                       n: int = 400, local: bool = False, minimum: int = 0) -> StabilityBoundary | None:
+def stability_boundary(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    x_param: str,
+    y_param: str,
+    x_values: Any = None,
+    y_values: Any = None,
+    *,
+    base_params: Mapping[str, Any] | None = None,
+    n: int = 400,
+    local: bool = False,
+    minimum: int = 0,
+) -> StabilityBoundary | None:
     """The classical stability boundary for SGD / heavy-ball momentum / Nesterov on a quadratic, else None.
 
     Uses the eigenvalues of the Hessian at the minimum (constant on a quadratic; surface.curvature_bound()
@@ -518,8 +582,12 @@ def stability_boundary(surface: "str | Surface", optimizer: "str | OptimizerSpec
     lam = float(eig.max())
 
     base = _plain_params(spec, resolve_params(spec, dict(base_params or {}), 1))
-    consts = {"lr": base["lr"], "momentum": base.get("momentum", 0.0), "dampening": base.get("dampening", 0.0),
-              "weight_decay": base.get("weight_decay", 0.0)}
+    consts = {
+        "lr": base["lr"],
+        "momentum": base.get("momentum", 0.0),
+        "dampening": base.get("dampening", 0.0),
+        "weight_decay": base.get("weight_decay", 0.0),
+    }
     if (consts["weight_decay"] + eig.min() <= 0) and "weight_decay" not in (x_param, y_param):
         return None
 
@@ -567,9 +635,18 @@ def stability_boundary(surface: "str | Surface", optimizer: "str | OptimizerSpec
             ratio = g["lr"] * (1.0 - g["dampening"]) * (lam + g["weight_decay"]) / _c_of_mu(spec.id, g["momentum"])
         stable = (ratio < 1.0) & (eig.min() + g["weight_decay"] > 0)
 
-    return StabilityBoundary(optimizer=spec.id, x_param=x_param, y_param=y_param,
-                             eigenvalues=tuple(float(e) for e in eig), lam_max=lam, formula=_THEORY[spec.id],
-                             curves=tuple(curves), stable=stable, ratio=ratio, local=not is_quadratic)
+    return StabilityBoundary(
+        optimizer=spec.id,
+        x_param=x_param,
+        y_param=y_param,
+        eigenvalues=tuple(float(e) for e in eig),
+        lam_max=lam,
+        formula=_THEORY[spec.id],
+        curves=tuple(curves),
+        stable=stable,
+        ratio=ratio,
+        local=not is_quadratic,
+    )
 
 
 # ============================================================================ basins of attraction
@@ -581,7 +658,7 @@ class BasinResult:
     the final point is farther than tol from every known minimum).
     """
 
-    surface_ref: "str | Surface"
+    surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
     params: dict[str, Any]
@@ -620,9 +697,18 @@ def _check_window(window: Any) -> tuple[tuple[float, float], tuple[float, float]
     return (x0, x1), (y0, y1)
 
 
-def basins(surface: "str | Surface", optimizer: "str | OptimizerSpec", steps: int, *,
-           params: Mapping[str, Any] | None = None, grid_n: int = 100, window: Any = None, tol: float = 1e-2,
-           schedule: Any = None, clip: float | None = None) -> BasinResult:
+def basins(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    steps: int,
+    *,
+    params: Mapping[str, Any] | None = None,
+    grid_n: int = 100,
+    window: Any = None,
+    tol: float = 1e-2,
+    schedule: Any = None,
+    clip: float | None = None,
+) -> BasinResult:
     """Label a grid_n × grid_n grid of starts (over window, default the surface's domain) by the minimum reached.
 
     One run() call for the whole grid (≤ BASIN_MAX² = 40 000 starts).
@@ -630,8 +716,9 @@ def basins(surface: "str | Surface", optimizer: "str | OptimizerSpec", steps: in
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    _check_resolution(grid_n, "grid resolution", BASIN_MAX,
-                      f"at most {BASIN_MAX} starts per axis ({BASIN_MAX}×{BASIN_MAX})")
+    _check_resolution(
+        grid_n, "grid resolution", BASIN_MAX, f"at most {BASIN_MAX} starts per axis ({BASIN_MAX}×{BASIN_MAX})"
+    )
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
         raise SpecError(f"tolerance must be a number > 0, got {tol}")
@@ -661,9 +748,21 @@ def basins(surface: "str | Surface", optimizer: "str | OptimizerSpec", steps: in
     labels = np.where(diverged_at >= 0, DIVERGED, labels).astype(np.int16)
     counts = {k: int((labels == k).sum()) for k in [*range(len(minima)), DIVERGED, NOT_CONVERGED]}
     ref, sparams = _surface_ref(surf)
-    return BasinResult(surface_ref=ref, surface_params=sparams, optimizer=spec.id, params=resolved, steps=steps,
-                       window=win, xs=xs, ys=ys, minima=tuple(map(tuple, minima.tolist())), tol=tol,
-                       labels=labels.reshape(n, n), final_point=final_point.reshape(n, n, 2), counts=counts)
+    return BasinResult(
+        surface_ref=ref,
+        surface_params=sparams,
+        optimizer=spec.id,
+        params=resolved,
+        steps=steps,
+        window=win,
+        xs=xs,
+        ys=ys,
+        minima=tuple(map(tuple, minima.tolist())),
+        tol=tol,
+        labels=labels.reshape(n, n),
+        final_point=final_point.reshape(n, n, 2),
+        counts=counts,
+    )
 
 
 # ============================================================================ noise ensembles
@@ -675,7 +774,7 @@ class EnsembleResult:
     Reproducible: run() draws one (2, n_runs) standard normal per step from a generator seeded by seed.
     """
 
-    surface_ref: "str | Surface"
+    surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
     params: dict[str, Any]
@@ -706,10 +805,21 @@ class EnsembleResult:
         raise SpecError(f"percentile {q:g} was not computed; have: {', '.join(map(_fmt, self.percentiles))}")
 
 
-def ensemble(surface: "str | Surface", optimizer: "str | OptimizerSpec", start: Any, steps: int, *,
-             params: Mapping[str, Any] | None = None, n_runs: int = 200, noise_std: float = 0.1, seed: int = 0,
-             schedule: Any = None, clip: float | None = None, percentiles: Sequence[float] = (10, 50, 90),
-             n_samples: int = 12) -> EnsembleResult:
+def ensemble(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    start: Any,
+    steps: int,
+    *,
+    params: Mapping[str, Any] | None = None,
+    n_runs: int = 200,
+    noise_std: float = 0.1,
+    seed: int = 0,
+    schedule: Any = None,
+    clip: float | None = None,
+    percentiles: Sequence[float] = (10, 50, 90),
+    n_samples: int = 12,
+) -> EnsembleResult:
     """n_runs seeded noisy runs in one run() call, plus the full-batch run for comparison."""
     spec = _spec(optimizer)
     surf = get_surface(surface)
@@ -730,8 +840,10 @@ def ensemble(surface: "str | Surface", optimizer: "str | OptimizerSpec", start: 
         raise SpecError(f"percentiles must be increasing numbers from 0 to 100, got {percentiles!r}")
     n_runs = int(n_runs)
     if n_runs * (steps + 1) > WORK_BUDGET:
-        raise SpecError(f"ensemble too large: runs × (steps+1) = {n_runs * (steps + 1)} is over "
-                        f"{WORK_BUDGET}; use fewer runs or steps")
+        raise SpecError(
+            f"ensemble too large: runs × (steps+1) = {n_runs * (steps + 1)} is over "
+            f"{WORK_BUDGET}; use fewer runs or steps"
+        )
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
 
     starts = np.repeat(np.asarray([start]), n_runs, axis=0)
@@ -743,11 +855,24 @@ def ensemble(surface: "str | Surface", optimizer: "str | OptimizerSpec", start: 
     k = max(0, min(int(n_samples), n_runs))
     ref, sparams = _surface_ref(surf)
     return EnsembleResult(
-        surface_ref=ref, surface_params=sparams, optimizer=spec.id, params=resolved, start=start, steps=steps,
-        n_runs=n_runs, noise_std=noise_std, seed=int(seed), percentiles=q, bands=np.asarray(bands),
-        mean_loss=mean_loss, end_points=traj.points[-1].copy(), end_loss=traj.loss[-1].copy(),
-        diverged=traj.diverged.copy(), sample_paths=traj.points[:, :k].transpose(1, 0, 2).copy(),
-        full_loss=full.loss[:, 0].copy(), full_points=full.points[:, 0].copy(),
+        surface_ref=ref,
+        surface_params=sparams,
+        optimizer=spec.id,
+        params=resolved,
+        start=start,
+        steps=steps,
+        n_runs=n_runs,
+        noise_std=noise_std,
+        seed=int(seed),
+        percentiles=q,
+        bands=np.asarray(bands),
+        mean_loss=mean_loss,
+        end_points=traj.points[-1].copy(),
+        end_loss=traj.loss[-1].copy(),
+        diverged=traj.diverged.copy(),
+        sample_paths=traj.points[:, :k].transpose(1, 0, 2).copy(),
+        full_loss=full.loss[:, 0].copy(),
+        full_points=full.points[:, 0].copy(),
         full_diverged_at=int(full.diverged_at[0]),
     )
 

@@ -10,6 +10,7 @@ hyperparameter is a Python scalar or a (B,) array (see spec.py), so every
 expression below is written to work for both.  Booleans that differ per
 trajectory (``centered``, ``amsgrad`` …) become ``np.where`` selections.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,34 +84,82 @@ def _zeros(p):
 
 # ------------------------------------------------------------ shared hyperparameters
 def LR(default: float) -> HyperParam:
-    return HyperParam("lr", default, "learning rate: the step size", r"\eta", low=0.0, low_open=True,
-                      log=True, ui_low=1e-5, ui_high=1e3)
+    return HyperParam(
+        "lr",
+        default,
+        "learning rate: the step size",
+        r"\eta",
+        low=0.0,
+        low_open=True,
+        log=True,
+        ui_low=1e-5,
+        ui_high=1e3,
+    )
 
 
 def EPS(default: float) -> HyperParam:
-    return HyperParam("eps", default, "added to the denominator so it never divides by ~0", r"\epsilon",
-                      low=0.0, log=True, ui_low=1e-12, ui_high=1.0)
+    return HyperParam(
+        "eps",
+        default,
+        "added to the denominator so it never divides by ~0",
+        r"\epsilon",
+        low=0.0,
+        log=True,
+        ui_low=1e-12,
+        ui_high=1.0,
+    )
 
 
 def WEIGHT_DECAY(default: float = 0.0, decoupled: bool = False) -> HyperParam:
-    what = ("decoupled weight decay: shrinks the weights directly, p ← p(1 − ηλ)" if decoupled
-            else "L2 penalty: adds λ·p to the gradient")
+    what = (
+        "decoupled weight decay: shrinks the weights directly, p ← p(1 − ηλ)"
+        if decoupled
+        else "L2 penalty: adds λ·p to the gradient"
+    )
     return HyperParam("weight_decay", default, what, r"\lambda", low=0.0, ui_low=0.0, ui_high=1.0)
 
 
 def BETA1(default: float = 0.9) -> HyperParam:
-    return HyperParam("beta1", default, "decay of the gradient average (momentum)", r"\beta_1",
-                      low=0.0, high=1.0, high_open=True, ui_high=0.999, group="betas", index=0)
+    return HyperParam(
+        "beta1",
+        default,
+        "decay of the gradient average (momentum)",
+        r"\beta_1",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        ui_high=0.999,
+        group="betas",
+        index=0,
+    )
 
 
 def BETA2(default: float = 0.999) -> HyperParam:
-    return HyperParam("beta2", default, "decay of the squared-gradient average", r"\beta_2",
-                      low=0.0, high=1.0, high_open=True, ui_high=0.9999, group="betas", index=1)
+    return HyperParam(
+        "beta2",
+        default,
+        "decay of the squared-gradient average",
+        r"\beta_2",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        ui_high=0.9999,
+        group="betas",
+        index=1,
+    )
 
 
 def MOMENTUM(default: float = 0.9) -> HyperParam:
-    return HyperParam("momentum", default, "fraction of the previous velocity kept each step", r"\mu",
-                      low=0.0, high=1.0, high_open=True, ui_high=0.999)
+    return HyperParam(
+        "momentum",
+        default,
+        "fraction of the previous velocity kept each step",
+        r"\mu",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        ui_high=0.999,
+    )
 
 
 def FLAG(name: str, default: bool, description: str) -> HyperParam:
@@ -145,48 +194,82 @@ def _sgd_update(g, state, p, hp, lr, t, *, nesterov=False):
 
 
 SGD = OptimizerSpec(
-    id="sgd", name="SGD", reference="torch.optim.SGD",
+    id="sgd",
+    name="SGD",
+    reference="torch.optim.SGD",
     hyperparams=(LR(1e-3), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, g_t
 \end{aligned}""",
     explanation="Plain gradient descent: step straight downhill, in proportion to the slope. "
-                "With exact gradients this is full-batch gradient descent; with gradient noise it behaves like mini-batch SGD.",
-    pros=("Simplest possible rule; one hyperparameter", "Well understood theory: stable on a quadratic iff η < 2/L",
-          "Often generalises best in deep learning when tuned"),
-    cons=("Zig-zags across narrow valleys (ill-conditioning)", "Crawls on plateaus and near saddle points",
-          "One learning rate for every direction"),
+    "With exact gradients this is full-batch gradient descent; with gradient noise it behaves like mini-batch SGD.",
+    pros=(
+        "Simplest possible rule; one hyperparameter",
+        "Well understood theory: stable on a quadratic iff η < 2/L",
+        "Often generalises best in deep learning when tuned",
+    ),
+    cons=(
+        "Zig-zags across narrow valleys (ill-conditioning)",
+        "Crawls on plateaus and near saddle points",
+        "One learning rate for every direction",
+    ),
     when_to_use="As the baseline; and for well-conditioned problems or when you will tune a schedule carefully.",
-    init=_sgd_init, update=_sgd_update, typical_use="baseline; convex problems; fine-tuning with a schedule",
-    year=1951, paper="Robbins & Monro, A Stochastic Approximation Method",
+    init=_sgd_init,
+    update=_sgd_update,
+    typical_use="baseline; convex problems; fine-tuning with a schedule",
+    year=1951,
+    paper="Robbins & Monro, A Stochastic Approximation Method",
 )
 
 MOMENTUM_SGD = OptimizerSpec(
-    id="momentum", name="Momentum", reference="torch.optim.SGD(momentum)",
-    hyperparams=(LR(1e-3), MOMENTUM(0.9),
-                 HyperParam("dampening", 0.0, "damps the new gradient: τ = μ gives the averaging form v ← μv + (1−μ)g",
-                            r"\tau", low=0.0, high=1.0),
-                 WEIGHT_DECAY()),
+    id="momentum",
+    name="Momentum",
+    reference="torch.optim.SGD(momentum)",
+    hyperparams=(
+        LR(1e-3),
+        MOMENTUM(0.9),
+        HyperParam(
+            "dampening",
+            0.0,
+            "damps the new gradient: τ = μ gives the averaging form v ← μv + (1−μ)g",
+            r"\tau",
+            low=0.0,
+            high=1.0,
+        ),
+        WEIGHT_DECAY(),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1\end{cases}\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
 \end{aligned}""",
     explanation="Heavy-ball momentum: keep a velocity that accumulates past gradients, so consistent directions speed up "
-                "and oscillating ones cancel. With dampening τ = μ the buffer is the textbook exponential average "
-                "v ← μv + (1−μ)g.",
-    pros=("Damps zig-zag in narrow valleys", "Accelerates along consistent slopes (up to 1/(1−μ)×)",
-          "Rolls through small bumps and flat regions"),
-    cons=("Overshoots and oscillates around the minimum", "Two coupled hyperparameters (η, μ)",
-          "Can diverge where plain SGD would not"),
+    "and oscillating ones cancel. With dampening τ = μ the buffer is the textbook exponential average "
+    "v ← μv + (1−μ)g.",
+    pros=(
+        "Damps zig-zag in narrow valleys",
+        "Accelerates along consistent slopes (up to 1/(1−μ)×)",
+        "Rolls through small bumps and flat regions",
+    ),
+    cons=(
+        "Overshoots and oscillates around the minimum",
+        "Two coupled hyperparameters (η, μ)",
+        "Can diverge where plain SGD would not",
+    ),
     when_to_use="Ill-conditioned problems and most deep-learning training with SGD; μ = 0.9 is the usual start.",
-    init=_sgd_init, update=_sgd_update, momentum=True,
-    typical_use="CNN training (SGD + momentum + schedule)", year=1964, paper="Polyak, Some methods of speeding up convergence",
+    init=_sgd_init,
+    update=_sgd_update,
+    momentum=True,
+    typical_use="CNN training (SGD + momentum + schedule)",
+    year=1964,
+    paper="Polyak, Some methods of speeding up convergence",
 )
 
 NESTEROV = OptimizerSpec(
-    id="nesterov", name="Nesterov", reference="torch.optim.SGD(momentum, nesterov=True)",
+    id="nesterov",
+    name="Nesterov",
+    reference="torch.optim.SGD(momentum, nesterov=True)",
     hyperparams=(LR(1e-3), MOMENTUM(0.9), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -194,14 +277,21 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + g_t & t > 1\end{case
 \theta_t &\leftarrow \theta_{t-1} - \eta\,(g_t + \mu\, b_t)
 \end{aligned}""",
     explanation="Nesterov accelerated gradient in torch's form: a momentum step that looks ahead, adding the velocity "
-                "once more to the current gradient, which corrects overshoot earlier than heavy-ball momentum.",
-    pros=("Less overshoot than heavy-ball momentum", "Optimal convergence rate on smooth convex problems",
-          "Same cost and hyperparameters as momentum"),
+    "once more to the current gradient, which corrects overshoot earlier than heavy-ball momentum.",
+    pros=(
+        "Less overshoot than heavy-ball momentum",
+        "Optimal convergence rate on smooth convex problems",
+        "Same cost and hyperparameters as momentum",
+    ),
     cons=("Still one global learning rate", "Can oscillate with large μ"),
     when_to_use="Wherever you would use momentum; often a small, free improvement.",
-    init=_sgd_init, update=lambda g, s, p, hp, lr, t: _sgd_update(g, s, p, hp, lr, t, nesterov=True),
-    momentum=True, fixed={"nesterov": True}, typical_use="SGD training of CNNs",
-    year=1983, paper="Nesterov, A method for solving convex programming problems",
+    init=_sgd_init,
+    update=lambda g, s, p, hp, lr, t: _sgd_update(g, s, p, hp, lr, t, nesterov=True),
+    momentum=True,
+    fixed={"nesterov": True},
+    typical_use="SGD training of CNNs",
+    year=1983,
+    paper="Nesterov, A method for solving convex programming problems",
 )
 
 
@@ -220,14 +310,18 @@ def _adagrad_update(g, state, p, hp, lr, t):
 
 
 ADAGRAD = OptimizerSpec(
-    id="adagrad", name="Adagrad", reference="torch.optim.Adagrad",
-    hyperparams=(LR(1e-2),
-                 HyperParam("lr_decay", 0.0, "learning rate decays as η/(1 + (t−1)·decay)", r"\delta", low=0.0,
-                            ui_high=0.1),
-                 WEIGHT_DECAY(),
-                 HyperParam("initial_accumulator_value", 0.0, "starting value of the squared-gradient sum",
-                            r"s_0", low=0.0, ui_high=1.0),
-                 EPS(1e-10)),
+    id="adagrad",
+    name="Adagrad",
+    reference="torch.optim.Adagrad",
+    hyperparams=(
+        LR(1e-2),
+        HyperParam("lr_decay", 0.0, "learning rate decays as η/(1 + (t−1)·decay)", r"\delta", low=0.0, ui_high=0.1),
+        WEIGHT_DECAY(),
+        HyperParam(
+            "initial_accumulator_value", 0.0, "starting value of the squared-gradient sum", r"s_0", low=0.0, ui_high=1.0
+        ),
+        EPS(1e-10),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 \tilde\eta_t &\leftarrow \eta \,/\, \bigl(1 + (t-1)\,\delta\bigr)\\
@@ -235,13 +329,20 @@ s_t &\leftarrow s_{t-1} + g_t^2\\
 \theta_t &\leftarrow \theta_{t-1} - \tilde\eta_t\, \frac{g_t}{\sqrt{s_t} + \epsilon}
 \end{aligned}""",
     explanation="Divides each coordinate's step by the root of the sum of all its past squared gradients: "
-                "steep directions get small steps, gentle ones large steps. The sum only grows, so steps shrink forever.",
-    pros=("Per-coordinate step sizes with no tuning of β", "Great for sparse features (rare coordinates keep large steps)",
-          "Robust to the scale of the gradient"),
+    "steep directions get small steps, gentle ones large steps. The sum only grows, so steps shrink forever.",
+    pros=(
+        "Per-coordinate step sizes with no tuning of β",
+        "Great for sparse features (rare coordinates keep large steps)",
+        "Robust to the scale of the gradient",
+    ),
     cons=("Steps shrink towards zero: can stall long before the minimum", "Poor for long non-convex runs"),
     when_to_use="Sparse, convex problems (linear models on text, recommender embeddings); short runs.",
-    init=_adagrad_init, update=_adagrad_update, adaptive=True, typical_use="sparse convex problems",
-    year=2011, paper="Duchi, Hazan & Singer, Adaptive Subgradient Methods",
+    init=_adagrad_init,
+    update=_adagrad_update,
+    adaptive=True,
+    typical_use="sparse convex problems",
+    year=2011,
+    paper="Duchi, Hazan & Singer, Adaptive Subgradient Methods",
 )
 
 
@@ -271,12 +372,26 @@ def _rmsprop_update(g, state, p, hp, lr, t):
 
 
 RMSPROP = OptimizerSpec(
-    id="rmsprop", name="RMSprop", reference="torch.optim.RMSprop",
-    hyperparams=(LR(1e-2),
-                 HyperParam("alpha", 0.99, "decay of the squared-gradient average", r"\alpha",
-                            low=0.0, high=1.0, high_open=True, ui_high=0.9999),
-                 EPS(1e-8), WEIGHT_DECAY(), MOMENTUM(0.0),
-                 FLAG("centered", False, "divide by the gradient's variance estimate instead of its raw second moment")),
+    id="rmsprop",
+    name="RMSprop",
+    reference="torch.optim.RMSprop",
+    hyperparams=(
+        LR(1e-2),
+        HyperParam(
+            "alpha",
+            0.99,
+            "decay of the squared-gradient average",
+            r"\alpha",
+            low=0.0,
+            high=1.0,
+            high_open=True,
+            ui_high=0.9999,
+        ),
+        EPS(1e-8),
+        WEIGHT_DECAY(),
+        MOMENTUM(0.0),
+        FLAG("centered", False, "divide by the gradient's variance estimate instead of its raw second moment"),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 v_t &\leftarrow \alpha\, v_{t-1} + (1-\alpha)\, g_t^2\\
@@ -286,13 +401,20 @@ b_t &\leftarrow \mu\, b_{t-1} + g_t / d_t\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
 \end{aligned}""",
     explanation="Adagrad with a memory: an exponential average of squared gradients replaces the ever-growing sum, "
-                "so the step size adapts to recent curvature instead of shrinking forever.",
-    pros=("Per-coordinate step sizes that do not decay to zero", "Handles very different slopes per direction",
-          "Works well for non-stationary objectives (RNNs, RL)"),
+    "so the step size adapts to recent curvature instead of shrinking forever.",
+    pros=(
+        "Per-coordinate step sizes that do not decay to zero",
+        "Handles very different slopes per direction",
+        "Works well for non-stationary objectives (RNNs, RL)",
+    ),
     cons=("No bias correction: early steps can be large", "Sensitive to ε and α on flat regions"),
     when_to_use="Recurrent networks and reinforcement learning; a robust default before Adam existed.",
-    init=_rmsprop_init, update=_rmsprop_update, adaptive=True, typical_use="RNNs, reinforcement learning",
-    year=2012, paper="Hinton, Lecture 6e of Neural Networks for Machine Learning",
+    init=_rmsprop_init,
+    update=_rmsprop_update,
+    adaptive=True,
+    typical_use="RNNs, reinforcement learning",
+    year=2012,
+    paper="Hinton, Lecture 6e of Neural Networks for Machine Learning",
 )
 
 
@@ -313,10 +435,15 @@ def _adadelta_update(g, state, p, hp, lr, t):
 
 
 ADADELTA = OptimizerSpec(
-    id="adadelta", name="Adadelta", reference="torch.optim.Adadelta",
-    hyperparams=(LR(1.0),
-                 HyperParam("rho", 0.9, "decay of both running averages", r"\rho", low=0.0, high=1.0, ui_high=0.999),
-                 EPS(1e-6), WEIGHT_DECAY()),
+    id="adadelta",
+    name="Adadelta",
+    reference="torch.optim.Adadelta",
+    hyperparams=(
+        LR(1.0),
+        HyperParam("rho", 0.9, "decay of both running averages", r"\rho", low=0.0, high=1.0, ui_high=0.999),
+        EPS(1e-6),
+        WEIGHT_DECAY(),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 v_t &\leftarrow \rho\, v_{t-1} + (1-\rho)\, g_t^2\\
@@ -325,12 +452,16 @@ u_t &\leftarrow \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, \Delta_t
 \end{aligned}""",
     explanation="Scales each step by the ratio of recent update size to recent gradient size, so the units of the "
-                "update match the units of the parameters and no learning rate is needed in principle (η = 1).",
+    "update match the units of the parameters and no learning rate is needed in principle (η = 1).",
     pros=("Largely learning-rate free", "Steps do not decay to zero like Adagrad"),
     cons=("Starts very slowly: the first steps are about √ε in size", "ε effectively sets the step size"),
     when_to_use="When you cannot tune a learning rate; mostly of historical and teaching interest today.",
-    init=_adadelta_init, update=_adadelta_update, adaptive=True, typical_use="tuning-free training (historical)",
-    year=2012, paper="Zeiler, ADADELTA: An Adaptive Learning Rate Method",
+    init=_adadelta_init,
+    update=_adadelta_update,
+    adaptive=True,
+    typical_use="tuning-free training (historical)",
+    year=2012,
+    paper="Zeiler, ADADELTA: An Adaptive Learning Rate Method",
 )
 
 
@@ -366,64 +497,108 @@ _ADAM_LATEX_CORE = r"""m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
 v_t &\leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2\\"""
 
 ADAM = OptimizerSpec(
-    id="adam", name="Adam", reference="torch.optim.Adam",
-    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
-                 FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)")),
+    id="adam",
+    name="Adam",
+    reference="torch.optim.Adam",
+    hyperparams=(
+        LR(1e-3),
+        BETA1(0.9),
+        BETA2(0.999),
+        EPS(1e-8),
+        WEIGHT_DECAY(),
+        FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)"),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
-""" + _ADAM_LATEX_CORE + r"""
+"""
+    + _ADAM_LATEX_CORE
+    + r"""
 \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t)\ \text{(amsgrad)}\quad\text{else}\quad v_t\\
 \theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
 \end{aligned}""",
     explanation="Momentum (an average of gradients, m) divided by an RMSprop-style average of squared gradients (v), "
-                "both bias-corrected for their zero start. Each step moves each coordinate by roughly η, whatever "
-                "the gradient's scale.",
-    pros=("Works well out of the box on most problems", "Per-coordinate adaptive steps plus momentum",
-          "Invariant to rescaling the gradient"),
-    cons=("Step size ~η even near the minimum: hovers unless η decays", "L2 weight decay interacts badly with the adaptive "
-          "scaling (use AdamW)", "Can fail to converge on some convex problems (AMSGrad's fix)"),
+    "both bias-corrected for their zero start. Each step moves each coordinate by roughly η, whatever "
+    "the gradient's scale.",
+    pros=(
+        "Works well out of the box on most problems",
+        "Per-coordinate adaptive steps plus momentum",
+        "Invariant to rescaling the gradient",
+    ),
+    cons=(
+        "Step size ~η even near the minimum: hovers unless η decays",
+        "L2 weight decay interacts badly with the adaptive scaling (use AdamW)",
+        "Can fail to converge on some convex problems (AMSGrad's fix)",
+    ),
     when_to_use="The default for deep learning, especially transformers and anything hard to tune.",
-    init=_adam_init, update=_adam_update, adaptive=True, momentum=True, typical_use="default for deep learning",
-    year=2014, paper="Kingma & Ba, Adam: A Method for Stochastic Optimization",
+    init=_adam_init,
+    update=_adam_update,
+    adaptive=True,
+    momentum=True,
+    typical_use="default for deep learning",
+    year=2014,
+    paper="Kingma & Ba, Adam: A Method for Stochastic Optimization",
 )
 
 ADAMW = OptimizerSpec(
-    id="adamw", name="AdamW", reference="torch.optim.AdamW",
-    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(1e-2, decoupled=True),
-                 FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)")),
+    id="adamw",
+    name="AdamW",
+    reference="torch.optim.AdamW",
+    hyperparams=(
+        LR(1e-3),
+        BETA1(0.9),
+        BETA2(0.999),
+        EPS(1e-8),
+        WEIGHT_DECAY(1e-2, decoupled=True),
+        FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)"),
+    ),
     latex=r"""\begin{aligned}
 \theta_{t-1} &\leftarrow \theta_{t-1}\,(1 - \eta\lambda)\\
 g_t &\leftarrow \nabla f(\theta_{t-1})\\
-""" + _ADAM_LATEX_CORE + r"""
+"""
+    + _ADAM_LATEX_CORE
+    + r"""
 \theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
 \end{aligned}""",
     explanation="Adam with decoupled weight decay: the weights shrink directly by ηλ each step instead of adding λθ "
-                "to the gradient, so the decay is not rescaled away by Adam's per-coordinate normalisation.",
+    "to the gradient, so the decay is not rescaled away by Adam's per-coordinate normalisation.",
     pros=("Weight decay that behaves as intended", "Everything Adam does well"),
     cons=("Decay pulls towards the origin: the minimum found is shifted if λ is large", "One more hyperparameter"),
     when_to_use="Training transformers and most modern networks; whenever you want Adam with regularisation.",
-    init=_adam_init, update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, decoupled=True),
-    adaptive=True, momentum=True, typical_use="transformers, modern deep learning",
-    year=2017, paper="Loshchilov & Hutter, Decoupled Weight Decay Regularization",
+    init=_adam_init,
+    update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, decoupled=True),
+    adaptive=True,
+    momentum=True,
+    typical_use="transformers, modern deep learning",
+    year=2017,
+    paper="Loshchilov & Hutter, Decoupled Weight Decay Regularization",
 )
 
 AMSGRAD = OptimizerSpec(
-    id="amsgrad", name="AMSGrad", reference="torch.optim.Adam(amsgrad=True)",
+    id="amsgrad",
+    name="AMSGrad",
+    reference="torch.optim.Adam(amsgrad=True)",
     hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
-""" + _ADAM_LATEX_CORE + r"""
+"""
+    + _ADAM_LATEX_CORE
+    + r"""
 \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t)\\
 \theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
 \end{aligned}""",
     explanation="Adam whose denominator never shrinks: it divides by the largest second-moment average seen so far, "
-                "which repairs Adam's convergence proof and stops sudden large steps after a quiet stretch.",
+    "which repairs Adam's convergence proof and stops sudden large steps after a quiet stretch.",
     pros=("Provably convergent where Adam is not", "Smoother late-phase steps"),
     cons=("Steps can stay small after an early burst of large gradients", "Rarely better than Adam in practice"),
     when_to_use="When Adam oscillates or diverges late in training.",
-    init=_adam_init, update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, amsgrad=True),
-    adaptive=True, momentum=True, fixed={"amsgrad": True}, typical_use="Adam that oscillates late",
-    year=2018, paper="Reddi, Kale & Kumar, On the Convergence of Adam and Beyond",
+    init=_adam_init,
+    update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, amsgrad=True),
+    adaptive=True,
+    momentum=True,
+    fixed={"amsgrad": True},
+    typical_use="Adam that oscillates late",
+    year=2018,
+    paper="Reddi, Kale & Kumar, On the Convergence of Adam and Beyond",
 )
 
 
@@ -448,27 +623,43 @@ def _nadam_update(g, state, p, hp, lr, t):
 
 
 NADAM = OptimizerSpec(
-    id="nadam", name="NAdam", reference="torch.optim.NAdam",
-    hyperparams=(LR(2e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
-                 HyperParam("momentum_decay", 4e-3, "ψ: schedule of the momentum coefficient μ_t", r"\psi",
-                            low=0.0, ui_high=0.1),
-                 FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty")),
+    id="nadam",
+    name="NAdam",
+    reference="torch.optim.NAdam",
+    hyperparams=(
+        LR(2e-3),
+        BETA1(0.9),
+        BETA2(0.999),
+        EPS(1e-8),
+        WEIGHT_DECAY(),
+        HyperParam(
+            "momentum_decay", 4e-3, "ψ: schedule of the momentum coefficient μ_t", r"\psi", low=0.0, ui_high=0.1
+        ),
+        FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty"),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 \mu_t &\leftarrow \beta_1\bigl(1 - \tfrac12\, 0.96^{\,t\psi}\bigr),\quad
 \mu_{t+1} \leftarrow \beta_1\bigl(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\bigr)\\
-""" + _ADAM_LATEX_CORE + r"""
+"""
+    + _ADAM_LATEX_CORE
+    + r"""
 d_t &\leftarrow \sqrt{v_t / (1-\beta_2^t)} + \epsilon\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\,\frac{g_t}{d_t}
  - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,\frac{m_t}{d_t}
 \end{aligned}""",
     explanation="Adam with Nesterov momentum: the update already includes the next step's momentum, so it reacts to "
-                "a turn in the valley one step earlier. μ_t warms up slowly with the momentum decay ψ.",
+    "a turn in the valley one step earlier. μ_t warms up slowly with the momentum decay ψ.",
     pros=("Often converges a little faster than Adam", "Less overshoot around turns"),
     cons=("Slightly more complex than Adam", "Same late-phase hovering and tuning issues as Adam"),
     when_to_use="As a drop-in Adam replacement, especially where momentum overshoots.",
-    init=_nadam_init, update=_nadam_update, adaptive=True, momentum=True, typical_use="drop-in Adam replacement",
-    year=2016, paper="Dozat, Incorporating Nesterov Momentum into Adam",
+    init=_nadam_init,
+    update=_nadam_update,
+    adaptive=True,
+    momentum=True,
+    typical_use="drop-in Adam replacement",
+    year=2016,
+    paper="Dozat, Incorporating Nesterov Momentum into Adam",
 )
 
 
@@ -500,12 +691,22 @@ def _radam_update(g, state, p, hp, lr, t):
 
 
 RADAM = OptimizerSpec(
-    id="radam", name="RAdam", reference="torch.optim.RAdam",
-    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(),
-                 FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty")),
+    id="radam",
+    name="RAdam",
+    reference="torch.optim.RAdam",
+    hyperparams=(
+        LR(1e-3),
+        BETA1(0.9),
+        BETA2(0.999),
+        EPS(1e-8),
+        WEIGHT_DECAY(),
+        FLAG("decoupled_weight_decay", False, "AdamW-style decay instead of the L2 penalty"),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
-""" + _ADAM_LATEX_CORE + r"""
+"""
+    + _ADAM_LATEX_CORE
+    + r"""
 \hat m_t &\leftarrow m_t / (1-\beta_1^t),\qquad \rho_\infty \leftarrow \tfrac{2}{1-\beta_2} - 1,\qquad
 \rho_t \leftarrow \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t}\\
 r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}\\
@@ -515,13 +716,21 @@ r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\r
 \end{cases}
 \end{aligned}""",
     explanation="Rectified Adam: while the second-moment estimate is still based on too few steps (ρ_t ≤ 5) it takes "
-                "plain momentum-SGD steps, then turns the adaptive scaling on gradually through the rectifier r_t — "
-                "a built-in warm-up.",
+    "plain momentum-SGD steps, then turns the adaptive scaling on gradually through the rectifier r_t — "
+    "a built-in warm-up.",
     pros=("No warm-up schedule needed", "Less sensitive to the learning rate early on"),
-    cons=("First steps are plain SGD with momentum: can be large on steep surfaces", "Same late-phase behaviour as Adam"),
+    cons=(
+        "First steps are plain SGD with momentum: can be large on steep surfaces",
+        "Same late-phase behaviour as Adam",
+    ),
     when_to_use="When Adam needs a warm-up to be stable.",
-    init=_radam_init, update=_radam_update, adaptive=True, momentum=True, typical_use="Adam without warm-up",
-    year=2019, paper="Liu et al., On the Variance of the Adaptive Learning Rate and Beyond",
+    init=_radam_init,
+    update=_radam_update,
+    adaptive=True,
+    momentum=True,
+    typical_use="Adam without warm-up",
+    year=2019,
+    paper="Liu et al., On the Variance of the Adaptive Learning Rate and Beyond",
 )
 
 
@@ -540,7 +749,9 @@ def _adamax_update(g, state, p, hp, lr, t):
 
 
 ADAMAX = OptimizerSpec(
-    id="adamax", name="Adamax", reference="torch.optim.Adamax",
+    id="adamax",
+    name="Adamax",
+    reference="torch.optim.Adamax",
     hyperparams=(LR(2e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -549,12 +760,17 @@ u_t &\leftarrow \max\bigl(\beta_2\, u_{t-1},\ |g_t| + \epsilon\bigr)\\
 \theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}
 \end{aligned}""",
     explanation="Adam with the infinity norm: the denominator is a decaying maximum of |g| instead of an average of "
-                "g², which makes it more robust to rare huge gradients.",
+    "g², which makes it more robust to rare huge gradients.",
     pros=("Stable step sizes bounded by η", "Robust to gradient outliers"),
     cons=("Usually no better than Adam", "Slow to adapt after a single large gradient"),
     when_to_use="Embeddings and problems with occasional gradient spikes.",
-    init=_adamax_init, update=_adamax_update, adaptive=True, momentum=True, typical_use="embeddings, gradient spikes",
-    year=2014, paper="Kingma & Ba, Adam (section 7.1)",
+    init=_adamax_init,
+    update=_adamax_update,
+    adaptive=True,
+    momentum=True,
+    typical_use="embeddings, gradient spikes",
+    year=2014,
+    paper="Kingma & Ba, Adam (section 7.1)",
 )
 
 
@@ -579,14 +795,31 @@ def _ftrl_update(g, state, p, hp, lr, t):
 
 
 FTRL = OptimizerSpec(
-    id="ftrl", name="FTRL", reference="pytorch_optimizer.FTRL",
-    hyperparams=(LR(1e-3),
-                 HyperParam("lr_power", -0.5, "exponent of the per-coordinate step-size schedule (−½: Adagrad-like)",
-                            r"p", high=0.0, ui_low=-1.0, ui_high=0.0),
-                 HyperParam("beta", 0.0, "offset added to √n in the denominator", r"\beta", low=0.0, ui_high=10.0),
-                 HyperParam("lambda_1", 0.0, "L1 penalty: coordinates with |z| ≤ λ₁ are set exactly to 0",
-                            r"\lambda_1", low=0.0, ui_high=10.0),
-                 HyperParam("lambda_2", 0.0, "L2 penalty", r"\lambda_2", low=0.0, ui_high=10.0)),
+    id="ftrl",
+    name="FTRL",
+    reference="pytorch_optimizer.FTRL",
+    hyperparams=(
+        LR(1e-3),
+        HyperParam(
+            "lr_power",
+            -0.5,
+            "exponent of the per-coordinate step-size schedule (−½: Adagrad-like)",
+            r"p",
+            high=0.0,
+            ui_low=-1.0,
+            ui_high=0.0,
+        ),
+        HyperParam("beta", 0.0, "offset added to √n in the denominator", r"\beta", low=0.0, ui_high=10.0),
+        HyperParam(
+            "lambda_1",
+            0.0,
+            "L1 penalty: coordinates with |z| ≤ λ₁ are set exactly to 0",
+            r"\lambda_1",
+            low=0.0,
+            ui_high=10.0,
+        ),
+        HyperParam("lambda_2", 0.0, "L2 penalty", r"\lambda_2", low=0.0, ui_high=10.0),
+    ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}),\qquad n_t \leftarrow n_{t-1} + g_t^2\\
 \sigma_t &\leftarrow \bigl(n_t^{-p} - n_{t-1}^{-p}\bigr) / \eta\\
@@ -595,22 +828,34 @@ z_t &\leftarrow z_{t-1} + g_t - \sigma_t\, \theta_{t-1}\\
 \dfrac{\lambda_1 \operatorname{sign}(z_t) - z_t}{(\sqrt{n_t} + \beta)/\eta + \lambda_2} & \text{otherwise}\end{cases}
 \end{aligned}""",
     explanation="Follow The Regularized Leader (proximal): instead of stepping from the current point, it solves for "
-                "the point that best fits all gradients seen so far plus an L1/L2 penalty. The L1 term produces exact "
-                "zeros — the reason it powered online ad click prediction.",
+    "the point that best fits all gradients seen so far plus an L1/L2 penalty. The L1 term produces exact "
+    "zeros — the reason it powered online ad click prediction.",
     pros=("Exact sparsity with λ₁", "Strong regret guarantees for online convex learning"),
-    cons=("The position is recomputed from accumulators: paths can jump, especially early",
-          "Designed for convex online problems; unusual on non-convex surfaces"),
+    cons=(
+        "The position is recomputed from accumulators: paths can jump, especially early",
+        "Designed for convex online problems; unusual on non-convex surfaces",
+    ),
     when_to_use="Online learning of sparse linear models (click-through prediction).",
-    init=_ftrl_init, update=_ftrl_update, adaptive=True, typical_use="online sparse linear models",
-    year=2013, paper="McMahan et al., Ad Click Prediction: a View from the Trenches",
+    init=_ftrl_init,
+    update=_ftrl_update,
+    adaptive=True,
+    typical_use="online sparse linear models",
+    year=2013,
+    paper="McMahan et al., Ad Click Prediction: a View from the Trenches",
 )
 
 
 def _swats_init(p, hp):
     b = p.shape[1]
-    return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "max_exp_avg_sq": _zeros(p),
-            "momentum_buffer": _zeros(p), "exp_avg2": np.zeros(b), "sgd_phase": np.zeros(b, dtype=bool),
-            "sgd_lr": np.zeros(b)}
+    return {
+        "exp_avg": _zeros(p),
+        "exp_avg_sq": _zeros(p),
+        "max_exp_avg_sq": _zeros(p),
+        "momentum_buffer": _zeros(p),
+        "exp_avg2": np.zeros(b),
+        "sgd_phase": np.zeros(b, dtype=bool),
+        "sgd_lr": np.zeros(b),
+    }
 
 
 def _swats_update(g, state, p, hp, lr, t):
@@ -649,7 +894,7 @@ def _swats_update(g, state, p, hp, lr, t):
         scaling = (perturb * perturb).sum(axis=0) / np.where(valid, -pg, 1.0)
     avg2 = np.where(valid, _lerp(state["exp_avg2"], scaling, 1.0 - b2), state["exp_avg2"])
     corrected = avg2 / bc2
-    switch = (valid & (t > 1) & (corrected > 0.0) & (np.abs(corrected - scaling) <= 1e-8 + eps * np.abs(scaling)))
+    switch = valid & (t > 1) & (corrected > 0.0) & (np.abs(corrected - scaling) <= 1e-8 + eps * np.abs(scaling))
     switch &= ~in_sgd
 
     new_state = {
@@ -665,13 +910,20 @@ def _swats_update(g, state, p, hp, lr, t):
 
 
 SWATS = OptimizerSpec(
-    id="swats", name="SWATS", reference="pytorch_optimizer.SWATS",
-    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), WEIGHT_DECAY(),
-                 FLAG("weight_decouple", False, "AdamW-style decay instead of the L2 penalty"),
-                 FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate"),
-                 FLAG("ams_bound", False, "use the running maximum of v in the Adam phase"),
-                 FLAG("nesterov", False, "Nesterov momentum in the SGD phase"),
-                 EPS(1e-6)),
+    id="swats",
+    name="SWATS",
+    reference="pytorch_optimizer.SWATS",
+    hyperparams=(
+        LR(1e-3),
+        BETA1(0.9),
+        BETA2(0.999),
+        WEIGHT_DECAY(),
+        FLAG("weight_decouple", False, "AdamW-style decay instead of the L2 penalty"),
+        FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate"),
+        FLAG("ams_bound", False, "use the running maximum of v in the Adam phase"),
+        FLAG("nesterov", False, "Nesterov momentum in the SGD phase"),
+        EPS(1e-6),
+    ),
     latex=r"""\begin{aligned}
 &\textbf{Adam phase:}\quad m_t, v_t \text{ as in Adam};\quad
 s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t+10^{-15}}+\epsilon},\quad
@@ -684,13 +936,18 @@ s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t
 \theta_t \leftarrow \theta_{t-1} - \eta_{\mathrm{SGD}}\,(1-\beta_1)\, b_t
 \end{aligned}""",
     explanation="Switches from Adam to SGD: starts with Adam's fast early progress, keeps estimating which plain SGD "
-                "learning rate would take the same steps, and once that estimate settles, switches to SGD with "
-                "momentum at that rate — aiming for SGD's better final generalisation.",
+    "learning rate would take the same steps, and once that estimate settles, switches to SGD with "
+    "momentum at that rate — aiming for SGD's better final generalisation.",
     pros=("Adam's quick start with SGD's late-phase behaviour", "Picks the SGD learning rate automatically"),
     cons=("The switch point is sensitive to ε and noise", "After the switch, the schedule no longer applies"),
     when_to_use="Image classification where SGD generalises better but Adam trains faster at first.",
-    init=_swats_init, update=_swats_update, adaptive=True, momentum=True, typical_use="Adam→SGD for generalisation",
-    year=2017, paper="Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD",
+    init=_swats_init,
+    update=_swats_update,
+    adaptive=True,
+    momentum=True,
+    typical_use="Adam→SGD for generalisation",
+    year=2017,
+    paper="Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD",
 )
 
 
@@ -711,10 +968,17 @@ def _lion_update(g, state, p, hp, lr, t):
 
 
 LION = OptimizerSpec(
-    id="lion", name="Lion", reference="pytorch_optimizer.Lion",
-    hyperparams=(LR(1e-4), BETA1(0.9), BETA2(0.99), WEIGHT_DECAY(),
-                 FLAG("weight_decouple", True, "AdamW-style decay instead of the L2 penalty"),
-                 FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate")),
+    id="lion",
+    name="Lion",
+    reference="pytorch_optimizer.Lion",
+    hyperparams=(
+        LR(1e-4),
+        BETA1(0.9),
+        BETA2(0.99),
+        WEIGHT_DECAY(),
+        FLAG("weight_decouple", True, "AdamW-style decay instead of the L2 penalty"),
+        FLAG("fixed_decay", False, "decoupled decay not scaled by the learning rate"),
+    ),
     latex=r"""\begin{aligned}
 \theta_{t-1} &\leftarrow \theta_{t-1}\,(1 - \eta\lambda)\\
 g_t &\leftarrow \nabla f(\theta_{t-1})\\
@@ -723,17 +987,39 @@ c_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
 m_t &\leftarrow \beta_2\, m_{t-1} + (1-\beta_2)\, g_t
 \end{aligned}""",
     explanation="EvoLved Sign Momentum, found by program search: every coordinate moves by exactly ±η each step, "
-                "in the direction of an interpolation between momentum and the current gradient.",
+    "in the direction of an interpolation between momentum and the current gradient.",
     pros=("Cheap: one state buffer", "Uniform step size makes it robust to gradient scale"),
-    cons=("Never settles exactly: it keeps jumping by η around the minimum", "Needs a 3–10× smaller learning rate than Adam"),
+    cons=(
+        "Never settles exactly: it keeps jumping by η around the minimum",
+        "Needs a 3–10× smaller learning rate than Adam",
+    ),
     when_to_use="Large vision and language models, with a small learning rate and larger weight decay.",
-    init=_lion_init, update=_lion_update, momentum=True, typical_use="large transformers (memory-light)",
-    year=2023, paper="Chen et al., Symbolic Discovery of Optimization Algorithms",
+    init=_lion_init,
+    update=_lion_update,
+    momentum=True,
+    typical_use="large transformers (memory-light)",
+    year=2023,
+    paper="Chen et al., Symbolic Discovery of Optimization Algorithms",
 )
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     s.id: s
-    for s in (SGD, MOMENTUM_SGD, NESTEROV, ADAGRAD, RMSPROP, ADADELTA, ADAM, ADAMW, AMSGRAD, NADAM, RADAM, ADAMAX,
-              FTRL, SWATS, LION)
+    for s in (
+        SGD,
+        MOMENTUM_SGD,
+        NESTEROV,
+        ADAGRAD,
+        RMSPROP,
+        ADADELTA,
+        ADAM,
+        ADAMW,
+        AMSGRAD,
+        NADAM,
+        RADAM,
+        ADAMAX,
+        FTRL,
+        SWATS,
+        LION,
+    )
 }

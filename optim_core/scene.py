@@ -6,12 +6,14 @@ The same description travels everywhere: the app keeps it in the URL
 ``simulate`` turns it into trajectories.  Validation happens here, once, with
 one-line messages (SpecError / FormulaError, both ValueError).
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 from surfaces import get_surface
 
@@ -34,12 +36,11 @@ def _canonical(v: Any) -> Any:
             return float(low)
         except ValueError:
             return v  # left for validation to reject with a message
-    if isinstance(v, bool) or hasattr(v, "dtype") and v.dtype == bool:
+    if isinstance(v, bool) or (hasattr(v, "dtype") and v.dtype == bool):
         return bool(v)
     if isinstance(v, (int, float)) or hasattr(v, "dtype"):
         return float(v)
     return v
-
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,11 @@ class Scene:
     surface_params: Mapping[str, float] = field(default_factory=dict)
     # The first thing a visitor sees: along Rosenbrock's valley SGD creeps, momentum overshoots then
     # arrives, Adam takes steady steps of ~lr.
-    runs: tuple[RunConfig, ...] = (RunConfig("sgd", {"lr": 2e-3}), RunConfig("momentum", {"lr": 1e-3}),
-                                   RunConfig("adam", {"lr": 5e-2}))
+    runs: tuple[RunConfig, ...] = (
+        RunConfig("sgd", {"lr": 2e-3}),
+        RunConfig("momentum", {"lr": 1e-3}),
+        RunConfig("adam", {"lr": 5e-2}),
+    )
     starts: tuple[tuple[float, float], ...] = ()  # empty: the surface's default start
     steps: int = 500
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
@@ -97,7 +101,7 @@ class Scene:
     window: tuple[tuple[float, float], tuple[float, float]] | None = None  # view box; None: the surface's domain
 
     # ------------------------------------------------------------------ validation
-    def validated(self) -> "Scene":
+    def validated(self) -> Scene:
         """Return self if every field is valid; raise SpecError/FormulaError with a one-line message."""
         surf = get_surface(self.surface, **dict(self.surface_params))
         if not self.runs:
@@ -164,11 +168,21 @@ class Scene:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Scene":
+    def from_dict(cls, data: Mapping[str, Any]) -> Scene:
         if not isinstance(data, Mapping):
             raise SpecError("a scene config is a JSON object")
-        known = {"version", "surface", "surface_params", "runs", "starts", "steps", "schedule", "noise", "clip",
-                 "window"}
+        known = {
+            "version",
+            "surface",
+            "surface_params",
+            "runs",
+            "starts",
+            "steps",
+            "schedule",
+            "noise",
+            "clip",
+            "window",
+        }
         unknown = set(data) - known
         if unknown:
             raise SpecError(f"unknown scene field(s): {', '.join(sorted(unknown))}")
@@ -186,8 +200,9 @@ class Scene:
                 noise_std=float(noise.get("std", 0.0)),
                 noise_seed=int(noise.get("seed", 0)),
                 clip=None if data.get("clip") is None else float(data["clip"]),
-                window=None if window is None else ((float(window[0][0]), float(window[0][1])),
-                                                    (float(window[1][0]), float(window[1][1]))),
+                window=None
+                if window is None
+                else ((float(window[0][0]), float(window[0][1])), (float(window[1][0]), float(window[1][1]))),
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             if isinstance(exc, SpecError):
@@ -196,7 +211,7 @@ class Scene:
         return scene.validated()
 
     @classmethod
-    def from_json(cls, text: str) -> "Scene":
+    def from_json(cls, text: str) -> Scene:
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -214,13 +229,16 @@ class Scene:
             q["sp"] = ",".join(f"{k}={_short(v)}" for k, v in self.surface_params.items())
         q["run"] = ";".join(
             r.optimizer + (":" + ",".join(f"{k}={_short(v)}" for k, v in r.params.items()) if r.params else "")
-            for r in self.runs)
+            for r in self.runs
+        )
         if self.starts:
             q["start"] = ";".join(f"{_short(x)},{_short(y)}" for x, y in self.starts)
         q["steps"] = str(int(self.steps))
         sched = dict(self.schedule)
         if sched.get("name", "constant") != "constant":
-            q["lrs"] = sched.pop("name") + (":" + ",".join(f"{k}={_short(v)}" for k, v in sched.items()) if sched else "")
+            q["lrs"] = sched.pop("name") + (
+                ":" + ",".join(f"{k}={_short(v)}" for k, v in sched.items()) if sched else ""
+            )
         if self.noise_std:
             q["noise"] = f"{_short(self.noise_std)},{int(self.noise_seed)}"
         if self.clip is not None:
@@ -231,14 +249,16 @@ class Scene:
         return q
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> "Scene":
+    def from_query(cls, query: Mapping[str, str]) -> Scene:
         """Inverse of to_query. Raises SpecError/FormulaError with a one-line message for a bad link."""
         base = cls()
         try:
             runs = base.runs
             if query.get("run"):
-                runs = tuple(RunConfig(name, _parse_kv(kv)) for name, kv in
-                             (_split_head(item) for item in query["run"].split(";") if item.strip()))
+                runs = tuple(
+                    RunConfig(name, _parse_kv(kv))
+                    for name, kv in (_split_head(item) for item in query["run"].split(";") if item.strip())
+                )
             starts = ()
             if query.get("start"):
                 starts = tuple(_pair(item) for item in query["start"].split(";") if item.strip())
@@ -258,9 +278,14 @@ class Scene:
             scene = cls(
                 surface=query.get("surface", base.surface),
                 surface_params={k: float(v) for k, v in _parse_kv(query.get("sp", "")).items()},
-                runs=runs, starts=starts, steps=int(query.get("steps", base.steps)), schedule=schedule,
-                noise_std=noise_std, noise_seed=noise_seed,
-                clip=float(query["clip"]) if query.get("clip") else None, window=window,
+                runs=runs,
+                starts=starts,
+                steps=int(query.get("steps", base.steps)),
+                schedule=schedule,
+                noise_std=noise_std,
+                noise_seed=noise_seed,
+                clip=float(query["clip"]) if query.get("clip") else None,
+                window=window,
             )
         except SpecError:
             raise
@@ -268,7 +293,7 @@ class Scene:
             raise SpecError(f"this link's scene is malformed ({exc})") from None
         return scene.validated()
 
-    def with_(self, **changes: Any) -> "Scene":
+    def with_(self, **changes: Any) -> Scene:
         return replace(self, **changes)
 
 
@@ -277,8 +302,19 @@ def simulate(scene: Scene) -> list[Trajectory]:
     surface = get_surface(scene.surface, **dict(scene.surface_params))
     starts = scene.start_points()
     noise = {"std": scene.noise_std, "seed": scene.noise_seed} if scene.noise_std else None
-    return [run(surface, r.optimizer, starts, int(scene.steps), schedule=dict(scene.schedule), noise=noise,
-                clip=scene.clip, **dict(r.params)) for r in scene.runs]
+    return [
+        run(
+            surface,
+            r.optimizer,
+            starts,
+            int(scene.steps),
+            schedule=dict(scene.schedule),
+            noise=noise,
+            clip=scene.clip,
+            **dict(r.params),
+        )
+        for r in scene.runs
+    ]
 
 
 def _short(v: Any) -> str:

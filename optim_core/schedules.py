@@ -5,10 +5,12 @@ optimizer step e + 1) to a factor; the learning rate used at step t is
 ``lr * factor[t - 1]``.  This is exactly how torch behaves when
 ``scheduler.step()`` is called after every ``optimizer.step()``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -72,34 +74,71 @@ COSINE_LATEX = r"\eta_t = \eta_{\min} + (\eta - \eta_{\min})\,\tfrac12\bigl(1 + 
 SCHEDULES: dict[str, ScheduleSpec] = {
     s.id: s
     for s in (
-        ScheduleSpec("constant", "Constant", "(none)", (), r"\eta_t = \eta", "The same learning rate at every step.",
-                     _constant),
-        ScheduleSpec("step", "Step decay", "torch.optim.lr_scheduler.StepLR",
-                     (HyperParam("step_size", 100, "steps between decays", kind="int", low=1, ui_high=2000),
-                      HyperParam("gamma", 0.5, "factor applied at each decay", r"\gamma", low=0.0, high=1.0,
-                                 low_open=True)),
-                     r"\eta_t = \eta\,\gamma^{\lfloor e / \text{step\_size} \rfloor}",
-                     "Multiply the learning rate by γ every step_size steps.", _step),
-        ScheduleSpec("exponential", "Exponential decay", "torch.optim.lr_scheduler.ExponentialLR",
-                     (HyperParam("gamma", 0.99, "factor applied every step", r"\gamma", low=0.0, high=1.0,
-                                 low_open=True, ui_low=0.9),),
-                     r"\eta_t = \eta\,\gamma^{e}", "Multiply the learning rate by γ after every step.", _exponential),
-        ScheduleSpec("cosine", "Cosine annealing", "torch.optim.lr_scheduler.CosineAnnealingLR",
-                     (HyperParam("T_max", 0, "length of the half cosine in steps (0: the whole run)", kind="int",
-                                 low=0, ui_high=10000),
-                      HyperParam("eta_min", 0.0, "final learning rate", r"\eta_{\min}", low=0.0)),
-                     COSINE_LATEX, "Lower the learning rate along half a cosine from η to η_min.", _cosine),
-        ScheduleSpec("warmup_cosine", "Linear warm-up, then cosine", "LinearLR then CosineAnnealingLR (SequentialLR)",
-                     (HyperParam("warmup_steps", 50, "length of the linear warm-up", kind="int", low=1, ui_high=2000),
-                      HyperParam("start_factor", 0.01, "fraction of η at the first step", low=0.0, high=1.0,
-                                 low_open=True),
-                      HyperParam("T_max", 0, "length of the cosine part (0: the rest of the run)", kind="int", low=0,
-                                 ui_high=10000),
-                      HyperParam("eta_min", 0.0, "final learning rate", r"\eta_{\min}", low=0.0)),
-                     r"\eta_t = \begin{cases}\eta\,\bigl(s + (1-s)\,e/W\bigr) & e < W\\ "
-                     + COSINE_LATEX.replace("e / T", "(e-W) / T").split("=", 1)[1] + r" & e \ge W\end{cases}",
-                     "Ramp the learning rate up linearly from s·η over W steps, then anneal it along a cosine.",
-                     _warmup_cosine),
+        ScheduleSpec(
+            "constant", "Constant", "(none)", (), r"\eta_t = \eta", "The same learning rate at every step.", _constant
+        ),
+        ScheduleSpec(
+            "step",
+            "Step decay",
+            "torch.optim.lr_scheduler.StepLR",
+            (
+                HyperParam("step_size", 100, "steps between decays", kind="int", low=1, ui_high=2000),
+                HyperParam("gamma", 0.5, "factor applied at each decay", r"\gamma", low=0.0, high=1.0, low_open=True),
+            ),
+            r"\eta_t = \eta\,\gamma^{\lfloor e / \text{step\_size} \rfloor}",
+            "Multiply the learning rate by γ every step_size steps.",
+            _step,
+        ),
+        ScheduleSpec(
+            "exponential",
+            "Exponential decay",
+            "torch.optim.lr_scheduler.ExponentialLR",
+            (
+                HyperParam(
+                    "gamma", 0.99, "factor applied every step", r"\gamma", low=0.0, high=1.0, low_open=True, ui_low=0.9
+                ),
+            ),
+            r"\eta_t = \eta\,\gamma^{e}",
+            "Multiply the learning rate by γ after every step.",
+            _exponential,
+        ),
+        ScheduleSpec(
+            "cosine",
+            "Cosine annealing",
+            "torch.optim.lr_scheduler.CosineAnnealingLR",
+            (
+                HyperParam(
+                    "T_max",
+                    0,
+                    "length of the half cosine in steps (0: the whole run)",
+                    kind="int",
+                    low=0,
+                    ui_high=10000,
+                ),
+                HyperParam("eta_min", 0.0, "final learning rate", r"\eta_{\min}", low=0.0),
+            ),
+            COSINE_LATEX,
+            "Lower the learning rate along half a cosine from η to η_min.",
+            _cosine,
+        ),
+        ScheduleSpec(
+            "warmup_cosine",
+            "Linear warm-up, then cosine",
+            "LinearLR then CosineAnnealingLR (SequentialLR)",
+            (
+                HyperParam("warmup_steps", 50, "length of the linear warm-up", kind="int", low=1, ui_high=2000),
+                HyperParam("start_factor", 0.01, "fraction of η at the first step", low=0.0, high=1.0, low_open=True),
+                HyperParam(
+                    "T_max", 0, "length of the cosine part (0: the rest of the run)", kind="int", low=0, ui_high=10000
+                ),
+                HyperParam("eta_min", 0.0, "final learning rate", r"\eta_{\min}", low=0.0),
+            ),
+            r"\eta_t = \begin{cases}\eta\,\bigl(s + (1-s)\,e/W\bigr) & e < W\\ "
+            + COSINE_LATEX.replace("e / T", "(e-W) / T").split("=", 1)[1]
+            + r" & e \ge W\end{cases}",
+            "Ramp the learning rate up linearly from s·η over W steps, then anneal it along a cosine.",
+            _warmup_cosine,
+        ),
     )
 }
 

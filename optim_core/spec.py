@@ -20,11 +20,13 @@ a dict of arrays; ``update`` never mutates its inputs.
 The app, the CLI, the docs and the sweep controls are generated from these
 declarations, so adding an optimizer means adding one spec and nothing else.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -173,8 +175,9 @@ class OptimizerSpec:
         else:
             parts = [value]
         if len(parts) != len(members):
-            raise SpecError(f"{group} takes {len(members)} values ({', '.join(m.name for m in members)}), "
-                            f"got {len(parts)}")
+            raise SpecError(
+                f"{group} takes {len(members)} values ({', '.join(m.name for m in members)}), got {len(parts)}"
+            )
         return {m.name: part for m, part in zip(members, parts)}
 
     def reference_kwargs(self, resolved: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,12 @@ Design notes (why it looks like this):
   the bound.  That keeps the per-step cost to the optimizer arithmetic alone.
 - Losses and gradient norms are computed once over the whole history.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +46,7 @@ class Noise:
     seed: int = 0
 
     @classmethod
-    def coerce(cls, value: Any) -> "Noise | None":
+    def coerce(cls, value: Any) -> Noise | None:
         if value is None:
             return None
         if isinstance(value, Noise):
@@ -137,7 +139,9 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
         if isinstance(value, (np.ndarray, list, tuple)):
             arr = np.asarray(value)
             if arr.ndim != 1 or arr.shape[0] != batch:
-                raise SpecError(f"{p.name} must be a scalar or have one value per start ({batch}), got shape {arr.shape}")
+                raise SpecError(
+                    f"{p.name} must be a scalar or have one value per start ({batch}), got shape {arr.shape}"
+                )
             if p.kind == "bool":
                 arr = np.array([p.validate(v) for v in arr.tolist()], dtype=bool)
             else:
@@ -184,9 +188,18 @@ def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
     return starts
 
 
-def run(surface: "str | Surface", optimizer: "str | OptimizerSpec", starts: Any, steps: int, *,
-        schedule: Any = None, noise: Any = None, clip: float | None = None, bound: float = DIVERGENCE_BOUND,
-        **params: Any) -> Trajectory:
+def run(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    starts: Any,
+    steps: int,
+    *,
+    schedule: Any = None,
+    noise: Any = None,
+    clip: float | None = None,
+    bound: float = DIVERGENCE_BOUND,
+    **params: Any,
+) -> Trajectory:
     """Run ``steps`` optimizer steps from each start.
 
     surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.
@@ -225,8 +238,18 @@ def run(surface: "str | Surface", optimizer: "str | OptimizerSpec", starts: Any,
         lr_steps = factors * lr0
 
     history, grads = _iterate(surf, spec, hp, starts_arr, steps, lr_steps, noise_cfg, clip)
-    return _finish(surf, spec, hp, history, grads, lr_steps, bound,
-                   schedule={"name": sched_spec.id, **sched_params}, noise=noise_cfg, clip=clip)
+    return _finish(
+        surf,
+        spec,
+        hp,
+        history,
+        grads,
+        lr_steps,
+        bound,
+        schedule={"name": sched_spec.id, **sched_params},
+        noise=noise_cfg,
+        clip=clip,
+    )
 
 
 def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
@@ -253,7 +276,7 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
             p, state = spec.update(g, state, p, hp, lr, t)
             history[t] = p
             if t % 64 == 0 and not np.isfinite(p).any():
-                history[t + 1:] = np.nan  # every run has blown up: nothing left to compute
+                history[t + 1 :] = np.nan  # every run has blown up: nothing left to compute
                 grads[t:] = np.nan
                 return history, grads
         last = grads[steps]
@@ -273,13 +296,13 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
     slab = max(1, 32_768 // batch)
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
-            x, y = history[i:i + slab, 0], history[i:i + slab, 1]
-            gx, gy = grads[i:i + slab, 0], grads[i:i + slab, 1]
-            loss[i:i + slab] = f(x, y)  # assignment broadcasts a constant f
-            gn = gnorm[i:i + slab]
+            x, y = history[i : i + slab, 0], history[i : i + slab, 1]
+            gx, gy = grads[i : i + slab, 0], grads[i : i + slab, 1]
+            loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
+            gn = gnorm[i : i + slab]
             np.sqrt(gx * gx + gy * gy, out=gn)
             # The distance test is False for NaN and inf; a sum is finite only if both terms are.
-            ok[i:i + slab] = (x * x + y * y <= bound * bound) & np.isfinite(loss[i:i + slab] + gn)
+            ok[i : i + slab] = (x * x + y * y <= bound * bound) & np.isfinite(loss[i : i + slab] + gn)
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
     reasons: list[str | None] = [None] * batch
@@ -311,5 +334,15 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
                 gnorm[:, b] = np.where(np.isfinite(gnorm[:, b]), gnorm[:, b], big)
                 reasons[b] = "f or its gradient is not defined at the start"
     params = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hp.items()}
-    return Trajectory(surface=surf, optimizer=spec, params=params, points=history.transpose(0, 2, 1), loss=loss,
-                      grad_norm=gnorm, diverged_at=first_bad, reasons=tuple(reasons), lr=np.asarray(lr_steps), **extra)
+    return Trajectory(
+        surface=surf,
+        optimizer=spec,
+        params=params,
+        points=history.transpose(0, 2, 1),
+        loss=loss,
+        grad_norm=gnorm,
+        diverged_at=first_bad,
+        reasons=tuple(reasons),
+        lr=np.asarray(lr_steps),
+        **extra,
+    )

@@ -5,6 +5,7 @@ compiled once: f, its exact gradient and its Hessian are lambdified to NumPy
 and cached on the instance.  Everything vectorizes over arrays of points with
 a trailing axis of size 2.
 """
+
 from __future__ import annotations
 
 import functools

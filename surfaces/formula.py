@@ -25,6 +25,7 @@ So this module never evaluates user text.  It
 Every failure is a ``FormulaError`` (a ``ValueError``) whose message is one line
 saying what is wrong and how to fix it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .base import X, Y, Surface
+from .base import Surface, X, Y
 
 # --- limits -----------------------------------------------------------------
 MAX_LENGTH = 300  # characters
@@ -121,10 +122,16 @@ _FORBIDDEN = {
     ast.Slice: "slices are not allowed",
 }
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_BAD_BINOPS = {ast.FloorDiv: "'//' is not allowed: use /", ast.Mod: "'%' is not allowed",
-               ast.MatMult: "'@' is not allowed: use *", ast.BitOr: "'|' is not allowed",
-               ast.BitAnd: "'&' is not allowed", ast.LShift: "'<<' is not allowed",
-               ast.RShift: "'>>' is not allowed", ast.BitXor: "'^' is not allowed"}
+_BAD_BINOPS = {
+    ast.FloorDiv: "'//' is not allowed: use /",
+    ast.Mod: "'%' is not allowed",
+    ast.MatMult: "'@' is not allowed: use *",
+    ast.BitOr: "'|' is not allowed",
+    ast.BitAnd: "'&' is not allowed",
+    ast.LShift: "'<<' is not allowed",
+    ast.RShift: "'>>' is not allowed",
+    ast.BitXor: "'^' is not allowed",
+}
 _BAD_UNARY = {ast.Not: "'not' is not allowed", ast.Invert: "'~' is not allowed"}
 
 
@@ -132,6 +139,7 @@ _BAD_UNARY = {ast.Not: "'not' is not allowed", ast.Invert: "'~' is not allowed"}
 @dataclass(frozen=True)
 class _Const:
     """A constant sub-expression: its float value, and a small exact SymPy form if it has one."""
+
     value: float
     exact: sp.Expr | None = None
     size: int = 1
@@ -141,6 +149,7 @@ class _Const:
 class _Var:
     """A sub-expression in x and/or y with a bound on its polynomial degree and
     estimates of the tree sizes of it and of its first and second derivatives."""
+
     expr: sp.Expr
     degree: int
     cost: tuple[int, int, int] = (1, 1, 0)
@@ -150,7 +159,7 @@ class _Var:
 _ZERO_COST = (1, 0, 0)  # a constant: its derivatives vanish
 
 
-def _cost(v: "_Const | _Var") -> tuple[int, int, int]:
+def _cost(v: _Const | _Var) -> tuple[int, int, int]:
     return v.cost if isinstance(v, _Var) else _ZERO_COST
 
 
@@ -165,8 +174,7 @@ def _cost_add(a, b):
 def _cost_mul(a, b):
     (sa, d1a, d2a), (sb, d1b, d2b) = a, b
     d1 = (d1a + sb + 1 if d1a else 0) + (sa + d1b + 1 if d1b else 0) + 1
-    d2 = ((d2a + sb + 1 if d2a else 0) + (2 * (d1a + d1b) + 3 if d1a and d1b else 0)
-          + (sa + d2b + 1 if d2b else 0) + 1)
+    d2 = (d2a + sb + 1 if d2a else 0) + (2 * (d1a + d1b) + 3 if d1a and d1b else 0) + (sa + d2b + 1 if d2b else 0) + 1
     return sa + sb + 1, d1, d2
 
 
@@ -187,7 +195,7 @@ def _monomials(degree: int) -> int:
     return (degree + 1) * (degree + 2) // 2  # distinct monomials of a polynomial in x, y
 
 
-def _expansion(v: "_Const | _Var") -> tuple[int, int]:
+def _expansion(v: _Const | _Var) -> tuple[int, int]:
     return v.expansion if isinstance(v, _Var) else (1, 0)
 
 
@@ -262,7 +270,9 @@ def _const_binop(op: type, a: _Const, b: _Const) -> _Const:
         elif op is ast.Div:
             exact = ea / eb
         elif (eb.is_Integer and abs(eb) <= 16) or (
-            eb.is_Rational and eb.q in (2, 3) and abs(eb.p) <= 16
+            eb.is_Rational
+            and eb.q in (2, 3)
+            and abs(eb.p) <= 16
             and (ea in (sp.pi, sp.E) or (ea.is_Rational and ea > 0))
         ):
             exact = ea**eb
@@ -325,8 +335,9 @@ def _var_binop(op: type, a: _Const | _Var, b: _Const | _Var) -> _Const | _Var:
     else:  # Pow
         if isinstance(b, _Const):
             if abs(b.value) > MAX_EXPONENT:
-                raise FormulaError(f"exponent {_fmt(b.value)} is too large: at most {MAX_EXPONENT} "
-                                   "on an expression in x or y")
+                raise FormulaError(
+                    f"exponent {_fmt(b.value)} is too large: at most {MAX_EXPONENT} on an expression in x or y"
+                )
             deg, cost = da * max(1, math.ceil(abs(b.value))), _cost_fn(ca)
             if b.value >= 0 and float(b.value).is_integer():
                 generated = math.comb(ta + int(b.value) - 1, int(b.value)) if b.value else 1
@@ -335,8 +346,9 @@ def _var_binop(op: type, a: _Const | _Var, b: _Const | _Var) -> _Const | _Var:
                 expansion = (1, wa)  # not a polynomial
         else:
             if isinstance(a, _Const) and a.value < 0:
-                raise FormulaError(f"{_fmt(a.value)} to a power that depends on x or y is not a real "
-                                   "number: use a positive base")
+                raise FormulaError(
+                    f"{_fmt(a.value)} to a power that depends on x or y is not a real number: use a positive base"
+                )
             deg = max(da, db, 1)
             # a**b = exp(b*log(a)): its derivatives repeat a, b and a**b itself.
             inner = _cost_mul(cb, _cost_fn(ca))
@@ -347,16 +359,19 @@ def _var_binop(op: type, a: _Const | _Var, b: _Const | _Var) -> _Const | _Var:
     if deg > MAX_DEGREE:
         raise FormulaError(f"the powers multiply to degree {deg}: at most {MAX_DEGREE} is allowed")
     if expansion[1] > MAX_EXPANSION:
-        raise FormulaError(f"multiplied out, the formula has too many terms (about {expansion[1]}, "
-                           f"at most {MAX_EXPANSION}): use smaller powers of sums")
+        raise FormulaError(
+            f"multiplied out, the formula has too many terms (about {expansion[1]}, "
+            f"at most {MAX_EXPANSION}): use smaller powers of sums"
+        )
     return _collapse(expr) or _make_var(expr, deg, cost, expansion)
 
 
-def _make_var(expr: sp.Expr, degree: int, cost: tuple[int, int, int],
-              expansion: tuple[int, int]) -> _Var:
+def _make_var(expr: sp.Expr, degree: int, cost: tuple[int, int, int], expansion: tuple[int, int]) -> _Var:
     if cost[2] > MAX_COST:
-        raise FormulaError("the formula is too complex to differentiate quickly (too many nested "
-                           "functions or multiplied factors): simplify it")
+        raise FormulaError(
+            "the formula is too complex to differentiate quickly (too many nested "
+            "functions or multiplied factors): simplify it"
+        )
     return _Var(expr, degree, cost, expansion)
 
 
@@ -374,8 +389,10 @@ def _var_call(name: str, args: list[_Const | _Var]) -> _Const | _Var:
 
 
 # --- syntax errors --------------------------------------------------------------
-_TOKEN = re.compile(r"""\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)"""
-                    r"""|(?P<str>'[^']*'?|"[^"]*"?)|(?P<op>\*\*|.))""")
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)"""
+    r"""|(?P<str>'[^']*'?|"[^"]*"?)|(?P<op>\*\*|.))"""
+)
 
 
 def _group_back(src: str, close: int) -> int:
@@ -443,9 +460,10 @@ def _syntax_error(src: str, origin: list[int], lead: int, err: SyntaxError) -> F
         return FormulaError(f"unbalanced parentheses: {opened} '(' but {closed} ')'")
     offset = (err.offset or 1) - 1
     idx = origin[min(max(offset, 0), len(origin) - 1)] if origin else 0
-    near = _clip(src[idx:idx + 12], 12)
-    return FormulaError(f"invalid syntax at position {lead + idx + 1} (near {near!r}): "
-                        "check the operators and parentheses")
+    near = _clip(src[idx : idx + 12], 12)
+    return FormulaError(
+        f"invalid syntax at position {lead + idx + 1} (near {near!r}): check the operators and parentheses"
+    )
 
 
 # --- the parser -------------------------------------------------------------------
@@ -467,8 +485,10 @@ def _prepare(text: object) -> tuple[str, int]:
             name = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}.get(ch, "a control character")
             raise FormulaError(f"the formula must be one line with plain spaces (found {name} at position {pos})")
         shown = f"'{ch}' U+{ord(ch):04X}" if ch.isprintable() else f"U+{ord(ch):04X}"
-        raise FormulaError(f"only printable ASCII is allowed (found {shown} at position {pos}): "
-                           "retype the formula with plain letters, digits and spaces")
+        raise FormulaError(
+            f"only printable ASCII is allowed (found {shown} at position {pos}): "
+            "retype the formula with plain letters, digits and spaces"
+        )
     return src, lead
 
 
@@ -506,7 +526,7 @@ def _check_node(node: ast.AST, src: str, origin: list[int]) -> None:
             raise FormulaError(f"{'None' if v is None else '...'} is not allowed")
         if not isinstance(v, (int, float)):
             raise FormulaError("only numbers are allowed as constants")
-        if isinstance(v, float) and not math.isfinite(v) or abs(v) > MAX_LITERAL:
+        if (isinstance(v, float) and not math.isfinite(v)) or abs(v) > MAX_LITERAL:
             shown = _clip(_segment(node, src, origin), 20)
             raise FormulaError(f"the number {shown} is too large (at most 1e15 in magnitude)")
     elif isinstance(node, ast.Name):
@@ -520,8 +540,7 @@ def _check_node(node: ast.AST, src: str, origin: list[int]) -> None:
         func = node.func
         if isinstance(func, ast.Name) and func.id not in _VARIABLES and func.id not in _CONSTANTS:
             if func.id not in FUNCTIONS:
-                raise FormulaError(f"function '{_clip(func.id, 20)}' is not available; "
-                                   f"allowed: {_ALLOWED_FUNCTIONS}")
+                raise FormulaError(f"function '{_clip(func.id, 20)}' is not available; allowed: {_ALLOWED_FUNCTIONS}")
             if node.keywords:
                 raise FormulaError(f"{func.id} takes no keyword arguments: write {func.id}(...)")
             arity = FUNCTIONS[func.id][0]
@@ -542,7 +561,7 @@ def _segment(node: ast.AST, src: str, origin: list[int]) -> str:
     """The original text of a node (ast offsets refer to the text with ^ replaced by **)."""
     try:
         start, end = node.col_offset, node.end_col_offset
-        return src[origin[start]: origin[end - 1] + 1]
+        return src[origin[start] : origin[end - 1] + 1]
     except (AttributeError, IndexError, TypeError):
         return "..."
 
@@ -606,16 +625,14 @@ def _parse(text: object) -> sp.Expr:
         if not done:
             nodes += 1
             if nodes > MAX_NODES:
-                raise FormulaError(f"the formula is too complex (more than {MAX_NODES} numbers, "
-                                   "names and operations)")
+                raise FormulaError(f"the formula is too complex (more than {MAX_NODES} numbers, names and operations)")
             if depth > MAX_DEPTH:
                 raise FormulaError(f"the formula is too deeply nested (more than {MAX_DEPTH} levels)")
             _check_node(node, src, origin)
             stack.append((node, depth, True))
             for child in reversed(_children(node)):
                 # a + b + c + ... is a chain, not nesting: it counts as one level.
-                chain = isinstance(node, ast.BinOp) and isinstance(child, ast.BinOp) and \
-                    type(child.op) is type(node.op)
+                chain = isinstance(node, ast.BinOp) and isinstance(child, ast.BinOp) and type(child.op) is type(node.op)
                 stack.append((child, depth if chain else depth + 1, False))
             continue
         args = [results.pop(id(c)) for c in _children(node)]
@@ -656,8 +673,7 @@ def _parse(text: object) -> sp.Expr:
     root = results[id(tree.body)]
     if isinstance(root, _Const):
         if uses_xy:
-            raise FormulaError(f"the formula simplifies to a constant ({_fmt(root.value)}): "
-                               "it must depend on x or y")
+            raise FormulaError(f"the formula simplifies to a constant ({_fmt(root.value)}): it must depend on x or y")
         raise FormulaError(f"the formula is constant ({_fmt(root.value)}): it must use x or y")
     expr = root.expr
     if expr.has(*_BAD):
@@ -740,8 +756,9 @@ def _rises_around(s: Surface, p: np.ndarray, f: float) -> bool:
     return bool(np.isfinite(f) and np.all(np.isfinite(fr)) and np.all(fr >= f))
 
 
-def _find_minima(s: Surface, xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
-                 gnorm: np.ndarray) -> list[tuple[float, float, float]]:
+def _find_minima(
+    s: Surface, xs: np.ndarray, ys: np.ndarray, z: np.ndarray, gnorm: np.ndarray
+) -> list[tuple[float, float, float]]:
     """Strict local minima of the grid, refined; at most 8, lowest f first."""
     n = len(xs)
     zi = np.where(np.isfinite(z), z, np.inf)
@@ -750,7 +767,7 @@ def _find_minima(s: Surface, xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
     for di in (-1, 0, 1):
         for dj in (-1, 0, 1):
             if di or dj:
-                strict &= core < zi[1 + di:n - 1 + di, 1 + dj:n - 1 + dj]
+                strict &= core < zi[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
     ii, jj = np.nonzero(strict)
     ii, jj = ii + 1, jj + 1
     order = np.argsort(zi[ii, jj], kind="stable")[:32]
@@ -774,8 +791,9 @@ def _find_minima(s: Surface, xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
     return found[:8]
 
 
-def _default_start(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, gnorm: np.ndarray,
-                   minima: list[tuple[float, float, float]]) -> tuple[float, float]:
+def _default_start(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, gnorm: np.ndarray, minima: list[tuple[float, float, float]]
+) -> tuple[float, float]:
     """The default start, chosen for a long, visible and well-behaved path.
 
     Candidates: grid points in the inner 80% of the window (not on the plot's edge)
@@ -795,13 +813,13 @@ def _default_start(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, gnorm: np.ndar
     gnorm = gnorm.reshape(-1)
     ok = np.isfinite(zf) & np.isfinite(gnorm)
     (x0, x1), (y0, y1) = DOMAIN
-    inner = (np.abs(pts[:, 0] - (x0 + x1) / 2) <= 0.4 * (x1 - x0) + 1e-9) & \
-            (np.abs(pts[:, 1] - (y0 + y1) / 2) <= 0.4 * (y1 - y0) + 1e-9)
+    inner = (np.abs(pts[:, 0] - (x0 + x1) / 2) <= 0.4 * (x1 - x0) + 1e-9) & (
+        np.abs(pts[:, 1] - (y0 + y1) / 2) <= 0.4 * (y1 - y0) + 1e-9
+    )
     if not ok.any():  # f is finite somewhere but its gradient nowhere: any finite point
         ok = np.isfinite(zf)
         gnorm = np.zeros_like(zf)
-    cand = ok & inner & (zf <= np.quantile(zf[ok], START_QUANTILE)) \
-        & (gnorm <= np.quantile(gnorm[ok], START_QUANTILE))
+    cand = ok & inner & (zf <= np.quantile(zf[ok], START_QUANTILE)) & (gnorm <= np.quantile(gnorm[ok], START_QUANTILE))
     if not cand.any():
         cand = ok & inner
     if not cand.any():
@@ -827,8 +845,10 @@ def _custom_surface(src: str) -> Surface:
     probe = Surface(id="custom", name=src, expr=expr, domain=DOMAIN, formula=src)
     xs, ys, z = probe.grid(_GRID)
     if not np.isfinite(z).any():
-        raise FormulaError("f is not defined anywhere in the plot window [-5, 5] x [-5, 5]: "
-                           "check the arguments of log, sqrt, asin, acos")
+        raise FormulaError(
+            "f is not defined anywhere in the plot window [-5, 5] x [-5, 5]: "
+            "check the arguments of log, sqrt, asin, acos"
+        )
     gx, gy = np.meshgrid(xs, ys)
     gnorm = np.hypot(*np.moveaxis(probe.gradient(np.stack([gx, gy], -1)), -1, 0))
     minima = _find_minima(probe, xs, ys, z, gnorm)
@@ -837,9 +857,13 @@ def _custom_surface(src: str) -> Surface:
     # built by _parse from SymPy objects only: numbers, X, Y, pi, E and the functions
     # in FUNCTIONS -- no name from the user's text can appear in the generated code.
     surface = Surface(
-        id="custom", name=src, expr=expr, domain=DOMAIN,
+        id="custom",
+        name=src,
+        expr=expr,
+        domain=DOMAIN,
         minima=tuple((round(mx, 6) + 0.0, round(my, 6) + 0.0) for mx, my, _ in minima),
-        start=start, formula=src,
+        start=start,
+        formula=src,
     )
     # Reuse everything the probe already compiled: cached_property values live in __dict__. Copying by
     # kind rather than by name keeps this right when Surface gains or renames a compiled property.
@@ -862,7 +886,7 @@ def custom_surface(text: str) -> Surface:
         raise
     except (RecursionError, MemoryError):
         raise FormulaError("the formula is too complex to evaluate") from None
-    except Exception as exc:  # noqa: BLE001 - lambdify/NumPy corner cases: one clean line
+    except Exception as exc:
         raise FormulaError(f"could not evaluate the formula ({type(exc).__name__}): simplify it") from None
 
 

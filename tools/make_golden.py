@@ -1,8 +1,8 @@
-"""Generate the golden trajectory fixtures in tests/golden/ from the reference optimizers.
+"""Generate the golden trajectory fixtures in tests/golden/fixtures/ from the reference optimizers.
 
 The fixtures pin this project's NumPy optimizers to the implementations they
 re-implement (``torch.optim`` and the ``pytorch-optimizer`` package), step for
-step, in float64.  tests/test_golden.py replays every case through
+step, in float64.  tests/golden/test_golden.py replays every case through
 ``optim_core.run`` and compares with rtol 1e-6 -- without torch.
 
 This script deliberately imports nothing from the project: it defines the test
@@ -14,7 +14,7 @@ Regenerate (only when a reference or a case list changes)::
     python3 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 pytorch-optimizer numpy \\
         --extra-index-url https://download.pytorch.org/whl/cpu
-    /tmp/torchvenv/bin/python tools/make_golden.py            # writes tests/golden/*.json
+    /tmp/torchvenv/bin/python tools/make_golden.py            # writes tests/golden/fixtures/*.json
     /tmp/torchvenv/bin/python tools/make_golden.py --check    # also: robustness checks, no writing
 
 ``--check`` re-runs every case (a) with ``foreach=True`` and (b) with every
@@ -40,24 +40,25 @@ Recording convention (what the NumPy side must reproduce)::
 The optimizers run with ``foreach=False`` (single-tensor path); ``--check``
 verifies the numbers do not depend on that.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import math
 import sys
+from importlib.metadata import version as _pkg_version
 from pathlib import Path
 
 import numpy as np
-import torch
 import pytorch_optimizer
-from importlib.metadata import version as _pkg_version
+import torch
 from torch.optim import lr_scheduler as L
 
 torch.set_default_dtype(torch.float64)
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "tests" / "golden"
+OUT = ROOT / "tests" / "golden" / "fixtures"
 
 # --------------------------------------------------------------------------- surfaces
 # x = p[0], y = p[1]; the same formulas as surfaces/builtins.py.
@@ -130,25 +131,33 @@ OPTIMIZERS = {
     "momentum": {
         "reference": "torch.optim.SGD",
         "defaults": {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], "momentum": h["momentum"], "dampening": h["dampening"],
-                             "weight_decay": h["weight_decay"], "nesterov": False},
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            "momentum": h["momentum"],
+            "dampening": h["dampening"],
+            "weight_decay": h["weight_decay"],
+            "nesterov": False,
+        },
     },
     "nesterov": {
         "reference": "torch.optim.SGD",
         "defaults": {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], "momentum": h["momentum"], "dampening": 0.0,
-                             "weight_decay": h["weight_decay"], "nesterov": True},
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            "momentum": h["momentum"],
+            "dampening": 0.0,
+            "weight_decay": h["weight_decay"],
+            "nesterov": True,
+        },
     },
     "adagrad": {
         "reference": "torch.optim.Adagrad",
-        "defaults": {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0,
-                     "initial_accumulator_value": 0.0, "eps": 1e-10},
+        "defaults": {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10},
         "kwargs": lambda h: dict(h),
     },
     "rmsprop": {
         "reference": "torch.optim.RMSprop",
-        "defaults": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0,
-                     "momentum": 0.0, "centered": False},
+        "defaults": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False},
         "kwargs": lambda h: dict(h),
     },
     "adadelta": {
@@ -158,45 +167,79 @@ OPTIMIZERS = {
     },
     "adam": {
         "reference": "torch.optim.Adam",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                     "weight_decay": 0.0, "amsgrad": False},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"], "amsgrad": h["amsgrad"]},
+        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "eps": h["eps"],
+            "weight_decay": h["weight_decay"],
+            "amsgrad": h["amsgrad"],
+        },
     },
     "adamw": {
         "reference": "torch.optim.AdamW",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                     "weight_decay": 1e-2, "amsgrad": False},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"], "amsgrad": h["amsgrad"]},
+        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False},
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "eps": h["eps"],
+            "weight_decay": h["weight_decay"],
+            "amsgrad": h["amsgrad"],
+        },
     },
     "amsgrad": {
         "reference": "torch.optim.Adam",
         "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"], "amsgrad": True},
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "eps": h["eps"],
+            "weight_decay": h["weight_decay"],
+            "amsgrad": True,
+        },
     },
     "nadam": {
         "reference": "torch.optim.NAdam",
-        "defaults": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
-                     "momentum_decay": 4e-3, "decoupled_weight_decay": False},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"], "momentum_decay": h["momentum_decay"],
-                             "decoupled_weight_decay": h["decoupled_weight_decay"]},
+        "defaults": {
+            "lr": 2e-3,
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "momentum_decay": 4e-3,
+            "decoupled_weight_decay": False,
+        },
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "eps": h["eps"],
+            "weight_decay": h["weight_decay"],
+            "momentum_decay": h["momentum_decay"],
+            "decoupled_weight_decay": h["decoupled_weight_decay"],
+        },
     },
     "radam": {
         "reference": "torch.optim.RAdam",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
-                     "decoupled_weight_decay": False},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"],
-                             "decoupled_weight_decay": h["decoupled_weight_decay"]},
+        "defaults": {
+            "lr": 1e-3,
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "decoupled_weight_decay": False,
+        },
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "eps": h["eps"],
+            "weight_decay": h["weight_decay"],
+            "decoupled_weight_decay": h["decoupled_weight_decay"],
+        },
     },
     "adamax": {
         "reference": "torch.optim.Adamax",
         "defaults": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"]},
+        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"], "weight_decay": h["weight_decay"]},
     },
     "ftrl": {
         "reference": "pytorch_optimizer.FTRL",
@@ -205,19 +248,45 @@ OPTIMIZERS = {
     },
     "swats": {
         "reference": "pytorch_optimizer.SWATS",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0,
-                     "weight_decouple": False, "fixed_decay": False, "ams_bound": False,
-                     "nesterov": False, "eps": 1e-6},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "weight_decay": h["weight_decay"],
-                             "weight_decouple": h["weight_decouple"], "fixed_decay": h["fixed_decay"],
-                             "ams_bound": h["ams_bound"], "nesterov": h["nesterov"], "eps": h["eps"]},
+        "defaults": {
+            "lr": 1e-3,
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "weight_decay": 0.0,
+            "weight_decouple": False,
+            "fixed_decay": False,
+            "ams_bound": False,
+            "nesterov": False,
+            "eps": 1e-6,
+        },
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "weight_decay": h["weight_decay"],
+            "weight_decouple": h["weight_decouple"],
+            "fixed_decay": h["fixed_decay"],
+            "ams_bound": h["ams_bound"],
+            "nesterov": h["nesterov"],
+            "eps": h["eps"],
+        },
     },
     "lion": {
         "reference": "pytorch_optimizer.Lion",
-        "defaults": {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0,
-                     "weight_decouple": True, "fixed_decay": False},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "weight_decay": h["weight_decay"],
-                             "weight_decouple": h["weight_decouple"], "fixed_decay": h["fixed_decay"]},
+        "defaults": {
+            "lr": 1e-4,
+            "beta1": 0.9,
+            "beta2": 0.99,
+            "weight_decay": 0.0,
+            "weight_decouple": True,
+            "fixed_decay": False,
+        },
+        "kwargs": lambda h: {
+            "lr": h["lr"],
+            **_betas(h),
+            "weight_decay": h["weight_decay"],
+            "weight_decouple": h["weight_decouple"],
+            "fixed_decay": h["fixed_decay"],
+        },
     },
 }
 
@@ -245,8 +314,10 @@ def _make_scheduler(opt, schedule):
         w = schedule["warmup_steps"]
         return L.SequentialLR(
             opt,
-            [L.LinearLR(opt, start_factor=schedule["start_factor"], end_factor=1.0, total_iters=w),
-             L.CosineAnnealingLR(opt, T_max=schedule["T_max"], eta_min=schedule["eta_min"])],
+            [
+                L.LinearLR(opt, start_factor=schedule["start_factor"], end_factor=1.0, total_iters=w),
+                L.CosineAnnealingLR(opt, T_max=schedule["T_max"], eta_min=schedule["eta_min"]),
+            ],
             milestones=[w],
         )
     raise ValueError(f"unknown schedule {name!r}")
@@ -293,7 +364,7 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
         if case["optimizer"] == "swats":
             info["phases"].append((opt.param_groups[0]["phase"], float(opt.param_groups[0]["lr"])))
         recorded.append(p.detach().clone())
-    pts = torch.stack([torch.tensor(case["start"], dtype=torch.float64)] + recorded)
+    pts = torch.stack([torch.tensor(case["start"], dtype=torch.float64), *recorded])
     with torch.no_grad():
         loss = f(pts[:, 0], pts[:, 1], **sp)
     return pts.numpy(), loss.numpy(), info
@@ -415,8 +486,17 @@ case("adagrad", "lr_decay_himmelblau", "himmelblau", 80, lr=0.5, lr_decay=0.05)
 case("adagrad", "initial_accumulator_ill_conditioned", "ill_conditioned", 80, lr=0.5, initial_accumulator_value=1.0)
 case("adagrad", "large_eps_beale", "beale", 80, lr=0.2, eps=0.1)
 case("adagrad", "weight_decay_booth", "booth", 80, lr=1.0, weight_decay=0.1)
-case("adagrad", "all_nondefault_saddle", "saddle", 60, lr=0.3, lr_decay=0.01, weight_decay=0.05,
-     initial_accumulator_value=0.1, eps=1e-3)
+case(
+    "adagrad",
+    "all_nondefault_saddle",
+    "saddle",
+    60,
+    lr=0.3,
+    lr_decay=0.01,
+    weight_decay=0.05,
+    initial_accumulator_value=0.1,
+    eps=1e-3,
+)
 
 # rmsprop: lr, alpha, eps, weight_decay, momentum, centered
 case("rmsprop", "defaults_quadratic", "quadratic", 100)
@@ -443,8 +523,16 @@ case("adam", "large_eps_himmelblau", "himmelblau", 80, lr=0.1, eps=0.1)
 case("adam", "weight_decay_booth", "booth", 80, lr=0.1, weight_decay=0.1)
 case("adam", "amsgrad_rosenbrock", "rosenbrock", 100, lr=0.01, amsgrad=True)
 case("adam", "beta2_saddle", "saddle", 60, lr=0.01, beta2=0.99)
-case("adam", "amsgrad_weight_decay_ill_conditioned", "ill_conditioned", 80, lr=0.05, beta1=0.8,
-     weight_decay=0.05, amsgrad=True)
+case(
+    "adam",
+    "amsgrad_weight_decay_ill_conditioned",
+    "ill_conditioned",
+    80,
+    lr=0.05,
+    beta1=0.8,
+    weight_decay=0.05,
+    amsgrad=True,
+)
 
 # adamw: lr, beta1, beta2, eps, weight_decay (decoupled), amsgrad
 case("adamw", "defaults_rosenbrock", "rosenbrock", 100)
@@ -495,8 +583,8 @@ case("ftrl", "defaults_quadratic", "quadratic", 60)
 case("ftrl", "lr_quadratic", "quadratic", 80, lr=0.5)
 case("ftrl", "lr_rosenbrock", "rosenbrock", 100, lr=0.05)
 case("ftrl", "beta_himmelblau", "himmelblau", 80, lr=0.5, beta=1.0)
-case("ftrl", "lambda_1_booth", "booth", 80, lr=1.0, lambda_1=20.0)            # some coordinates clamp to 0
-case("ftrl", "lambda_1_sparsity_saddle", "saddle", 60, lr=1.0, lambda_1=0.5)   # y pinned at 0, x reaches 0
+case("ftrl", "lambda_1_booth", "booth", 80, lr=1.0, lambda_1=20.0)  # some coordinates clamp to 0
+case("ftrl", "lambda_1_sparsity_saddle", "saddle", 60, lr=1.0, lambda_1=0.5)  # y pinned at 0, x reaches 0
 case("ftrl", "lambda_2_ill_conditioned", "ill_conditioned", 80, lr=0.5, lambda_2=0.5)
 case("ftrl", "lr_power_beale", "beale", 80, lr=0.1, lr_power=-0.25)
 case("ftrl", "lr_power_zero_quadratic", "quadratic", 60, lr=0.2, lr_power=0.0)
@@ -506,23 +594,59 @@ case("ftrl", "lr_power_zero_quadratic", "quadratic", 60, lr=0.2, lr_power=0.0)
 # current one (torch.allclose: atol 1e-8, rtol eps).  Cases named switch_* switch inside the recorded
 # steps; each case's "notes" says in which step.  Found by a grid search over surface, lr, eps and betas;
 # --check prints how far each test is from the threshold.
-case("swats", "defaults_quadratic", "quadratic", 60)                      # Adam phase only
-case("swats", "lr_himmelblau", "himmelblau", 60, lr=0.05)                 # Adam phase only
-case("swats", "no_switch_weight_decouple_ill_conditioned", "ill_conditioned", 60, lr=0.05, weight_decay=0.1,
-     weight_decouple=True)
-case("swats", "switch_defaults_booth", "booth", 60)                       # switches in step 2 (atol-driven)
+case("swats", "defaults_quadratic", "quadratic", 60)  # Adam phase only
+case("swats", "lr_himmelblau", "himmelblau", 60, lr=0.05)  # Adam phase only
+case(
+    "swats",
+    "no_switch_weight_decouple_ill_conditioned",
+    "ill_conditioned",
+    60,
+    lr=0.05,
+    weight_decay=0.1,
+    weight_decouple=True,
+)
+case("swats", "switch_defaults_booth", "booth", 60)  # switches in step 2 (atol-driven)
 case("swats", "switch_nesterov_booth", "booth", 60, nesterov=True)
 case("swats", "switch_eps_rosenbrock", "rosenbrock", 50, lr=0.1, eps=0.1)
 case("swats", "switch_nesterov_beale", "beale", 50, lr=0.1, eps=0.1, beta1=0.5, beta2=0.9, nesterov=True)
 case("swats", "switch_ams_bound_beale", "beale", 60, lr=0.03, eps=0.01, beta1=0.5, beta2=0.9, ams_bound=True)
-case("swats", "switch_ams_bound_default_eps_rosenbrock", "rosenbrock", 80, lr=0.003, beta1=0.5, beta2=0.9,
-     ams_bound=True)
-case("swats", "switch_weight_decay_himmelblau", "himmelblau", 60, lr=0.1, eps=0.01, beta1=0.5, beta2=0.9,
-     weight_decay=0.1)
-case("swats", "switch_weight_decouple_himmelblau", "himmelblau", 60, lr=0.1, eps=0.01, beta1=0.5, beta2=0.9,
-     weight_decay=0.1, weight_decouple=True)
-case("swats", "switch_fixed_decay_saddle", "saddle", 80, lr=0.03, eps=0.01, weight_decay=0.01,
-     weight_decouple=True, fixed_decay=True)
+case(
+    "swats", "switch_ams_bound_default_eps_rosenbrock", "rosenbrock", 80, lr=0.003, beta1=0.5, beta2=0.9, ams_bound=True
+)
+case(
+    "swats",
+    "switch_weight_decay_himmelblau",
+    "himmelblau",
+    60,
+    lr=0.1,
+    eps=0.01,
+    beta1=0.5,
+    beta2=0.9,
+    weight_decay=0.1,
+)
+case(
+    "swats",
+    "switch_weight_decouple_himmelblau",
+    "himmelblau",
+    60,
+    lr=0.1,
+    eps=0.01,
+    beta1=0.5,
+    beta2=0.9,
+    weight_decay=0.1,
+    weight_decouple=True,
+)
+case(
+    "swats",
+    "switch_fixed_decay_saddle",
+    "saddle",
+    80,
+    lr=0.03,
+    eps=0.01,
+    weight_decay=0.01,
+    weight_decouple=True,
+    fixed_decay=True,
+)
 
 # lion: lr, beta1, beta2, weight_decay, weight_decouple, fixed_decay
 case("lion", "defaults_rosenbrock", "rosenbrock", 100)
@@ -530,31 +654,70 @@ case("lion", "lr_quadratic", "quadratic", 100, lr=0.02)
 case("lion", "betas_himmelblau", "himmelblau", 80, lr=0.05, beta1=0.95, beta2=0.98)
 case("lion", "decoupled_weight_decay_booth", "booth", 80, lr=0.05, weight_decay=0.5)
 case("lion", "fixed_decay_beale", "beale", 80, lr=0.02, weight_decay=0.01, fixed_decay=True)
-case("lion", "coupled_weight_decay_ill_conditioned", "ill_conditioned", 80, lr=0.05, weight_decay=0.5,
-     weight_decouple=False)
+case(
+    "lion",
+    "coupled_weight_decay_ill_conditioned",
+    "ill_conditioned",
+    80,
+    lr=0.05,
+    weight_decay=0.5,
+    weight_decouple=False,
+)
 
 # schedules.json: SGD and Adam under every schedule, plus gradient clipping.
 for _opt, _lr, _surf, _extra in [("sgd", 0.01, "booth", {}), ("adam", 0.05, "himmelblau", {})]:
     case(_opt, f"sched_constant_{_surf}", _surf, 60, lr=_lr, schedule={"name": "constant"})
     case(_opt, f"sched_step_{_surf}", _surf, 60, lr=_lr, schedule={"name": "step", "step_size": 15, "gamma": 0.5})
     case(_opt, f"sched_exponential_{_surf}", _surf, 60, lr=_lr, schedule={"name": "exponential", "gamma": 0.97})
-    case(_opt, f"sched_cosine_{_surf}", _surf, 60, lr=_lr,
-         schedule={"name": "cosine", "T_max": 60, "eta_min": _lr / 100})
-    case(_opt, f"sched_warmup_cosine_{_surf}", _surf, 60, lr=_lr,
-         schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 50,
-                   "eta_min": _lr / 100})
-case("sgd", "sched_cosine_short_T_quadratic", "quadratic", 40, lr=0.05,
-     schedule={"name": "cosine", "T_max": 40, "eta_min": 0.0})
-case("adam", "sched_warmup_cosine_rosenbrock", "rosenbrock", 80, lr=0.05,
-     schedule={"name": "warmup_cosine", "warmup_steps": 5, "start_factor": 0.25, "T_max": 75, "eta_min": 0.0})
+    case(
+        _opt, f"sched_cosine_{_surf}", _surf, 60, lr=_lr, schedule={"name": "cosine", "T_max": 60, "eta_min": _lr / 100}
+    )
+    case(
+        _opt,
+        f"sched_warmup_cosine_{_surf}",
+        _surf,
+        60,
+        lr=_lr,
+        schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 50, "eta_min": _lr / 100},
+    )
+case(
+    "sgd",
+    "sched_cosine_short_T_quadratic",
+    "quadratic",
+    40,
+    lr=0.05,
+    schedule={"name": "cosine", "T_max": 40, "eta_min": 0.0},
+)
+case(
+    "adam",
+    "sched_warmup_cosine_rosenbrock",
+    "rosenbrock",
+    80,
+    lr=0.05,
+    schedule={"name": "warmup_cosine", "warmup_steps": 5, "start_factor": 0.25, "T_max": 75, "eta_min": 0.0},
+)
 case("sgd", "clip_rosenbrock", "rosenbrock", 100, lr=1e-3, clip=1.0)
 case("adam", "clip_rosenbrock", "rosenbrock", 100, lr=0.02, clip=1.0)
-case("sgd", "clip_partial_quadratic", "quadratic", 60, lr=0.05, clip=2.0)   # clips only early on
+case("sgd", "clip_partial_quadratic", "quadratic", 60, lr=0.05, clip=2.0)  # clips only early on
 case("momentum", "clip_rosenbrock", "rosenbrock", 100, lr=1e-3, clip=1.0)
-case("sgd", "clip_step_schedule_beale", "beale", 80, lr=0.05, clip=1.0,
-     schedule={"name": "step", "step_size": 20, "gamma": 0.5})
-case("adam", "clip_warmup_cosine_rosenbrock", "rosenbrock", 80, lr=0.02, clip=1.0,
-     schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 70, "eta_min": 1e-4})
+case(
+    "sgd",
+    "clip_step_schedule_beale",
+    "beale",
+    80,
+    lr=0.05,
+    clip=1.0,
+    schedule={"name": "step", "step_size": 20, "gamma": 0.5},
+)
+case(
+    "adam",
+    "clip_warmup_cosine_rosenbrock",
+    "rosenbrock",
+    80,
+    lr=0.02,
+    clip=1.0,
+    schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 70, "eta_min": 1e-4},
+)
 
 
 # --------------------------------------------------------------------------- output
@@ -577,15 +740,22 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
             c = dict(c)
             if c["optimizer"] == "swats":
                 switch = next((i + 1 for i, (ph, _) in enumerate(info["phases"]) if ph == "sgd"), None)
-                c["notes"] = (f"Adam->SGD switch in step {switch} (SGD lr {info['phases'][switch - 1][1]!r} "
-                              f"from step {switch + 1} on)" if switch else "no Adam->SGD switch in these steps")
+                c["notes"] = (
+                    f"Adam->SGD switch in step {switch} (SGD lr {info['phases'][switch - 1][1]!r} "
+                    f"from step {switch + 1} on)"
+                    if switch
+                    else "no Adam->SGD switch in these steps"
+                )
             c["points"] = pts.tolist()
             c["loss"] = loss.tolist()
             out_cases.append(c)
             if check:
                 problems += _check_case(c, pts, info, label)
-        ref = OPTIMIZERS[key]["reference"] if key in OPTIMIZERS else \
-            "torch.optim.lr_scheduler + torch.nn.utils.clip_grad_norm_"
+        ref = (
+            OPTIMIZERS[key]["reference"]
+            if key in OPTIMIZERS
+            else "torch.optim.lr_scheduler + torch.nn.utils.clip_grad_norm_"
+        )
         files[key] = {"optimizer": key, "reference": ref, "generated_with": _versions(), "cases": out_cases}
     return files, problems
 
@@ -608,9 +778,11 @@ def _check_case(c, pts, info, label) -> list[str]:
     extra = ""
     if c["optimizer"] == "swats":
         m = [x for x in info["swats_margin"] if x is not None]
-        extra = f"  {c['notes']}; closest non-firing test ratio " \
-                f"{min((x for x in m if x >= 1), default=float('nan')):.3g}, firing ratio " \
-                f"{(m[-1] if m and m[-1] < 1 else float('nan')):.3g}"
+        extra = (
+            f"  {c['notes']}; closest non-firing test ratio "
+            f"{min((x for x in m if x >= 1), default=float('nan')):.3g}, firing ratio "
+            f"{(m[-1] if m and m[-1] < 1 else float('nan')):.3g}"
+        )
     if c["optimizer"] == "lion":
         lm = min(info["lion_margin"])
         extra = f"  Lion sign margin {lm:.3g}"
@@ -632,12 +804,25 @@ def _print_schedule_table():
         "step(step_size=3, gamma=0.5)": {"name": "step", "step_size": 3, "gamma": 0.5},
         "exponential(gamma=0.5)": {"name": "exponential", "gamma": 0.5},
         "cosine(T_max=4, eta_min=0)": {"name": "cosine", "T_max": 4, "eta_min": 0.0},
-        "warmup_cosine(warmup_steps=3, start_factor=0.1, T_max=4, eta_min=0)":
-            {"name": "warmup_cosine", "warmup_steps": 3, "start_factor": 0.1, "T_max": 4, "eta_min": 0.0},
+        "warmup_cosine(warmup_steps=3, start_factor=0.1, T_max=4, eta_min=0)": {
+            "name": "warmup_cosine",
+            "warmup_steps": 3,
+            "start_factor": 0.1,
+            "T_max": 4,
+            "eta_min": 0.0,
+        },
     }
     for label, sch in demo.items():
-        c = {"optimizer": "sgd", "surface": "quadratic", "surface_params": {}, "start": [1.0, 1.0],
-             "steps": 8, "reference_kwargs": {"lr": 1.0}, "schedule": sch, "clip": None}
+        c = {
+            "optimizer": "sgd",
+            "surface": "quadratic",
+            "surface_params": {},
+            "start": [1.0, 1.0],
+            "steps": 8,
+            "reference_kwargs": {"lr": 1.0},
+            "schedule": sch,
+            "clip": None,
+        }
         _, _, info = run_case(c)
         print(f"  {label}: " + ", ".join(f"{v:.6g}" for v in info["lrs"]))
 

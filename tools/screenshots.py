@@ -1,7 +1,7 @@
 """Screenshots of the app in headless Chromium at 1280×800, to look at it and for the README.
 
-    python tools/screenshots.py                 # artifacts/screens/shot_*.png and docs/screenshot.png
-    python tools/screenshots.py --no-docs       # only the artifacts
+    python -m tools.screenshots                 # artifacts/screens/shot_*.png and docs/screenshot.png
+    python -m tools.screenshots --no-docs       # only the artifacts
 
 Starts `streamlit run app.py` on 127.0.0.1 (a free port; stopped by its PID at the end), opens the default
 scene, each preset button (key preset_<name>), a diverged run, the 3-D view (key surface3d), the Explore and
@@ -9,6 +9,7 @@ Learn tabs, and saves one PNG each under artifacts/screens/ (git-ignored). Paths
 before the shot. docs/screenshot.png is the default view, at most 400 KB (palette-quantized only if needed).
 Needs Chromium (apt-get install -y chromium) and playwright; shares its helpers with tests/e2e.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,18 +20,30 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "e2e")]
-
-from e2e_support import (ARTIFACTS, CHROMIUM_ARGS, SCREENS, VIEWPORT, _stop, find_chromium,  # noqa: E402
-                         install_rerun_counter, play_button, plot_frames, rerun, screenshot, start_server,
-                         wait_animation_end, wait_idle)
-from optim_core.scene import RunConfig, Scene  # noqa: E402
+from optim_core.scene import RunConfig, Scene
+from tools.browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    REPO,
+    SCREENS,
+    VIEWPORT,
+    _stop,
+    find_chromium,
+    install_rerun_counter,
+    play_button,
+    plot_frames,
+    rerun,
+    screenshot,
+    start_server,
+    wait_animation_end,
+    wait_idle,
+)
 
 DOCS_PNG = REPO / "docs" / "screenshot.png"
 DOCS_MAX_BYTES = 400_000
-DIVERGED = Scene(runs=(RunConfig("sgd", {"lr": 1000.0}), RunConfig("momentum", {"lr": 1e-3}),
-                       RunConfig("adam", {"lr": 1e-2})))
+DIVERGED = Scene(
+    runs=(RunConfig("sgd", {"lr": 1000.0}), RunConfig("momentum", {"lr": 1e-3}), RunConfig("adam", {"lr": 1e-2}))
+)
 
 
 def scroll_top(page) -> None:
@@ -187,8 +200,11 @@ def optimize_png(src: Path, dst: Path, max_bytes: int = DOCS_MAX_BYTES) -> int:
         dst.write_bytes(data)
         return len(data)
     for width in (rgb.width, 1024, 880):
-        img = rgb if width == rgb.width else rgb.resize((width, round(rgb.height * width / rgb.width)),
-                                                         Image.Resampling.LANCZOS)
+        img = (
+            rgb
+            if width == rgb.width
+            else rgb.resize((width, round(rgb.height * width / rgb.width)), Image.Resampling.LANCZOS)
+        )
         for colors in (256, 128, 64):
             q = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             buf = io.BytesIO()
@@ -206,8 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repo root")
     ap.add_argument("--out", type=Path, default=SCREENS, help="where the PNGs go (default artifacts/screens)")
     ap.add_argument("--no-docs", action="store_true", help="do not write docs/screenshot.png")
-    ap.add_argument("--only", default=",".join(GROUPS),
-                    help=f"comma-separated subset of {','.join(GROUPS)} (default: all; the default view always)")
+    ap.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"comma-separated subset of {','.join(GROUPS)} (default: all; the default view always)",
+    )
     args = ap.parse_args(argv)
 
     chromium = find_chromium()

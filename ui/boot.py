@@ -1,4 +1,5 @@
 """Resolving the scene for this run: from the link on a session's first run, else from the widgets."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -75,5 +76,7 @@ def sync_url(scene: Scene) -> None:
 def link_notice() -> None:
     msg = st.session_state.pop(LINK_ERROR, None)
     if msg:
-        st.warning(f"This link's scene could not be loaded ({msg}); showing the default scene instead.",
-                   icon=":material/link_off:")
+        st.warning(
+            f"This link's scene could not be loaded ({msg}); showing the default scene instead.",
+            icon=":material/link_off:",
+        )

@@ -4,6 +4,7 @@ Runs are cached one by one, keyed on a one-run Scene's JSON, so moving one
 run's slider recomputes that run only.  Everything returned is plain data
 (NumPy arrays, dataclasses), safe for st.cache_data's pickling.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,9 +28,15 @@ def cached_surface_view(surface: str, params: tuple[tuple[str, float], ...], win
 def cached_run(one_run_scene_json: str) -> dict:
     scene = Scene.from_json(one_run_scene_json)
     traj = simulate(scene)[0]
-    return {"points": np.ascontiguousarray(traj.points), "loss": traj.loss, "grad_norm": traj.grad_norm,
-            "diverged_at": traj.diverged_at, "reasons": traj.reasons, "params": traj.params_for(0),
-            "dist": traj.distance_to_minimum()}
+    return {
+        "points": np.ascontiguousarray(traj.points),
+        "loss": traj.loss,
+        "grad_norm": traj.grad_norm,
+        "diverged_at": traj.diverged_at,
+        "reasons": traj.reasons,
+        "params": traj.params_for(0),
+        "dist": traj.distance_to_minimum(),
+    }
 
 
 @dataclass
@@ -48,7 +55,7 @@ def _top_eigenvalue(surface, point) -> float | None:
         if not np.isfinite(h).all():
             return None
         return float(np.linalg.eigvalsh((h + h.T) / 2).max())
-    except Exception:  # noqa: BLE001 - a hint only; never break the page over it
+    except Exception:
         return None
 
 
@@ -63,13 +70,29 @@ def scene_data(scene: Scene) -> SceneData:
     for i, rc in enumerate(scene.runs):
         one = scene.with_(runs=(rc,), window=None)
         d = cached_run(one.to_json())
-        runs.append(RunView(index=i, label=labels[i], points=d["points"], loss=d["loss"],
-                            grad_norm=d["grad_norm"], diverged_at=d["diverged_at"], reasons=tuple(d["reasons"]),
-                            params=d["params"], dist=d["dist"]))
+        runs.append(
+            RunView(
+                index=i,
+                label=labels[i],
+                points=d["points"],
+                loss=d["loss"],
+                grad_norm=d["grad_norm"],
+                diverged_at=d["diverged_at"],
+                reasons=tuple(d["reasons"]),
+                params=d["params"],
+                dist=d["dist"],
+            )
+        )
     try:
         curvature = surface.curvature_bound()
-    except Exception:  # noqa: BLE001 - a polynomial test on an exotic formula must never break the page
+    except Exception:
         curvature = None
     starts = np.asarray(scene.start_points(), dtype=float)
-    return SceneData(scene=scene, surface_view=sv, runs=runs, starts=starts, curvature=curvature,
-                     start_curvature=[_top_eigenvalue(surface, s) for s in starts])
+    return SceneData(
+        scene=scene,
+        surface_view=sv,
+        runs=runs,
+        starts=starts,
+        curvature=curvature,
+        start_curvature=[_top_eigenvalue(surface, s) for s in starts],
+    )

@@ -18,22 +18,42 @@ explore_basin_optimizers, explore_basin_n, explore_basin_tol, explore_basin_lr_<
 explore_ens_std, explore_ens_seed, explore_ens_zoom; charts sweep_heatmap, sweep_cell_contour, basins, ensemble_loss,
 ensemble_cloud; messages in st.container(key="explore_error").
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from optim_core import OPTIMIZERS, MAX_STEPS
-from optim_core.explore import (BASIN_MAX, ENSEMBLE_MAX, METRICS, SWEEP_MAX, apply_to_scene, axis_param,
-                                axis_values, basins, default_axes, ensemble, stability_boundary, sweep,
-                                sweepable_params)
+from optim_core import MAX_STEPS, OPTIMIZERS
+from optim_core.explore import (
+    BASIN_MAX,
+    ENSEMBLE_MAX,
+    METRICS,
+    SWEEP_MAX,
+    apply_to_scene,
+    axis_param,
+    axis_values,
+    basins,
+    default_axes,
+    ensemble,
+    stability_boundary,
+    sweep,
+    sweepable_params,
+)
 from optim_core.scene import Scene
 from surfaces import get_surface
-from viz.explore import (basin_figure, cell_contour, ensemble_cloud_figure, ensemble_loss_figure, selected_cell,
-                         sweep_heatmap)
+from viz.explore import (
+    basin_figure,
+    cell_contour,
+    ensemble_cloud_figure,
+    ensemble_loss_figure,
+    selected_cell,
+    sweep_heatmap,
+)
 
 MODES = ("Sweep", "Basins", "Noise ensemble")
 SCENE_QUERY_KEYS = ("surface", "sp", "run", "start", "steps", "lrs", "noise", "clip", "view")
@@ -53,35 +73,108 @@ def _surface(surface: str, sparams: tuple) -> Any:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_sweep(surface: str, sparams: tuple, optimizer: str, start: tuple, steps: int, x_param: str,
-                  x_values: tuple, y_param: str, y_values: tuple, base: tuple, schedule: str, clip: float | None,
-                  tol: float):
-    return sweep(_surface(surface, sparams), optimizer, start, steps, x_param, np.asarray(x_values), y_param,
-                 np.asarray(y_values), base_params=dict(base), schedule=json.loads(schedule), clip=clip, tol=tol)
+def _cached_sweep(
+    surface: str,
+    sparams: tuple,
+    optimizer: str,
+    start: tuple,
+    steps: int,
+    x_param: str,
+    x_values: tuple,
+    y_param: str,
+    y_values: tuple,
+    base: tuple,
+    schedule: str,
+    clip: float | None,
+    tol: float,
+):
+    return sweep(
+        _surface(surface, sparams),
+        optimizer,
+        start,
+        steps,
+        x_param,
+        np.asarray(x_values),
+        y_param,
+        np.asarray(y_values),
+        base_params=dict(base),
+        schedule=json.loads(schedule),
+        clip=clip,
+        tol=tol,
+    )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_cell(surface: str, sparams: tuple, optimizer: str, start: tuple, steps: int, params: tuple,
-                 schedule: str, clip: float | None) -> tuple[np.ndarray, int, float]:
+def _cached_cell(
+    surface: str,
+    sparams: tuple,
+    optimizer: str,
+    start: tuple,
+    steps: int,
+    params: tuple,
+    schedule: str,
+    clip: float | None,
+) -> tuple[np.ndarray, int, float]:
     from optim_core import run
 
-    traj = run(_surface(surface, sparams), optimizer, start, steps, schedule=json.loads(schedule), clip=clip,
-               **dict(params))
+    traj = run(
+        _surface(surface, sparams), optimizer, start, steps, schedule=json.loads(schedule), clip=clip, **dict(params)
+    )
     return traj.points[:, 0].copy(), int(traj.diverged_at[0]), float(traj.loss[-1, 0])
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_basins(surface: str, sparams: tuple, optimizer: str, steps: int, params: tuple, grid_n: int,
-                   window: tuple, tol: float, schedule: str, clip: float | None):
-    return basins(_surface(surface, sparams), optimizer, steps, params=dict(params), grid_n=grid_n, window=window,
-                  tol=tol, schedule=json.loads(schedule), clip=clip)
+def _cached_basins(
+    surface: str,
+    sparams: tuple,
+    optimizer: str,
+    steps: int,
+    params: tuple,
+    grid_n: int,
+    window: tuple,
+    tol: float,
+    schedule: str,
+    clip: float | None,
+):
+    return basins(
+        _surface(surface, sparams),
+        optimizer,
+        steps,
+        params=dict(params),
+        grid_n=grid_n,
+        window=window,
+        tol=tol,
+        schedule=json.loads(schedule),
+        clip=clip,
+    )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_ensemble(surface: str, sparams: tuple, optimizer: str, start: tuple, steps: int, params: tuple,
-                     n_runs: int, noise_std: float, seed: int, schedule: str, clip: float | None):
-    return ensemble(_surface(surface, sparams), optimizer, start, steps, params=dict(params), n_runs=n_runs,
-                    noise_std=noise_std, seed=seed, schedule=json.loads(schedule), clip=clip)
+def _cached_ensemble(
+    surface: str,
+    sparams: tuple,
+    optimizer: str,
+    start: tuple,
+    steps: int,
+    params: tuple,
+    n_runs: int,
+    noise_std: float,
+    seed: int,
+    schedule: str,
+    clip: float | None,
+):
+    return ensemble(
+        _surface(surface, sparams),
+        optimizer,
+        start,
+        steps,
+        params=dict(params),
+        n_runs=n_runs,
+        noise_std=noise_std,
+        seed=seed,
+        schedule=json.loads(schedule),
+        clip=clip,
+    )
 
 
 # ============================================================================ state helpers
@@ -190,8 +283,7 @@ def default_apply(new: Scene) -> None:
     st.query_params.update(query)
 
 
-def _apply(scene: Scene, optimizer: str, params: dict[str, Any],
-           on_apply: Callable[[Scene], None] | None) -> None:
+def _apply(scene: Scene, optimizer: str, params: dict[str, Any], on_apply: Callable[[Scene], None] | None) -> None:
     """Button callback (runs before the next script run, when widget values may still be set)."""
     try:
         new = apply_to_scene(scene, optimizer, params)
@@ -199,8 +291,9 @@ def _apply(scene: Scene, optimizer: str, params: dict[str, Any],
         _SS["explore_apply_error"] = str(exc)
         return
     (on_apply or default_apply)(new)
-    _SS["explore_applied"] = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
-                                       for k, v in params.items())
+    _SS["explore_applied"] = ", ".join(
+        f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}" for k, v in params.items()
+    )
     _SS[_RERUN_APP] = True  # the click reran only this fragment: rerun the whole app so the main view follows
 
 
@@ -214,9 +307,14 @@ def render(scene: Scene, *, on_apply: Callable[[Scene], None] | None = None) -> 
     st.subheader("Explore hyperparameters")
     if _SS.get("explore_applied"):
         st.success(f"Applied {_SS.pop('explore_applied')} to the main view.")
-    mode = st.radio("Mode", MODES, key="explore_mode", horizontal=True,
-                    help="Sweep: a grid of two hyperparameters from one start. Basins: a grid of starts, coloured "
-                         "by the minimum each reaches. Noise ensemble: many runs with gradient noise.")
+    mode = st.radio(
+        "Mode",
+        MODES,
+        key="explore_mode",
+        horizontal=True,
+        help="Sweep: a grid of two hyperparameters from one start. Basins: a grid of starts, coloured "
+        "by the minimum each reaches. Noise ensemble: many runs with gradient noise.",
+    )
     errors = st.container(key="explore_error")
     if _SS.get("explore_apply_error"):
         errors.error(_SS.pop("explore_apply_error"))
@@ -239,8 +337,14 @@ def _common_inputs(scene: Scene) -> tuple[str, tuple, tuple[float, float], str, 
 
 
 def _optimizer_select(scene: Scene) -> str:
-    return st.selectbox("Optimizer", list(OPTIMIZERS), key="explore_optimizer",
-                        format_func=lambda k: OPTIMIZERS[k].name, on_change=_on_optimizer_change, args=(scene,))
+    return st.selectbox(
+        "Optimizer",
+        list(OPTIMIZERS),
+        key="explore_optimizer",
+        format_func=lambda k: OPTIMIZERS[k].name,
+        on_change=_on_optimizer_change,
+        args=(scene,),
+    )
 
 
 def _sweep_mode(scene: Scene, errors, on_apply) -> None:
@@ -250,15 +354,21 @@ def _sweep_mode(scene: Scene, errors, on_apply) -> None:
         opt = _optimizer_select(scene)
         names = [p.name for p in sweepable_params(opt)]
         st.selectbox("Metric", list(METRICS), key="explore_metric", format_func=lambda k: METRICS[k])
-        st.number_input("Steps", key="explore_steps", step=50,
-                        help=f"1 to {MAX_STEPS}; a 64×64 grid of 300 steps takes ~0.1 s")
+        st.number_input(
+            "Steps", key="explore_steps", step=50, help=f"1 to {MAX_STEPS}; a 64×64 grid of 300 steps takes ~0.1 s"
+        )
     with c2:
         _axis_controls("x", names, scene)
     with c3:
         _axis_controls("y", names, scene)
     with st.expander("Tolerance"):
-        st.number_input("Converged when f − f* ≤", key="explore_tol", format="%g", step=None,
-                        help="f* is the lowest value of f at the surface's known minima")
+        st.number_input(
+            "Converged when f − f* ≤",
+            key="explore_tol",
+            format="%g",
+            step=None,
+            help="f* is the lowest value of f at the surface's known minima",
+        )
 
     xp, yp = _SS["explore_x_param"], _SS["explore_y_param"]
     px, py = axis_param(opt, xp, "x"), axis_param(opt, yp, "y")
@@ -270,17 +380,37 @@ def _sweep_mode(scene: Scene, errors, on_apply) -> None:
     steps = int(_SS["explore_steps"])
     base = tuple(sorted((k, v) for k, v in _resolved(scene, opt).items() if k not in (xp, yp)))
     with st.spinner("Computing the sweep…"):
-        res = _cached_sweep(surface, sparams, opt, start, steps, xp, tuple(xv.tolist()), yp, tuple(yv.tolist()),
-                            base, schedule, clip, float(_SS["explore_tol"]))
+        res = _cached_sweep(
+            surface,
+            sparams,
+            opt,
+            start,
+            steps,
+            xp,
+            tuple(xv.tolist()),
+            yp,
+            tuple(yv.tolist()),
+            base,
+            schedule,
+            clip,
+            float(_SS["explore_tol"]),
+        )
 
     constant_lr = json.loads(schedule).get("name", "constant") == "constant"
-    boundary = (stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
-                if constant_lr and clip is None else None)
+    boundary = (
+        stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
+        if constant_lr and clip is None
+        else None
+    )
 
     cell = _current_cell(res, (opt, xp, yp, tuple(xv.tolist()), tuple(yv.tolist())))
     fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, selected=cell)
-    notes = [f"{OPTIMIZERS[opt].name} on {res.surface.name} from ({start[0]:g}, {start[1]:g}), {steps} steps, "
-             f"{res.shape[0]}×{res.shape[1]} runs; {int(res.diverged.sum())} diverged."]
+    notes = [
+        (
+            f"{OPTIMIZERS[opt].name} on {res.surface.name} from ({start[0]:g}, {start[1]:g}), {steps} steps, "
+            f"{res.shape[0]}×{res.shape[1]} runs; {int(res.diverged.sum())} diverged."
+        )
+    ]
     if boundary is not None:
         notes.append(f"Dashed line: {boundary.summary()}.")
     if scene.noise_std:
@@ -292,18 +422,33 @@ def _sweep_mode(scene: Scene, errors, on_apply) -> None:
 
     i, j = cell
     params = res.cell_params(i, j)
-    points, div_at, final = _cached_cell(surface, sparams, opt, start, steps, tuple(sorted(params.items())),
-                                         schedule, clip)
+    points, div_at, final = _cached_cell(
+        surface, sparams, opt, start, steps, tuple(sorted(params.items())), schedule, clip
+    )
     axis_vals = {xp: params[xp], yp: params[yp]}
     label = ", ".join(f"{k} = {v:.4g}" for k, v in axis_vals.items())
-    status = f"diverged at step {div_at}" if div_at >= 0 else (
-        f"reached tolerance at step {res.steps_to_tol[i, j]}" if res.steps_to_tol[i, j] >= 0 else "never within tolerance")
+    status = (
+        f"diverged at step {div_at}"
+        if div_at >= 0
+        else (
+            f"reached tolerance at step {res.steps_to_tol[i, j]}"
+            if res.steps_to_tol[i, j] >= 0
+            else "never within tolerance"
+        )
+    )
     st.markdown(f"**Selected cell:** {label} — final loss {final:.4g}, {status}. Click a cell to choose another.")
-    st.plotly_chart(cell_contour(res.surface, points, window=scene.view_window(), label=label,
-                                 diverged_at=div_at), key="sweep_cell_contour", width="stretch")
-    st.button("Use these settings in the main view", key="explore_apply", on_click=_apply,
-              args=(scene, opt, axis_vals, on_apply),
-              help="Sets these hyperparameters on this optimizer's run in the main view (adds the run if needed)")
+    st.plotly_chart(
+        cell_contour(res.surface, points, window=scene.view_window(), label=label, diverged_at=div_at),
+        key="sweep_cell_contour",
+        width="stretch",
+    )
+    st.button(
+        "Use these settings in the main view",
+        key="explore_apply",
+        on_click=_apply,
+        args=(scene, opt, axis_vals, on_apply),
+        help="Sets these hyperparameters on this optimizer's run in the main view (adds the run if needed)",
+    )
 
 
 def _current_cell(res, signature: tuple) -> tuple[int, int]:
@@ -345,8 +490,13 @@ def _basin_mode(scene: Scene, errors) -> None:
     surface, sparams, _, schedule, clip = _common_inputs(scene)
     c1, c2 = st.columns([2, 1])
     with c1:
-        chosen = st.multiselect("Optimizers (side by side)", list(OPTIMIZERS), key="explore_basin_optimizers",
-                                format_func=lambda k: OPTIMIZERS[k].name, max_selections=4)
+        chosen = st.multiselect(
+            "Optimizers (side by side)",
+            list(OPTIMIZERS),
+            key="explore_basin_optimizers",
+            format_func=lambda k: OPTIMIZERS[k].name,
+            max_selections=4,
+        )
         cols = st.columns(max(1, len(chosen)))
         for col, opt in zip(cols, chosen):
             key = f"explore_basin_lr_{opt}"
@@ -366,12 +516,25 @@ def _basin_mode(scene: Scene, errors) -> None:
         for opt in chosen:
             params = dict(_resolved(scene, opt))
             params["lr"] = float(_SS[f"explore_basin_lr_{opt}"])
-            results.append(_cached_basins(surface, sparams, opt, int(_SS["explore_steps"]),
-                                          tuple(sorted(params.items())), int(_SS["explore_basin_n"]), window,
-                                          float(_SS["explore_basin_tol"]), schedule, clip))
+            results.append(
+                _cached_basins(
+                    surface,
+                    sparams,
+                    opt,
+                    int(_SS["explore_steps"]),
+                    tuple(sorted(params.items())),
+                    int(_SS["explore_basin_n"]),
+                    window,
+                    float(_SS["explore_basin_tol"]),
+                    schedule,
+                    clip,
+                )
+            )
     titles = [f"{OPTIMIZERS[r.optimizer].name} (lr = {r.params['lr']:g})" for r in results]
-    note = (f"Each pixel is a start point; its colour is the known minimum the run ends within "
-            f"{results[0].tol:g} of after {results[0].steps} steps.")
+    note = (
+        f"Each pixel is a start point; its colour is the known minimum the run ends within "
+        f"{results[0].tol:g} of after {results[0].steps} steps."
+    )
     if len(results[0].minima) < 2:
         note += " This surface has a single known minimum; Himmelblau (four minima) shows basins best."
     st.caption(note)
@@ -387,20 +550,40 @@ def _ensemble_mode(scene: Scene, errors) -> None:
     with c2:
         st.number_input("Runs", key="explore_ens_runs", step=50, help=f"2 to {ENSEMBLE_MAX}")
         a, b = st.columns(2)
-        a.number_input("Noise std σ", key="explore_ens_std", format="%g", step=None,
-                       help="each step sees g + σ·ξ, ξ ~ N(0, I): simulated mini-batch noise")
+        a.number_input(
+            "Noise std σ",
+            key="explore_ens_std",
+            format="%g",
+            step=None,
+            help="each step sees g + σ·ξ, ξ ~ N(0, I): simulated mini-batch noise",
+        )
         b.number_input("Seed", key="explore_ens_seed", step=1)
         st.checkbox("Zoom to the end points", key="explore_ens_zoom")
     params = tuple(sorted(_resolved(scene, opt).items()))
     with st.spinner("Computing the ensemble…"):
-        ens = _cached_ensemble(surface, sparams, opt, start, int(_SS["explore_steps"]), params,
-                               int(_SS["explore_ens_runs"]), float(_SS["explore_ens_std"]),
-                               int(_SS["explore_ens_seed"]), schedule, clip)
-    st.caption(f"{ens.n_runs} runs of {OPTIMIZERS[opt].name} from ({start[0]:g}, {start[1]:g}), each step seeing "
-               f"g + σ·ξ with σ = {ens.noise_std:g} (simulated mini-batch noise, seed {ens.seed}); "
-               f"{int(ens.diverged.sum())} diverged. Dashed: the same run without noise.")
+        ens = _cached_ensemble(
+            surface,
+            sparams,
+            opt,
+            start,
+            int(_SS["explore_steps"]),
+            params,
+            int(_SS["explore_ens_runs"]),
+            float(_SS["explore_ens_std"]),
+            int(_SS["explore_ens_seed"]),
+            schedule,
+            clip,
+        )
+    st.caption(
+        f"{ens.n_runs} runs of {OPTIMIZERS[opt].name} from ({start[0]:g}, {start[1]:g}), each step seeing "
+        f"g + σ·ξ with σ = {ens.noise_std:g} (simulated mini-batch noise, seed {ens.seed}); "
+        f"{int(ens.diverged.sum())} diverged. Dashed: the same run without noise."
+    )
     st.plotly_chart(ensemble_loss_figure(ens), key="ensemble_loss", width="stretch")
     spread = ens.end_points[~ens.diverged].std(axis=0) if (~ens.diverged).any() else np.full(2, np.nan)
-    st.plotly_chart(ensemble_cloud_figure(ens, window=scene.view_window(), zoom=bool(_SS["explore_ens_zoom"])),
-                    key="ensemble_cloud", width="stretch")
+    st.plotly_chart(
+        ensemble_cloud_figure(ens, window=scene.view_window(), zoom=bool(_SS["explore_ens_zoom"])),
+        key="ensemble_cloud",
+        width="stretch",
+    )
     st.caption(f"End points spread: std x = {spread[0]:.3g}, std y = {spread[1]:.3g}.")

@@ -3,6 +3,7 @@
 No ``help=`` on these buttons: in Streamlit 1.67 a button with a tooltip is rendered twice in the DOM, which
 makes ``.st-key-preset_<name> button`` ambiguous for browser tests.
 """
+
 from __future__ import annotations
 
 import streamlit as st

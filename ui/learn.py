@@ -2,6 +2,7 @@
 
 Everything shown comes from the declarations (OptimizerSpec / ScheduleSpec): nothing is written twice.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -26,36 +27,47 @@ def optimizer_card(opt_id: str, colors: list[str] = ()) -> None:
     with cons:
         st.markdown("**Weaknesses**\n" + "\n".join(f"- {c}" for c in spec.cons))
     st.markdown(f"**When to use.** {spec.when_to_use}")
-    rows = "\n".join(f"| `{p.name}` | {'$' + p.symbol + '$' if p.symbol else ''} | {num(p.default)} | {p.description} |"
-                     for p in spec.hyperparams)
+    rows = "\n".join(
+        f"| `{p.name}` | {'$' + p.symbol + '$' if p.symbol else ''} | {num(p.default)} | {p.description} |"
+        for p in spec.hyperparams
+    )
     with st.expander("Hyperparameters"):
         st.markdown("| name | symbol | default | meaning |\n|---|---|---|---|\n" + rows)
 
 
 def comparison_table(in_scene: set[str]) -> None:
-    rows = [{
-        "Optimizer": s.name,
-        "In this scene": s.id in in_scene,
-        "Adaptive": s.adaptive,
-        "Momentum": s.momentum,
-        "Typical use": s.typical_use,
-        "Year": s.year,
-        "Reference": s.reference,
-        "Paper": s.paper,
-    } for s in OPTIMIZERS.values()]
-    st.dataframe(rows, hide_index=True, width="stretch", column_config={
-        "In this scene": st.column_config.CheckboxColumn(width="small"),
-        "Adaptive": st.column_config.CheckboxColumn(help="Per-coordinate step sizes", width="small"),
-        "Momentum": st.column_config.CheckboxColumn(help="Accumulates a velocity", width="small"),
-        "Year": st.column_config.NumberColumn(format="%d", width="small"),
-    })
+    rows = [
+        {
+            "Optimizer": s.name,
+            "In this scene": s.id in in_scene,
+            "Adaptive": s.adaptive,
+            "Momentum": s.momentum,
+            "Typical use": s.typical_use,
+            "Year": s.year,
+            "Reference": s.reference,
+            "Paper": s.paper,
+        }
+        for s in OPTIMIZERS.values()
+    ]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "In this scene": st.column_config.CheckboxColumn(width="small"),
+            "Adaptive": st.column_config.CheckboxColumn(help="Per-coordinate step sizes", width="small"),
+            "Momentum": st.column_config.CheckboxColumn(help="Accumulates a velocity", width="small"),
+            "Year": st.column_config.NumberColumn(format="%d", width="small"),
+        },
+    )
 
 
 @st.fragment
 def lookup() -> None:
     """Read about any optimizer without touching the scene (reruns only this fragment)."""
-    opt = st.selectbox("Read about another optimizer", list(OPTIMIZERS), key="learn_lookup",
-                       format_func=lambda o: OPTIMIZERS[o].name)
+    opt = st.selectbox(
+        "Read about another optimizer", list(OPTIMIZERS), key="learn_lookup", format_func=lambda o: OPTIMIZERS[o].name
+    )
     with st.container(border=True):
         optimizer_card(opt)
 
@@ -70,9 +82,8 @@ def render(scene: Scene) -> None:
     st.markdown("<span class='chart-title'>The optimizers in this scene</span>", unsafe_allow_html=True)
     cols = st.columns(min(len(order), 2), gap="medium") if len(order) > 1 else [st.container()]
     for k, opt in enumerate(order):
-        with cols[k % len(cols)]:
-            with st.container(border=True):
-                optimizer_card(opt, colors[opt])
+        with cols[k % len(cols)], st.container(border=True):
+            optimizer_card(opt, colors[opt])
     sched = SCHEDULES.get(dict(scene.schedule).get("name", "constant"))
     if sched is not None and sched.id != "constant":
         with st.container(border=True):

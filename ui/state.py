@@ -13,8 +13,10 @@ Widget keys (stable; end-to-end tests use them):
   start<j>_x, start<j>_y, start<j>_remove, add_start, starts_reset, click_mode,
   view_x0, view_x1, view_y0, view_y1, view_reset, preset_<name>
 """
+
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -29,8 +31,23 @@ N_RUNS = "_n_runs"
 N_STARTS = "_n_starts"
 LAST_FORMULA = "_last_good_formula"
 PREV_SURFACE = "_prev_surface"
-ADD_ORDER = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nesterov", "adamw", "nadam", "adadelta", "radam",
-             "amsgrad", "adamax", "lion", "ftrl", "swats")
+ADD_ORDER = (
+    "sgd",
+    "momentum",
+    "adam",
+    "rmsprop",
+    "adagrad",
+    "nesterov",
+    "adamw",
+    "nadam",
+    "adadelta",
+    "radam",
+    "amsgrad",
+    "adamax",
+    "lion",
+    "ftrl",
+    "swats",
+)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -136,8 +153,9 @@ def runs_from_state() -> list[RunConfig]:
 
 def starts_from_state() -> list[tuple[float, float]]:
     ss = st.session_state
-    return [(float(ss.get(f"start{j}_x", 0.0)), float(ss.get(f"start{j}_y", 0.0)))
-            for j in range(int(ss.get(N_STARTS, 0)))]
+    return [
+        (float(ss.get(f"start{j}_x", 0.0)), float(ss.get(f"start{j}_y", 0.0))) for j in range(int(ss.get(N_STARTS, 0)))
+    ]
 
 
 def schedule_from_state() -> dict[str, Any]:
@@ -158,8 +176,10 @@ def scene_from_state() -> Scene:
     sid = surface_id()
     sparams = surface_params()
     starts = tuple(starts_from_state())
-    window = ((float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
-              (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))))
+    window = (
+        (float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
+        (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))),
+    )
     try:
         surf = get_surface(sid, **sparams)
         if len(starts) == 1 and _same(starts[0][0], surf.start[0]) and _same(starts[0][1], surf.start[1]):
@@ -169,10 +189,18 @@ def scene_from_state() -> Scene:
             window = None
     except ValueError:
         pass  # the formula is rejected: validation reports it
-    return Scene(surface=sid, surface_params=sparams, runs=tuple(runs_from_state()), starts=starts,
-                 steps=int(ss.get("steps", 300)), schedule=schedule_from_state(),
-                 noise_std=float(ss.get("noise_std", 0.0)), noise_seed=int(ss.get("noise_seed", 0)),
-                 clip=float(ss["clip"]) if ss.get("clip_on") else None, window=window)
+    return Scene(
+        surface=sid,
+        surface_params=sparams,
+        runs=tuple(runs_from_state()),
+        starts=starts,
+        steps=int(ss.get("steps", 300)),
+        schedule=schedule_from_state(),
+        noise_std=float(ss.get("noise_std", 0.0)),
+        noise_seed=int(ss.get("noise_seed", 0)),
+        clip=float(ss["clip"]) if ss.get("clip_on") else None,
+        window=window,
+    )
 
 
 # ----------------------------------------------------------------------------- callbacks
@@ -184,11 +212,13 @@ def on_surface_change() -> None:
         # start from the formula of the surface we came from: easy to tweak
         text = ss.get(LAST_FORMULA) or ""
         if prev in BUILTINS:
-            try:
-                text = get_surface(prev, **{p.name: ss.get(f"surface_{p.name}", p.default)
-                                            for p in BUILTINS[prev].params}).formula or text
-            except ValueError:
-                pass
+            with contextlib.suppress(ValueError):
+                text = (
+                    get_surface(
+                        prev, **{p.name: ss.get(f"surface_{p.name}", p.default) for p in BUILTINS[prev].params}
+                    ).formula
+                    or text
+                )
         ss["formula"] = text or "x^2 + 3*y^2"
         try:
             surf = get_surface(ss["formula"])
@@ -289,8 +319,10 @@ def reset_starts() -> None:
 
 def view_from_state():
     ss = st.session_state
-    return ((float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
-            (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))))
+    return (
+        (float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
+        (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))),
+    )
 
 
 def reset_view() -> None:

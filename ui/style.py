@@ -1,4 +1,5 @@
 """A few CSS touches for projection: less empty space at the top, run colour swatches, compact sidebar."""
+
 from __future__ import annotations
 
 import streamlit as st

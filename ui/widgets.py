@@ -9,18 +9,41 @@ select_slider is fast to drag, shows the exact value, and keeps its identity
 when its options change (Streamlit keys it by ``key`` alone), which a plain
 slider with a changing range does not.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from viz.fmt import num
 
-_ONE_MINUS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995,
-              0.998, 0.999, 0.9995, 0.9999)
+_ONE_MINUS = (
+    0.0,
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    0.85,
+    0.9,
+    0.93,
+    0.95,
+    0.97,
+    0.98,
+    0.99,
+    0.995,
+    0.998,
+    0.999,
+    0.9995,
+    0.9999,
+)
 _MANTISSAS_10 = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 _MANTISSAS_3 = (1.0, 2.0, 5.0)
 
@@ -57,7 +80,7 @@ def grid_for(lo: float, hi: float, *, log: bool = False, low_open: bool = False,
         if hi == 1.0:
             g.append(1.0)
     elif lo == 0 and hi > 0:
-        g = [0.0] + log_grid(hi * 1e-4, hi)
+        g = [0.0, *log_grid(hi * 0.0001, hi)]
     else:
         g = _linear_grid(lo, hi)
     if low_open:
@@ -69,9 +92,13 @@ def options_with(grid: list[float], *values: Any) -> list[float]:
     """The grid plus any extra values (the default, the current value), sorted, without duplicates."""
     out = list(grid)
     for v in values:
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-            if not any(math.isclose(v, g, rel_tol=1e-12, abs_tol=0.0) or v == g for g in out):
-                out.append(float(v))
+        if (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and not any(math.isclose(v, g, rel_tol=1e-12, abs_tol=0.0) or v == g for g in out)
+        ):
+            out.append(float(v))
     return sorted(out)
 
 
@@ -83,8 +110,9 @@ def snap(value: float, options: list[float]) -> float:
     return value
 
 
-def hyperparam_widget(p, key: str, *, on_change: Callable | None = None, args: tuple = (), label: str | None = None,
-                      container=st) -> Any:
+def hyperparam_widget(
+    p, key: str, *, on_change: Callable | None = None, args: tuple = (), label: str | None = None, container=st
+) -> Any:
     """One widget for a HyperParam (optim_core.spec); its value lives in st.session_state[key]."""
     default = p.default
     if key not in st.session_state:
@@ -99,38 +127,64 @@ def hyperparam_widget(p, key: str, *, on_change: Callable | None = None, args: t
         st.session_state[key] = int(v) if isinstance(v, (int, float)) and math.isfinite(v) else int(default)
         lo = int(p.low) if math.isfinite(p.low) else None
         hi = int(p.high) if math.isfinite(p.high) else None
-        return container.number_input(label, min_value=lo, max_value=hi, step=1, key=key, help=help_text,
-                                      on_change=on_change, args=args)
+        return container.number_input(
+            label, min_value=lo, max_value=hi, step=1, key=key, help=help_text, on_change=on_change, args=args
+        )
     lo, hi = p.slider_range()
     if not (math.isfinite(lo) and math.isfinite(hi)):
         # unbounded with no slider range declared: a plain number box
         st.session_state[key] = float(st.session_state[key])
-        return container.number_input(label, min_value=None if not math.isfinite(p.low) else float(p.low),
-                                      max_value=None if not math.isfinite(p.high) else float(p.high),
-                                      key=key, help=help_text, format="%g", on_change=on_change, args=args)
-    grid = grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=0 <= p.low and p.high <= 1)
+        return container.number_input(
+            label,
+            min_value=None if not math.isfinite(p.low) else float(p.low),
+            max_value=None if not math.isfinite(p.high) else float(p.high),
+            key=key,
+            help=help_text,
+            format="%g",
+            on_change=on_change,
+            args=args,
+        )
+    grid = grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=p.low >= 0 and p.high <= 1)
     options = options_with(grid, default, st.session_state[key])
     st.session_state[key] = snap(float(st.session_state[key]), options)
-    return container.select_slider(label, options=options, format_func=num, key=key, help=help_text,
-                                   on_change=on_change, args=args)
+    return container.select_slider(
+        label, options=options, format_func=num, key=key, help=help_text, on_change=on_change, args=args
+    )
 
 
-def float_select(label: str, key: str, grid: list[float], default: float, *, help: str | None = None,
-                 on_change: Callable | None = None, args: tuple = (), container=st, disabled: bool = False) -> float:
+def float_select(
+    label: str,
+    key: str,
+    grid: list[float],
+    default: float,
+    *,
+    help: str | None = None,
+    on_change: Callable | None = None,
+    args: tuple = (),
+    container=st,
+    disabled: bool = False,
+) -> float:
     if key not in st.session_state:
         st.session_state[key] = default
     options = options_with(grid, default, st.session_state[key])
     st.session_state[key] = snap(float(st.session_state[key]), options)
-    return container.select_slider(label, options=options, format_func=num, key=key, help=help,
-                                   on_change=on_change, args=args, disabled=disabled)
+    return container.select_slider(
+        label, options=options, format_func=num, key=key, help=help, on_change=on_change, args=args, disabled=disabled
+    )
 
 
 def surface_param_widget(p, key: str, *, on_change: Callable | None = None, container=st) -> float:
     """A built-in surface's parameter (surfaces.SurfaceParam)."""
     grid = log_grid(p.low, p.high) if p.log and p.low > 0 else _linear_grid(p.low, p.high)
-    return float_select(p.name if p.name != "kappa" else "κ (kappa)", key, grid, p.default,
-                        help=f"{p.description[:1].upper()}{p.description[1:]}. Range [{num(p.low)}, {num(p.high)}].",
-                        on_change=on_change, container=container)
+    return float_select(
+        p.name if p.name != "kappa" else "κ (kappa)",
+        key,
+        grid,
+        p.default,
+        help=f"{p.description[:1].upper()}{p.description[1:]}. Range [{num(p.low)}, {num(p.high)}].",
+        on_change=on_change,
+        container=container,
+    )
 
 
 def as_float_array(values) -> np.ndarray:

@@ -12,6 +12,7 @@ or the same f everywhere.
     metrics_figure(runs, f_star=sv.f_star)              # f − f*, distance to the minimum, ‖∇f‖
     diagnose(runs, optimizer_ids, curvature=L)          # why a run diverged
 """
+
 from .contour import contour_figure
 from .diagnose import Divergence, diagnose, stability_limit
 from .figure import Figure, decode, typed_array
@@ -20,6 +21,22 @@ from .model import RunView, SurfaceView, run_view, run_views, surface_view
 from .palette import DIVERGED_COLOR, RUN_COLORS, run_color
 from .surface3d import surface3d_figure
 
-__all__ = ["DIVERGED_COLOR", "Divergence", "Figure", "RUN_COLORS", "RunView", "SurfaceView", "contour_figure",
-           "decode", "diagnose", "metrics_figure", "run_color", "run_view", "run_views", "stability_limit",
-           "surface3d_figure", "surface_view", "typed_array"]
+__all__ = [
+    "DIVERGED_COLOR",
+    "RUN_COLORS",
+    "Divergence",
+    "Figure",
+    "RunView",
+    "SurfaceView",
+    "contour_figure",
+    "decode",
+    "diagnose",
+    "metrics_figure",
+    "run_color",
+    "run_view",
+    "run_views",
+    "stability_limit",
+    "surface3d_figure",
+    "surface_view",
+    "typed_array",
+]

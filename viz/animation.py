@@ -11,6 +11,7 @@ Payload: frames repeat path prefixes, so they cost ~F·M/2 points per path
 stride (odd, so a zig-zag that alternates every step still alternates) to stay
 under a point budget; the whole figure then stays well under 2 MB.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,8 +50,13 @@ def _cost(keep: list[list[np.ndarray]], frame_steps: np.ndarray) -> int:
     return int(sum(np.searchsorted(k, frame_steps, side="right").sum() for ks in keep for k in ks))
 
 
-def plan(lasts: list[np.ndarray], *, budget: int = FRAME_POINT_BUDGET, max_frames: int = MAX_FRAMES,
-         min_frames: int = MIN_FRAMES) -> Plan:
+def plan(
+    lasts: list[np.ndarray],
+    *,
+    budget: int = FRAME_POINT_BUDGET,
+    max_frames: int = MAX_FRAMES,
+    min_frames: int = MIN_FRAMES,
+) -> Plan:
     """lasts[r]: (B,) last valid step index of each start of run r."""
     s_eff = max(1, max(int(np.max(l)) for l in lasts)) if lasts else 1
     n_frames = min(s_eff + 1, max_frames)
@@ -92,41 +98,99 @@ def frame_duration(n_frames: int, speed: float = 1.0) -> int:
     return int(ticks * VSYNC_MS - 2.0)
 
 
-def controls(frame_names: list[str], frame_labels: list[str], *, active_frame: int | None = None,
-             font_size: int = 13) -> dict:
+def controls(
+    frame_names: list[str], frame_labels: list[str], *, active_frame: int | None = None, font_size: int = 13
+) -> dict:
     """layout.updatemenus + layout.sliders for play / pause / speed / scrub (no server round trip)."""
     n = len(frame_names)
     speed_ms = [frame_duration(n, s) for s in SPEEDS]
     one_x = SPEEDS.index(1.0)
 
     def anim(ms: int) -> dict:
-        return {"frame": {"duration": ms, "redraw": False}, "transition": {"duration": 0},
-                "fromcurrent": True, "mode": "immediate"}
+        return {
+            "frame": {"duration": ms, "redraw": False},
+            "transition": {"duration": 0},
+            "fromcurrent": True,
+            "mode": "immediate",
+        }
 
-    play = {"type": "buttons", "direction": "left", "showactive": False, "name": "playback",
-            "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "pad": {"r": 4, "t": 0, "b": 10},
-            "bgcolor": "#FFFFFF", "bordercolor": "#C8CDD6", "font": {"size": font_size + 1},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate", "args": [None, anim(speed_ms[one_x])]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
-                                   "mode": "immediate"}]},
-            ]}
-    speed = {"type": "buttons", "direction": "left", "showactive": True, "active": one_x, "name": "speed",
-             "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "pad": {"r": 4, "t": 0, "b": 10, "l": 150},
-             "bgcolor": "#FFFFFF", "bordercolor": "#C8CDD6", "font": {"size": font_size},
-             "buttons": [{"label": lab, "method": "relayout",
-                          "args": [{"updatemenus[0].buttons[0].args[1].frame.duration": ms}]}
-                         for lab, ms in zip(SPEED_LABELS, speed_ms)]}
-    slider = {"active": n - 1 if active_frame is None else active_frame, "name": "scrub",
-              "x": 0.0, "len": 1.0, "xanchor": "left", "y": 0.0, "yanchor": "top",
-              "pad": {"t": 30, "b": 0, "l": 0, "r": 0}, "ticklen": 0, "minorticklen": 0, "tickcolor": "rgba(0,0,0,0)",
-              "font": {"size": 1, "color": "rgba(0,0,0,0)"}, "bgcolor": "#E4E8EE", "activebgcolor": "#0072B2",
-              "bordercolor": "#C8CDD6",
-              "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "right",
-                               "font": {"size": font_size, "color": "#1F2430"}, "offset": 4},
-              "steps": [{"label": lab, "method": "animate",
-                         "args": [[name], {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
-                                           "mode": "immediate"}]}
-                        for name, lab in zip(frame_names, frame_labels)]}
+    play = {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "name": "playback",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "bottom",
+        "pad": {"r": 4, "t": 0, "b": 10},
+        "bgcolor": "#FFFFFF",
+        "bordercolor": "#C8CDD6",
+        "font": {"size": font_size + 1},
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": [None, anim(speed_ms[one_x])]},
+            {
+                "label": "❚❚ Pause",
+                "method": "animate",
+                "args": [
+                    [None],
+                    {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"},
+                ],
+            },
+        ],
+    }
+    speed = {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": True,
+        "active": one_x,
+        "name": "speed",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "bottom",
+        "pad": {"r": 4, "t": 0, "b": 10, "l": 150},
+        "bgcolor": "#FFFFFF",
+        "bordercolor": "#C8CDD6",
+        "font": {"size": font_size},
+        "buttons": [
+            {"label": lab, "method": "relayout", "args": [{"updatemenus[0].buttons[0].args[1].frame.duration": ms}]}
+            for lab, ms in zip(SPEED_LABELS, speed_ms)
+        ],
+    }
+    slider = {
+        "active": n - 1 if active_frame is None else active_frame,
+        "name": "scrub",
+        "x": 0.0,
+        "len": 1.0,
+        "xanchor": "left",
+        "y": 0.0,
+        "yanchor": "top",
+        "pad": {"t": 30, "b": 0, "l": 0, "r": 0},
+        "ticklen": 0,
+        "minorticklen": 0,
+        "tickcolor": "rgba(0,0,0,0)",
+        "font": {"size": 1, "color": "rgba(0,0,0,0)"},
+        "bgcolor": "#E4E8EE",
+        "activebgcolor": "#0072B2",
+        "bordercolor": "#C8CDD6",
+        "currentvalue": {
+            "prefix": "step ",
+            "visible": True,
+            "xanchor": "right",
+            "font": {"size": font_size, "color": "#1F2430"},
+            "offset": 4,
+        },
+        "steps": [
+            {
+                "label": lab,
+                "method": "animate",
+                "args": [
+                    [name],
+                    {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"},
+                ],
+            }
+            for name, lab in zip(frame_names, frame_labels)
+        ],
+    }
     return {"updatemenus": [play, speed], "sliders": [slider]}

@@ -10,6 +10,7 @@ it matches the colour bar, and has the contour lines baked in: level sets of
 the same mapping, drawn at twice the resolution and filtered down, which
 anti-aliases them.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,16 @@ def _resize(a: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.asarray(img.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
-def render_rgb(z: np.ndarray, scale: ValueScale, *, width: int = 720, height: int = 720, levels: int = 16,
-               line_rgb: tuple[int, int, int] = (31, 36, 48), line_alpha: float = 0.38) -> np.ndarray:
+def render_rgb(
+    z: np.ndarray,
+    scale: ValueScale,
+    *,
+    width: int = 720,
+    height: int = 720,
+    levels: int = 16,
+    line_rgb: tuple[int, int, int] = (31, 36, 48),
+    line_alpha: float = 0.38,
+) -> np.ndarray:
     """(height, width, 3) uint8 image of grid z (z[i, j] at x_j, y_i; y ascending) — row 0 is the top (max y)."""
     t = scale.t(z).astype(np.float32)
     bad = ~np.isfinite(t)
@@ -42,8 +51,9 @@ def render_rgb(z: np.ndarray, scale: ValueScale, *, width: int = 720, height: in
     q = np.minimum(np.floor(_resize(t_filled, 2 * width, 2 * height) * levels), levels - 1).astype(np.int16)
     band_rgb = _LUT[np.clip(np.rint((np.arange(levels) + 0.5) / levels * 255.0), 0, 255).astype(np.intp)]
     big_rgb = band_rgb.astype(np.uint8)[q]
-    rgb = np.asarray(Image.fromarray(big_rgb, mode="RGB").resize((width, height), Image.Resampling.BOX),
-                     dtype=np.float32)
+    rgb = np.asarray(
+        Image.fromarray(big_rgb, mode="RGB").resize((width, height), Image.Resampling.BOX), dtype=np.float32
+    )
     rgb[bad_small] = UNDEFINED_RGB
     edge = np.zeros(q.shape, dtype=np.float32)
     edge[:, 1:] += q[:, 1:] != q[:, :-1]
@@ -57,8 +67,9 @@ def render_rgb(z: np.ndarray, scale: ValueScale, *, width: int = 720, height: in
 
 def to_data_uri(rgb: np.ndarray, colors: int = 256) -> str:
     """PNG data URI; the image is quantized to a palette (smooth scales need no more) to keep it small."""
-    img = Image.fromarray(rgb, mode="RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                                                     dither=Image.Dither.NONE)
+    img = Image.fromarray(rgb, mode="RGB").quantize(
+        colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

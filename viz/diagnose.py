@@ -8,10 +8,12 @@ On a quadratic f the Hessian is constant with largest eigenvalue L
 with L raised by an L2 weight decay λ (coupled: the gradient gains λθ).
 Elsewhere the trajectory's own reason is reported with a hint.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .fmt import num, point, sig
 from .model import RunView
@@ -56,8 +58,14 @@ def stability_limit(optimizer: str, params: Mapping[str, Any], curvature: float)
     return None
 
 
-def diagnose(runs: Sequence[RunView], optimizers: Sequence[str], *, curvature: float | None = None,
-             clip: float | None = None, start_curvature: Sequence[float | None] | None = None) -> list[Divergence]:
+def diagnose(
+    runs: Sequence[RunView],
+    optimizers: Sequence[str],
+    *,
+    curvature: float | None = None,
+    clip: float | None = None,
+    start_curvature: Sequence[float | None] | None = None,
+) -> list[Divergence]:
     """One Divergence per run that diverged from at least one start.
 
     curvature: L of a quadratic surface (exact stability limits), else None.
@@ -82,22 +90,28 @@ def diagnose(runs: Sequence[RunView], optimizers: Sequence[str], *, curvature: f
             lim = stability_limit(opt, run.params, curvature)
             if lim is not None and lr > lim[0]:
                 formula, _, note = lim[1].partition(" (")
-                cause = (f"lr {num(lr)} exceeds {formula} ≈ {sig(lim[0], 3)} on this quadratic "
-                         f"(L = {sig(curvature, 3)}{', ' + note.rstrip(')') if note else ''}), "
-                         f"so every step overshoots further")
+                cause = (
+                    f"lr {num(lr)} exceeds {formula} ≈ {sig(lim[0], 3)} on this quadratic "
+                    f"(L = {sig(curvature, 3)}{', ' + note.rstrip(')') if note else ''}), "
+                    f"so every step overshoots further"
+                )
                 hint = f"Lower lr below {sig(lim[0], 3)}{clip_hint}."
             else:
                 gd = 2.0 / curvature
                 cause = f"{reason}; with lr {num(lr)} the steps grew without bound"
-                hint = (f"For comparison, plain gradient descent is stable here only for lr < 2/L ≈ {sig(gd, 3)}. "
-                        f"Try lr ≈ {smaller}{clip_hint}.")
+                hint = (
+                    f"For comparison, plain gradient descent is stable here only for lr < 2/L ≈ {sig(gd, 3)}. "
+                    f"Try lr ≈ {smaller}{clip_hint}."
+                )
         else:
             local = start_curvature[first] if start_curvature is not None and first < len(start_curvature) else None
             if local is not None and local > 0 and opt in ("sgd", "momentum", "nesterov"):
                 lim = stability_limit(opt, run.params, local)
                 bound = lim[0] if lim else 2.0 / local
-                cause = (f"{reason}. Near the start the surface curves with L ≈ {sig(local, 2)}, so steps with "
-                         f"lr above ≈ {sig(bound, 2)} overshoot and grow")
+                cause = (
+                    f"{reason}. Near the start the surface curves with L ≈ {sig(local, 2)}, so steps with "
+                    f"lr above ≈ {sig(bound, 2)} overshoot and grow"
+                )
                 hint = f"Lower lr below ≈ {sig(bound, 2)}{clip_hint}."
             else:
                 cause = f"{reason} — with lr {num(lr)} the steps outgrew the surface's curvature"

@@ -10,17 +10,27 @@ Chromium).  The sweep heatmap therefore carries an invisible, selectable scatter
 (trace name CELLS_TRACE); a click returns ``{"curve_number", "point_index", "x", "y", "customdata"}``
 for it, and :func:`selected_cell` turns that selection into (i, j).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optim_core import OPTIMIZERS
-from optim_core.explore import DIVERGED, METRICS, NOT_CONVERGED, BasinResult, EnsembleResult, StabilityBoundary, SweepResult
+from optim_core.explore import (
+    DIVERGED,
+    METRICS,
+    NOT_CONVERGED,
+    BasinResult,
+    EnsembleResult,
+    StabilityBoundary,
+    SweepResult,
+)
 
 from .palette import plotly_colorscale
 
@@ -50,19 +60,38 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
         lv = np.log10(v)
         mid = (lv[1:] + lv[:-1]) / 2
         e = np.concatenate([[lv[0] - (mid[0] - lv[0])], mid, [lv[-1] + (lv[-1] - mid[-1])]])
-        return 10.0 ** e
+        return 10.0**e
     mid = (v[1:] + v[:-1]) / 2
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
 def _axis(title: str, edges: np.ndarray, log: bool) -> dict[str, Any]:
     rng = [math.log10(edges[0]), math.log10(edges[-1])] if log else [float(edges[0]), float(edges[-1])]
-    return dict(title=title, type="log" if log else "linear", range=rng, showgrid=False, zeroline=False,
-                exponentformat="power" if log else "none")
+    return dict(
+        title=title,
+        type="log" if log else "linear",
+        range=rng,
+        showgrid=False,
+        zeroline=False,
+        exponentformat="power" if log else "none",
+    )
 
 
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "lambda": "λ",
-          "mu": "μ", "rho": "ρ", "tau": "τ", "psi": "ψ", "sigma": "σ", "theta": "θ"}
+_GREEK = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "eta": "η",
+    "lambda": "λ",
+    "mu": "μ",
+    "rho": "ρ",
+    "tau": "τ",
+    "psi": "ψ",
+    "sigma": "σ",
+    "theta": "θ",
+}
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -94,16 +123,35 @@ def _log_ticks(z: np.ndarray) -> dict[str, Any]:
 
 
 def _legend_square(name: str, color: str, group: str | None = None, show: bool = True) -> go.Scatter:
-    return go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=group or name, showlegend=show,
-                      marker=dict(symbol="square", size=12, color=color, line=dict(color="#555555", width=1)),
-                      hoverinfo="skip")
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        legendgroup=group or name,
+        showlegend=show,
+        marker=dict(symbol="square", size=12, color=color, line=dict(color="#555555", width=1)),
+        hoverinfo="skip",
+    )
 
 
-def _layer(mask: np.ndarray, xe: np.ndarray, ye: np.ndarray, color: str, name: str,
-           xaxis: str = "x", yaxis: str = "y") -> go.Heatmap:
+def _layer(
+    mask: np.ndarray, xe: np.ndarray, ye: np.ndarray, color: str, name: str, xaxis: str = "x", yaxis: str = "y"
+) -> go.Heatmap:
     z = np.where(mask, 1.0, np.nan)
-    return go.Heatmap(z=z, x=xe, y=ye, zmin=0, zmax=1, colorscale=[[0, color], [1, color]], showscale=False,
-                      hoverinfo="skip", name=name, xaxis=xaxis, yaxis=yaxis)
+    return go.Heatmap(
+        z=z,
+        x=xe,
+        y=ye,
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, color], [1, color]],
+        showscale=False,
+        hoverinfo="skip",
+        name=name,
+        xaxis=xaxis,
+        yaxis=yaxis,
+    )
 
 
 def metric_layer(res: SweepResult, metric: str) -> tuple[np.ndarray, str, bool]:
@@ -129,9 +177,15 @@ def metric_layer(res: SweepResult, metric: str) -> tuple[np.ndarray, str, bool]:
 
 
 # ============================================================================ sweep heatmap
-def sweep_heatmap(res: SweepResult, metric: str = "loss", *, boundary: StabilityBoundary | None = None,
-                  selected: tuple[int, int] | None = None, title: str | None = None,
-                  height: int = 520) -> go.Figure:
+def sweep_heatmap(
+    res: SweepResult,
+    metric: str = "loss",
+    *,
+    boundary: StabilityBoundary | None = None,
+    selected: tuple[int, int] | None = None,
+    title: str | None = None,
+    height: int = 520,
+) -> go.Figure:
     """Heatmap of a sweep metric; diverged cells grey; the theory boundary as a line; the selected cell boxed.
 
     Axes carry the real hyperparameter values (log axes where the spec says log; cell edges are geometric
@@ -146,13 +200,24 @@ def sweep_heatmap(res: SweepResult, metric: str = "loss", *, boundary: Stability
     if logc:
         colorbar.update(_log_ticks(z))
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(z=z, x=xe, y=ye, colorscale="Viridis", colorbar=colorbar, hoverinfo="skip",
-                             name=METRICS[metric], zsmooth=False))
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=xe,
+            y=ye,
+            colorscale="Viridis",
+            colorbar=colorbar,
+            hoverinfo="skip",
+            name=METRICS[metric],
+            zsmooth=False,
+        )
+    )
     if div.any():
         fig.add_trace(_layer(div, xe, ye, DIVERGED_COLOR, "diverged"))
     never = (~div) & np.isnan(z)
-    never_name = "no known minimum" if res.f_star is None else (
-        "never within tolerance" if metric == "steps" else "not defined")
+    never_name = (
+        "no known minimum" if res.f_star is None else ("never within tolerance" if metric == "steps" else "not defined")
+    )
     if never.any():
         fig.add_trace(_layer(never, xe, ye, NEVER_COLOR, never_name))
 
@@ -161,31 +226,63 @@ def sweep_heatmap(res: SweepResult, metric: str = "loss", *, boundary: Stability
     gx, gy = np.meshgrid(xv, yv)
     ii, jj = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
     status = np.full(res.shape, "", dtype=object)
-    status[div] = ["<br><b>diverged</b> at step %d" % d for d in res.diverged_at[div]]
+    status[div] = [f"<br><b>diverged</b> at step {d}" for d in res.diverged_at[div]]
     nev = (~div) & (res.steps_to_tol < 0)
     status[nev] = "<br>never within tolerance"
     dist = np.where(np.isfinite(res.distance), res.distance, -1.0)
     with np.errstate(over="ignore"):  # float32 halves the payload; a huge loss shows as inf in the hover
-        custom = np.column_stack([ii.ravel(), jj.ravel(), res.final_loss.ravel(), res.steps_to_tol.ravel(),
-                                  dist.ravel()]).astype(np.float32)
+        custom = np.column_stack(
+            [ii.ravel(), jj.ravel(), res.final_loss.ravel(), res.steps_to_tol.ravel(), dist.ravel()]
+        ).astype(np.float32)
     xl, yl = _param_label(res.optimizer, res.x_param), _param_label(res.optimizer, res.y_param)
-    hover = (f"{res.x_param} = %{{x:.6g}}<br>{res.y_param} = %{{y:.6g}}<br>final loss = %{{customdata[2]:.6g}}"
-             f"<br>steps to tol = %{{customdata[3]}}<br>distance = %{{customdata[4]:.4g}}%{{text}}<extra></extra>")
+    hover = (
+        f"{res.x_param} = %{{x:.6g}}<br>{res.y_param} = %{{y:.6g}}<br>final loss = %{{customdata[2]:.6g}}"
+        f"<br>steps to tol = %{{customdata[3]}}<br>distance = %{{customdata[4]:.4g}}%{{text}}<extra></extra>"
+    )
     scatter = go.Scattergl if nx * ny > 4096 else go.Scatter
-    fig.add_trace(scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name=CELLS_TRACE, showlegend=False,
-                          marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color="#000000"),
-                          selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-                          customdata=custom, text=status.ravel().tolist(), hovertemplate=hover))
+    fig.add_trace(
+        scatter(
+            x=gx.ravel(),
+            y=gy.ravel(),
+            mode="markers",
+            name=CELLS_TRACE,
+            showlegend=False,
+            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color="#000000"),
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            customdata=custom,
+            text=status.ravel().tolist(),
+            hovertemplate=hover,
+        )
+    )
 
     if boundary is not None:
         first = True
         for bx, by in boundary.curves:
             # A white dash on a black line: visible on every colour of the map (and black in the legend).
-            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", line=dict(color="#000000", width=5),
-                                     name="stability boundary (theory)", legendgroup="boundary", showlegend=first,
-                                     hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", line=dict(color=BOUNDARY_COLOR, width=2.5, dash="dash"),
-                                     showlegend=False, legendgroup="boundary", hoverinfo="skip"))
+            fig.add_trace(
+                go.Scatter(
+                    x=bx,
+                    y=by,
+                    mode="lines",
+                    line=dict(color="#000000", width=5),
+                    name="stability boundary (theory)",
+                    legendgroup="boundary",
+                    showlegend=first,
+                    hoverinfo="skip",
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=bx,
+                    y=by,
+                    mode="lines",
+                    line=dict(color=BOUNDARY_COLOR, width=2.5, dash="dash"),
+                    showlegend=False,
+                    legendgroup="boundary",
+                    hoverinfo="skip",
+                )
+            )
             first = False
     if div.any():
         fig.add_trace(_legend_square("diverged", DIVERGED_COLOR))
@@ -193,15 +290,34 @@ def sweep_heatmap(res: SweepResult, metric: str = "loss", *, boundary: Stability
         fig.add_trace(_legend_square(never_name, NEVER_COLOR))
     if selected is not None:
         i, j = selected
-        fig.add_trace(go.Scatter(x=[xv[j]], y=[yv[i]], mode="markers", name="selected",
-                                 marker=dict(symbol="square-open", size=max(12, min(30, int(460 / max(nx, ny)))),
-                                             color=SELECTED_COLOR, line=dict(width=3)),
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[xv[j]],
+                y=[yv[i]],
+                mode="markers",
+                name="selected",
+                marker=dict(
+                    symbol="square-open",
+                    size=max(12, min(30, int(460 / max(nx, ny)))),
+                    color=SELECTED_COLOR,
+                    line=dict(width=3),
+                ),
+                hoverinfo="skip",
+            )
+        )
     fig.update_layout(
-        template=TEMPLATE, height=height, margin=dict(l=60, r=20, t=50 if title else 20, b=60),
-        title=dict(text=title) if title else None, xaxis=_axis(xl, xe, res.x_log), yaxis=_axis(yl, ye, res.y_log),
-        hovermode="closest", hoverdistance=-1, clickmode="event+select", dragmode="pan",
-        legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), plot_bgcolor="#ffffff",
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=60, r=20, t=50 if title else 20, b=60),
+        title=dict(text=title) if title else None,
+        xaxis=_axis(xl, xe, res.x_log),
+        yaxis=_axis(yl, ye, res.y_log),
+        hovermode="closest",
+        hoverdistance=-1,
+        clickmode="event+select",
+        dragmode="pan",
+        legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0),
+        plot_bgcolor="#ffffff",
     )
     return fig
 
@@ -215,7 +331,11 @@ def selected_cell(res: SweepResult, selection: Any) -> tuple[int, int] | None:
     """
     if selection is None:
         return None
-    sel = selection.get("selection", selection) if isinstance(selection, Mapping) else getattr(selection, "selection", None)
+    sel = (
+        selection.get("selection", selection)
+        if isinstance(selection, Mapping)
+        else getattr(selection, "selection", None)
+    )
     if sel is None:
         return None
     points = sel.get("points", []) if isinstance(sel, Mapping) else getattr(sel, "points", [])
@@ -233,10 +353,12 @@ def selected_cell(res: SweepResult, selection: Any) -> tuple[int, int] | None:
                 return i, j
         x, y = (p.get("x"), p.get("y")) if isinstance(p, Mapping) else (None, None)
         if isinstance(x, (int, float)) and isinstance(y, (int, float)):
+
             def near(vals, v, log):
                 if log and v > 0:
                     return int(np.argmin(np.abs(np.log(vals) - math.log(v))))
                 return int(np.argmin(np.abs(vals - v)))
+
             return near(res.y_values, float(y), res.y_log), near(res.x_values, float(x), res.x_log)
     return None
 
@@ -253,49 +375,107 @@ def _contour(surface, window, n: int = 140, showscale: bool = False, xaxis: str 
             z = np.log10(z - zmin + 1e-4 * span)
         title = "log f"
     # the app's surface scale (viz.palette), so a surface looks the same here as on the main map
-    return go.Contour(x=xs, y=ys, z=z, colorscale=plotly_colorscale(), ncontours=25, showscale=showscale, opacity=0.85,
-                      contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
-                      hoverinfo="skip", name=title, xaxis=xaxis, yaxis=yaxis, colorbar=dict(title=title))
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=z,
+        colorscale=plotly_colorscale(),
+        ncontours=25,
+        showscale=showscale,
+        opacity=0.85,
+        contours=dict(coloring="heatmap", showlines=True),
+        line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
+        hoverinfo="skip",
+        name=title,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        colorbar=dict(title=title),
+    )
 
 
 def _minima_trace(surface, xaxis: str = "x", yaxis: str = "y", show: bool = True) -> go.Scatter | None:
     if not surface.minima:
         return None
     m = np.asarray(surface.minima, dtype=float)
-    return go.Scatter(x=m[:, 0], y=m[:, 1], mode="markers", name="known minima", legendgroup="minima",
-                      showlegend=show, xaxis=xaxis, yaxis=yaxis,
-                      marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
-                      hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>")
+    return go.Scatter(
+        x=m[:, 0],
+        y=m[:, 1],
+        mode="markers",
+        name="known minima",
+        legendgroup="minima",
+        showlegend=show,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
+        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+    )
 
 
 def _window_layout(window) -> dict[str, Any]:
     (x0, x1), (y0, y1) = window
-    return dict(xaxis=dict(range=[x0, x1], title="x", constrain="domain"),
-                yaxis=dict(range=[y0, y1], title="y", scaleanchor="x", scaleratio=1, constrain="domain"))
+    return dict(
+        xaxis=dict(range=[x0, x1], title="x", constrain="domain"),
+        yaxis=dict(range=[y0, y1], title="y", scaleanchor="x", scaleratio=1, constrain="domain"),
+    )
 
 
-def cell_contour(surface, points: np.ndarray, *, window=None, title: str | None = None, label: str = "path",
-                 diverged_at: int | None = None, height: int = 460) -> go.Figure:
+def cell_contour(
+    surface,
+    points: np.ndarray,
+    *,
+    window=None,
+    title: str | None = None,
+    label: str = "path",
+    diverged_at: int | None = None,
+    height: int = 460,
+) -> go.Figure:
     """One trajectory (points (steps+1, 2)) on a contour of the surface, with start, end and minima."""
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
     fig = go.Figure(_contour(surface, window))
-    fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
-                             line=dict(color=PATH_COLOR, width=2), marker=dict(size=3, color=PATH_COLOR),
-                             hovertemplate="step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[pts[0, 0]], y=[pts[0, 1]], mode="markers", name="start",
-                             marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2)),
-                             hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            mode="lines+markers",
+            name=label,
+            line=dict(color=PATH_COLOR, width=2),
+            marker=dict(size=3, color=PATH_COLOR),
+            hovertemplate="step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[pts[0, 0]],
+            y=[pts[0, 1]],
+            mode="markers",
+            name="start",
+            marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2)),
+            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
     end_name = "end (diverged)" if diverged_at is not None and diverged_at >= 0 else "end"
-    fig.add_trace(go.Scatter(x=[pts[-1, 0]], y=[pts[-1, 1]], mode="markers", name=end_name,
-                             marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
-                             hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=[pts[-1, 0]],
+            y=[pts[-1, 1]],
+            mode="markers",
+            name=end_name,
+            marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
+            hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
     m = _minima_trace(surface)
     if m is not None:
         fig.add_trace(m)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=50, r=20, t=50 if title else 20, b=40),
-                      title=dict(text=title) if title else None,
-                      legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), **_window_layout(window))
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=50, r=20, t=50 if title else 20, b=40),
+        title=dict(text=title) if title else None,
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+        **_window_layout(window),
+    )
     return fig
 
 
@@ -317,8 +497,9 @@ def basin_label_names(minima: Sequence[Sequence[float]]) -> dict[int, str]:
     return names
 
 
-def basin_figure(results: Sequence[BasinResult], *, titles: Sequence[str] | None = None,
-                 height: int = 520) -> go.Figure:
+def basin_figure(
+    results: Sequence[BasinResult], *, titles: Sequence[str] | None = None, height: int = 520
+) -> go.Figure:
     """Basin maps side by side (one subplot per optimizer), one shared categorical legend, minima starred."""
     if not results:
         raise ValueError("basin_figure needs at least one BasinResult")
@@ -331,19 +512,46 @@ def basin_figure(results: Sequence[BasinResult], *, titles: Sequence[str] | None
     names = basin_label_names(minima)
     surface = results[0].surface
     for c, res in enumerate(results, start=1):
-        fig.add_trace(go.Heatmap(z=res.labels.astype(np.int8), x=res.xs, y=res.ys, colorscale=scale, zmin=zmin,
-                                 zmax=zmax, showscale=False, zsmooth=False, name=OPTIMIZERS[res.optimizer].name,
-                                 hovertemplate="start (%{x:.3g}, %{y:.3g})<br>label %{z} (see legend)<extra></extra>"),
-                      row=1, col=c)
+        fig.add_trace(
+            go.Heatmap(
+                z=res.labels.astype(np.int8),
+                x=res.xs,
+                y=res.ys,
+                colorscale=scale,
+                zmin=zmin,
+                zmax=zmax,
+                showscale=False,
+                zsmooth=False,
+                name=OPTIMIZERS[res.optimizer].name,
+                hovertemplate="start (%{x:.3g}, %{y:.3g})<br>label %{z} (see legend)<extra></extra>",
+            ),
+            row=1,
+            col=c,
+        )
         m = np.asarray(res.minima, dtype=float)
-        fig.add_trace(go.Scatter(x=m[:, 0], y=m[:, 1], mode="markers", name="known minima", legendgroup="minima",
-                                 showlegend=c == 1,
-                                 marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
-                                 hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"), row=1, col=c)
+        fig.add_trace(
+            go.Scatter(
+                x=m[:, 0],
+                y=m[:, 1],
+                mode="markers",
+                name="known minima",
+                legendgroup="minima",
+                showlegend=c == 1,
+                marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
+                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+            ),
+            row=1,
+            col=c,
+        )
     # One shared legend: a square per category, with each optimizer's share in the hover.
     for code in [*range(len(minima)), DIVERGED, NOT_CONVERGED]:
-        color = (OKABE_ITO[code % len(OKABE_ITO)] if code >= 0 else
-                 BASIN_DIVERGED_COLOR if code == DIVERGED else NOT_CONVERGED_COLOR)
+        color = (
+            OKABE_ITO[code % len(OKABE_ITO)]
+            if code >= 0
+            else BASIN_DIVERGED_COLOR
+            if code == DIVERGED
+            else NOT_CONVERGED_COLOR
+        )
         present = any(r.counts.get(code, 0) for r in results)
         if code < 0 and not present:
             continue
@@ -354,8 +562,13 @@ def basin_figure(results: Sequence[BasinResult], *, titles: Sequence[str] | None
         fig.update_xaxes(range=[x0, x1], title_text="start x", row=1, col=c, constrain="domain")
         fig.update_yaxes(range=[y0, y1], row=1, col=c)
     fig.update_yaxes(title_text="start y", row=1, col=1)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=50, r=20, t=50, b=40),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), plot_bgcolor="#ffffff")
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=50, r=20, t=50, b=40),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+        plot_bgcolor="#ffffff",
+    )
     del surface
     return fig
 
@@ -369,26 +582,65 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400) -> go.Figure
     mid_k = int(np.argmin([abs(p - 50) for p in q]))
     positive = bool((ens.bands > 0).all() and (ens.full_loss > 0).all())
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=steps, y=hi, mode="lines", line=dict(width=0, color=NOISY_COLOR), showlegend=False,
-                             hovertemplate=f"step %{{x}}: p{q[-1]:g} = %{{y:.4g}}<extra></extra>", legendgroup="band"))
-    fig.add_trace(go.Scatter(x=steps, y=lo, mode="lines", line=dict(width=0, color=NOISY_COLOR), fill="tonexty",
-                             fillcolor="rgba(0,114,178,0.25)", name=f"noisy runs p{q[0]:g}–p{q[-1]:g}",
-                             hovertemplate=f"step %{{x}}: p{q[0]:g} = %{{y:.4g}}<extra></extra>", legendgroup="band"))
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=hi,
+            mode="lines",
+            line=dict(width=0, color=NOISY_COLOR),
+            showlegend=False,
+            hovertemplate=f"step %{{x}}: p{q[-1]:g} = %{{y:.4g}}<extra></extra>",
+            legendgroup="band",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=lo,
+            mode="lines",
+            line=dict(width=0, color=NOISY_COLOR),
+            fill="tonexty",
+            fillcolor="rgba(0,114,178,0.25)",
+            name=f"noisy runs p{q[0]:g}–p{q[-1]:g}",
+            hovertemplate=f"step %{{x}}: p{q[0]:g} = %{{y:.4g}}<extra></extra>",
+            legendgroup="band",
+        )
+    )
     if len(q) > 2 or q[mid_k] == 50:
-        fig.add_trace(go.Scatter(x=steps, y=ens.bands[mid_k], mode="lines", line=dict(color=NOISY_COLOR, width=2),
-                                 name=f"noisy runs p{q[mid_k]:g} (n = {ens.n_runs}, σ = {ens.noise_std:g})",
-                                 hovertemplate=f"step %{{x}}: p{q[mid_k]:g} = %{{y:.4g}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=steps, y=ens.full_loss, mode="lines", line=dict(color=PATH_COLOR, width=2, dash="dash"),
-                             name="full batch (no noise)", hovertemplate="step %{x}: full batch %{y:.4g}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=ens.bands[mid_k],
+                mode="lines",
+                line=dict(color=NOISY_COLOR, width=2),
+                name=f"noisy runs p{q[mid_k]:g} (n = {ens.n_runs}, σ = {ens.noise_std:g})",
+                hovertemplate=f"step %{{x}}: p{q[mid_k]:g} = %{{y:.4g}}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=ens.full_loss,
+            mode="lines",
+            line=dict(color=PATH_COLOR, width=2, dash="dash"),
+            name="full batch (no noise)",
+            hovertemplate="step %{x}: full batch %{y:.4g}<extra></extra>",
+        )
+    )
     nd = int(ens.diverged.sum())
     title = f"{OPTIMIZERS[ens.optimizer].name}: loss of {ens.n_runs} noisy runs (seed {ens.seed})"
     if nd:
         title += f" — {nd} diverged"
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=60, r=20, t=50, b=40), title=dict(text=title),
-                      xaxis=dict(title="step"),
-                      yaxis=dict(title="loss", type="log" if positive else "linear",
-                                 exponentformat="power" if positive else "none"),
-                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=60, r=20, t=50, b=40),
+        title=dict(text=title),
+        xaxis=dict(title="step"),
+        yaxis=dict(title="loss", type="log" if positive else "linear", exponentformat="power" if positive else "none"),
+        legend=dict(orientation="h", yanchor="top", y=-0.15, x=0),
+        hovermode="x unified",
+    )
     return fig
 
 
@@ -412,20 +664,63 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
     if m is not None:
         fig.add_trace(m)  # under the end points, which often sit right on a minimum
     for k, path in enumerate(ens.sample_paths):
-        fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines", line=dict(color="rgba(86,180,233,0.55)", width=1),
-                                 name="noisy paths (sample)", legendgroup="paths", showlegend=k == 0, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines",
+                line=dict(color="rgba(86,180,233,0.55)", width=1),
+                name="noisy paths (sample)",
+                legendgroup="paths",
+                showlegend=k == 0,
+                hoverinfo="skip",
+            )
+        )
     fp = ens.full_points
-    fig.add_trace(go.Scatter(x=fp[:, 0], y=fp[:, 1], mode="lines", line=dict(color=PATH_COLOR, width=2.5),
-                             name="full batch", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=ens.end_points[:, 0], y=ens.end_points[:, 1], mode="markers",
-                             name=f"end points ({ens.n_runs} noisy runs)",
-                             marker=dict(size=6, color="#56B4E9", opacity=0.85, line=dict(color="#000000", width=0.6)),
-                             hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[fp[-1, 0]], y=[fp[-1, 1]], mode="markers", name="full-batch end",
-                             marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
-                             hovertemplate="full-batch end (%{x:.4g}, %{y:.4g})<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[ens.start[0]], y=[ens.start[1]], mode="markers", name="start",
-                             marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2))))
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=50, r=20, t=20, b=40),
-                      legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), **_window_layout(window))
+    fig.add_trace(
+        go.Scatter(
+            x=fp[:, 0],
+            y=fp[:, 1],
+            mode="lines",
+            line=dict(color=PATH_COLOR, width=2.5),
+            name="full batch",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ens.end_points[:, 0],
+            y=ens.end_points[:, 1],
+            mode="markers",
+            name=f"end points ({ens.n_runs} noisy runs)",
+            marker=dict(size=6, color="#56B4E9", opacity=0.85, line=dict(color="#000000", width=0.6)),
+            hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[fp[-1, 0]],
+            y=[fp[-1, 1]],
+            mode="markers",
+            name="full-batch end",
+            marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
+            hovertemplate="full-batch end (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[ens.start[0]],
+            y=[ens.start[1]],
+            mode="markers",
+            name="start",
+            marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2)),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=50, r=20, t=20, b=40),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+        **_window_layout(window),
+    )
     return fig

@@ -8,13 +8,13 @@ subclass validates ``data`` and ``layout`` as usual and keeps ``frames`` raw:
 them exactly as a normal Figure would (base64 typed arrays included), and
 reading ``fig.frames`` validates them on first access.
 """
+
 from __future__ import annotations
 
 import base64
 from typing import Any
 
 import numpy as np
-
 import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 

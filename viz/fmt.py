@@ -1,4 +1,5 @@
 """Number formatting for labels, hovers and messages."""
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ def num(v: float, digits: int = 3) -> str:
         return str(v)
     a = abs(v)
     if 1e-4 <= a < 1e5:
-        for d in range(0, 12):
+        for d in range(12):
             t = f"{v:.{d}f}"
             if math.isclose(float(t), v, rel_tol=10 ** -(digits + 6)):
                 return t

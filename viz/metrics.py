@@ -3,9 +3,10 @@
 Three panels, side by side (``arrange="columns"``) or stacked with a shared
 step axis (``arrange="rows"``, for a column next to the contour map).
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,8 +30,15 @@ def _indices(n: int, cap: int = MAX_POINTS) -> np.ndarray:
     return k if k[-1] == n - 1 else np.append(k, n - 1)
 
 
-def metrics_figure(runs: Sequence[RunView], *, f_star: float | None = None, height: int = 300,
-                   font_size: int = 13, legend: bool = True, arrange: str = "columns") -> Figure:
+def metrics_figure(
+    runs: Sequence[RunView],
+    *,
+    f_star: float | None = None,
+    height: int = 300,
+    font_size: int = 13,
+    legend: bool = True,
+    arrange: str = "columns",
+) -> Figure:
     """f − f* (or f when no minimum is known), distance to the nearest minimum, ‖∇f‖ — log y where meaningful."""
     loss_gap = f_star is not None
     has_dist = any(r.dist is not None for r in runs)
@@ -69,37 +77,74 @@ def metrics_figure(runs: Sequence[RunView], *, f_star: float | None = None, heig
                 if fin.size:
                     spans[p] += [float(fin.min()), float(fin.max())]
                 ax = "" if p == 0 else str(p + 1)
-                data.append({
-                    "type": "scatter", "mode": "lines", "x": typed_array(steps),
-                    "y": typed_array(np.clip(y, -3e38, 3e38)), "xaxis": f"x{ax}", "yaxis": f"y{ax}",
-                    "line": {"color": run.color, "width": 2.2, "dash": ("solid", "dash", "dot", "dashdot")[b % 4]},
-                    "name": run.label, "legendgroup": f"run{r}", "showlegend": legend and p == 0 and b == 0,
-                    "hovertemplate": f"{run.label}: %{{y:.4g}}<extra></extra>",
-                    "meta": {"role": "metric", "run": r, "start": b, "metric": metric},
-                })
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines",
+                        "x": typed_array(steps),
+                        "y": typed_array(np.clip(y, -3e38, 3e38)),
+                        "xaxis": f"x{ax}",
+                        "yaxis": f"y{ax}",
+                        "line": {"color": run.color, "width": 2.2, "dash": ("solid", "dash", "dot", "dashdot")[b % 4]},
+                        "name": run.label,
+                        "legendgroup": f"run{r}",
+                        "showlegend": legend and p == 0 and b == 0,
+                        "hovertemplate": f"{run.label}: %{{y:.4g}}<extra></extra>",
+                        "meta": {"role": "metric", "run": r, "start": b, "metric": metric},
+                    }
+                )
                 if diverged:
-                    data.append({
-                        "type": "scatter", "mode": "markers", "x": [float(steps[-1])],
-                        "y": [float(np.clip(y[-1], -3e38, 3e38))], "xaxis": f"x{ax}", "yaxis": f"y{ax}",
-                        "showlegend": False, "legendgroup": f"run{r}", "name": run.label,
-                        "marker": {"symbol": "x-thin-open", "size": 13, "color": DIVERGED_COLOR,
-                                   "line": {"width": 3.5, "color": DIVERGED_COLOR}},
-                        "hovertemplate": f"{run.label}: diverged after step %{{x}}<extra></extra>",
-                        "meta": {"role": "diverged", "run": r, "start": b},
-                    })
+                    data.append(
+                        {
+                            "type": "scatter",
+                            "mode": "markers",
+                            "x": [float(steps[-1])],
+                            "y": [float(np.clip(y[-1], -3e38, 3e38))],
+                            "xaxis": f"x{ax}",
+                            "yaxis": f"y{ax}",
+                            "showlegend": False,
+                            "legendgroup": f"run{r}",
+                            "name": run.label,
+                            "marker": {
+                                "symbol": "x-thin-open",
+                                "size": 13,
+                                "color": DIVERGED_COLOR,
+                                "line": {"width": 3.5, "color": DIVERGED_COLOR},
+                            },
+                            "hovertemplate": f"{run.label}: diverged after step %{{x}}<extra></extra>",
+                            "meta": {"role": "diverged", "run": r, "start": b},
+                        }
+                    )
     top = 58 if legend else (22 if rows else 30)
     layout: dict = {
-        "template": "plotly_white", "height": height, "autosize": True,
+        "template": "plotly_white",
+        "height": height,
+        "autosize": True,
         "font": {"family": FONT, "size": font_size, "color": INK},
-        "margin": {"l": 56, "r": 18, "t": top, "b": 40}, "showlegend": legend,
-        "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
-        "hovermode": "x unified", "hoverlabel": {"font": {"family": FONT, "size": font_size - 1}},
-        "legend": {"orientation": "h", "x": 0, "y": 1.0 + 40 / max(height - top - 40, 100), "yanchor": "bottom",
-                   "font": {"size": font_size}},
+        "margin": {"l": 56, "r": 18, "t": top, "b": 40},
+        "showlegend": legend,
+        "paper_bgcolor": "#FFFFFF",
+        "plot_bgcolor": "#FFFFFF",
+        "hovermode": "x unified",
+        "hoverlabel": {"font": {"family": FONT, "size": font_size - 1}},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": 1.0 + 40 / max(height - top - 40, 100),
+            "yanchor": "bottom",
+            "font": {"size": font_size},
+        },
         "annotations": [],
     }
-    axis_style = {"showgrid": True, "gridcolor": "#EEF1F5", "zeroline": False, "showline": True,
-                  "linecolor": "#9AA3B2", "ticks": "outside", "ticklen": 3}
+    axis_style = {
+        "showgrid": True,
+        "gridcolor": "#EEF1F5",
+        "zeroline": False,
+        "showline": True,
+        "linecolor": "#9AA3B2",
+        "ticks": "outside",
+        "ticklen": 3,
+    }
     for p, (title, ytype, _) in enumerate(panels):
         ax = "" if p == 0 else str(p + 1)
         lo = p * (size + gap)
@@ -107,22 +152,39 @@ def metrics_figure(runs: Sequence[RunView], *, f_star: float | None = None, heig
             # panel 0 on top; all share the bottom panel's step axis
             y0 = max(0.0, round(1 - lo - size, 6))
             xdom, ydom = [0, 1], [y0, min(1.0, round(y0 + size, 6))]
-            xaxis = {"domain": xdom, "anchor": f"y{ax}", **axis_style, "showticklabels": p == n - 1,
-                     **({"matches": "x"} if p else {}),
-                     **({"title": {"text": "step", "standoff": 2}} if p == n - 1 else {})}
+            xaxis = {
+                "domain": xdom,
+                "anchor": f"y{ax}",
+                **axis_style,
+                "showticklabels": p == n - 1,
+                **({"matches": "x"} if p else {}),
+                **({"title": {"text": "step", "standoff": 2}} if p == n - 1 else {}),
+            }
             note = {"x": 0.01, "xanchor": "left", "y": ydom[1], "yanchor": "bottom"}
         else:
             xdom, ydom = [round(lo, 6), min(1.0, round(lo + size, 6))], [0, 1]
             xaxis = {"domain": xdom, "anchor": f"y{ax}", **axis_style, "title": {"text": "step", "standoff": 4}}
             note = {"x": lo + size / 2, "xanchor": "center", "y": 1.0, "yanchor": "bottom"}
         layout[f"xaxis{ax}"] = xaxis
-        layout[f"yaxis{ax}"] = {"anchor": f"x{ax}", "domain": ydom, "type": ytype, **axis_style,
-                                "exponentformat": "power"}
+        layout[f"yaxis{ax}"] = {
+            "anchor": f"x{ax}",
+            "domain": ydom,
+            "type": ytype,
+            **axis_style,
+            "exponentformat": "power",
+        }
         if ytype == "log" and spans[p]:
             decades = np.log10(max(spans[p])) - np.log10(min(spans[p]))
             if decades >= 1.2:  # label powers of ten only (no 2, 5 clutter between them)
                 layout[f"yaxis{ax}"]["dtick"] = 1 if decades < 6 else (2 if decades < 12 else 4)
-        layout["annotations"].append({"text": f"<b>{title}</b>" + (" (log)" if rows and ytype == "log" else ""),
-                                      "xref": "paper", "yref": "paper", "showarrow": False,
-                                      "font": {"size": font_size + (0 if rows else 1)}, **note})
+        layout["annotations"].append(
+            {
+                "text": f"<b>{title}</b>" + (" (log)" if rows and ytype == "log" else ""),
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "font": {"size": font_size + (0 if rows else 1)},
+                **note,
+            }
+        )
     return Figure(data=data, layout=layout)

@@ -3,10 +3,12 @@
 Built from a Surface / Trajectory by the helpers below, or directly (tests,
 other front ends).  No Streamlit, no hidden state.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,11 +70,12 @@ class RunView:
 
     def params_text(self, sep: str = "<br>", per_line: int = 3) -> str:
         items = [f"{k} = {num(v)}" for k, v in self.params.items()]
-        return sep.join(", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line))
+        return sep.join(", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line))
 
 
-def surface_view(surface, window: Window | None = None, n: int = 200, *, background: bool = True,
-                 levels: int = 16) -> SurfaceView:
+def surface_view(
+    surface, window: Window | None = None, n: int = 200, *, background: bool = True, levels: int = 16
+) -> SurfaceView:
     """Grid, colour scale, minima (and the background image) of a Surface in a window."""
     from .background import background_uri
 
@@ -84,16 +87,33 @@ def surface_view(surface, window: Window | None = None, n: int = 200, *, backgro
     f_star = float(np.nanmin(minima_f)) if len(minima_f) and np.isfinite(minima_f).any() else None
     scale = fit_scale(z, True if surface.log_color else None, f_star)
     bg = background_uri(z, scale, win, levels=levels) if background else None
-    return SurfaceView(name=surface.name, window=win, xs=xs, ys=ys, z=z, scale=scale, minima=minima,
-                       minima_f=np.asarray(minima_f, dtype=float), tex=surface.tex, background=bg)
+    return SurfaceView(
+        name=surface.name,
+        window=win,
+        xs=xs,
+        ys=ys,
+        z=z,
+        scale=scale,
+        minima=minima,
+        minima_f=np.asarray(minima_f, dtype=float),
+        tex=surface.tex,
+        background=bg,
+    )
 
 
 def run_view(traj, index: int, label: str | None = None) -> RunView:
     """A RunView of an optim_core Trajectory."""
-    return RunView(index=index, label=label or traj.optimizer.name, points=np.asarray(traj.points),
-                   loss=np.asarray(traj.loss), grad_norm=np.asarray(traj.grad_norm),
-                   diverged_at=np.asarray(traj.diverged_at), reasons=tuple(traj.reasons),
-                   params=traj.params_for(0), dist=traj.distance_to_minimum())
+    return RunView(
+        index=index,
+        label=label or traj.optimizer.name,
+        points=np.asarray(traj.points),
+        loss=np.asarray(traj.loss),
+        grad_norm=np.asarray(traj.grad_norm),
+        diverged_at=np.asarray(traj.diverged_at),
+        reasons=tuple(traj.reasons),
+        params=traj.params_for(0),
+        dist=traj.distance_to_minimum(),
+    )
 
 
 def run_views(trajectories: Sequence, labels: Sequence[str] | None = None) -> list[RunView]:

@@ -6,6 +6,7 @@ surface scale; pale yellow is left out (invisible on a light background).
 The surface scale runs from near-white (low f) to slate blue (high f): light
 enough that every run colour reads on it, projected or printed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,7 +48,7 @@ def run_color(i: int) -> str:
 
 def rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[k:k + 2], 16) for k in (0, 2, 4))
+    r, g, b = (int(h[k : k + 2], 16) for k in (0, 2, 4))
     return f"rgba({r}, {g}, {b}, {alpha:g})"
 
 

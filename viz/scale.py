@@ -5,6 +5,7 @@ point does not wash the picture out) and optionally logarithmic (Rosenbrock's
 valley is invisible on a linear scale).  The same mapping gives the colour-bar
 ticks, labelled in f, so the reader always reads real values.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,7 +51,7 @@ class ValueScale:
             top = self.hi - self.lo
             k0 = math.floor(math.log10(max(self.offset, 1e-300)))
             k1 = math.ceil(math.log10(max(top, 1e-300)))
-            vals = [self.lo] + [self.lo + 10.0 ** k for k in range(k0 + 1, k1 + 1)]
+            vals = [self.lo] + [self.lo + 10.0**k for k in range(k0 + 1, k1 + 1)]
             step = max(1, math.ceil(len(vals) / n))
             vals = vals[:1] + vals[1::step]
         else:

@@ -4,9 +4,10 @@ Heights are the colour positions t(f) of the shared ValueScale (linear or log),
 with the z-axis labelled in f, so the 3-D height, the colour and the contour
 colour bar all agree.  Paths sit a hair above the mesh so they stay visible.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,24 +33,42 @@ def _sub(n: int, cap: int) -> np.ndarray:
     return np.unique(np.rint(np.linspace(0, n - 1, cap)).astype(int))
 
 
-def surface3d_figure(sv: SurfaceView, runs: Sequence[RunView], starts: np.ndarray | None = None, *,
-                     height: int = 520, font_size: int = 13) -> Figure:
+def surface3d_figure(
+    sv: SurfaceView,
+    runs: Sequence[RunView],
+    starts: np.ndarray | None = None,
+    *,
+    height: int = 520,
+    font_size: int = 13,
+) -> Figure:
     (x0, x1), (y0, y1) = sv.window
     ix, iy = _sub(len(sv.xs), MAX_MESH), _sub(len(sv.ys), MAX_MESH)
     xs, ys = sv.xs[ix], sv.ys[iy]
     z = sv.z[np.ix_(iy, ix)]
     t = sv.scale.t(z)
     tick_pos, tick_text = sv.scale.ticks()
-    data: list[dict] = [{
-        "type": "surface", "x": typed_array(xs), "y": typed_array(ys), "z": typed_array(t),
-        "surfacecolor": typed_array(np.nan_to_num(t, nan=0.0)), "customdata": typed_array(z),
-        "colorscale": plotly_colorscale(), "cmin": 0, "cmax": 1, "showscale": False, "opacity": 0.96,
-        "contours": {"z": {"show": True, "start": 0, "end": 1, "size": 1 / 16, "color": "rgba(31,36,48,0.35)",
-                           "width": 1}},
-        "lighting": {"ambient": 0.75, "diffuse": 0.5, "specular": 0.05, "roughness": 0.9},
-        "hovertemplate": "x = %{x:.3g}, y = %{y:.3g}<br>f = %{customdata:.4g}<extra></extra>",
-        "name": "surface", "meta": {"role": "surface"},
-    }]
+    data: list[dict] = [
+        {
+            "type": "surface",
+            "x": typed_array(xs),
+            "y": typed_array(ys),
+            "z": typed_array(t),
+            "surfacecolor": typed_array(np.nan_to_num(t, nan=0.0)),
+            "customdata": typed_array(z),
+            "colorscale": plotly_colorscale(),
+            "cmin": 0,
+            "cmax": 1,
+            "showscale": False,
+            "opacity": 0.96,
+            "contours": {
+                "z": {"show": True, "start": 0, "end": 1, "size": 1 / 16, "color": "rgba(31,36,48,0.35)", "width": 1}
+            },
+            "lighting": {"ambient": 0.75, "diffuse": 0.5, "specular": 0.05, "roughness": 0.9},
+            "hovertemplate": "x = %{x:.3g}, y = %{y:.3g}<br>f = %{customdata:.4g}<extra></extra>",
+            "name": "surface",
+            "meta": {"role": "surface"},
+        }
+    ]
     inside = lambda p: (p[..., 0] >= x0) & (p[..., 0] <= x1) & (p[..., 1] >= y0) & (p[..., 1] <= y1)
 
     cap = int(min(MAX_PATH_POINTS, max(100, PATH_POINT_BUDGET // max(1, sum(r.batch for r in runs)))))
@@ -66,71 +85,131 @@ def surface3d_figure(sv: SurfaceView, runs: Sequence[RunView], starts: np.ndarra
             ok = inside(p)
             zt = np.where(ok, sv.scale.t(f) + LIFT, np.nan)
             if b:
-                xs_p.append([np.nan]); ys_p.append([np.nan]); zs_p.append([np.nan]); cd.append([[np.nan, np.nan]])
-            xs_p.append(np.where(ok, p[:, 0], np.nan)); ys_p.append(np.where(ok, p[:, 1], np.nan)); zs_p.append(zt)
+                xs_p.append([np.nan])
+                ys_p.append([np.nan])
+                zs_p.append([np.nan])
+                cd.append([[np.nan, np.nan]])
+            xs_p.append(np.where(ok, p[:, 0], np.nan))
+            ys_p.append(np.where(ok, p[:, 1], np.nan))
+            zs_p.append(zt)
             cd.append(np.stack([k.astype(float), f], axis=1))
-        data.append({
-            "type": "scatter3d", "mode": "lines", "x": typed_array(np.concatenate(xs_p)),
-            "y": typed_array(np.concatenate(ys_p)), "z": typed_array(np.concatenate(zs_p)),
-            "customdata": typed_array(np.clip(np.concatenate(cd), -3e38, 3e38)),
-            "line": {"color": run.color, "width": 6}, "name": run.label, "showlegend": False,
-            "hovertemplate": (f"<b>{run.label}</b><br>step %{{customdata[0]:.0f}}<br>x = %{{x:.4g}}, y = %{{y:.4g}}"
-                              f"<br>f = %{{customdata[1]:.4g}}<br><span style='font-size:11px'>{run.params_text()}"
-                              f"</span><extra></extra>"),
-            "meta": {"role": "path", "run": r},
-        })
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "lines",
+                "x": typed_array(np.concatenate(xs_p)),
+                "y": typed_array(np.concatenate(ys_p)),
+                "z": typed_array(np.concatenate(zs_p)),
+                "customdata": typed_array(np.clip(np.concatenate(cd), -3e38, 3e38)),
+                "line": {"color": run.color, "width": 6},
+                "name": run.label,
+                "showlegend": False,
+                "hovertemplate": (
+                    f"<b>{run.label}</b><br>step %{{customdata[0]:.0f}}<br>x = %{{x:.4g}}, y = %{{y:.4g}}"
+                    f"<br>f = %{{customdata[1]:.4g}}<br><span style='font-size:11px'>{run.params_text()}"
+                    f"</span><extra></extra>"
+                ),
+                "meta": {"role": "path", "run": r},
+            }
+        )
         ends = np.array([run.points[int(last[b]), b] for b in range(run.batch)])
         fend = np.array([run.loss[int(last[b]), b] for b in range(run.batch)])
         ok = inside(ends)
         div = np.asarray(run.diverged_at) >= 0
         if ok.any():
-            data.append({
-                "type": "scatter3d", "mode": "markers", "x": ends[ok, 0].tolist(), "y": ends[ok, 1].tolist(),
-                "z": (sv.scale.t(fend[ok]) + LIFT).tolist(), "name": run.label, "showlegend": False,
-                "marker": {"size": [7 if not d else 8 for d in div[ok]], "symbol": ["x" if d else "circle" for d in div[ok]],
-                           "color": [DIVERGED_COLOR if d else run.color for d in div[ok]],
-                           "line": {"color": "#FFFFFF", "width": 1}},
-                "hovertemplate": f"<b>{run.label}</b><br>end (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-                "meta": {"role": "head", "run": r},
-            })
+            data.append(
+                {
+                    "type": "scatter3d",
+                    "mode": "markers",
+                    "x": ends[ok, 0].tolist(),
+                    "y": ends[ok, 1].tolist(),
+                    "z": (sv.scale.t(fend[ok]) + LIFT).tolist(),
+                    "name": run.label,
+                    "showlegend": False,
+                    "marker": {
+                        "size": [7 if not d else 8 for d in div[ok]],
+                        "symbol": ["x" if d else "circle" for d in div[ok]],
+                        "color": [DIVERGED_COLOR if d else run.color for d in div[ok]],
+                        "line": {"color": "#FFFFFF", "width": 1},
+                    },
+                    "hovertemplate": f"<b>{run.label}</b><br>end (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+                    "meta": {"role": "head", "run": r},
+                }
+            )
     if len(sv.minima):
         m = sv.minima
         ok = inside(m)
         if ok.any():
-            data.append({
-                "type": "scatter3d", "mode": "markers", "x": m[ok, 0].tolist(), "y": m[ok, 1].tolist(),
-                "z": (sv.scale.t(sv.minima_f[ok]) + LIFT).tolist(),
-                "marker": {"size": 6, "symbol": "diamond", "color": MINIMUM_COLOR, "line": {"color": INK, "width": 1}},
-                "hovertemplate": "known minimum (%{x:.4g}, %{y:.4g})<extra></extra>", "name": "known minimum",
-                "showlegend": False, "meta": {"role": "minimum"},
-            })
+            data.append(
+                {
+                    "type": "scatter3d",
+                    "mode": "markers",
+                    "x": m[ok, 0].tolist(),
+                    "y": m[ok, 1].tolist(),
+                    "z": (sv.scale.t(sv.minima_f[ok]) + LIFT).tolist(),
+                    "marker": {
+                        "size": 6,
+                        "symbol": "diamond",
+                        "color": MINIMUM_COLOR,
+                        "line": {"color": INK, "width": 1},
+                    },
+                    "hovertemplate": "known minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+                    "name": "known minimum",
+                    "showlegend": False,
+                    "meta": {"role": "minimum"},
+                }
+            )
     if starts is not None and len(starts):
         s = np.asarray(starts, dtype=float).reshape(-1, 2)
         fs = runs[0].loss[0] if runs else np.zeros(len(s))
-        data.append({
-            "type": "scatter3d", "mode": "markers", "x": s[:, 0].tolist(), "y": s[:, 1].tolist(),
-            "z": (sv.scale.t(np.asarray(fs[:len(s)])) + LIFT).tolist(),
-            "marker": {"size": 5, "color": "#FFFFFF", "line": {"color": INK, "width": 2}},
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>", "name": "start", "showlegend": False,
-            "meta": {"role": "start"},
-        })
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "markers",
+                "x": s[:, 0].tolist(),
+                "y": s[:, 1].tolist(),
+                "z": (sv.scale.t(np.asarray(fs[: len(s)])) + LIFT).tolist(),
+                "marker": {"size": 5, "color": "#FFFFFF", "line": {"color": INK, "width": 2}},
+                "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+                "name": "start",
+                "showlegend": False,
+                "meta": {"role": "start"},
+            }
+        )
 
     aspect = (y1 - y0) / (x1 - x0)
-    ax = {"showbackground": False, "gridcolor": "#DDE2EA", "zeroline": False, "tickfont": {"size": font_size - 2},
-          "title": {"font": {"size": font_size}}}
+    ax = {
+        "showbackground": False,
+        "gridcolor": "#DDE2EA",
+        "zeroline": False,
+        "tickfont": {"size": font_size - 2},
+        "title": {"font": {"size": font_size}},
+    }
     layout = {
-        "template": "plotly_white", "height": height, "autosize": True,
+        "template": "plotly_white",
+        "height": height,
+        "autosize": True,
         "font": {"family": FONT, "size": font_size, "color": INK},
-        "margin": {"l": 0, "r": 0, "t": 8, "b": 0}, "paper_bgcolor": "#FFFFFF", "showlegend": False,
+        "margin": {"l": 0, "r": 0, "t": 8, "b": 0},
+        "paper_bgcolor": "#FFFFFF",
+        "showlegend": False,
         "hoverlabel": {"font": {"family": FONT, "size": font_size}, "bgcolor": "#FFFFFF"},
         "scene": {
             "xaxis": {**ax, "range": [x0, x1], "title": {"text": "x"}},
             "yaxis": {**ax, "range": [y0, y1], "title": {"text": "y"}},
-            "zaxis": {**ax, "range": [0, 1 + 2 * LIFT], "title": {"text": "f" + (" (log)" if sv.scale.log else "")},
-                      "tickvals": tick_pos, "ticktext": tick_text},
+            "zaxis": {
+                **ax,
+                "range": [0, 1 + 2 * LIFT],
+                "title": {"text": "f" + (" (log)" if sv.scale.log else "")},
+                "tickvals": tick_pos,
+                "ticktext": tick_text,
+            },
             "aspectmode": "manual",
-            "aspectratio": {"x": 1.0 if aspect <= 1 else max(1 / aspect, 0.5),
-                            "y": max(aspect, 0.5) if aspect <= 1 else 1.0, "z": 0.6},
+            "aspectratio": {
+                "x": 1.0 if aspect <= 1 else max(1 / aspect, 0.5),
+                "y": max(aspect, 0.5) if aspect <= 1 else 1.0,
+                "z": 0.6,
+            },
             "camera": {"eye": {"x": -1.65, "y": -1.95, "z": 1.3}, "center": {"x": 0, "y": 0, "z": -0.22}},
             "domain": {"x": [0, 1], "y": [0, 1]},
         },

@@ -1,23 +1,38 @@
 """End-to-end fixtures: one Streamlit server and one headless Chromium for the e2e tests, a new page per test.
 
-The helpers (waiting for reruns, reading Plotly data, driving widgets by key) live in e2e_support.py; the DOM
+The helpers (waiting for reruns, reading Plotly data, driving widgets by key) live in tools/browser.py; the DOM
 facts they rely on are listed there. Skip rule: without Chromium or the playwright package the e2e tests skip
-with a reason, except when CI is set, where they fail (see e2e_support.unavailable).
+with a reason, except when CI is set, where they fail (see tools.browser.unavailable).
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
-from e2e_support import (ARTIFACTS, CHROMIUM_ARGS, FIRST_CHART_TIMEOUT_MS, REPO, VIEWPORT, PageErrors, _stop,
-                         exceptions, find_chromium, install_rerun_counter, plot_data, screenshot, start_server,
-                         unavailable, wait_idle)
-
+from tools.browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    FIRST_CHART_TIMEOUT_MS,
+    REPO,
+    VIEWPORT,
+    PageErrors,
+    _stop,
+    exceptions,
+    find_chromium,
+    install_rerun_counter,
+    plot_data,
+    screenshot,
+    start_server,
+    unavailable,
+    wait_idle,
+)
 
 # ============================================================================ shared: server and browser
 # One Streamlit server and one browser for all the e2e tests, started by the first test that needs them and
@@ -143,8 +158,9 @@ def open_page(browser, app_url, request) -> Callable[..., Any]:
             target += ("&" if "?" in target else "?") + urlencode(query)
         page.goto(target)
         if wait_chart:
-            page.wait_for_selector('.js-plotly-plot .main-svg, [data-testid="stException"]',
-                                   timeout=FIRST_CHART_TIMEOUT_MS)
+            page.wait_for_selector(
+                '.js-plotly-plot .main-svg, [data-testid="stException"]', timeout=FIRST_CHART_TIMEOUT_MS
+            )
             errs = exceptions(page)
             assert not errs, f"Streamlit exception while loading {target}: {errs[0][:1500]}"
         wait_idle(page)

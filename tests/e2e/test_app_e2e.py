@@ -8,6 +8,7 @@ and head markers meta {"role": "head", ...}. The whole scene lives in the URL qu
 Paths are compared with optim_core's trajectories at float32 tolerance: the drawn path of a chart is the last
 animation frame that sets the trace (the figure's base traces may show step 0 only), else the base trace.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,18 +17,44 @@ import time
 import numpy as np
 import pytest
 
-from e2e_support import (animation_state, as_float, assert_paths_equal, background_stats, data_to_pixel, exceptions,
-                         final_paths, keyed, page_query, paths_by_run, pixel_to_data, play_button, plot_area, plot_data,
-                         plot_frames, rerun, screenshot, select_option, set_numeric, until, wait_animation_end,
-                         wait_idle, widget_kind, widget_value)
 from optim_core import OPTIMIZERS, resolve_params, run
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
+from tools.browser import (
+    animation_state,
+    as_float,
+    assert_paths_equal,
+    background_stats,
+    data_to_pixel,
+    exceptions,
+    final_paths,
+    keyed,
+    page_query,
+    paths_by_run,
+    pixel_to_data,
+    play_button,
+    plot_area,
+    plot_data,
+    plot_frames,
+    rerun,
+    screenshot,
+    select_option,
+    set_numeric,
+    until,
+    wait_animation_end,
+    wait_idle,
+    widget_kind,
+    widget_value,
+)
 
 pytestmark = pytest.mark.e2e
 
-SHARED = Scene(surface="himmelblau", runs=(RunConfig("adam", {"lr": 0.05}), RunConfig("sgd", {"lr": 0.01})),
-               starts=((0.5, -1.0),), steps=150)
+SHARED = Scene(
+    surface="himmelblau",
+    runs=(RunConfig("adam", {"lr": 0.05}), RunConfig("sgd", {"lr": 0.01})),
+    starts=((0.5, -1.0),),
+    steps=150,
+)
 
 
 def scene_of(page) -> Scene:
@@ -44,7 +71,8 @@ def assert_no_exception(page) -> None:
 def assert_background(png, box, when: str) -> None:
     s = background_stats(png, box)
     assert s["std"] > 8 and s["bins"] >= 4 and s["near_white"] < 0.5, (
-        f"the contour background is not visible {when} (plot area colour stats {s}; see {png})")
+        f"the contour background is not visible {when} (plot area colour stats {s}; see {png})"
+    )
 
 
 # ============================================================================ 1. load
@@ -88,7 +116,8 @@ def test_play_animates_and_keeps_the_background(open_page):
     box = plot_area(page, "contour")
     assert samples[-1][0] > samples[0][0], f"path points did not grow in the first second of Play: {samples}"
     assert samples[-1][1] > samples[0][1] and samples[-1][2] != before[2], (
-        f"the animation slider did not move: before {before}, samples {samples}")
+        f"the animation slider did not move: before {before}, samples {samples}"
+    )
     assert_background(mid, box, "mid-animation")
 
     last = wait_animation_end(page, "contour")
@@ -144,7 +173,8 @@ def test_a_click_on_the_contour_moves_the_start(open_page):
         for (i, j), xy in paths.items():
             if j == 0:
                 assert abs(xy[0, 0] - target["x"]) <= tol_x and abs(xy[0, 1] - target["y"]) <= tol_y, (
-                    f"run {i} starts at {xy[0].tolist()}, the click was at ({target['x']:.4g}, {target['y']:.4g})")
+                    f"run {i} starts at {xy[0].tolist()}, the click was at ({target['x']:.4g}, {target['y']:.4g})"
+                )
         scene = scene_of(page)
         assert scene.starts, f"the URL has no start after the click: {page_query(page)}"
         assert scene.starts[0] == pytest.approx(tuple(paths[(0, 0)][0]), rel=1e-5, abs=1e-6)
@@ -158,8 +188,12 @@ def test_a_shared_url_restores_the_scene_and_follows_changes(open_page):
     page = open_page(query=SHARED.to_query())
     assert_no_exception(page)
     assert re.search(r"himmelblau", widget_value(page, "surface"), re.I), widget_value(page, "surface")
-    assert re.match(r"\s*adam(?![a-z])", widget_value(page, "run0_optimizer"), re.I), widget_value(page, "run0_optimizer")
-    assert re.match(r"\s*sgd(?![a-z])", widget_value(page, "run1_optimizer"), re.I), widget_value(page, "run1_optimizer")
+    assert re.match(r"\s*adam(?![a-z])", widget_value(page, "run0_optimizer"), re.I), widget_value(
+        page, "run0_optimizer"
+    )
+    assert re.match(r"\s*sgd(?![a-z])", widget_value(page, "run1_optimizer"), re.I), widget_value(
+        page, "run1_optimizer"
+    )
     assert as_float(widget_value(page, "start0_x")) == pytest.approx(0.5)
     assert as_float(widget_value(page, "start0_y")) == pytest.approx(-1.0)
     assert as_float(widget_value(page, "steps")) == 150
@@ -171,7 +205,9 @@ def test_a_shared_url_restores_the_scene_and_follows_changes(open_page):
     assert changed.steps == as_float(widget_value(page, "steps"))
     assert changed.with_(steps=SHARED.steps) == SHARED, f"the URL changed more than steps: {page_query(page)}"
     trajs = simulate(changed)
-    until(page, lambda: assert_paths_equal(final_paths(page, "contour"), changed, trajs, where="after the steps change"))
+    until(
+        page, lambda: assert_paths_equal(final_paths(page, "contour"), changed, trajs, where="after the steps change")
+    )
 
 
 # ============================================================================ 6. messages
@@ -204,7 +240,9 @@ def test_a_diverging_learning_rate_names_the_run_and_the_step(open_page):
     rerun(page, lambda: set_numeric(page, "run0_lr", value=1000.0, keys=["End"]), "setting run0_lr to its top")
     assert_no_exception(page)
     scene = scene_of(page)
-    assert float(scene.runs[0].resolved()["lr"]) == pytest.approx(1e3), f"lr at the top of its range: {page_query(page)}"
+    assert float(scene.runs[0].resolved()["lr"]) == pytest.approx(1e3), (
+        f"lr at the top of its range: {page_query(page)}"
+    )
     d = simulate(scene)[0].diverged_step(0)
     assert d is not None, "optim_core says run 0 does not diverge at lr=1e3"
     name = OPTIMIZERS[scene.runs[0].optimizer].name
@@ -254,8 +292,11 @@ def test_explore_sweep_cell_shows_its_trajectory(open_page):
         raise AssertionError("the cell contour (key sweep_cell_contour) has no path line")
 
     name0, path0 = cell_path()
-    cells = [t for t in plot_data(page, "sweep_heatmap")
-             if t["type"] in ("scatter", "scattergl") and t["customdata"] and t["x"] and len(t["x"]) >= 4]
+    cells = [
+        t
+        for t in plot_data(page, "sweep_heatmap")
+        if t["type"] in ("scatter", "scattergl") and t["customdata"] and t["x"] and len(t["x"]) >= 4
+    ]
     assert cells, "the heatmap has no selectable cell overlay (a scatter with customdata per cell)"
     cell = cells[0]
     n = len(cell["x"])
@@ -281,10 +322,18 @@ def test_explore_sweep_cell_shows_its_trajectory(open_page):
     overrides = next((dict(r.params) for r in scene.runs if r.optimizer == opt), {})
     params = {k: v for k, v in resolve_params(OPTIMIZERS[opt], overrides, 1).items() if k not in (xp, yp)}
     params.update({xp: float(xk), yp: float(yk)})
-    traj = run(get_surface(scene.surface, **dict(scene.surface_params)), opt, start, steps,
-               schedule=dict(scene.schedule), clip=scene.clip, **params)
+    traj = run(
+        get_surface(scene.surface, **dict(scene.surface_params)),
+        opt,
+        start,
+        steps,
+        schedule=dict(scene.schedule),
+        clip=scene.clip,
+        **params,
+    )
     expected = traj.points[:, 0, :]
     assert len(path1) == len(expected) or traj.diverged_step(0) is not None, (len(path1), len(expected))
-    np.testing.assert_allclose(path1, expected[: len(path1)], rtol=1e-5, atol=1e-6,
-                               err_msg=f"cell path ≠ optim_core.run({opt!r}, {params})")
+    np.testing.assert_allclose(
+        path1, expected[: len(path1)], rtol=1e-5, atol=1e-6, err_msg=f"cell path ≠ optim_core.run({opt!r}, {params})"
+    )
     screenshot(page, "explore_sweep", full_page=True)

@@ -3,13 +3,12 @@
 No timing assertions here (they flake); speed is measured by
 ``python -m benchmarks.render``.
 """
+
 from __future__ import annotations
 
 import io
 import os
-import sys
 import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageSequence
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # plain `pytest` from anywhere
-
-from export import (  # noqa: E402
+from export import (
     DIVERGED_RGB,
     PathLayer,
     SurfaceImage,
@@ -36,7 +33,7 @@ COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231"]
 
 
 def hex_rgb(c: str) -> np.ndarray:
-    return np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 # --------------------------------------------------------------------------- scenes
@@ -82,13 +79,14 @@ def color_near(img: np.ndarray, xy, rgb, radius: int = 6, tol: int = 14) -> bool
     """Is a pixel within `tol` (per channel) of rgb inside the square around xy?"""
     x, y = int(np.floor(xy[0])), int(np.floor(xy[1]))
     h, w = img.shape[:2]
-    win = img[max(0, y - radius):min(h, y + radius + 1), max(0, x - radius):min(w, x + radius + 1)].astype(int)
+    win = img[max(0, y - radius) : min(h, y + radius + 1), max(0, x - radius) : min(w, x + radius + 1)].astype(int)
     return bool((np.abs(win - np.asarray(rgb)).max(-1) <= tol).any())
 
 
 # --------------------------------------------------------------------------- frame_steps
-@pytest.mark.parametrize("n,f", [(500, 150), (499, 150), (149, 150), (150, 150), (10, 150), (1, 2), (600, 600),
-                                 (10**6, 7), (3, 2)])
+@pytest.mark.parametrize(
+    "n,f", [(500, 150), (499, 150), (149, 150), (150, 150), (10, 150), (1, 2), (600, 600), (10**6, 7), (3, 2)]
+)
 def test_frame_steps_examples(n, f):
     s = frame_steps(n, f)
     assert s[0] == 0 and s[-1] == n
@@ -168,7 +166,7 @@ def test_divergence_marker(style):
     p = diverging_path(steps=40, at=25)
     size = (640, 480)
     _, fr, _ = gif_frames(render_gif(surf, [p], size=size, frames=41, style=style))
-    last = data_to_pixel(surf, p.points[p.diverged_at:p.diverged_at + 1], size=size, style=style)[0]
+    last = data_to_pixel(surf, p.points[p.diverged_at : p.diverged_at + 1], size=size, style=style)[0]
     assert color_near(fr[-1], last, DIVERGED_RGB, radius=8)
     assert not color_near(fr[0], last, DIVERGED_RGB, radius=8)
     assert not color_near(fr[p.diverged_at - 1], last, DIVERGED_RGB, radius=8)  # frame k shows step k here
@@ -282,12 +280,27 @@ def test_data_to_pixel_maps_window_corners():
 
 
 # --------------------------------------------------------------------------- validation
-@pytest.mark.parametrize("kw", [
-    dict(size=(159, 480)), dict(size=(640, 119)), dict(size=(1921, 480)), dict(size=(640, 1081)),
-    dict(size=(640.0, 480)), dict(size=640), dict(fps=0), dict(fps=61), dict(fps=float("nan")),
-    dict(frames=1), dict(frames=601), dict(frames=2.5), dict(pause_s=-1), dict(loop=-1), dict(loop=True),
-    dict(style="surface"),
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(size=(159, 480)),
+        dict(size=(640, 119)),
+        dict(size=(1921, 480)),
+        dict(size=(640, 1081)),
+        dict(size=(640.0, 480)),
+        dict(size=640),
+        dict(fps=0),
+        dict(fps=61),
+        dict(fps=float("nan")),
+        dict(frames=1),
+        dict(frames=601),
+        dict(frames=2.5),
+        dict(pause_s=-1),
+        dict(loop=-1),
+        dict(loop=True),
+        dict(style="surface"),
+    ],
+)
 @pytest.mark.parametrize("fn", [render_gif, render_mp4, render_png])
 def test_bad_options_raise_one_line_value_error(fn, kw):
     with pytest.raises(ValueError) as e:
@@ -296,18 +309,21 @@ def test_bad_options_raise_one_line_value_error(fn, kw):
     assert msg and "\n" not in msg
 
 
-@pytest.mark.parametrize("make", [
-    lambda: PathLayer(np.zeros((3, 3)), "#ff0000", "bad shape"),
-    lambda: PathLayer(np.array([[0.0, np.nan]]), "#ff0000", "nan"),
-    lambda: PathLayer(np.zeros((3, 2)), "red", "bad colour"),
-    lambda: PathLayer(np.zeros((3, 2)), "#ff0000", "bad divergence", diverged_at=3),
-    lambda: PathLayer(np.zeros((3, 2)), "#ff0000", "bad values", values=np.zeros(2)),
-    lambda: SurfaceImage(np.linspace(0, 1, 5), np.linspace(0, 1, 4), np.zeros((5, 4))),
-    lambda: SurfaceImage(np.array([0.0, 0.0, 1.0]), np.linspace(0, 1, 3), np.zeros((3, 3))),
-    lambda: SurfaceImage(np.linspace(0, 1, 3), np.linspace(0, 1, 3), np.zeros((3, 3)), window=((1, 0), (0, 1))),
-    lambda: View3D(elev=120),
-    lambda: View3D(mesh=2),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: PathLayer(np.zeros((3, 3)), "#ff0000", "bad shape"),
+        lambda: PathLayer(np.array([[0.0, np.nan]]), "#ff0000", "nan"),
+        lambda: PathLayer(np.zeros((3, 2)), "red", "bad colour"),
+        lambda: PathLayer(np.zeros((3, 2)), "#ff0000", "bad divergence", diverged_at=3),
+        lambda: PathLayer(np.zeros((3, 2)), "#ff0000", "bad values", values=np.zeros(2)),
+        lambda: SurfaceImage(np.linspace(0, 1, 5), np.linspace(0, 1, 4), np.zeros((5, 4))),
+        lambda: SurfaceImage(np.array([0.0, 0.0, 1.0]), np.linspace(0, 1, 3), np.zeros((3, 3))),
+        lambda: SurfaceImage(np.linspace(0, 1, 3), np.linspace(0, 1, 3), np.zeros((3, 3)), window=((1, 0), (0, 1))),
+        lambda: View3D(elev=120),
+        lambda: View3D(mesh=2),
+    ],
+)
 def test_bad_inputs_raise_one_line_value_error(make):
     with pytest.raises(ValueError) as e:
         make()
@@ -324,8 +340,12 @@ def test_unlabelled_paths_have_no_legend_row():
     from export.render import _legend_entries
 
     pts = np.zeros((3, 2))
-    paths = [PathLayer(pts, "#E69F00", "Adam lr=0.01"), PathLayer(pts, "#E69F00", ""),
-             PathLayer(pts, "#E69F00", "Adam lr=0.01"), PathLayer(pts, "#56B4E9", "SGD")]
+    paths = [
+        PathLayer(pts, "#E69F00", "Adam lr=0.01"),
+        PathLayer(pts, "#E69F00", ""),
+        PathLayer(pts, "#E69F00", "Adam lr=0.01"),
+        PathLayer(pts, "#56B4E9", "SGD"),
+    ]
     assert [lab for lab, _ in _legend_entries(paths)] == ["Adam lr=0.01", "SGD"]
     data = render_png(rosenbrock_surface(40), paths + [PathLayer(pts, "#000000", "")] * 30, size=(320, 240))
     assert Image.open(io.BytesIO(data)).size == (320, 240)

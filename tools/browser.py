@@ -14,8 +14,10 @@ DOM facts these helpers rely on (Streamlit 1.67, plotly.js 3):
 - st.slider / st.select_slider: a visually hidden ``input[type=range]`` (keyboard: arrows, Home, End), value in
   ``aria-valuetext``; st.selectbox: ``input[role=combobox]``, options ``[role=option]`` in a portal.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,19 +28,26 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
 SCREENS = ARTIFACTS / "screens"
 VIEWPORT = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 HEALTH_TIMEOUT_S = 30
 FIRST_CHART_TIMEOUT_MS = 60_000
 RERUN_TIMEOUT_MS = 20_000
@@ -78,10 +87,8 @@ def _stop(proc: subprocess.Popen) -> None:
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=5)
 
 
@@ -89,11 +96,31 @@ def start_server(app: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app` on 127.0.0.1 and wait for /_stcore/health. The caller stops it with _stop."""
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = open(log_path, "w")  # noqa: SIM115 - handed to the child process, closed right after the spawn
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
@@ -254,8 +281,10 @@ def widget_value(page, key: str) -> str:
     kind = widget_kind(page, key)
     root = keyed(page, key)
     if kind == "slider":
-        return root.locator("input[type=range]").first.get_attribute("aria-valuetext") or \
-            root.locator("input[type=range]").first.input_value()
+        return (
+            root.locator("input[type=range]").first.get_attribute("aria-valuetext")
+            or root.locator("input[type=range]").first.input_value()
+        )
     if kind == "textarea":
         return root.locator("textarea").first.input_value()
     if kind in ("select", "number", "text"):
@@ -324,7 +353,10 @@ function __gd(key) {
 }
 """
 
-_PLOT_DATA_JS = "(key) => {" + _DECODE_JS + """
+_PLOT_DATA_JS = (
+    "(key) => {"
+    + _DECODE_JS
+    + """
   const gd = __gd(key);
   if (!gd) return null;
   return gd._fullData.map(t => ({
@@ -334,8 +366,12 @@ _PLOT_DATA_JS = "(key) => {" + _DECODE_JS + """
     customdata: (t.customdata && t.customdata.length <= 20000) ? JSON.parse(JSON.stringify(t.customdata)) : null,
   }));
 }"""
+)
 
-_FRAMES_JS = "(key) => {" + _DECODE_JS + """
+_FRAMES_JS = (
+    "(key) => {"
+    + _DECODE_JS
+    + """
   const gd = __gd(key);
   if (!gd) return null;
   const frames = (gd._transitionData && gd._transitionData._frames) || [];
@@ -357,6 +393,7 @@ _FRAMES_JS = "(key) => {" + _DECODE_JS + """
   }
   return {count: frames.length, order: order.map(String), sliders, last};
 }"""
+)
 
 
 def plot_data(page, key: str | None) -> list[dict] | None:
@@ -373,7 +410,8 @@ def plot_frames(page, key: str) -> dict | None:
 
 def plot_area(page, key: str) -> dict:
     """The plot area in viewport pixels and the axis ranges: {left, top, width, height, xrange, yrange}."""
-    r = page.evaluate("""(key) => {
+    r = page.evaluate(
+        """(key) => {
       const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
       if (!gd || !gd._fullLayout) return null;
       const drag = gd.querySelector('.nsewdrag');
@@ -381,7 +419,9 @@ def plot_area(page, key: str) -> dict:
       return {left: b.left, top: b.top, width: b.width, height: b.height,
               xrange: L.xaxis.range.slice(), yrange: L.yaxis.range.slice(),
               xtype: L.xaxis.type, ytype: L.yaxis.type, plot_bgcolor: L.plot_bgcolor};
-    }""", key)
+    }""",
+        key,
+    )
     assert r is not None, f"no Plotly chart in .st-key-{key}"
     return r
 
@@ -389,28 +429,40 @@ def plot_area(page, key: str) -> dict:
 def pixel_to_data(page, key: str, fx: float, fy: float) -> dict:
     """Viewport pixel and data coordinates of the point at fractions (fx, fy) of the plot area (fy from the top),
     converted with the axes' own p2d."""
-    return page.evaluate("""([key, fx, fy]) => {
+    return page.evaluate(
+        """([key, fx, fy]) => {
       const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
       const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
       const b = gd.querySelector('.nsewdrag').getBoundingClientRect();
       const px = fx * xa._length, py = fy * ya._length;
       return {cx: b.left + px, cy: b.top + py, x: xa.p2d(px), y: ya.p2d(py)};
-    }""", [key, fx, fy])
+    }""",
+        [key, fx, fy],
+    )
 
 
 def data_to_pixel(page, key: str, x: float, y: float) -> tuple[float, float]:
     """Viewport pixel of data point (x, y) on the chart's main axes (works for linear, log and category axes)."""
-    return tuple(page.evaluate("""([key, x, y]) => {
+    return tuple(
+        page.evaluate(
+            """([key, x, y]) => {
       const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
       const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
       const b = gd.querySelector('.nsewdrag').getBoundingClientRect();
       return [b.left + xa.l2p(xa.d2l(x)), b.top + ya.l2p(ya.d2l(y))];
-    }""", [key, x, y]))
+    }""",
+            [key, x, y],
+        )
+    )
 
 
 def _as_xy(x, y) -> np.ndarray:
-    return np.column_stack([np.array([np.nan if v is None else v for v in (x or [])], dtype=float),
-                            np.array([np.nan if v is None else v for v in (y or [])], dtype=float)])
+    return np.column_stack(
+        [
+            np.array([np.nan if v is None else v for v in (x or [])], dtype=float),
+            np.array([np.nan if v is None else v for v in (y or [])], dtype=float),
+        ]
+    )
 
 
 def path_traces(traces: list[dict]) -> list[dict]:
@@ -465,7 +517,8 @@ def assert_paths_equal(paths: dict[tuple[int, int], np.ndarray], scene, trajs, *
     starts = scene.start_points()
     expected_keys = {(i, j) for i in range(len(trajs)) for j in range(len(starts))}
     assert set(paths) == expected_keys, (
-        f"{where}: path traces (run, start) {sorted(paths)} != expected {sorted(expected_keys)}")
+        f"{where}: path traces (run, start) {sorted(paths)} != expected {sorted(expected_keys)}"
+    )
     (x0, x1), (y0, y1) = scene.view_window()
     scale = max(abs(x0), abs(x1), abs(y0), abs(y1), 1.0)
     for (i, j), drawn in sorted(paths.items()):
@@ -529,11 +582,15 @@ def background_stats(png_path: Path, box: dict) -> dict:
         l, t, r, b = max(l, 0), max(t, 0), min(r, im.width), min(b, im.height)
         a = np.asarray(im.crop((l, t, r, b)), dtype=np.int32).reshape(-1, 3)
     grey = a.mean(axis=1)
-    q = (a >> 3)
+    q = a >> 3
     codes = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
     counts = np.bincount(codes, minlength=1 << 15)
-    return {"std": float(grey.std()), "near_white": float((a.min(axis=1) > 235).mean()),
-            "bins": int((counts >= 0.01 * len(codes)).sum()), "pixels": int(len(codes))}
+    return {
+        "std": float(grey.std()),
+        "near_white": float((a.min(axis=1) > 235).mean()),
+        "bins": int((counts >= 0.01 * len(codes)).sum()),
+        "pixels": int(len(codes)),
+    }
 
 
 class PageErrors(list):

@@ -1,5 +1,6 @@
 """The Export tab in the real app (AppTest): downloads carry the scene's numbers, a GIF renders, and a scene
 config round-trips through the app state (download → upload → the same scene, in the widgets and the URL)."""
+
 from __future__ import annotations
 
 import io
@@ -9,14 +10,17 @@ import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from test_app import assert_paths_match, current_scene, keyed_texts, make_app
 
 from export.data import read_paths_csv
 from optim_core.scene import RunConfig, Scene, simulate
-from tests.test_app import assert_paths_match, current_scene, keyed_texts, make_app
 
-SCENE = Scene(surface="himmelblau", runs=(RunConfig("adam", {"lr": 0.05, "eps": 0.1}),
-                                          RunConfig("momentum", {"lr": 0.002, "momentum": 0.8})),
-              starts=((0.5, -1.0),), steps=120)
+SCENE = Scene(
+    surface="himmelblau",
+    runs=(RunConfig("adam", {"lr": 0.05, "eps": 0.1}), RunConfig("momentum", {"lr": 0.002, "momentum": 0.8})),
+    starts=((0.5, -1.0),),
+    steps=120,
+)
 _STORES: list[MemoryMediaFileStorage] = []
 
 
@@ -40,7 +44,7 @@ def download(at, key: str) -> bytes:
     for store in reversed(_STORES):
         try:
             return bytes(store.get_file(name).content)
-        except Exception:  # noqa: BLE001 - not in this run's store
+        except Exception:
             continue
     raise AssertionError(f"no stored file for {key}")
 

@@ -1,4 +1,5 @@
 """CSV / JSON of every path, scene configs, and the runnable PyTorch snippet."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -15,10 +16,18 @@ from export.snippet import torch_expression, torch_snippet
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
 
-SCENE = Scene(surface="beale", runs=(RunConfig("adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
-                                     RunConfig("rmsprop", {"lr": 0.01, "centered": True}),
-                                     RunConfig("sgd", {"lr": 0.5})),
-              starts=((1.0, 1.5), (-1.0, 1.0)), steps=120, schedule={"name": "cosine"}, clip=5.0)
+SCENE = Scene(
+    surface="beale",
+    runs=(
+        RunConfig("adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
+        RunConfig("rmsprop", {"lr": 0.01, "centered": True}),
+        RunConfig("sgd", {"lr": 0.5}),
+    ),
+    starts=((1.0, 1.5), (-1.0, 1.0)),
+    steps=120,
+    schedule={"name": "cosine"},
+    clip=5.0,
+)
 
 
 def test_csv_round_trips_every_number():
@@ -59,10 +68,17 @@ def test_scene_config_round_trips_through_json_and_url():
     assert Scene.from_query(SCENE.to_query()) == SCENE
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("{", "not valid JSON"), ("[]", "JSON object"), ('{"runs": [{"optimizer": "nope"}]}', "unknown optimizer"),
-    ('{"steps": 0}', "steps must be"), ('{"surface": "x +* y"}', ""), ('{"colour": 1}', "unknown scene field"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("{", "not valid JSON"),
+        ("[]", "JSON object"),
+        ('{"runs": [{"optimizer": "nope"}]}', "unknown optimizer"),
+        ('{"steps": 0}', "steps must be"),
+        ('{"surface": "x +* y"}', ""),
+        ('{"colour": 1}', "unknown scene field"),
+    ],
+)
 def test_bad_scene_configs_fail_with_one_line(text, fragment):
     with pytest.raises(ValueError) as e:
         Scene.from_json(text)
@@ -80,14 +96,35 @@ def _torch_python() -> str | None:
     return os.environ.get("OPTVIZ_TORCH_PYTHON")  # e.g. the venv used for the golden fixtures
 
 
-@pytest.mark.parametrize("scene,run_index,start_index", [
-    (SCENE, 0, 1),
-    (SCENE, 1, 0),
-    (Scene(surface="rosenbrock", runs=(RunConfig("lion", {"lr": 0.01, "weight_decay": 0.1}),), steps=150,
-           schedule={"name": "warmup_cosine", "warmup_steps": 20}, noise_std=2.0, noise_seed=3), 0, 0),
-    (Scene(surface="atan2(y, x) + x^2 + y^2", runs=(RunConfig("swats", {"lr": 0.01}),), starts=((1.0, 1.5),),
-           steps=100), 0, 0),
-])
+@pytest.mark.parametrize(
+    "scene,run_index,start_index",
+    [
+        (SCENE, 0, 1),
+        (SCENE, 1, 0),
+        (
+            Scene(
+                surface="rosenbrock",
+                runs=(RunConfig("lion", {"lr": 0.01, "weight_decay": 0.1}),),
+                steps=150,
+                schedule={"name": "warmup_cosine", "warmup_steps": 20},
+                noise_std=2.0,
+                noise_seed=3,
+            ),
+            0,
+            0,
+        ),
+        (
+            Scene(
+                surface="atan2(y, x) + x^2 + y^2",
+                runs=(RunConfig("swats", {"lr": 0.01}),),
+                starts=((1.0, 1.5),),
+                steps=100,
+            ),
+            0,
+            0,
+        ),
+    ],
+)
 def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
     python = _torch_python()
     if python is None:
@@ -103,8 +140,18 @@ def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, 
 
 
 def test_run_labels_tell_runs_of_the_same_optimizer_apart():
-    scene = Scene(runs=(RunConfig("momentum", {"lr": 0.09, "momentum": 0.4}), RunConfig("momentum", {"lr": 0.09}),
-                        RunConfig("adam", {"lr": 0.1, "eps": 0.1}), RunConfig("sgd", {"lr": 0.1})))
-    assert scene.run_labels() == ["Momentum (lr=0.09, momentum=0.4)", "Momentum (lr=0.09, momentum=0.9)",
-                                  "Adam (lr=0.1, eps=0.1)", "SGD (lr=0.1)"]
+    scene = Scene(
+        runs=(
+            RunConfig("momentum", {"lr": 0.09, "momentum": 0.4}),
+            RunConfig("momentum", {"lr": 0.09}),
+            RunConfig("adam", {"lr": 0.1, "eps": 0.1}),
+            RunConfig("sgd", {"lr": 0.1}),
+        )
+    )
+    assert scene.run_labels() == [
+        "Momentum (lr=0.09, momentum=0.4)",
+        "Momentum (lr=0.09, momentum=0.9)",
+        "Adam (lr=0.1, eps=0.1)",
+        "SGD (lr=0.1)",
+    ]
     assert read_paths_json(paths_json(scene, simulate(scene)))["runs"][1]["label"] == scene.run_labels()[1]

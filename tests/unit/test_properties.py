@@ -1,5 +1,6 @@
 """Property tests: any optimizer × in-range hyperparameters × start → finite output, right shapes,
 divergence reported consistently."""
+
 from __future__ import annotations
 
 import math
@@ -44,8 +45,16 @@ def scenarios(draw):
     starts = np.array([[draw(st.floats(x0, x1)), draw(st.floats(y0, y1))] for _ in range(batch)])
     params = draw(hyperparameters(OPTIMIZERS[oid]))
     steps = draw(st.integers(1, 60))
-    schedule = draw(st.sampled_from([None, "cosine", {"name": "step", "step_size": 5, "gamma": 0.5},
-                                     {"name": "warmup_cosine", "warmup_steps": 3}]))
+    schedule = draw(
+        st.sampled_from(
+            [
+                None,
+                "cosine",
+                {"name": "step", "step_size": 5, "gamma": 0.5},
+                {"name": "warmup_cosine", "warmup_steps": 3},
+            ]
+        )
+    )
     noise = draw(st.sampled_from([None, {"std": 1.0, "seed": 3}]))
     clip = draw(st.sampled_from([None, 1.0, 100.0]))
     return oid, sid, starts, steps, params, schedule, noise, clip

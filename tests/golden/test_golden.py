@@ -1,10 +1,11 @@
 """Golden tests: our NumPy optimizers against torch.optim / pytorch-optimizer, step for step.
 
-The fixtures in tests/golden/ were recorded in float64 by tools/make_golden.py
+The fixtures in tests/golden/fixtures/ were recorded in float64 by tools/make_golden.py
 (see its docstring to regenerate them; torch is NOT needed to run these tests).
 Each case is replayed through ``optim_core.run`` and every point and loss value
 must agree with rtol 1e-6.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent / "fixtures"
 
 OPTIMIZER_IDS = (
-    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
-    "amsgrad", "nadam", "radam", "adamax", "ftrl", "swats", "lion",
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamw",
+    "amsgrad",
+    "nadam",
+    "radam",
+    "adamax",
+    "ftrl",
+    "swats",
+    "lion",
 )
 SCHEDULE_NAMES = ("constant", "step", "exponential", "cosine", "warmup_cosine")
 
@@ -41,8 +55,15 @@ def test_matches_reference(case):
     from surfaces import get_surface
 
     surface = get_surface(case["surface"], **case["surface_params"])
-    res = run(surface, case["optimizer"], np.array(case["start"], dtype=float), case["steps"],
-              schedule=case["schedule"], clip=case["clip"], **case["params"])
+    res = run(
+        surface,
+        case["optimizer"],
+        np.array(case["start"], dtype=float),
+        case["steps"],
+        schedule=case["schedule"],
+        clip=case["clip"],
+        **case["params"],
+    )
     points = np.asarray(res.points)
     assert points.shape == (case["steps"] + 1, 1, 2)
     np.testing.assert_allclose(points[:, 0, :], np.array(case["points"]), rtol=1e-6, atol=1e-12)
@@ -55,7 +76,7 @@ def test_matches_reference(case):
 
 def test_every_optimizer_has_a_fixture():
     missing = [o for o in OPTIMIZER_IDS if o not in FIXTURES]
-    assert not missing, f"no golden fixture for {missing}; run tools/make_golden.py"
+    assert not missing, f"no golden fixture for {missing}; run python -m tools.make_golden in the torch venv"
     for opt in OPTIMIZER_IDS:
         cases = FIXTURES[opt]["cases"]
         assert FIXTURES[opt]["optimizer"] == opt
@@ -78,7 +99,7 @@ def test_every_hyperparameter_is_exercised():
 
 def test_schedules_fixture_covers_every_schedule_and_clipping():
     doc = FIXTURES.get("schedules")
-    assert doc is not None, "tests/golden/schedules.json is missing"
+    assert doc is not None, "tests/golden/fixtures/schedules.json is missing"
     for opt in ("sgd", "adam"):
         named = {c["schedule"]["name"] for c in doc["cases"] if c["optimizer"] == opt and c["schedule"]}
         assert set(SCHEDULE_NAMES) <= named, f"{opt}: schedules not covered: {set(SCHEDULE_NAMES) - named}"

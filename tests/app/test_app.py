@@ -2,6 +2,7 @@
 
 Charts are read from their protobuf: ``.proto.spec`` is the figure JSON (arrays as base64 typed arrays).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ from optim_core.scene import RunConfig, Scene, simulate
 from ui.presets import PRESETS
 from viz import decode
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def make_app(query: dict | None = None) -> AppTest:
@@ -69,7 +70,7 @@ def keyed_texts(at: AppTest, key: str) -> list[str]:
         here = inside or (getattr(getattr(node, "proto", None), "id", "") or "").endswith("-" + key)
         for ch in getattr(node, "children", {}).values():
             walk(ch, here)
-        if inside and hasattr(node, "value") and isinstance(getattr(node, "value"), str):
+        if inside and hasattr(node, "value") and isinstance(node.value, str):
             found.append(node.value)
 
     walk(at._tree, False)
@@ -82,8 +83,11 @@ def current_scene(at: AppTest) -> Scene:
 
 def normalized(scene: Scene) -> Scene:
     """Equal scenes spelled differently (defaults written out or left implicit) compare equal."""
-    return scene.with_(starts=tuple(scene.start_points()), window=tuple(map(tuple, scene.view_window())),
-                       runs=tuple(RunConfig(r.optimizer, r.resolved()) for r in scene.runs))
+    return scene.with_(
+        starts=tuple(scene.start_points()),
+        window=tuple(map(tuple, scene.view_window())),
+        runs=tuple(RunConfig(r.optimizer, r.resolved()) for r in scene.runs),
+    )
 
 
 # ----------------------------------------------------------------------------- tests
@@ -124,11 +128,21 @@ def test_changing_the_optimizer_changes_the_path_and_keeps_the_lr():
 
 
 def test_a_link_restores_the_scene_exactly():
-    scene = Scene(surface="himmelblau",
-                  runs=(RunConfig("adam", {"lr": 0.05, "beta1": 0.8}), RunConfig("sgd", {"lr": 0.0123}),
-                        RunConfig("adam", {"lr": 0.05, "eps": 0.1})),
-                  starts=((0.5, -1.0), (-2.0, 2.5)), steps=150, schedule={"name": "cosine", "T_max": 100},
-                  noise_std=0.2, noise_seed=3, clip=5.0, window=((-4.0, 4.0), (-3.0, 5.0)))
+    scene = Scene(
+        surface="himmelblau",
+        runs=(
+            RunConfig("adam", {"lr": 0.05, "beta1": 0.8}),
+            RunConfig("sgd", {"lr": 0.0123}),
+            RunConfig("adam", {"lr": 0.05, "eps": 0.1}),
+        ),
+        starts=((0.5, -1.0), (-2.0, 2.5)),
+        steps=150,
+        schedule={"name": "cosine", "T_max": 100},
+        noise_std=0.2,
+        noise_seed=3,
+        clip=5.0,
+        window=((-4.0, 4.0), (-3.0, 5.0)),
+    )
     at = make_app(scene.to_query())
     assert at.selectbox(key="surface").value == "himmelblau"
     assert at.selectbox(key="run0_optimizer").value == "adam" and at.select_slider(key="run0_beta1").value == 0.8

@@ -1,4 +1,5 @@
 """The figure builders (viz/) are pure: check the values they draw, not just that they run."""
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,17 @@ from PIL import Image
 from optim_core import run
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
-from viz import (Figure, contour_figure, decode, diagnose, metrics_figure, run_views, stability_limit,
-                 surface3d_figure, surface_view)
+from viz import (
+    Figure,
+    contour_figure,
+    decode,
+    diagnose,
+    metrics_figure,
+    run_views,
+    stability_limit,
+    surface3d_figure,
+    surface_view,
+)
 from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
 from viz.palette import RUN_COLORS, lut, plotly_colorscale
 from viz.surface3d import LIFT
@@ -77,7 +87,7 @@ def test_hover_customdata_has_step_and_f(rosen):
     surf, sv = rosen
     scene = Scene(runs=(RunConfig("momentum", {"lr": 1e-3, "momentum": 0.8}),), steps=50)
     trajs, runs = _scene_runs(scene)
-    (_, t), = _traces(contour_figure(sv, runs).to_dict(), "path")
+    ((_, t),) = _traces(contour_figure(sv, runs).to_dict(), "path")
     cd = decode(t["customdata"]).astype(float)
     assert cd.shape == (51, 2)
     np.testing.assert_array_equal(cd[:, 0], np.arange(51))
@@ -106,8 +116,8 @@ def test_frames_carry_only_path_traces_and_the_last_frame_is_the_full_path(rosen
     assert not any(t["type"] in ("contour", "heatmap", "surface") for t in d["data"])
     # frames show growing prefixes; the last one is the full path
     path_idx = [i for i, t in _traces(d, "path")]
-    last = {i: fd for i, fd in zip(frames[-1]["traces"], frames[-1]["data"])}
-    first = {i: fd for i, fd in zip(frames[0]["traces"], frames[0]["data"])}
+    last = dict(zip(frames[-1]["traces"], frames[-1]["data"]))
+    first = dict(zip(frames[0]["traces"], frames[0]["data"]))
     for i in path_idx:
         np.testing.assert_array_equal(_xy(last[i]), _xy(d["data"][i]))
         assert len(_xy(first[i])) == 1
@@ -115,7 +125,9 @@ def test_frames_carry_only_path_traces_and_the_last_frame_is_the_full_path(rosen
     assert lengths == sorted(lengths) and lengths[-1] == 201
     # play / pause / speed / scrub, no server round trip: animate and relayout only
     menus = d["layout"]["updatemenus"]
-    assert menus[0]["buttons"][0]["method"] == "animate" and menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is False
+    assert (
+        menus[0]["buttons"][0]["method"] == "animate" and menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is False
+    )
     assert {b["method"] for m in menus for b in m["buttons"]} <= {"animate", "relayout"}
     steps = d["layout"]["sliders"][0]["steps"]
     assert len(steps) == len(frames) and steps[-1]["label"] == "200"
@@ -126,7 +138,7 @@ def test_minima_markers_sit_on_the_known_minima():
     sv = surface_view(surf, None, 40)
     traj = run(surf, "sgd", surf.start, 10, lr=1e-3)
     d = contour_figure(sv, run_views([traj])).to_dict()
-    (_, m), = _traces(d, "minimum")
+    ((_, m),) = _traces(d, "minimum")
     np.testing.assert_allclose(np.column_stack([m["x"], m["y"]]), np.array(surf.minima))
     assert m["marker"]["symbol"] == "star"
 
@@ -138,7 +150,7 @@ def test_a_diverged_run_ends_in_a_red_cross_at_its_last_finite_point(rosen):
     d_at = trajs[0].diverged_step(0)
     assert d_at is not None and d_at > 1
     fig = contour_figure(sv, runs).to_dict()
-    (ci, cross), = _traces(fig, "diverged")
+    ((ci, cross),) = _traces(fig, "diverged")
     last_finite = trajs[0].points[d_at - 1, 0]
     (x0, x1), (y0, y1) = sv.window
     # a run that left the map keeps its ✕ visible: pinned to the map's edge in the direction it went
@@ -163,12 +175,12 @@ def test_several_starts_are_nan_separated_parts_of_one_trace(rosen):
     scene = Scene(runs=(RunConfig("adam", {"lr": 0.02}),), starts=((-1.5, 2.0), (1.5, -0.5)), steps=40)
     trajs, runs = _scene_runs(scene)
     d = contour_figure(sv, runs, np.array(scene.starts)).to_dict()
-    (_, t), = _traces(d, "path")
+    ((_, t),) = _traces(d, "path")
     parts = _split(_xy(t))
     assert len(parts) == 2
     for j, part in enumerate(parts):
         np.testing.assert_allclose(part, trajs[0].points[:, j, :], rtol=1e-6, atol=1e-6)
-    (_, s), = _traces(d, "start")
+    ((_, s),) = _traces(d, "start")
     assert np.column_stack([s["x"], s["y"]]).tolist() == [[-1.5, 2.0], [1.5, -0.5]]
 
 
@@ -222,7 +234,7 @@ def test_3d_paths_lie_on_the_surface(rosen):
     scene = Scene(runs=(RunConfig("adam", {"lr": 0.02}),), steps=80)
     trajs, runs = _scene_runs(scene)
     d = surface3d_figure(sv, runs).to_dict()
-    (_, t), = _traces(d, "path")
+    ((_, t),) = _traces(d, "path")
     x, y, z = (decode(t[k]).astype(float) for k in "xyz")
     f = surf.value(np.column_stack([x, y]))
     np.testing.assert_allclose(z, sv.scale.t(f) + LIFT, atol=1e-5)
@@ -243,8 +255,11 @@ def test_metrics_show_loss_gap_distance_and_gradient_norm(rosen):
 
 # ----------------------------------------------------------------------------- divergence messages
 def test_divergence_message_uses_the_2_over_L_bound_on_a_quadratic():
-    scene = Scene(surface="ill_conditioned", runs=(RunConfig("sgd", {"lr": 0.3}), RunConfig("momentum", {"lr": 0.5}),
-                                                   RunConfig("sgd", {"lr": 0.1})), steps=100)
+    scene = Scene(
+        surface="ill_conditioned",
+        runs=(RunConfig("sgd", {"lr": 0.3}), RunConfig("momentum", {"lr": 0.5}), RunConfig("sgd", {"lr": 0.1})),
+        steps=100,
+    )
     trajs, runs = _scene_runs(scene)
     msgs = diagnose(runs, [r.optimizer for r in scene.runs], curvature=get_surface("ill_conditioned").curvature_bound())
     assert [m.run for m in msgs] == [0, 1]

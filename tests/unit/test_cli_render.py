@@ -1,4 +1,5 @@
 """`python -m optim_core render`: every format decodes to what the scene says."""
+
 from __future__ import annotations
 
 import io
@@ -20,10 +21,27 @@ def call(*argv):
     return main(["render", *argv], out=out, err=err), out.getvalue(), err.getvalue()
 
 
-BASE = ["--surface", "himmelblau", "--optimizer", "sgd,adam", "--start", "0", "0", "--steps", "120",
-        "--set", "lr=0.01", "--set", "adam.lr=0.1"]
-SCENE = Scene(surface="himmelblau", runs=(RunConfig("sgd", {"lr": 0.01}), RunConfig("adam", {"lr": 0.1})),
-              starts=((0.0, 0.0),), steps=120)
+BASE = [
+    "--surface",
+    "himmelblau",
+    "--optimizer",
+    "sgd,adam",
+    "--start",
+    "0",
+    "0",
+    "--steps",
+    "120",
+    "--set",
+    "lr=0.01",
+    "--set",
+    "adam.lr=0.1",
+]
+SCENE = Scene(
+    surface="himmelblau",
+    runs=(RunConfig("sgd", {"lr": 0.01}), RunConfig("adam", {"lr": 0.1})),
+    starts=((0.0, 0.0),),
+    steps=120,
+)
 
 
 def test_gif_frames_size_timing_loop(tmp_path):
@@ -65,7 +83,7 @@ def test_png_shows_each_run_colour(tmp_path):
     assert code == 0, err
     rgb = np.asarray(Image.open(out).convert("RGB")).reshape(-1, 3).astype(int)
     for hex_colour in RUN_COLORS[:2]:
-        c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+        c = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(rgb - c).sum(axis=1) < 30).sum() > 50, hex_colour
 
 
@@ -93,20 +111,23 @@ def test_config_drives_the_cli(tmp_path):
     assert q.runs[0].params["lr"] == 0.02 and q.runs[1].params["lr"] == 0.1 and q.steps == 60
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["--out", "x.txt"], "--out must end in"),
-    (["--out", "{tmp}/missing/x.gif"], "does not exist"),
-    (["--out", "{tmp}/a.gif", "--size", "big"], "--size expects WxH"),
-    (["--out", "{tmp}/a.gif", "--size", "10x10"], "width must be in"),
-    (["--out", "{tmp}/a.gif", "--fps", "0"], "fps must be in"),
-    (["--out", "{tmp}/a.gif", "--frames", "1"], "frames must be in"),
-    (["--out", "{tmp}/a.gif", "--optimizer", "sgd", "--set", "adam.lr=1"], "not one of the selected"),
-    (["--out", "{tmp}/a.gif", "--optimizer", "sgd,adamx"], "unknown optimizer"),
-    (["--out", "{tmp}/a.gif", "--config", "{tmp}/none.json"], "cannot read --config"),
-    (["--out", "{tmp}/a.gif", "--view", "4d"], "invalid choice"),
-    (["--out", "{tmp}/a.gif", "--pause", "-1"], "pause"),
-    (["--out", "{tmp}/a.gif", "--loop", "-2"], "loop"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["--out", "x.txt"], "--out must end in"),
+        (["--out", "{tmp}/missing/x.gif"], "does not exist"),
+        (["--out", "{tmp}/a.gif", "--size", "big"], "--size expects WxH"),
+        (["--out", "{tmp}/a.gif", "--size", "10x10"], "width must be in"),
+        (["--out", "{tmp}/a.gif", "--fps", "0"], "fps must be in"),
+        (["--out", "{tmp}/a.gif", "--frames", "1"], "frames must be in"),
+        (["--out", "{tmp}/a.gif", "--optimizer", "sgd", "--set", "adam.lr=1"], "not one of the selected"),
+        (["--out", "{tmp}/a.gif", "--optimizer", "sgd,adamx"], "unknown optimizer"),
+        (["--out", "{tmp}/a.gif", "--config", "{tmp}/none.json"], "cannot read --config"),
+        (["--out", "{tmp}/a.gif", "--view", "4d"], "invalid choice"),
+        (["--out", "{tmp}/a.gif", "--pause", "-1"], "pause"),
+        (["--out", "{tmp}/a.gif", "--loop", "-2"], "loop"),
+    ],
+)
 def test_bad_render_options_exit_2_one_line(argv, fragment, tmp_path):
     code, out, err = call(*[a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert code == 2 and err.count("\n") == 1 and fragment in err, err

@@ -1,5 +1,6 @@
 """Hostile input for the formula parser: every entry must be rejected cleanly and fast,
 and nothing may execute code, spawn a process or touch a file."""
+
 from __future__ import annotations
 
 import builtins
@@ -138,8 +139,10 @@ class Forbidden(Exception):
 def tripwires(monkeypatch):
     """Replace every way to run code or processes with a recorder that raises."""
     # Warm up lazy imports (SymPy, NumPy) *before* patching: importing runs exec.
-    parse_formula("sin(x)*cos(y) + tan(x) + asin(x/9) + acos(y/9) + atan(x) + atan2(y, x) "
-                  "+ sinh(x) + cosh(y) + tanh(x) + asinh(x) + acosh(x^2+1) + atanh(y/9)")
+    parse_formula(
+        "sin(x)*cos(y) + tan(x) + asin(x/9) + acos(y/9) + atan(x) + atan2(y, x) "
+        "+ sinh(x) + cosh(y) + tanh(x) + asinh(x) + acosh(x^2+1) + atanh(y/9)"
+    )
     parse_formula("exp(x) + log(x^2+1) + ln(y^2+1) + sqrt(x^2+1) + abs(x) + 2**x + x**y + pi*e")
     calls: list[str] = []
 
@@ -147,12 +150,27 @@ def tripwires(monkeypatch):
         def trap(*args, **kwargs):
             calls.append(f"{name}{args!r:.200}")
             raise Forbidden(name)
+
         return trap
 
-    for mod, name in [(os, "system"), (os, "popen"), (os, "execv"), (os, "execve"), (os, "execvp"),
-                      (os, "spawnv"), (os, "fork"), (os, "remove"), (os, "unlink"),
-                      (subprocess, "Popen"), (subprocess, "run"), (subprocess, "check_output"),
-                      (builtins, "eval"), (builtins, "exec"), (builtins, "open"), (builtins, "input")]:
+    for mod, name in [
+        (os, "system"),
+        (os, "popen"),
+        (os, "execv"),
+        (os, "execve"),
+        (os, "execvp"),
+        (os, "spawnv"),
+        (os, "fork"),
+        (os, "remove"),
+        (os, "unlink"),
+        (subprocess, "Popen"),
+        (subprocess, "run"),
+        (subprocess, "check_output"),
+        (builtins, "eval"),
+        (builtins, "exec"),
+        (builtins, "open"),
+        (builtins, "input"),
+    ]:
         if hasattr(mod, name):
             monkeypatch.setattr(mod, name, recorder(f"{mod.__name__}.{name}"))
     return calls
@@ -204,8 +222,13 @@ def test_deep_nesting_is_clean_even_without_the_length_cap(monkeypatch):
     """With the 300-character cap lifted, CPython's own parser limits must still end
     in a FormulaError (it raises SyntaxError / RecursionError on deep nesting)."""
     monkeypatch.setattr(formula, "MAX_LENGTH", 10**6)
-    for text in ["(" * 10000 + "x" + ")" * 10000, "-" * 100000 + "x", "sin(" * 5000 + "x" + ")" * 5000,
-                 "x" + "**x" * 20000, "[" * 10000 + "]" * 10000]:
+    for text in [
+        "(" * 10000 + "x" + ")" * 10000,
+        "-" * 100000 + "x",
+        "sin(" * 5000 + "x" + ")" * 5000,
+        "x" + "**x" * 20000,
+        "[" * 10000 + "]" * 10000,
+    ]:
         t0 = time.perf_counter()
         with pytest.raises(FormulaError) as info:
             parse_formula(text)
@@ -220,6 +243,7 @@ def test_walk_is_iterative(monkeypatch):
     (1000): only an iterative walk gets through.  (CPython's own AST construction gives
     up near 3000 levels; that case is covered above.)"""
     import sys
+
     assert sys.getrecursionlimit() < 2500
     monkeypatch.setattr(formula, "MAX_LENGTH", 10**6)
     monkeypatch.setattr(formula, "MAX_NODES", 10**6)
@@ -259,9 +283,33 @@ def test_random_unicode_text(text):
 
 
 # Random formulas from a grammar mixing allowed and forbidden pieces.
-_ATOMS = st.sampled_from(["x", "y", "pi", "e", "E", "0", "1", "2", "0.5", "1e-3", "9", "99", "1e15", "z",
-                          "True", "None", "'s'", "1j", "()", "x.y", "__import__", "os"])
-_FUNCS = st.sampled_from(sorted(formula.FUNCTIONS) + ["foo", "eval", "exec", "getattr", "factorial"])
+_ATOMS = st.sampled_from(
+    [
+        "x",
+        "y",
+        "pi",
+        "e",
+        "E",
+        "0",
+        "1",
+        "2",
+        "0.5",
+        "1e-3",
+        "9",
+        "99",
+        "1e15",
+        "z",
+        "True",
+        "None",
+        "'s'",
+        "1j",
+        "()",
+        "x.y",
+        "__import__",
+        "os",
+    ]
+)
+_FUNCS = st.sampled_from([*sorted(formula.FUNCTIONS), "foo", "eval", "exec", "getattr", "factorial"])
 _BINOPS = st.sampled_from(["+", "-", "*", "/", "**", "^", " ", "%", "//", "<", " and ", ",", "."])
 
 

@@ -1,18 +1,10 @@
 """Explore: sweeps, stability theory, basins, ensembles (optim_core.explore), their figures (viz.explore)
 and the Streamlit section (ui.explore)."""
+
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import textwrap
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +12,23 @@ import pytest
 
 from optim_core import OPTIMIZERS, SpecError, run
 from optim_core import explore as ex
-from optim_core.explore import (BASIN_MAX, DIVERGED, NOT_CONVERGED, apply_to_scene, axis_values, basins,
-                                companion_spectral_radius, default_axes, ensemble, stability_boundary, sweep)
+from optim_core.explore import (
+    BASIN_MAX,
+    DIVERGED,
+    NOT_CONVERGED,
+    apply_to_scene,
+    axis_values,
+    basins,
+    companion_spectral_radius,
+    default_axes,
+    ensemble,
+    stability_boundary,
+    sweep,
+)
 from optim_core.scene import RunConfig, Scene
 from surfaces import get_surface
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _p(opt: str, name: str):
@@ -61,26 +64,49 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
 
 
 # ============================================================================ validation messages
-@pytest.mark.parametrize("call, expected, allowed", [
-    (lambda: axis_values(_p("adam", "lr"), 0.1, 0.01, 8), "x range is reversed: 0.1 > 0.01", LR_RANGE),
-    (lambda: axis_values(_p("adam", "beta1"), 0.5, 0.5, 8, axis="y"), "y range is empty", BETA_RANGE),
-    (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 200), "x resolution 200 is over the cap", "2 to 128"),
-    (lambda: axis_values(_p("adam", "lr"), 0.0, 0.1, 8), "lr is on a log scale: the range must be > 0", LR_RANGE),
-    (lambda: axis_values(_p("adam", "eps"), -1.0, 0.1, 8), "eps is on a log scale: the range must be > 0", LR_RANGE),
-    (lambda: axis_values(_p("adam", "beta1"), 0.5, 1.2, 8, axis="y"), "y range: beta1 must be in", BETA_RANGE),
-    (lambda: axis_values(_p("momentum", "momentum"), -0.1, 0.5, 8), "x range: momentum must be in", BETA_RANGE),
-    (lambda: axis_values(_p("momentum", "dampening"), 0.0, 1.5, 8), "dampening must be in", DAMP_RANGE),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1, 0.01], "beta1", [0.9]),
-     "x range is reversed: 0.1 > 0.01", LR_RANGE),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.ones(0), "beta1", [0.9]), "x range is empty", LR_RANGE),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 129), "beta1", [0.9]),
-     "over the cap", "1 to 128"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.0, 0.1], "beta1", [0.9]),
-     "lr is on a log scale: the range must be > 0", LR_RANGE),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.01], "beta1", [0.5, 1.0]),
-     "y range: beta1 must be in", BETA_RANGE),
-    (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "200"),
-])
+@pytest.mark.parametrize(
+    "call, expected, allowed",
+    [
+        (lambda: axis_values(_p("adam", "lr"), 0.1, 0.01, 8), "x range is reversed: 0.1 > 0.01", LR_RANGE),
+        (lambda: axis_values(_p("adam", "beta1"), 0.5, 0.5, 8, axis="y"), "y range is empty", BETA_RANGE),
+        (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 200), "x resolution 200 is over the cap", "2 to 128"),
+        (lambda: axis_values(_p("adam", "lr"), 0.0, 0.1, 8), "lr is on a log scale: the range must be > 0", LR_RANGE),
+        (
+            lambda: axis_values(_p("adam", "eps"), -1.0, 0.1, 8),
+            "eps is on a log scale: the range must be > 0",
+            LR_RANGE,
+        ),
+        (lambda: axis_values(_p("adam", "beta1"), 0.5, 1.2, 8, axis="y"), "y range: beta1 must be in", BETA_RANGE),
+        (lambda: axis_values(_p("momentum", "momentum"), -0.1, 0.5, 8), "x range: momentum must be in", BETA_RANGE),
+        (lambda: axis_values(_p("momentum", "dampening"), 0.0, 1.5, 8), "dampening must be in", DAMP_RANGE),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1, 0.01], "beta1", [0.9]),
+            "x range is reversed: 0.1 > 0.01",
+            LR_RANGE,
+        ),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.ones(0), "beta1", [0.9]),
+            "x range is empty",
+            LR_RANGE,
+        ),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 129), "beta1", [0.9]),
+            "over the cap",
+            "1 to 128",
+        ),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.0, 0.1], "beta1", [0.9]),
+            "lr is on a log scale: the range must be > 0",
+            LR_RANGE,
+        ),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.01], "beta1", [0.5, 1.0]),
+            "y range: beta1 must be in",
+            BETA_RANGE,
+        ),
+        (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "200"),
+    ],
+)
 def test_validation_messages_are_one_line_and_name_the_allowed_range(call, expected, allowed):
     with pytest.raises(SpecError) as info:
         call()
@@ -90,21 +116,28 @@ def test_validation_messages_are_one_line_and_name_the_allowed_range(call, expec
     assert allowed(msg) if callable(allowed) else allowed in msg, msg
 
 
-@pytest.mark.parametrize("call, expected", [
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "lr", [0.2]), "x and y are both lr"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "foo", [0.2]),
-     "adam has no hyperparameter 'foo' for the y axis; choose one of: lr, beta1, beta2, eps, weight_decay"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "amsgrad", [0.1], "lr", [0.2]), "amsgrad is a bool"),
-    (lambda: sweep("quadratic", "nope", (1, 1), 10, "lr", [0.1], "beta1", [0.2]), "unknown optimizer 'nope'"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "beta1", [0.2], base_params={"bogus": 1}),
-     "adam has no hyperparameter 'bogus'"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 0, "lr", [0.1], "beta1", [0.2]), "steps must be"),
-    (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1, 0.1], "beta1", [0.2]), "strictly increasing"),
-    (lambda: basins("saddle", "sgd", 10), "no known minima"),
-    (lambda: basins("himmelblau", "sgd", 10, window=((1, 0), (0, 1))), "window x range is reversed"),
-    (lambda: ensemble("quadratic", "sgd", (1, 1), 10, noise_std=0.0), "noise std must be"),
-    (lambda: ensemble("quadratic", "sgd", (1, 1), 10, n_runs=ex.ENSEMBLE_MAX + 1), "ensemble size"),
-])
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "lr", [0.2]), "x and y are both lr"),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "foo", [0.2]),
+            "adam has no hyperparameter 'foo' for the y axis; choose one of: lr, beta1, beta2, eps, weight_decay",
+        ),
+        (lambda: sweep("quadratic", "adam", (1, 1), 10, "amsgrad", [0.1], "lr", [0.2]), "amsgrad is a bool"),
+        (lambda: sweep("quadratic", "nope", (1, 1), 10, "lr", [0.1], "beta1", [0.2]), "unknown optimizer 'nope'"),
+        (
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1], "beta1", [0.2], base_params={"bogus": 1}),
+            "adam has no hyperparameter 'bogus'",
+        ),
+        (lambda: sweep("quadratic", "adam", (1, 1), 0, "lr", [0.1], "beta1", [0.2]), "steps must be"),
+        (lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.1, 0.1], "beta1", [0.2]), "strictly increasing"),
+        (lambda: basins("saddle", "sgd", 10), "no known minima"),
+        (lambda: basins("himmelblau", "sgd", 10, window=((1, 0), (0, 1))), "window x range is reversed"),
+        (lambda: ensemble("quadratic", "sgd", (1, 1), 10, noise_std=0.0), "noise std must be"),
+        (lambda: ensemble("quadratic", "sgd", (1, 1), 10, n_runs=ex.ENSEMBLE_MAX + 1), "ensemble size"),
+    ],
+)
 def test_other_validation_messages(call, expected):
     with pytest.raises(SpecError) as info:
         call()
@@ -140,14 +173,17 @@ def _cells(shape, n, seed):
     return sorted(picks)
 
 
-@pytest.mark.parametrize("surface, opt, start, xp, xr, yp, yr, base", [
-    ("rosenbrock", "momentum", (-1.2, 1.0), "lr", (1e-5, 1e-2), "momentum", (0.0, 0.99), None),
-    ("ill_conditioned", "sgd", (-4.5, 2.0), "lr", (1e-3, 0.5), "weight_decay", (0.0, 2.0), None),
-    # Adam with three things varying from the defaults: lr and beta1 on the axes, beta2 and eps from base_params.
-    ("rosenbrock", "adam", (-1.2, 1.0), "lr", (1e-4, 1.0), "beta1", (0.0, 0.99), {"beta2": 0.99, "eps": 1e-6}),
-    ("himmelblau", "rmsprop", (0.0, 0.0), "alpha", (0.5, 0.999), "lr", (1e-3, 0.3), {"momentum": 0.5}),
-    ("beale", "nesterov", (1.0, 1.5), "lr", (1e-4, 0.1), "momentum", (0.0, 0.95), None),
-])
+@pytest.mark.parametrize(
+    "surface, opt, start, xp, xr, yp, yr, base",
+    [
+        ("rosenbrock", "momentum", (-1.2, 1.0), "lr", (1e-5, 1e-2), "momentum", (0.0, 0.99), None),
+        ("ill_conditioned", "sgd", (-4.5, 2.0), "lr", (1e-3, 0.5), "weight_decay", (0.0, 2.0), None),
+        # Adam with three things varying from the defaults: lr and beta1 on the axes, beta2 and eps from base_params.
+        ("rosenbrock", "adam", (-1.2, 1.0), "lr", (1e-4, 1.0), "beta1", (0.0, 0.99), {"beta2": 0.99, "eps": 1e-6}),
+        ("himmelblau", "rmsprop", (0.0, 0.0), "alpha", (0.5, 0.999), "lr", (1e-3, 0.3), {"momentum": 0.5}),
+        ("beale", "nesterov", (1.0, 1.5), "lr", (1e-4, 0.1), "momentum", (0.0, 0.95), None),
+    ],
+)
 def test_sweep_cells_equal_individual_runs(surface, opt, start, xp, xr, yp, yr, base):
     xv = axis_values(_p(opt, xp), *xr, 24)
     yv = axis_values(_p(opt, yp), *yr, 20, axis="y")
@@ -164,8 +200,18 @@ def test_sweep_cells_equal_individual_runs(surface, opt, start, xp, xr, yp, yr, 
 def test_sweep_with_schedule_and_clip_equals_individual_runs():
     xv = axis_values(_p("momentum", "lr"), 1e-3, 0.5, 10)
     yv = axis_values(_p("momentum", "momentum"), 0.0, 0.9, 7, axis="y")
-    res = sweep("booth", "momentum", (-8.0, -6.0), 120, "lr", xv, "momentum", yv,
-                schedule={"name": "cosine", "eta_min": 1e-4}, clip=5.0)
+    res = sweep(
+        "booth",
+        "momentum",
+        (-8.0, -6.0),
+        120,
+        "lr",
+        xv,
+        "momentum",
+        yv,
+        schedule={"name": "cosine", "eta_min": 1e-4},
+        clip=5.0,
+    )
     _check_cells(res, _cells(res.shape, 12, seed=3))
 
 
@@ -241,12 +287,15 @@ def test_closed_forms_agree_with_the_companion_matrix():
                 assert (rho < 1) == (a < bound), (opt, lam, mu, tau, a)
 
 
-@pytest.mark.parametrize("opt, yp, yr", [
-    ("sgd", "weight_decay", (0.0, 5.0)),
-    ("momentum", "momentum", (0.0, 0.95)),
-    ("nesterov", "momentum", (0.0, 0.95)),
-    ("momentum", "dampening", (0.0, 0.9)),
-])
+@pytest.mark.parametrize(
+    "opt, yp, yr",
+    [
+        ("sgd", "weight_decay", (0.0, 5.0)),
+        ("momentum", "momentum", (0.0, 0.95)),
+        ("nesterov", "momentum", (0.0, 0.95)),
+        ("momentum", "dampening", (0.0, 0.9)),
+    ],
+)
 def test_stability_boundary_agrees_with_the_measured_map(opt, yp, yr):
     xv = axis_values(_p(opt, "lr"), 1e-2, 2.0, 40)
     yv = axis_values(_p(opt, yp), *yr, 24, axis="y")
@@ -265,19 +314,20 @@ def test_stability_curves_are_the_textbook_formulas():
     xv = axis_values(_p("momentum", "lr"), 1e-3, 5.0, 8)
     mu = axis_values(_p("momentum", "momentum"), 0.0, 0.9, 5, axis="y")
     b = stability_boundary("ill_conditioned", "sgd", "lr", "weight_decay", xv, [0.0, 1.0])
-    (cx, cy), = b.curves
+    ((cx, cy),) = b.curves
     np.testing.assert_allclose(cx, 2.0 / (10.0 + cy))
     assert cx[0] == pytest.approx(0.2)  # SGD without weight decay: lr < 2/λmax, a vertical line
     b = stability_boundary("ill_conditioned", "momentum", "lr", "momentum", xv, mu)
-    (cx, cy), = b.curves
+    ((cx, cy),) = b.curves
     np.testing.assert_allclose(cx, 2.0 * (1.0 + cy) / 10.0)
     b = stability_boundary("ill_conditioned", "nesterov", "momentum", "lr", mu, xv)  # lr on the y axis
-    (cx, cy), = b.curves
+    ((cx, cy),) = b.curves
     np.testing.assert_allclose(cy, 2.0 * (1.0 + cx) / ((1.0 + 2.0 * cx) * 10.0))
     # Neither axis is lr: solve for the other variable (weight decay) at the base lr.
-    b = stability_boundary("ill_conditioned", "momentum", "momentum", "weight_decay", mu, [0.0, 50.0],
-                           base_params={"lr": 0.1})
-    (cx, cy), = b.curves
+    b = stability_boundary(
+        "ill_conditioned", "momentum", "momentum", "weight_decay", mu, [0.0, 50.0], base_params={"lr": 0.1}
+    )
+    ((cx, cy),) = b.curves
     np.testing.assert_allclose(cy, 2.0 * (1.0 + cx) / 0.1 - 10.0)
 
 
@@ -294,7 +344,9 @@ def test_stability_boundary_is_none_where_no_classical_theory_applies():
 def test_basins_near_each_minimum_label_that_minimum():
     surf = get_surface("himmelblau")
     for k, (mx, my) in enumerate(surf.minima):
-        res = basins(surf, "sgd", 200, params={"lr": 0.005}, grid_n=5, window=((mx - 0.3, mx + 0.3), (my - 0.3, my + 0.3)))
+        res = basins(
+            surf, "sgd", 200, params={"lr": 0.005}, grid_n=5, window=((mx - 0.3, mx + 0.3), (my - 0.3, my + 0.3))
+        )
         assert (res.labels == k).all(), (k, res.labels)
         assert res.counts[k] == 25
 
@@ -356,8 +408,10 @@ def test_ensemble_is_reproducible_and_bands_are_ordered():
 
 # ============================================================================ back to the main view
 def test_apply_to_scene_updates_or_adds_the_run_and_round_trips_through_the_url():
-    scene = Scene(surface="ill_conditioned", runs=(RunConfig("sgd", {"lr": 1e-3}),
-                                                   RunConfig("adam", {"lr": 0.01, "betas": (0.8, 0.99)})))
+    scene = Scene(
+        surface="ill_conditioned",
+        runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.01, "betas": (0.8, 0.99)})),
+    )
     new = apply_to_scene(scene, "adam", {"lr": 0.0031622776601683794, "beta1": 0.5})
     adam = new.runs[1]
     assert adam.optimizer == "adam" and adam.params == {"lr": 0.003162277660, "beta1": 0.5, "beta2": 0.99}
@@ -403,9 +457,23 @@ def test_selected_cell_reads_what_streamlit_returns_for_a_click():
     yv = axis_values(_p("adam", "beta1"), 0.0, 0.9, 4, axis="y")
     res = sweep("quadratic", "adam", (1.0, 1.0), 5, "lr", xv, "beta1", yv)
     # Measured in Chromium: a click on the overlay returns this (customdata as a dict with string keys).
-    state = {"selection": {"points": [{"curve_number": 1, "point_number": 6, "point_index": 6, "x": float(xv[2]),
-                                       "y": float(yv[1]), "customdata": {"0": 1, "1": 2}}],
-                           "point_indices": [6], "box": [], "lasso": []}}
+    state = {
+        "selection": {
+            "points": [
+                {
+                    "curve_number": 1,
+                    "point_number": 6,
+                    "point_index": 6,
+                    "x": float(xv[2]),
+                    "y": float(yv[1]),
+                    "customdata": {"0": 1, "1": 2},
+                }
+            ],
+            "point_indices": [6],
+            "box": [],
+            "lasso": [],
+        }
+    }
     assert vx.selected_cell(res, state) == (1, 2)
     assert vx.selected_cell(res, {"selection": {"points": [{"x": float(xv[3]) * 1.01, "y": 0.31}]}}) == (1, 3)
     assert vx.selected_cell(res, {"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}}) is None
@@ -415,8 +483,10 @@ def test_selected_cell_reads_what_streamlit_returns_for_a_click():
 def test_basin_and_ensemble_figures():
     import viz.explore as vx
 
-    results = [basins("himmelblau", o, 100, params=p, grid_n=20)
-               for o, p in [("sgd", {"lr": 0.01}), ("momentum", {"lr": 0.002})]]
+    results = [
+        basins("himmelblau", o, 100, params=p, grid_n=20)
+        for o, p in [("sgd", {"lr": 0.01}), ("momentum", {"lr": 0.002})]
+    ]
     fig = vx.basin_figure(results)
     heat = [t for t in fig.data if t.type == "heatmap"]
     assert len(heat) == 2 and heat[0].xaxis == "x" and heat[1].xaxis == "x2"
@@ -436,13 +506,11 @@ def test_basin_and_ensemble_figures():
 
 
 # ============================================================================ the Streamlit section
-APP_SCRIPT = textwrap.dedent(f"""
-    import sys
-    sys.path.insert(0, {str(REPO)!r})
+APP_SCRIPT = textwrap.dedent("""
     import streamlit as st
     from optim_core.scene import RunConfig, Scene
     from ui.explore import render
-    scene = Scene(surface="ill_conditioned", runs=(RunConfig("momentum", {{"lr": 0.01}}), RunConfig("adam", {{"lr": 0.01}})))
+    scene = Scene(surface="ill_conditioned", runs=(RunConfig("momentum", {"lr": 0.01}), RunConfig("adam", {"lr": 0.01})))
     if st.query_params.get("run"):
         scene = Scene.from_query(st.query_params.to_dict())
     st.markdown("MAIN: " + "; ".join(r.label() for r in scene.runs))
@@ -500,8 +568,9 @@ def test_app_controls_and_charts(app):
     at.selectbox(key="explore_optimizer").set_value("adam").run()
     assert at.selectbox(key="explore_y_param").value == "beta1"
     assert at.number_input(key="explore_y_hi").value == pytest.approx(0.999)
-    assert not any(t.get("name") == "stability boundary (theory)"
-                   for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"])
+    assert not any(
+        t.get("name") == "stability boundary (theory)" for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    )
     # The other modes.
     at.radio(key="explore_mode").set_value("Basins").run()
     assert not at.exception and _chart_keys(at) == ["basins"]
@@ -509,14 +578,17 @@ def test_app_controls_and_charts(app):
     assert not at.exception and _chart_keys(at) == ["ensemble_loss", "ensemble_cloud"]
 
 
-@pytest.mark.parametrize("key, value, expected", [
-    ("explore_x_hi", 1e-5, f"x range is reversed: 0.0001 > 1e-05 (lr must be in {LR_RANGE})"),
-    ("explore_x_lo", 10.0, "x range is empty"),
-    ("explore_x_lo", 0.0, f"lr is on a log scale: the range must be > 0, got 0 (allowed: {LR_RANGE})"),
-    ("explore_y_hi", 1.0, f"y range: momentum must be in {BETA_RANGE}, got 1"),
-    ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 128 values per axis"),
-    ("explore_steps", 0, "steps must be a whole number from 1 to 10000"),
-])
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("explore_x_hi", 1e-5, f"x range is reversed: 0.0001 > 1e-05 (lr must be in {LR_RANGE})"),
+        ("explore_x_lo", 10.0, "x range is empty"),
+        ("explore_x_lo", 0.0, f"lr is on a log scale: the range must be > 0, got 0 (allowed: {LR_RANGE})"),
+        ("explore_y_hi", 1.0, f"y range: momentum must be in {BETA_RANGE}, got 1"),
+        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 128 values per axis"),
+        ("explore_steps", 0, "steps must be a whole number from 1 to 10000"),
+    ],
+)
 def test_app_shows_one_line_errors_in_the_error_container(app, key, value, expected):
     at = app
     at.number_input(key=key).set_value(value).run()
@@ -546,87 +618,3 @@ def test_app_use_these_settings_updates_the_query_and_the_main_view(app):
     main_lr = float(main.split("Momentum (lr=")[1].split(",")[0].split(")")[0])
     assert main_lr == pytest.approx(lr, rel=1e-3) and main_lr != 0.01
     assert any("to the main view" in s.value for s in at.success)
-
-
-# ============================================================================ a click in a real browser
-def _chromium() -> str | None:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.mark.e2e
-def test_clicking_a_heatmap_cell_selects_it_in_the_browser(tmp_path):
-    """Plotly heatmaps report no clicked points to Streamlit; the invisible cell overlay does."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("Chromium not found: apt-get install -y chromium")
-    script = tmp_path / "explore_app.py"
-    script.write_text(APP_SCRIPT)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
-                time.sleep(0.2)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync"])
-            try:
-                page = browser.new_page(viewport={"width": 1300, "height": 2200})
-                page.goto(url)
-                page.wait_for_selector(".st-key-sweep_heatmap .js-plotly-plot .main-svg", timeout=60_000)
-
-                def selected_text():
-                    return page.locator("p", has_text="Selected cell:").first.inner_text()
-
-                before = selected_text()
-                box = page.locator(".st-key-sweep_heatmap .nsewdrag").bounding_box()
-                # Cell (i, j) = (16, 8) of the 64×64 grid: x from the left, y from the bottom.
-                x = box["x"] + box["width"] * (8.5 / 64)
-                y = box["y"] + box["height"] * (1 - 16.5 / 64)
-                page.mouse.move(x, y)
-                page.wait_for_timeout(300)
-                page.mouse.click(x, y)
-                page.wait_for_function("t => !Array.from(document.querySelectorAll('p')).some("
-                                       "p => p.innerText === t)", arg=before, timeout=30_000)
-                after = selected_text()
-                lr_grid = np.geomspace(1e-4, 10.0, 64)
-                mu_grid = np.linspace(0.0, 0.999, 64)
-                assert f"lr = {lr_grid[8]:.4g}" in after and f"momentum = {mu_grid[16]:.4g}" in after, after
-                page.locator(".st-key-explore_apply").get_by_role("button", name="Use these settings in the main view").click()
-                page.wait_for_function("() => location.search.includes('momentum%3Alr%3D')", timeout=30_000)
-                assert f"{lr_grid[8]:.6g}"[:6] in urllib.parse.unquote(page.evaluate("() => location.search"))
-            finally:
-                browser.close()
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        log.close()

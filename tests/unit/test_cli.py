@@ -1,4 +1,5 @@
 """The command line contract: JSON/CSV output, `list`, exit code 2 with one line for bad input."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,7 @@ from cli import main
 from optim_core import OPTIMIZERS, run
 from surfaces import BUILTINS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def call(*argv):
@@ -35,8 +36,24 @@ def test_list_shows_every_optimizer_with_defaults_and_every_surface():
 
 
 def test_trajectory_json_matches_the_api():
-    code, out, err = call("trajectory", "--surface", "rosenbrock", "--optimizer", "adam", "--start", "-1.2", "1",
-                          "--steps", "50", "--set", "lr=0.05", "--set", "betas=0.8,0.99", "--set", "amsgrad=true")
+    code, out, err = call(
+        "trajectory",
+        "--surface",
+        "rosenbrock",
+        "--optimizer",
+        "adam",
+        "--start",
+        "-1.2",
+        "1",
+        "--steps",
+        "50",
+        "--set",
+        "lr=0.05",
+        "--set",
+        "betas=0.8,0.99",
+        "--set",
+        "amsgrad=true",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert set(data) >= {"surface", "optimizer", "params", "start", "steps", "points", "loss", "diverged_at"}
@@ -49,13 +66,39 @@ def test_trajectory_json_matches_the_api():
 
 
 def test_trajectory_formula_csv_and_divergence():
-    code, out, _ = call("trajectory", "--surface", "x^2 + 3*y^2", "--optimizer", "sgd", "--start", "1", "1",
-                        "--steps", "40", "--set", "lr=0.5", "--format", "csv")
+    code, out, _ = call(
+        "trajectory",
+        "--surface",
+        "x^2 + 3*y^2",
+        "--optimizer",
+        "sgd",
+        "--start",
+        "1",
+        "1",
+        "--steps",
+        "40",
+        "--set",
+        "lr=0.5",
+        "--format",
+        "csv",
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 41 and list(rows[0]) == ["step", "x", "y", "loss", "grad_norm"]
-    code, out, _ = call("trajectory", "--surface", "quadratic", "--optimizer", "sgd", "--start", "1", "1",
-                        "--steps", "100", "--set", "lr=1.5")
+    code, out, _ = call(
+        "trajectory",
+        "--surface",
+        "quadratic",
+        "--optimizer",
+        "sgd",
+        "--start",
+        "1",
+        "1",
+        "--steps",
+        "100",
+        "--set",
+        "lr=1.5",
+    )
     assert code == 0 and json.loads(out)["diverged_at"] == 20
 
 
@@ -64,21 +107,24 @@ def test_nesterov_flag_is_accepted_for_the_nesterov_optimizer():
     assert code == 0 and json.loads(out)["params"]["nesterov"] is True
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["trajectory", "--optimizer", "adamz"], "unknown optimizer"),
-    (["trajectory", "--set", "foo=1"], "has no hyperparameter 'foo'"),
-    (["trajectory", "--set", "betas=1.2,0.9"], "beta1 must be in [0, 1)"),
-    (["trajectory", "--set", "lr=0"], "lr must be in (0, inf)"),
-    (["trajectory", "--set", "lr=-3"], "lr must be in"),
-    (["trajectory", "--surface", "__import__('os')"], "not available"),
-    (["trajectory", "--surface", "().__class__"], "attribute access is not allowed"),
-    (["trajectory", "--surface", "x + z"], "unknown name 'z'"),
-    (["trajectory", "--steps", "10001"], "--steps must be from 1 to 10000"),
-    (["trajectory", "--optimizer", "sgd", "--set", "momentum=0.9"], "use --optimizer momentum"),
-    (["trajectory", "--schedule", "bogus"], "unknown schedule"),
-    (["trajectory", "--start", "1"], "expected 2 arguments"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["trajectory", "--optimizer", "adamz"], "unknown optimizer"),
+        (["trajectory", "--set", "foo=1"], "has no hyperparameter 'foo'"),
+        (["trajectory", "--set", "betas=1.2,0.9"], "beta1 must be in [0, 1)"),
+        (["trajectory", "--set", "lr=0"], "lr must be in (0, inf)"),
+        (["trajectory", "--set", "lr=-3"], "lr must be in"),
+        (["trajectory", "--surface", "__import__('os')"], "not available"),
+        (["trajectory", "--surface", "().__class__"], "attribute access is not allowed"),
+        (["trajectory", "--surface", "x + z"], "unknown name 'z'"),
+        (["trajectory", "--steps", "10001"], "--steps must be from 1 to 10000"),
+        (["trajectory", "--optimizer", "sgd", "--set", "momentum=0.9"], "use --optimizer momentum"),
+        (["trajectory", "--schedule", "bogus"], "unknown schedule"),
+        (["trajectory", "--start", "1"], "expected 2 arguments"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_bad_input_exit_2_one_line(argv, fragment):
     code, out, err = call(*argv)
     assert code == 2 and out == ""
@@ -86,7 +132,12 @@ def test_bad_input_exit_2_one_line(argv, fragment):
 
 
 def test_module_entry_point_runs_as_a_new_user_would():
-    proc = subprocess.run([sys.executable, "-m", "optim_core", "trajectory", "--set", "lr=-1"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "optim_core", "trajectory", "--set", "lr=-1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stderr.strip() == "error: lr must be in (0, inf), got -1"
     assert "Traceback" not in proc.stderr

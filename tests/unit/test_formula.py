@@ -1,4 +1,5 @@
 """Valid formulas parse to the right function; custom surfaces find the right minima."""
+
 from __future__ import annotations
 
 import math
@@ -10,7 +11,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surfaces.base import X, Y, Surface
+from surfaces.base import Surface, X, Y
 from surfaces.formula import FUNCTIONS, FormulaError, custom_surface, parse_formula
 
 RNG = np.random.default_rng(0)
@@ -18,7 +19,7 @@ POINTS = RNG.uniform(-3, 3, size=(200, 2))
 
 VALID = [
     ("x^2 + 3*y^2", lambda x, y: x**2 + 3 * y**2),
-    ("(1.5 - x + x*y)**2 + sin(x)*exp(-y**2)", lambda x, y: (1.5 - x + x * y) ** 2 + np.sin(x) * np.exp(-y**2)),
+    ("(1.5 - x + x*y)**2 + sin(x)*exp(-y**2)", lambda x, y: (1.5 - x + x * y) ** 2 + np.sin(x) * np.exp(-(y**2))),
     ("-x**2", lambda x, y: -(x**2)),
     ("+x", lambda x, y: x),
     ("1e-3*x**2+y**2", lambda x, y: 1e-3 * x**2 + y**2),
@@ -38,11 +39,12 @@ VALID = [
     ("x^(1/3) + y", lambda x, y: np.where(x >= 0, np.abs(x) ** (1 / 3), np.nan) + y),
     ("2**0.5*x + (1/3)*y", lambda x, y: 2**0.5 * x + y / 3),
     ("10^2*x + 2^-1*y", lambda x, y: 100 * x + 0.5 * y),
-    ("tan(x/4) + asin(y/4) + acos(x/4) + atan(y)",
-     lambda x, y: np.tan(x / 4) + np.arcsin(y / 4) + np.arccos(x / 4) + np.arctan(y)),
+    (
+        "tan(x/4) + asin(y/4) + acos(x/4) + atan(y)",
+        lambda x, y: np.tan(x / 4) + np.arcsin(y / 4) + np.arccos(x / 4) + np.arctan(y),
+    ),
     ("sinh(x/2)*cosh(y/3) - tanh(x*y)", lambda x, y: np.sinh(x / 2) * np.cosh(y / 3) - np.tanh(x * y)),
-    ("asinh(x) + acosh(y^2 + 1) + atanh(x/4)",
-     lambda x, y: np.arcsinh(x) + np.arccosh(y**2 + 1) + np.arctanh(x / 4)),
+    ("asinh(x) + acosh(y^2 + 1) + atanh(x/4)", lambda x, y: np.arcsinh(x) + np.arccosh(y**2 + 1) + np.arctanh(x / 4)),
     ("x**y", lambda x, y: np.where(x > 0, np.abs(x) ** y, np.nan)),
     ("   x*y   ", lambda x, y: x * y),
     ("0x10*x + 1_000*y", lambda x, y: 16 * x + 1000 * y),
@@ -98,18 +100,21 @@ def test_gradient_matches_finite_differences():
 
 
 # --- messages -------------------------------------------------------------------
-@pytest.mark.parametrize("text, message", [
-    ("z + x", "unknown name 'z': use x and y"),
-    ("x.real", "attribute access is not allowed"),
-    ("foo(x)", "function 'foo' is not available; allowed: abs, acos,"),
-    ("sin(x, y)", "sin takes 1 argument, got 2"),
-    ("2x", "missing operator between 2 and x: write 2*x"),
-    ("x" * 312, "formula is too long (312 characters, at most 300)"),
-    ("xх", "only printable ASCII is allowed (found 'х' U+0445 at position 2)"),
-    ("", "the formula is empty"),
-    ("x**(10**10)", "exponent 1e+10 is too large"),
-    ("2 + 3", "the formula is constant (5): it must use x or y"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("z + x", "unknown name 'z': use x and y"),
+        ("x.real", "attribute access is not allowed"),
+        ("foo(x)", "function 'foo' is not available; allowed: abs, acos,"),
+        ("sin(x, y)", "sin takes 1 argument, got 2"),
+        ("2x", "missing operator between 2 and x: write 2*x"),
+        ("x" * 312, "formula is too long (312 characters, at most 300)"),
+        ("xх", "only printable ASCII is allowed (found 'х' U+0445 at position 2)"),
+        ("", "the formula is empty"),
+        ("x**(10**10)", "exponent 1e+10 is too large"),
+        ("2 + 3", "the formula is constant (5): it must use x or y"),
+    ],
+)
 def test_messages(text, message):
     with pytest.raises(FormulaError) as info:
         parse_formula(text)
@@ -153,9 +158,16 @@ def test_custom_surface_himmelblau_minima():
 
 
 def test_custom_surface_start_is_sensible():
-    for text in ["(x-1)^2 + (y+2)^2", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "x^2 + 10*y^2",
-                 "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
-                 "x^2 - y^2", "log(x) + y^2", "abs(x) + abs(y)", "x + y"]:
+    for text in [
+        "(x-1)^2 + (y+2)^2",
+        "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        "x^2 + 10*y^2",
+        "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
+        "x^2 - y^2",
+        "log(x) + y^2",
+        "abs(x) + abs(y)",
+        "x + y",
+    ]:
         s = custom_surface(text)
         p = np.array(s.start)
         assert np.isfinite(s.value(p)) and np.all(np.isfinite(s.gradient(p))), text
@@ -238,7 +250,7 @@ def test_parsed_formula_evaluates_like_python(text):
     x0, y0 = np.float64(0.7), np.float64(1.3)
     try:
         with np.errstate(all="ignore"):
-            want = eval(text.replace("^", "**"), {"__builtins__": {}}, dict(_PY_NAMES, x=x0, y=y0))  # noqa: S307
+            want = eval(text.replace("^", "**"), {"__builtins__": {}}, dict(_PY_NAMES, x=x0, y=y0))
         want = float(want)
     except (ArithmeticError, ValueError, TypeError):
         return
@@ -250,5 +262,23 @@ def test_parsed_formula_evaluates_like_python(text):
 
 
 def test_function_table_is_small_and_explicit():
-    assert set(FUNCTIONS) == {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
-                              "asinh", "acosh", "atanh", "exp", "log", "ln", "sqrt", "abs"}
+    assert set(FUNCTIONS) == {
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "atan2",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "exp",
+        "log",
+        "ln",
+        "sqrt",
+        "abs",
+    }

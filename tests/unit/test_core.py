@@ -1,4 +1,5 @@
 """optim_core: declarations, vectorization, divergence, schedules, noise, clipping, surfaces."""
+
 from __future__ import annotations
 
 import math
@@ -7,11 +8,26 @@ import warnings
 import numpy as np
 import pytest
 
-from optim_core import (DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, lr_factors, run)
+from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, lr_factors, run
 from surfaces import BUILTINS, get_surface
 
-EXPECTED_IDS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "amsgrad",
-                "nadam", "radam", "adamax", "ftrl", "swats", "lion"]
+EXPECTED_IDS = [
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamw",
+    "amsgrad",
+    "nadam",
+    "radam",
+    "adamax",
+    "ftrl",
+    "swats",
+    "lion",
+]
 
 
 # ----------------------------------------------------------------------------- declarations
@@ -29,20 +45,35 @@ def test_fifteen_optimizers_declared_once_with_teaching_text():
                 assert lo < hi
 
 
-@pytest.mark.parametrize("oid,expected", [
-    ("sgd", {"lr": 1e-3, "weight_decay": 0.0}),
-    ("adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False}),
-    ("adamw", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False}),
-    ("adagrad", {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}),
-    ("rmsprop", {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False}),
-    ("adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}),
-    ("nadam", {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "momentum_decay": 4e-3,
-               "decoupled_weight_decay": False}),
-    ("nesterov", {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0, "nesterov": True}),
-    ("amsgrad", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": True}),
-    ("lion", {"lr": 1e-4, "betas": (0.9, 0.99), "weight_decay": 0.0, "weight_decouple": True, "fixed_decay": False}),
-    ("ftrl", {"lr": 1e-3, "lr_power": -0.5, "beta": 0.0, "lambda_1": 0.0, "lambda_2": 0.0}),
-])
+@pytest.mark.parametrize(
+    "oid,expected",
+    [
+        ("sgd", {"lr": 1e-3, "weight_decay": 0.0}),
+        ("adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False}),
+        ("adamw", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False}),
+        ("adagrad", {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}),
+        ("rmsprop", {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False}),
+        ("adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}),
+        (
+            "nadam",
+            {
+                "lr": 2e-3,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "weight_decay": 0.0,
+                "momentum_decay": 4e-3,
+                "decoupled_weight_decay": False,
+            },
+        ),
+        ("nesterov", {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0, "nesterov": True}),
+        ("amsgrad", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": True}),
+        (
+            "lion",
+            {"lr": 1e-4, "betas": (0.9, 0.99), "weight_decay": 0.0, "weight_decouple": True, "fixed_decay": False},
+        ),
+        ("ftrl", {"lr": 1e-3, "lr_power": -0.5, "beta": 0.0, "lambda_1": 0.0, "lambda_2": 0.0}),
+    ],
+)
 def test_reference_names_and_defaults(oid, expected):
     spec = OPTIMIZERS[oid]
     assert spec.reference_kwargs(spec.defaults()) == expected
@@ -67,8 +98,20 @@ def _random_params(spec, rng, batch):
             out[p.name] = 10 ** rng.uniform(-8, -1, batch)
         else:
             lo, hi = p.slider_range()
-            hi = min(hi, 0.5) if p.name in ("weight_decay", "lambda_1", "lambda_2", "beta", "lr_decay",
-                                            "initial_accumulator_value", "momentum_decay") else hi
+            hi = (
+                min(hi, 0.5)
+                if p.name
+                in (
+                    "weight_decay",
+                    "lambda_1",
+                    "lambda_2",
+                    "beta",
+                    "lr_decay",
+                    "initial_accumulator_value",
+                    "momentum_decay",
+                )
+                else hi
+            )
             if p.high_open:
                 hi = min(hi, p.high - 1e-3)
             out[p.name] = rng.uniform(lo, hi, batch)
@@ -108,7 +151,7 @@ def test_divergence_is_reported_and_path_stops_at_last_finite_point():
     # |p_k| = sqrt(2)·2^k > 1e6 first at k = 20
     assert d == 20
     assert t.reasons[0].startswith("it left the bound")
-    np.testing.assert_array_equal(t.points[d:, 0], np.repeat(t.points[d - 1:d, 0], t.steps - d + 1, axis=0))
+    np.testing.assert_array_equal(t.points[d:, 0], np.repeat(t.points[d - 1 : d, 0], t.steps - d + 1, axis=0))
     assert np.isfinite(t.points).all() and np.isfinite(t.loss).all() and np.isfinite(t.grad_norm).all()
     assert math.hypot(*t.points[-1, 0]) <= DIVERGENCE_BOUND
 
@@ -135,9 +178,11 @@ def test_converging_runs_report_no_divergence():
 
 # ----------------------------------------------------------------------------- schedules, noise, clipping
 def test_schedule_factors_closed_forms():
-    np.testing.assert_allclose(lr_factors({"name": "step", "step_size": 2, "gamma": 0.5}, 5), [1, 1, .5, .5, .25])
-    np.testing.assert_allclose(lr_factors({"name": "exponential", "gamma": 0.9}, 3), [1, .9, .81])
-    np.testing.assert_allclose(lr_factors({"name": "cosine", "T_max": 4}, 5), [1, .853553, .5, .146447, 0], atol=1e-6)
+    np.testing.assert_allclose(lr_factors({"name": "step", "step_size": 2, "gamma": 0.5}, 5), [1, 1, 0.5, 0.5, 0.25])
+    np.testing.assert_allclose(lr_factors({"name": "exponential", "gamma": 0.9}, 3), [1, 0.9, 0.81])
+    np.testing.assert_allclose(
+        lr_factors({"name": "cosine", "T_max": 4}, 5), [1, 0.853553, 0.5, 0.146447, 0], atol=1e-6
+    )
     w = lr_factors({"name": "warmup_cosine", "warmup_steps": 4, "start_factor": 0.2, "T_max": 4}, 8)
     np.testing.assert_allclose(w[:5], [0.2, 0.4, 0.6, 0.8, 1.0])
     assert w[-1] < w[5] < 1.0
@@ -169,15 +214,18 @@ def test_clipping_bounds_every_step():
 
 
 # ----------------------------------------------------------------------------- validation
-@pytest.mark.parametrize("kwargs,fragment", [
-    ({"lr": 0.0}, "lr must be in (0, inf)"),
-    ({"lr": -1.0}, "lr must be in"),
-    ({"beta1": 1.0}, "beta1 must be in [0, 1)"),
-    ({"betas": (0.9,)}, "betas takes 2 values"),
-    ({"eps": float("nan")}, "eps must be finite"),
-    ({"momentum": 0.9}, "adam has no hyperparameter 'momentum'"),
-    ({"amsgrad": "maybe"}, "amsgrad must be true or false"),
-])
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        ({"lr": 0.0}, "lr must be in (0, inf)"),
+        ({"lr": -1.0}, "lr must be in"),
+        ({"beta1": 1.0}, "beta1 must be in [0, 1)"),
+        ({"betas": (0.9,)}, "betas takes 2 values"),
+        ({"eps": float("nan")}, "eps must be finite"),
+        ({"momentum": 0.9}, "adam has no hyperparameter 'momentum'"),
+        ({"amsgrad": "maybe"}, "amsgrad must be true or false"),
+    ],
+)
 def test_bad_hyperparameters_one_line(kwargs, fragment):
     with pytest.raises(SpecError) as e:
         run("quadratic", "adam", (1.0, 1.0), 5, **kwargs)
@@ -185,9 +233,13 @@ def test_bad_hyperparameters_one_line(kwargs, fragment):
 
 
 def test_bad_run_arguments():
-    for kwargs, fragment in [({"steps": 0}, "steps must be"), ({"steps": MAX_STEPS + 1}, "steps must be"),
-                             ({"optimizer": "adamm"}, "unknown optimizer"),
-                             ({"starts": (np.inf, 0)}, "finite"), ({"starts": (1, 2, 3)}, "shape")]:
+    for kwargs, fragment in [
+        ({"steps": 0}, "steps must be"),
+        ({"steps": MAX_STEPS + 1}, "steps must be"),
+        ({"optimizer": "adamm"}, "unknown optimizer"),
+        ({"starts": (np.inf, 0)}, "finite"),
+        ({"starts": (1, 2, 3)}, "shape"),
+    ]:
         args = {"surface": "quadratic", "optimizer": "sgd", "starts": (1.0, 1.0), "steps": 5} | kwargs
         with pytest.raises(SpecError, match=fragment):
             run(args.pop("surface"), args.pop("optimizer"), args.pop("starts"), args.pop("steps"))
