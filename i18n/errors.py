@@ -1,0 +1,35 @@
+"""The one error type for a user's mistake: a one-line English template plus its parameters.
+
+Layers below the UI (surfaces, optim_core, export) raise subclasses of :class:`UserError` with a message
+*template* (a constant string, so ``tools/i18n.py extract`` finds it) and keyword parameters::
+
+    raise SpecError("{name} must be in {range}, got {value}", name="lr", range="(0, inf)", value="-1")
+
+``str(exc)`` is the English sentence; the UI shows ``i18n.message(exc, lang)``, the same sentence from the
+language's catalogue.  Parameters are inserted as given (format numbers before raising).  A template
+without parameters is used verbatim, so it may contain braces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class UserError(ValueError):
+    """A user mistake (bad formula, hyperparameter, link, file…): one line, translatable."""
+
+    def __init__(self, template: object = "", /, **params: Any) -> None:
+        self.template = " ".join(str(template).split())
+        self.params = dict(params)
+        super().__init__(self.render(self.template))
+
+    def render(self, template: str) -> str:
+        if not self.params:
+            return template
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder: fall back to English
+            return self.template.format(**self.params)
+
+    def __str__(self) -> str:
+        return self.render(self.template)
