@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
-from surfaces import BUILTINS, get_surface
+from surfaces import SURFACES, get_surface
 
 EXIT_USAGE = 2
 
@@ -64,14 +64,22 @@ def _add_run_arguments(p: argparse.ArgumentParser, multiple: bool) -> None:
     p.add_argument(
         "--surface",
         default=None if multiple else "rosenbrock",
-        help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2'",
+        help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2' (in x alone with a "
+        "one-number --start: a 1-D curve)",
     )
     p.add_argument(
         "--optimizer",
         default=None if multiple else "adam",
         help="optimizer id" + ("; several separated by commas" if multiple else ""),
     )
-    p.add_argument("--start", nargs=2, type=float, metavar=("X", "Y"), default=None)
+    p.add_argument(
+        "--start",
+        nargs="+",
+        type=float,
+        metavar="X [Y]",
+        default=None,
+        help="one number on a curve f(x) (a formula in x alone becomes 1-D), two on a surface f(x, y)",
+    )
     p.add_argument("--steps", type=int, default=None, help=f"number of steps, 1 to {MAX_STEPS}")
     p.add_argument(
         "--set",
@@ -152,6 +160,15 @@ def check_params(optimizer: str, params: dict[str, Any]) -> None:
             )
 
 
+def parse_start(values: Sequence[float] | None) -> tuple[float, ...] | None:
+    """--start X [Y]: one number (a curve) or two (a surface)."""
+    if values is None:
+        return None
+    if len(values) not in (1, 2):
+        raise UsageError(f"--start takes 1 number (a curve) or 2 (a surface), got {len(values)}")
+    return tuple(float(v) for v in values)
+
+
 def resolve_optimizer(name: str) -> str:
     key = name.strip().lower()
     if key not in OPTIMIZERS:
@@ -161,9 +178,11 @@ def resolve_optimizer(name: str) -> str:
 
 # ----------------------------------------------------------------------------- output
 def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str, Any]:
+    """The JSON of run b: points rows are [x, y] on a surface and [x] on a curve."""
     spec = traj.optimizer
     return {
         "surface": surface_text,
+        "dim": traj.dim,
         "optimizer": spec.id,
         "params": spec.reference_kwargs(traj.params_for(b)),
         "start": [float(v) for v in traj.points[0, b]],
@@ -178,12 +197,13 @@ def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str
 
 
 def trajectory_csv(traj: Trajectory) -> str:
+    """step, x[, y], loss, grad_norm: one row per step of the first run (no y column on a curve)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["step", "x", "y", "loss", "grad_norm"])
+    w.writerow(["step", *"xy"[: traj.dim], "loss", "grad_norm"])
     for k in range(traj.steps + 1):
-        x, y = traj.points[k, 0]
-        w.writerow([k, repr(float(x)), repr(float(y)), repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
+        coords = [repr(float(c)) for c in traj.points[k, 0]]
+        w.writerow([k, *coords, repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
     return buf.getvalue()
 
 
@@ -200,11 +220,13 @@ def format_list() -> str:
             dflt = str(p.default).lower() if p.kind == "bool" else f"{p.default:g}"
             lines.append(f"      {p.name}={dflt}  {p.range_text()}  {p.description}")
     lines.append("")
-    lines.append("Surfaces (or type any formula in x and y):")
-    for entry in BUILTINS.values():
+    lines.append("Surfaces (or type any formula in x and y; in x alone with a one-number --start: a 1-D curve):")
+    for entry in SURFACES.values():
         surf = get_surface(entry.id)
         extra = "".join(f"  {p.name}={p.default:g}" for p in entry.params)
-        lines.append(f"  {entry.id:16s} {surf.formula}{extra}")
+        mark = "1-D" if entry.dim == 1 else "2-D"
+        start = " ".join(f"{c:g}" for c in surf.start)
+        lines.append(f"  {entry.id:16s} {mark}  {surf.formula}{extra}  (start {start})")
     lines.append("")
     lines.append("Learning-rate schedules (--schedule NAME:K=V,...):")
     for s in SCHEDULES.values():
@@ -212,7 +234,7 @@ def format_list() -> str:
         lines.append(f"  {s.id:14s} {s.name}" + (f"  ({params})" if params else ""))
     lines.append("")
     lines.append(
-        f"Limits: steps ≤ {MAX_STEPS}; a path diverges once sqrt(x²+y²) > {DIVERGENCE_BOUND:g} "
+        f"Limits: steps ≤ {MAX_STEPS}; a path diverges once its distance from the origin > {DIVERGENCE_BOUND:g} "
         "or f or its gradient is not finite."
     )
     return "\n".join(lines)
@@ -223,8 +245,13 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
     optimizer = resolve_optimizer(args.optimizer)
     params = parse_assignments(args.set)
     check_params(optimizer, params)
-    surface = get_surface(args.surface, **{k: float(v) for k, v in parse_assignments(args.surface_param).items()})
-    start = args.start if args.start is not None else list(surface.start)
+    given = parse_start(args.start)
+    surface = get_surface(
+        args.surface,
+        dim=len(given) if given else None,
+        **{k: float(v) for k, v in parse_assignments(args.surface_param).items()},
+    )
+    start = given if given is not None else surface.start
     steps = args.steps if args.steps is not None else 100
     if not 1 <= steps <= MAX_STEPS:
         raise UsageError(f"--steps must be from 1 to {MAX_STEPS}, got {steps}")

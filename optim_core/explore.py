@@ -99,14 +99,15 @@ def _check_steps(steps: Any) -> int:
     return int(steps)
 
 
-def _check_start(start: Any) -> tuple[float, float]:
+def _check_start(start: Any, dim: int = 2) -> tuple[float, ...]:
+    """One start as a d-tuple (a single number is accepted on a curve)."""
     try:
-        s = np.asarray(start, dtype=float)
+        s = np.asarray(start, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        raise SpecError("start must be two numbers (x, y)") from None
-    if s.shape != (2,) or not np.isfinite(s).all():
-        raise SpecError(f"start must be two finite numbers (x, y), got {start!r}")
-    return float(s[0]), float(s[1])
+        raise SpecError("start must be {d} number(s)", d=dim) from None
+    if s.shape != (dim,) or not np.isfinite(s).all():
+        raise SpecError("start must be {d} finite number(s), got {start!r}", d=dim, start=start)
+    return tuple(float(v) for v in s)
 
 
 def _best_known_value(surf: Surface) -> float | None:
@@ -264,7 +265,7 @@ class SweepResult:
     surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
-    start: tuple[float, float]
+    start: tuple[float, ...]  # d coordinates
     steps: int
     x_param: str
     y_param: str
@@ -278,11 +279,11 @@ class SweepResult:
     tol: float
     f_star: float | None
     final_loss: np.ndarray  # (ny, nx)
-    final_point: np.ndarray  # (ny, nx, 2)
+    final_point: np.ndarray  # (ny, nx, d)
     distance: np.ndarray  # (ny, nx), NaN when the surface has no known minima
     steps_to_tol: np.ndarray  # (ny, nx) int, −1 = never
     diverged_at: np.ndarray  # (ny, nx) int, −1 = did not diverge
-    points: np.ndarray | None = field(default=None, repr=False)  # (ny, nx, steps+1, 2) only with keep_points
+    points: np.ndarray | None = field(default=None, repr=False)  # (ny, nx, steps+1, d) only with keep_points
 
     @property
     def surface(self) -> Surface:
@@ -359,13 +360,13 @@ def sweep(
     """Run a len(y_values) × len(x_values) grid of two hyperparameters from one start, as one run() call.
 
     base_params: the other hyperparameters (defaults fill the rest; axis values override them).
-    keep_points: also keep every path (ny, nx, steps+1, 2) — big; prefer cell_trajectory().
+    keep_points: also keep every path (ny, nx, steps+1, d) — big; prefer cell_trajectory().
     Raises SpecError (one-line message) for bad axes, values, caps or parameters.
     """
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    start = _check_start(start)
+    start = _check_start(start, surf.dim)
     px = axis_param(spec, x_param, "x")
     py = axis_param(spec, y_param, "y")
     if px.name == py.name:
@@ -390,10 +391,10 @@ def sweep(
 
     f_star = _best_known_value(surf)
     final_loss = np.empty(batch)
-    final_point = np.empty((batch, 2))
+    final_point = np.empty((batch, surf.dim))
     diverged_at = np.empty(batch, dtype=np.int64)
     steps_to_tol = np.full(batch, -1, dtype=np.int64)
-    points = np.empty((batch, steps + 1, 2)) if keep_points else None
+    points = np.empty((batch, steps + 1, surf.dim)) if keep_points else None
 
     for sl in _chunks(batch, steps):
         p = {k: _take(v, sl) for k, v in params_all.items()}
@@ -432,11 +433,11 @@ def sweep(
         tol=tol,
         f_star=f_star,
         final_loss=final_loss.reshape(ny, nx),
-        final_point=final_point.reshape(ny, nx, 2),
+        final_point=final_point.reshape(ny, nx, surf.dim),
         distance=distance.reshape(ny, nx),
         steps_to_tol=steps_to_tol.reshape(ny, nx),
         diverged_at=diverged_at.reshape(ny, nx),
-        points=None if points is None else points.reshape(ny, nx, steps + 1, 2),
+        points=None if points is None else points.reshape(ny, nx, steps + 1, surf.dim),
     )
 
 
@@ -568,7 +569,7 @@ def stability_boundary(
     if not is_quadratic and not local:
         return None
     if is_quadratic:
-        point = surf.minima[0] if surf.minima else (0.0, 0.0)
+        point = surf.minima[0] if surf.minima else (0.0,) * surf.dim
     else:
         if not surf.minima or not 0 <= minimum < len(surf.minima):
             return None
@@ -663,13 +664,13 @@ class BasinResult:
     optimizer: str
     params: dict[str, Any]
     steps: int
-    window: tuple[tuple[float, float], tuple[float, float]]
+    window: tuple[tuple[float, float], ...]  # d (lo, hi) pairs
     xs: np.ndarray  # (n,)
-    ys: np.ndarray  # (n,)
-    minima: tuple[tuple[float, float], ...]
+    ys: np.ndarray  # (n,); (1,) = [0.0] on a curve
+    minima: tuple[tuple[float, ...], ...]
     tol: float
-    labels: np.ndarray  # (n, n) int
-    final_point: np.ndarray  # (n, n, 2)
+    labels: np.ndarray  # (n, n) int; (1, n) on a curve
+    final_point: np.ndarray  # (n, n, d); (1, n, 1) on a curve
     counts: dict[int, int]  # label → number of starts (every minimum, DIVERGED and NOT_CONVERGED present)
 
     @property
@@ -682,19 +683,24 @@ class BasinResult:
         return {k: v / total for k, v in self.counts.items()}
 
 
-def _check_window(window: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+def _check_window(window: Any, dim: int = 2) -> tuple[tuple[float, float], ...]:
+    """((x min, x max), (y min, y max)) on a surface, ((x min, x max),) on a curve; SpecError otherwise."""
     try:
-        (x0, x1), (y0, y1) = window
-        x0, x1, y0, y1 = (float(v) for v in (x0, x1, y0, y1))
+        pairs = tuple((float(a), float(b)) for a, b in window)
     except (TypeError, ValueError):
-        raise SpecError("window must be ((x min, x max), (y min, y max))") from None
-    if not all(map(math.isfinite, (x0, x1, y0, y1))):
+        pairs = ()
+    if len(pairs) != dim:
+        if dim == 2:
+            raise SpecError("window must be ((x min, x max), (y min, y max))")
+        raise SpecError("window must be ((x min, x max),) on a curve")
+    if not all(math.isfinite(v) for pair in pairs for v in pair):
         raise SpecError("window bounds must be finite")
-    if x0 >= x1:
-        raise SpecError(f"window x range is {'reversed' if x0 > x1 else 'empty'}: {_fmt(x0)} ≥ {_fmt(x1)}")
-    if y0 >= y1:
-        raise SpecError(f"window y range is {'reversed' if y0 > y1 else 'empty'}: {_fmt(y0)} ≥ {_fmt(y1)}")
-    return (x0, x1), (y0, y1)
+    for axis, (lo, hi) in zip("xy", pairs):
+        if lo > hi:
+            raise SpecError("window {axis} range is reversed: {lo} ≥ {hi}", axis=axis, lo=_fmt(lo), hi=_fmt(hi))
+        if lo == hi:
+            raise SpecError("window {axis} range is empty: {lo} ≥ {hi}", axis=axis, lo=_fmt(lo), hi=_fmt(hi))
+    return pairs
 
 
 def basins(
@@ -711,6 +717,7 @@ def basins(
 ) -> BasinResult:
     """Label a grid_n × grid_n grid of starts (over window, default the surface's domain) by the minimum reached.
 
+    On a 1-D curve the grid is one row of grid_n starts: labels (1, grid_n), ys = [0.0].
     One run() call for the whole grid (≤ BASIN_MAX² = 40 000 starts).
     """
     spec = _spec(optimizer)
@@ -724,16 +731,23 @@ def basins(
         raise SpecError(f"tolerance must be a number > 0, got {tol}")
     if not surf.minima:
         raise SpecError(f"{surf.name} has no known minima: a basin map needs at least one")
-    win = _check_window(window if window is not None else surf.domain)
+    dim = surf.dim
+    win = _check_window(window if window is not None else surf.domain, dim)
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
 
     n = int(grid_n)
     xs = np.linspace(win[0][0], win[0][1], n)
-    ys = np.linspace(win[1][0], win[1][1], n)
-    gx, gy = np.meshgrid(xs, ys)
-    starts = np.column_stack([gx.ravel(), gy.ravel()])
+    if dim == 2:
+        ys = np.linspace(win[1][0], win[1][1], n)
+        gx, gy = np.meshgrid(xs, ys)
+        starts = np.column_stack([gx.ravel(), gy.ravel()])
+        shape = (n, n)
+    else:
+        ys = np.zeros(1)
+        starts = xs[:, None]
+        shape = (1, n)
     batch = starts.shape[0]
-    final_point = np.empty((batch, 2))
+    final_point = np.empty((batch, dim))
     diverged_at = np.empty(batch, dtype=np.int64)
     for sl in _chunks(batch, steps):
         traj = run(surf, spec, starts[sl], steps, schedule=schedule, clip=clip, **resolved)
@@ -742,7 +756,10 @@ def basins(
         del traj
 
     minima = np.asarray(surf.minima, dtype=float)
-    d = np.hypot(final_point[:, None, 0] - minima[None, :, 0], final_point[:, None, 1] - minima[None, :, 1])
+    if dim == 2:
+        d = np.hypot(final_point[:, None, 0] - minima[None, :, 0], final_point[:, None, 1] - minima[None, :, 1])
+    else:
+        d = np.abs(final_point[:, None, 0] - minima[None, :, 0])
     nearest = d.argmin(axis=1)
     labels = np.where(d[np.arange(batch), nearest] <= tol, nearest, NOT_CONVERGED)
     labels = np.where(diverged_at >= 0, DIVERGED, labels).astype(np.int16)
@@ -759,8 +776,8 @@ def basins(
         ys=ys,
         minima=tuple(map(tuple, minima.tolist())),
         tol=tol,
-        labels=labels.reshape(n, n),
-        final_point=final_point.reshape(n, n, 2),
+        labels=labels.reshape(shape),
+        final_point=final_point.reshape(*shape, dim),
         counts=counts,
     )
 
@@ -771,14 +788,14 @@ class EnsembleResult:
     """n_runs noisy runs (simulated mini-batch SGD: g + σ·ξ) from one start, and the noise-free run.
 
     bands[k] is the percentiles[k]-th percentile over runs of the loss at each step, (len(q), steps+1).
-    Reproducible: run() draws one (2, n_runs) standard normal per step from a generator seeded by seed.
+    Reproducible: run() draws one (d, n_runs) standard normal per step from a generator seeded by seed.
     """
 
     surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
     params: dict[str, Any]
-    start: tuple[float, float]
+    start: tuple[float, ...]
     steps: int
     n_runs: int
     noise_std: float
@@ -786,12 +803,12 @@ class EnsembleResult:
     percentiles: tuple[float, ...]
     bands: np.ndarray  # (len(percentiles), steps+1)
     mean_loss: np.ndarray  # (steps+1,)
-    end_points: np.ndarray  # (n_runs, 2)
+    end_points: np.ndarray  # (n_runs, d)
     end_loss: np.ndarray  # (n_runs,)
     diverged: np.ndarray  # (n_runs,) bool
-    sample_paths: np.ndarray  # (k, steps+1, 2): the first k noisy paths, for drawing
+    sample_paths: np.ndarray  # (k, steps+1, d): the first k noisy paths, for drawing
     full_loss: np.ndarray  # (steps+1,) the full-batch (noise-free) run
-    full_points: np.ndarray  # (steps+1, 2)
+    full_points: np.ndarray  # (steps+1, d)
     full_diverged_at: int
 
     @property
@@ -824,7 +841,7 @@ def ensemble(
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    start = _check_start(start)
+    start = _check_start(start, surf.dim)
     if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or not 2 <= n_runs <= ENSEMBLE_MAX:
         raise SpecError(f"ensemble size must be a whole number from 2 to {ENSEMBLE_MAX}, got {n_runs!r}")
     try:

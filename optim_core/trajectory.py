@@ -1,9 +1,9 @@
-"""run(): optimizer trajectories on a surface, vectorized over B independent runs.
+"""run(): optimizer trajectories on a surface or a curve, vectorized over B independent runs.
 
 Design notes (why it looks like this):
-- Positions live coordinate-major, shape (2, B), inside the loop: x and y are
-  contiguous rows for the lambdified gradient and a per-run hyperparameter of
-  shape (B,) broadcasts with no reshaping.  The result speaks (steps+1, B, 2).
+- Positions live coordinate-major, shape (d, B) with d = 1 (a curve f(x)) or 2 (a surface f(x, y)),
+  inside the loop: each coordinate is a contiguous row for the lambdified gradient and a per-run
+  hyperparameter of shape (B,) broadcasts with no reshaping.  The result speaks (steps+1, B, d).
 - Divergence is detected *after* the loop, vectorized over the whole history:
   every operation is elementwise per trajectory, so a run that overflows only
   poisons its own column, and one pass over the history finds, per run, the
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import Surface, get_surface
+from surfaces import DIMS, SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .schedules import lr_factors, resolve_schedule
@@ -69,7 +69,7 @@ class Trajectory:
     surface: Surface
     optimizer: OptimizerSpec
     params: dict[str, Any]  # resolved hyperparameters, scalars or (B,) arrays, project names
-    points: np.ndarray  # (steps+1, B, 2); after divergence a run repeats its last finite point
+    points: np.ndarray  # (steps+1, B, d); after divergence a run repeats its last finite point
     loss: np.ndarray  # (steps+1, B) f at each point
     grad_norm: np.ndarray  # (steps+1, B) |∇f| at each point (the exact gradient, before noise and clipping)
     diverged_at: np.ndarray  # (B,) int: first step that diverged, -1 if none
@@ -86,6 +86,11 @@ class Trajectory:
     @property
     def batch(self) -> int:
         return self.points.shape[1]
+
+    @property
+    def dim(self) -> int:
+        """1 on a curve f(x), 2 on a surface f(x, y): the size of the points' last axis."""
+        return self.points.shape[2]
 
     @property
     def diverged(self) -> np.ndarray:
@@ -158,21 +163,38 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
 
 
 def _coerce_starts(starts: Any) -> np.ndarray:
+    """Starts as a (B, d) array: a number (one 1-D start), (d,) (one start) or (B, d), d ∈ {1, 2}."""
     try:
         s = np.asarray(starts, dtype=float)
     except (TypeError, ValueError):
-        raise SpecError("start must be numbers (x, y)") from None
-    if s.shape == (2,):
+        raise SpecError("start must be numbers: x, or x and y") from None
+    if s.ndim == 0:
+        s = s.reshape(1, 1)
+    elif s.ndim == 1 and s.shape[0] in DIMS:
         s = s[None, :]
-    if s.ndim != 2 or s.shape[1] != 2 or s.shape[0] == 0:
-        raise SpecError(f"starts must have shape (2,) or (B, 2), got {s.shape}")
+    if s.ndim != 2 or s.shape[1] not in DIMS or s.shape[0] == 0:
+        raise SpecError(
+            "starts must have shape (d,) or (B, d) with d = 1 (a curve) or 2 (a surface), got {shape}",
+            shape=str(s.shape),
+        )
     if s.shape[0] > MAX_BATCH:
-        raise SpecError(f"at most {MAX_BATCH} trajectories per run, got {s.shape[0]}")
+        raise SpecError("at most {max} trajectories per run, got {n}", max=MAX_BATCH, n=s.shape[0])
     if not np.isfinite(s).all():
         raise SpecError("start coordinates must be finite")
     if (np.abs(s) > DIVERGENCE_BOUND).any():
-        raise SpecError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}")
+        raise SpecError("start coordinates must be within ±{bound}", bound=f"{DIVERGENCE_BOUND:g}")
     return s
+
+
+def resolve_surface(surface: str | Surface, dim: int | None = None) -> Surface:
+    """The Surface for run()'s argument.  A formula typed in x alone becomes a 1-D curve when dim is 1
+    (one number per start); with two numbers it stays the 2-D surface it always was."""
+    if isinstance(surface, str) and dim == 1:
+        key = surface.strip()
+        if key in SURFACES:
+            return get_surface(key)
+        return get_surface(key, dim=1)
+    return get_surface(surface)
 
 
 def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
@@ -212,15 +234,22 @@ def run(
         or a length-B array.
     Raises SpecError / FormulaError (both ValueError, one-line messages) for invalid input.
     """
-    surf = get_surface(surface)
     spec = optimizer if isinstance(optimizer, OptimizerSpec) else OPTIMIZERS.get(str(optimizer))
     if spec is None:
-        raise SpecError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise SpecError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=optimizer, choices=", ".join(OPTIMIZERS)
+        )
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+        raise SpecError("steps must be a whole number from 1 to {max}, got {steps!r}", max=MAX_STEPS, steps=steps)
     steps = int(steps)
+    coerced = _coerce_starts(starts)
+    surf = resolve_surface(surface, coerced.shape[1])
+    if coerced.shape[1] != surf.dim:
+        raise SpecError(
+            "{name} is {d}-D: a start has {d} coordinate(s), got {n}", name=surf.name, d=surf.dim, n=coerced.shape[1]
+        )
     flat = split_groups(spec, params)
-    starts_arr = _batch_of(_coerce_starts(starts), flat)
+    starts_arr = _batch_of(coerced, flat)
     batch = starts_arr.shape[0]
     hp = resolve_params(spec, flat, batch)
     sched_spec, sched_params = resolve_schedule(schedule)
@@ -253,24 +282,29 @@ def run(
 
 
 def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
-    """The hot loop. Returns history and exact gradients, both (steps+1, 2, B), possibly non-finite."""
-    batch = starts.shape[0]
-    history = np.empty((steps + 1, 2, batch))
-    grads = np.empty((steps + 1, 2, batch))
+    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite."""
+    batch, dim = starts.shape
+    history = np.empty((steps + 1, dim, batch))
+    grads = np.empty((steps + 1, dim, batch))
     p = np.ascontiguousarray(starts.T)
     history[0] = p
-    grad_xy = surf.gradient_xy  # compiled once per surface
+    grad_fn = surf.gradient_fn  # compiled once per surface
     rng = np.random.default_rng(noise.seed) if noise else None
     per_run_lr = lr_steps.ndim == 2
+    two = dim == 2
     with np.errstate(all="ignore"):
         state = spec.init(p, hp)
         for t in range(1, steps + 1):
             g = grads[t - 1]
-            g[0], g[1] = grad_xy(p[0], p[1])  # row assignment also broadcasts a constant component
+            # Row assignment also broadcasts a constant component.
+            if two:
+                g[0], g[1] = grad_fn(p[0], p[1])
+            else:
+                (g[0],) = grad_fn(p[0])
             if noise:
-                g = g + noise.std * rng.standard_normal((2, batch))
+                g = g + noise.std * rng.standard_normal((dim, batch))
             if clip is not None:
-                norm = np.sqrt(g[0] * g[0] + g[1] * g[1])
+                norm = np.sqrt(g[0] * g[0] + g[1] * g[1]) if two else np.abs(g[0])
                 g = g * np.minimum(clip / (norm + _CLIP_EPS), 1.0)
             lr = lr_steps[t - 1] if per_run_lr else float(lr_steps[t - 1])
             p, state = spec.update(g, state, p, hp, lr, t)
@@ -280,14 +314,18 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
                 grads[t:] = np.nan
                 return history, grads
         last = grads[steps]
-        last[0], last[1] = grad_xy(p[0], p[1])
+        if two:
+            last[0], last[1] = grad_fn(p[0], p[1])
+        else:
+            (last[0],) = grad_fn(p[0])
     return history, grads
 
 
 def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Trajectory:
-    # All checks run on the contiguous (steps+1, 2, B) layout; points is returned as a zero-copy
-    # transposed view of it, (steps+1, B, 2).
-    steps, batch = history.shape[0] - 1, history.shape[2]
+    # All checks run on the contiguous (steps+1, d, B) layout; points is returned as a zero-copy
+    # transposed view of it, (steps+1, B, d).
+    steps, dim, batch = history.shape
+    steps -= 1
     f = surf._f
     loss = np.empty((steps + 1, batch))
     gnorm = np.empty((steps + 1, batch))
@@ -296,13 +334,20 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
     slab = max(1, 32_768 // batch)
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
-            x, y = history[i : i + slab, 0], history[i : i + slab, 1]
-            gx, gy = grads[i : i + slab, 0], grads[i : i + slab, 1]
-            loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
             gn = gnorm[i : i + slab]
-            np.sqrt(gx * gx + gy * gy, out=gn)
+            if dim == 2:
+                x, y = history[i : i + slab, 0], history[i : i + slab, 1]
+                gx, gy = grads[i : i + slab, 0], grads[i : i + slab, 1]
+                loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
+                np.sqrt(gx * gx + gy * gy, out=gn)
+                r2 = x * x + y * y
+            else:
+                x = history[i : i + slab, 0]
+                loss[i : i + slab] = f(x)
+                np.abs(grads[i : i + slab, 0], out=gn)
+                r2 = x * x
             # The distance test is False for NaN and inf; a sum is finite only if both terms are.
-            ok[i : i + slab] = (x * x + y * y <= bound * bound) & np.isfinite(loss[i : i + slab] + gn)
+            ok[i : i + slab] = (r2 <= bound * bound) & np.isfinite(loss[i : i + slab] + gn)
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
     reasons: list[str | None] = [None] * batch
@@ -313,8 +358,10 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
             d = first_bad[b]
             if not np.isfinite(history[d, :, b]).all():
                 reasons[b] = "the position overflowed to infinity"
-            elif not np.hypot(*history[d, :, b]) <= bound:
-                reasons[b] = f"it left the bound |(x, y)| ≤ {bound:g}"
+            elif not np.sqrt(np.sum(history[d, :, b] ** 2)) <= bound:
+                reasons[b] = (
+                    f"it left the bound |(x, y)| ≤ {bound:g}" if dim == 2 else f"it left the bound |x| ≤ {bound:g}"
+                )
             elif not np.isfinite(loss[d, b]):
                 reasons[b] = "f is not defined (or overflows) at the new position"
             else:

@@ -92,7 +92,30 @@ def _booth(x, y):
     return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
 
+# 1-D curves (surfaces/curves.py): x = p[0].
+
+
+def _parabola(x):
+    return x**2
+
+
+def _asymmetric_bowl(x):
+    return torch.exp(x) - x - 1
+
+
+def _xcos(x, c=math.pi):
+    return x * torch.cos(c * x)
+
+
+def _double_well(x):
+    return (x**2 - 1) ** 2 + 0.3 * x
+
+
 SURFACES = {
+    "parabola": _parabola,
+    "asymmetric_bowl": _asymmetric_bowl,
+    "xcos": _xcos,
+    "double_well": _double_well,
     "quadratic": _quadratic,
     "ill_conditioned": _ill_conditioned,
     "rosenbrock": _rosenbrock,
@@ -104,6 +127,10 @@ SURFACES = {
 
 # The usual start of each surface (as in surfaces/builtins.py), used unless a case gives one.
 STARTS = {
+    "parabola": [2.0],
+    "asymmetric_bowl": [2.0],
+    "xcos": [-0.9],
+    "double_well": [1.8],
     "quadratic": [-2.5, 2.0],
     "ill_conditioned": [-4.5, 2.0],
     "rosenbrock": [-1.2, 1.0],
@@ -346,12 +373,12 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     for _ in range(case["steps"]):
         info["lrs"].append(float(opt.param_groups[0]["lr"]))
         opt.zero_grad()
-        loss = f(p[0], p[1], **sp)
+        loss = f(*p, **sp)
         loss.backward()
         if perturb or perturb_abs:
             with torch.no_grad():
-                p.grad.mul_(1.0 + perturb * torch.from_numpy(rng.uniform(-1.0, 1.0, 2)))
-                p.grad.add_(perturb_abs * torch.from_numpy(rng.uniform(-1.0, 1.0, 2)))
+                p.grad.mul_(1.0 + perturb * torch.from_numpy(rng.uniform(-1.0, 1.0, p.numel())))
+                p.grad.add_(perturb_abs * torch.from_numpy(rng.uniform(-1.0, 1.0, p.numel())))
         if case["clip"] is not None:
             torch.nn.utils.clip_grad_norm_([p], case["clip"])
         if trace and case["optimizer"] == "swats" and opt.param_groups[0]["phase"] == "adam":
@@ -366,7 +393,7 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
         recorded.append(p.detach().clone())
     pts = torch.stack([torch.tensor(case["start"], dtype=torch.float64), *recorded])
     with torch.no_grad():
-        loss = f(pts[:, 0], pts[:, 1], **sp)
+        loss = f(*pts.T, **sp)
     return pts.numpy(), loss.numpy(), info
 
 
@@ -451,7 +478,13 @@ def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule
         "schedule": schedule,
         "clip": None if clip is None else float(clip),
     }
-    CASES.setdefault("schedules" if (schedule is not None or clip is not None) else opt_id, []).append(c)
+    if len(c["start"]) == 1:
+        key = "curves"
+    elif schedule is not None or clip is not None:
+        key = "schedules"
+    else:
+        key = opt_id
+    CASES.setdefault(key, []).append(c)
 
 
 # sgd: lr, weight_decay
@@ -718,6 +751,38 @@ case(
     clip=1.0,
     schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 70, "eta_min": 1e-4},
 )
+
+
+# curves.json: every optimizer on the four 1-D curves, each under its own schedule (noise off).
+# A learning rate per optimizer that moves visibly on curves of slope ~1-10 without diverging.
+CURVE_LR = {
+    "sgd": 0.05,
+    "momentum": 0.02,
+    "nesterov": 0.02,
+    "adagrad": 0.3,
+    "rmsprop": 0.02,
+    "adadelta": 1.0,
+    "adam": 0.05,
+    "adamw": 0.05,
+    "amsgrad": 0.05,
+    "nadam": 0.05,
+    "radam": 0.05,
+    "adamax": 0.05,
+    "ftrl": 0.5,
+    "swats": 0.05,
+    "lion": 0.02,
+}
+CURVE_SCHEDULES = (
+    ("parabola", None),
+    ("parabola", {"name": "step", "step_size": 15, "gamma": 0.5}),
+    ("asymmetric_bowl", {"name": "exponential", "gamma": 0.97}),
+    ("xcos", {"name": "cosine", "T_max": 60, "eta_min": 0.0}),
+    ("double_well", {"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 50, "eta_min": 0.0}),
+)
+for _opt, _lr in CURVE_LR.items():
+    for _surf, _sched in CURVE_SCHEDULES:
+        _tag = _sched["name"] if _sched else "constant"
+        case(_opt, f"curve_{_tag}_{_surf}", _surf, 60, lr=_lr, schedule=_sched)
 
 
 # --------------------------------------------------------------------------- output

@@ -65,7 +65,7 @@ def test_matches_reference(case):
         **case["params"],
     )
     points = np.asarray(res.points)
-    assert points.shape == (case["steps"] + 1, 1, 2)
+    assert points.shape == (case["steps"] + 1, 1, len(case["start"]))
     np.testing.assert_allclose(points[:, 0, :], np.array(case["points"]), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(np.asarray(res.loss)[:, 0], np.array(case["loss"]), rtol=1e-6, atol=1e-12)
     assert res.diverged_at[0] == -1  # -1 means "did not diverge"
@@ -106,6 +106,20 @@ def test_schedules_fixture_covers_every_schedule_and_clipping():
     assert any(c["clip"] is not None for c in doc["cases"])
 
 
+def test_curves_fixture_covers_every_optimizer_curve_and_schedule():
+    """1-D runs (points [x]) are pinned to torch too: every optimizer on every curve under every schedule."""
+    from surfaces import CURVES
+
+    doc = FIXTURES.get("curves")
+    assert doc is not None, "tests/golden/fixtures/curves.json is missing"
+    assert all(len(c["start"]) == 1 for c in doc["cases"])
+    for opt in OPTIMIZER_IDS:
+        mine = [c for c in doc["cases"] if c["optimizer"] == opt]
+        assert {c["surface"] for c in mine} == set(CURVES), opt
+        named = {(c["schedule"] or {"name": "constant"})["name"] for c in mine}
+        assert named == set(SCHEDULE_NAMES), f"{opt}: schedules on curves: {named}"
+
+
 def test_fixture_shapes_and_values():
     ids = [_case_id(c) for c in CASES]
     assert len(ids) == len(set(ids)), "duplicate golden case ids"
@@ -113,7 +127,7 @@ def test_fixture_shapes_and_values():
         pts = np.array(case["points"], dtype=float)
         loss = np.array(case["loss"], dtype=float)
         assert 40 <= case["steps"] <= 200
-        assert pts.shape == (case["steps"] + 1, 2), _case_id(case)
+        assert pts.shape == (case["steps"] + 1, len(case["start"])), _case_id(case)
         assert loss.shape == (case["steps"] + 1,), _case_id(case)
         assert pts[0].tolist() == case["start"]
         assert np.isfinite(pts).all() and np.isfinite(loss).all(), _case_id(case)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, lr_factors, run
-from surfaces import BUILTINS, get_surface
+from surfaces import BUILTINS, CURVES, SURFACES, SurfaceError, get_surface
 
 EXPECTED_IDS = [
     "sgd",
@@ -246,12 +246,16 @@ def test_bad_run_arguments():
 
 
 # ----------------------------------------------------------------------------- surfaces
-@pytest.mark.parametrize("sid", list(BUILTINS))
+@pytest.mark.parametrize("sid", list(SURFACES))
 def test_builtin_minima_are_stationary_local_minima(sid):
     s = get_surface(sid)
+    assert s.dim == SURFACES[sid].dim and len(s.domain) == s.dim and len(s.start) == s.dim
     assert s.formula and s.tex and s.domain[0][0] < s.domain[0][1]
     assert np.isfinite(s.value(np.array(s.start))) and np.isfinite(s.gradient(np.array(s.start))).all()
-    xs, ys, z = s.grid(60)
+    if s.dim == 2:
+        xs, ys, z = s.grid(60)
+    else:
+        xs, z = s.curve(60)
     assert np.isfinite(z).all()
     for m in s.minima:
         g = s.gradient(np.array(m))
@@ -260,8 +264,10 @@ def test_builtin_minima_are_stationary_local_minima(sid):
             assert (np.linalg.eigvalsh(s.hessian(m)) > 0).all(), (sid, m)
 
 
-def test_eleven_surfaces_and_curvature_bound():
-    assert len(BUILTINS) == 11
+def test_eleven_surfaces_four_curves_and_curvature_bound():
+    assert len(BUILTINS) == 11 and all(e.dim == 2 for e in BUILTINS.values())
+    assert list(CURVES) == ["parabola", "asymmetric_bowl", "xcos", "double_well"]
+    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, *CURVES]
     assert get_surface("quadratic").curvature_bound() == pytest.approx(2.0)
     assert get_surface("ill_conditioned", kappa=50).curvature_bound() == pytest.approx(50.0)
     assert get_surface("booth").curvature_bound() == pytest.approx(18.0)
@@ -283,3 +289,103 @@ def test_a_tuple_member_can_be_a_per_run_array():
     for b, v in enumerate(beta1):
         alone = run("rosenbrock", "adam", (-1.2, 1.0), 20, beta1=v, beta2=0.999)
         np.testing.assert_array_equal(t.points[:, b], alone.points[:, 0])
+
+
+# ----------------------------------------------------------------------------- 1-D curves
+def test_a_formula_in_x_from_one_number_is_a_curve():
+    t = run("x**2", "sgd", 2.0, 50, lr=0.1)
+    assert t.dim == 1 and t.surface.dim == 1 and t.points.shape == (51, 1, 1)
+    np.testing.assert_allclose(t.points[:, 0, 0], 2.0 * 0.8 ** np.arange(51), rtol=1e-12)
+    np.testing.assert_allclose(t.grad_norm[:, 0], 2 * np.abs(t.points[:, 0, 0]), rtol=1e-15)
+    two = run("x**2", "sgd", [[2.0], [-1.0]], 50, lr=0.1)
+    assert two.points.shape == (51, 2, 1)
+    np.testing.assert_array_equal(two.points[:, 0], t.points[:, 0])
+    np.testing.assert_allclose(two.points[:, 1, 0], -1.0 * 0.8 ** np.arange(51), rtol=1e-12)
+    # the same text from two numbers stays the 2-D valley it always was
+    valley = run("x**2", "sgd", (2.0, 1.0), 5, lr=0.1)
+    assert valley.dim == 2 and valley.surface.dim == 2
+    np.testing.assert_array_equal(valley.points[:, 0, 1], 1.0)
+
+
+def test_dimension_mismatch_is_a_one_line_error():
+    with pytest.raises(SpecError, match="Parabola is 1-D"):
+        run("parabola", "sgd", (1.0, 2.0), 5)
+    with pytest.raises(SpecError, match="Rosenbrock is 2-D"):
+        run("rosenbrock", "sgd", 1.0, 5)
+    with pytest.raises(SurfaceError, match="in x alone"):
+        run("x + y", "sgd", 1.0, 5)
+    with pytest.raises(SpecError, match="shape"):
+        run("parabola", "sgd", np.zeros((2, 3)), 5)
+
+
+@pytest.mark.parametrize("oid", EXPECTED_IDS)
+def test_a_curve_runs_like_the_x_axis_of_a_separable_surface(oid):
+    """Every optimizer on the double well f(x) equals its x-coordinate on f(x) + y² started at y = 0."""
+    curve = run("double_well", oid, [[1.8], [-1.9]], 80, lr=0.02, schedule="cosine")
+    surface = run("(x^2 - 1)^2 + 0.3*x + y^2", oid, [[1.8, 0.0], [-1.9, 0.0]], 80, lr=0.02, schedule="cosine")
+    np.testing.assert_allclose(curve.points[..., 0], surface.points[..., 0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(curve.loss, surface.loss, rtol=1e-12, atol=1e-14)
+    assert (curve.diverged_at == surface.diverged_at).all()
+
+
+def test_parabola_shows_slow_good_one_step_oscillating_and_diverging_learning_rates():
+    """x² has L = 2: stable iff lr < 2/L = 1.  From x = 2: x_k = 2 (1 − 2 lr)^k."""
+    x = {
+        lr: run("parabola", "sgd", get_surface("parabola").start, 60, lr=lr).points[:, 0, 0]
+        for lr in (0.01, 0.1, 0.5, 0.9)
+    }
+    assert get_surface("parabola").start == (2.0,) and get_surface("parabola").curvature_bound() == 2.0
+    assert x[0.01][-1] > 0.5  # slow: still far after 60 steps
+    assert (np.diff(x[0.1]) < 0).all() and x[0.1][-1] < 1e-5  # smooth, monotone convergence
+    assert x[0.5][1] == 0.0  # lr = 1/L lands on the minimum in one step
+    assert (np.sign(x[0.9][1:11]) == np.array([-1, 1] * 5)).all()  # oscillates across the minimum ...
+    assert (np.abs(np.diff(np.abs(x[0.9]))) > 0).all() and abs(x[0.9][-1]) < 1e-4  # ... shrinking
+    diverged = run("parabola", "sgd", 2.0, 200, lr=1.1)
+    assert diverged.diverged_step(0) == int(np.ceil(np.log(1e6 / 2) / np.log(1.2))) + 0
+    assert diverged.reasons[0] == "it left the bound |x| ≤ 1e+06"
+
+
+def test_curves_have_the_minima_their_lessons_need():
+    bowl = get_surface("asymmetric_bowl")
+    assert len(bowl.minima) == 1 and abs(bowl.minima[0][0]) < 1e-12
+    assert abs(bowl.gradient(np.array([[2.0]]))[0, 0]) > 5 * abs(bowl.gradient(np.array([[-2.0]]))[0, 0])
+    xc = get_surface("xcos")
+    assert xc.domain == ((-1.0, 2.0),) and xc.params == {"c": math.pi} and len(xc.minima) == 2
+    global_, local = (float(xc.value(np.array(m))) for m in xc.minima)
+    assert global_ < local < 0  # the first minimum listed is the lowest
+    np.testing.assert_allclose([m[0] for m in xc.minima], [1.0904082219, -0.2738526868], atol=1e-9)
+    xc2 = get_surface("xcos", c=2.0)
+    assert xc2.domain[0] == pytest.approx((-math.pi / 2, math.pi)) and xc2.minima != xc.minima
+    well = get_surface("double_well")
+    deep, shallow = (float(well.value(np.array(m))) for m in well.minima)
+    assert len(well.minima) == 2 and deep < shallow
+    assert well.minima[0][0] < 0 < well.minima[1][0]
+    # from its start plain gradient descent settles in the shallow well
+    t = run("double_well", "sgd", well.start, 500, lr=0.01)
+    assert abs(t.points[-1, 0, 0] - well.minima[1][0]) < 1e-6
+
+
+def test_typed_curve_finds_its_minima_and_a_start():
+    c = get_surface("x^4 - 2*x^2 + 0.5*x", dim=1)
+    assert c.dim == 1 and c.domain == ((-5.0, 5.0),) and len(c.minima) == 2
+    for m in c.minima:
+        assert abs(c.gradient(np.array(m))[0]) < 1e-9 and c.hessian(m)[0, 0] > 0
+    assert -5 < c.start[0] < 5 and min(abs(c.start[0] - m[0]) for m in c.minima) > 1.0
+    assert get_surface("x^2 + 1", dim=1).curvature_bound() == pytest.approx(2.0)
+    with pytest.raises(SurfaceError, match="in x alone"):
+        get_surface("x*y", dim=1)
+
+
+def test_explore_works_on_a_curve():
+    from optim_core.explore import basins, ensemble, sweep
+
+    res = sweep("parabola", "momentum", 2.0, 100, "lr", [0.01, 0.1, 1.5], "momentum", [0.0, 0.5])
+    assert res.final_point.shape == (2, 3, 1) and res.start == (2.0,)
+    alone = run("parabola", "momentum", 2.0, 100, lr=0.1, momentum=0.5)
+    assert res.final_loss[1, 1] == alone.loss[-1, 0] and res.diverged[0, 2] and not res.diverged[0, 0]
+    b = basins("double_well", "sgd", 300, params={"lr": 0.02}, grid_n=41)
+    assert b.labels.shape == (1, 41) and b.final_point.shape == (1, 41, 1) and b.window == ((-2.0, 2.0),)
+    # starts left of the hump (x ≈ 0.075) reach the deep well (minimum 0), right of it the shallow one (1)
+    assert (b.labels[0, b.xs < -0.1] == 0).all() and (b.labels[0, b.xs > 0.2] == 1).all()
+    e = ensemble("parabola", "sgd", [2.0], 50, params={"lr": 0.1}, n_runs=20, noise_std=0.5)
+    assert e.end_points.shape == (20, 1) and e.full_points.shape == (51, 1)
