@@ -22,14 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from i18n import UserError
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
 from surfaces import SURFACES, get_surface
 
 EXIT_USAGE = 2
 
 
-class UsageError(Exception):
-    """A user mistake: printed as one line, exit code 2."""
+class UsageError(UserError):
+    """A user mistake on the command line: printed as one line, exit code 2 (a translatable template)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,7 +113,7 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+            raise UsageError("--set expects NAME=VALUE, got {item!r}", item=item)
         out[name.strip()] = value.strip()
     return out
 
@@ -135,18 +136,19 @@ def parse_noise(text: str | None) -> dict[str, Any] | None:
         std = float(parts[0])
         seed = int(parts[1]) if len(parts) > 1 else 0
     except ValueError:
-        raise UsageError(f"--noise expects STD[,SEED], got {text!r}") from None
+        raise UsageError("--noise expects STD[,SEED], got {text!r}", text=text) from None
     return {"std": std, "seed": seed}
 
 
-def _hint_for(optimizer: str, name: str) -> str:
+def _instead(optimizer: str, name: str) -> str | None:
+    """The optimizer that has this hyperparameter, when the user picked its plainer sibling."""
     if optimizer == "sgd" and name in ("momentum", "dampening"):
-        return " (use --optimizer momentum)"
+        return "momentum"
     if optimizer in ("sgd", "momentum") and name == "nesterov":
-        return " (use --optimizer nesterov)"
+        return "nesterov"
     if optimizer == "adam" and name == "decoupled_weight_decay":
-        return " (use --optimizer adamw)"
-    return ""
+        return "adamw"
+    return None
 
 
 def check_params(optimizer: str, params: dict[str, Any]) -> None:
@@ -154,9 +156,20 @@ def check_params(optimizer: str, params: dict[str, Any]) -> None:
     names = {p.name for p in spec.hyperparams} | set(spec.groups()) | set(spec.fixed)
     for key in params:
         if key not in names:
+            instead = _instead(optimizer, key)
+            if instead:
+                raise UsageError(
+                    "{optimizer} has no hyperparameter {name!r} (use --optimizer {instead}); it has: {names}",
+                    optimizer=optimizer,
+                    name=key,
+                    instead=instead,
+                    names=", ".join(spec.param_names()),
+                )
             raise UsageError(
-                f"{optimizer} has no hyperparameter {key!r}{_hint_for(optimizer, key)}; "
-                f"it has: {', '.join(spec.param_names())}"
+                "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+                optimizer=optimizer,
+                name=key,
+                names=", ".join(spec.param_names()),
             )
 
 
@@ -165,14 +178,16 @@ def parse_start(values: Sequence[float] | None) -> tuple[float, ...] | None:
     if values is None:
         return None
     if len(values) not in (1, 2):
-        raise UsageError(f"--start takes 1 number (a curve) or 2 (a surface), got {len(values)}")
+        raise UsageError("--start takes 1 number (a curve) or 2 (a surface), got {n}", n=len(values))
     return tuple(float(v) for v in values)
 
 
 def resolve_optimizer(name: str) -> str:
     key = name.strip().lower()
     if key not in OPTIMIZERS:
-        raise UsageError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise UsageError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=name, choices=", ".join(OPTIMIZERS)
+        )
     return key
 
 
@@ -254,7 +269,7 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
     start = given if given is not None else surface.start
     steps = args.steps if args.steps is not None else 100
     if not 1 <= steps <= MAX_STEPS:
-        raise UsageError(f"--steps must be from 1 to {MAX_STEPS}, got {steps}")
+        raise UsageError("--steps must be from 1 to {max}, got {steps}", max=MAX_STEPS, steps=steps)
     traj = run(
         surface,
         optimizer,

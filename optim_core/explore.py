@@ -33,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import BUILTINS, Surface, get_surface
+import i18n
+from i18n import N_
+from surfaces import SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .spec import HyperParam, OptimizerSpec, SpecError
@@ -54,9 +56,9 @@ NOT_CONVERGED = -2
 """Basin label: the run ended farther than ``tol`` from every known minimum."""
 
 METRICS = {
-    "loss": "final loss",
-    "steps": "steps to tolerance",
-    "distance": "distance to nearest minimum",
+    "loss": N_("final loss"),
+    "steps": N_("steps to tolerance"),
+    "distance": N_("distance to nearest minimum"),
 }
 """Sweep metrics by key: what a heatmap can be coloured by."""
 
@@ -69,7 +71,9 @@ def _spec(optimizer: str | OptimizerSpec) -> OptimizerSpec:
         return optimizer
     spec = OPTIMIZERS.get(str(optimizer))
     if spec is None:
-        raise SpecError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise SpecError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=optimizer, choices=", ".join(OPTIMIZERS)
+        )
     return spec
 
 
@@ -82,7 +86,7 @@ def _surface_ref(surf: Surface) -> tuple[str | Surface, dict[str, float]]:
 
     Results are cached by Streamlit (pickled); a Surface holds lambdified functions, which do not pickle.
     """
-    if surf.id in BUILTINS:
+    if surf.id in SURFACES:
         return surf.id, dict(surf.params)
     if surf.id == "custom" and surf.formula:
         return surf.formula, {}
@@ -90,12 +94,13 @@ def _surface_ref(surf: Surface) -> tuple[str | Surface, dict[str, float]]:
 
 
 def _resolve_surface(ref: str | Surface, params: Mapping[str, float]) -> Surface:
-    return get_surface(ref, **dict(params))
+    kwargs: dict[str, Any] = dict(params)
+    return get_surface(ref, **kwargs)
 
 
 def _check_steps(steps: Any) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+        raise SpecError("steps must be a whole number from 1 to {max}, got {steps!r}", max=MAX_STEPS, steps=steps)
     return int(steps)
 
 
@@ -164,21 +169,49 @@ def axis_param(spec: str | OptimizerSpec, name: str, axis: str = "x") -> HyperPa
         if p.name == name:
             if p.kind != "float":
                 raise SpecError(
-                    f"{name} is a {p.kind}, not a continuous value: it cannot be the {axis} axis; "
-                    f"choose one of: {choices}"
+                    "{name} is a {kind}, not a continuous value: it cannot be the {axis} axis; choose one of: {choices}",
+                    name=name,
+                    kind=p.kind,
+                    axis=axis,
+                    choices=choices,
                 )
             return p
-    raise SpecError(f"{spec.id} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}")
+    raise SpecError(
+        "{optimizer} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}",
+        optimizer=spec.id,
+        name=name,
+        axis=axis,
+        choices=choices,
+    )
 
 
-def _check_resolution(n, what: str, cap: int, cap_note: str) -> None:
-    """A grid resolution: a whole number from 2 to cap (one-line SpecError otherwise)."""
+def _check_sweep_resolution(n: Any, axis: str) -> None:
+    """A sweep axis resolution: a whole number from 2 to SWEEP_MAX (one-line SpecError otherwise)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise SpecError(f"{what} must be a whole number from 2 to {cap}, got {n!r}")
-    if n > cap:
-        raise SpecError(f"{what} {n} is over the cap: {cap_note}")
+        raise SpecError(
+            "{axis} resolution must be a whole number from 2 to {cap}, got {n!r}", axis=axis, cap=SWEEP_MAX, n=n
+        )
+    if n > SWEEP_MAX:
+        raise SpecError(
+            "{axis} resolution {n} is over the cap: 2 to {cap} values per axis (at most {cap}×{cap} runs)",
+            axis=axis,
+            n=n,
+            cap=SWEEP_MAX,
+        )
     if n < 2:
-        raise SpecError(f"{what} must be from 2 to {cap}, got {n}")
+        raise SpecError("{axis} resolution must be from 2 to {cap}, got {n}", axis=axis, cap=SWEEP_MAX, n=n)
+
+
+def _check_grid_resolution(n: Any) -> None:
+    """A basin-map resolution: a whole number from 2 to BASIN_MAX."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise SpecError("grid resolution must be a whole number from 2 to {cap}, got {n!r}", cap=BASIN_MAX, n=n)
+    if n > BASIN_MAX:
+        raise SpecError(
+            "grid resolution {n} is over the cap: at most {cap} starts per axis ({cap}×{cap})", n=n, cap=BASIN_MAX
+        )
+    if n < 2:
+        raise SpecError("grid resolution must be from 2 to {cap}, got {n}", cap=BASIN_MAX, n=n)
 
 
 def _allowed_positive(param: HyperParam) -> str:
@@ -193,20 +226,34 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
     "x range is reversed: 0.1 > 0.01", "lr is on a log scale: the range must be > 0 …",
     "y range: beta1 must be in [0, 1), got 1", "x resolution 200 is over the cap of 128 …".
     """
-    allowed = f"{param.name} must be in {param.range_text()}"
-    _check_resolution(
-        n, f"{axis} resolution", SWEEP_MAX, f"2 to {SWEEP_MAX} values per axis (at most {SWEEP_MAX}×{SWEEP_MAX} runs)"
-    )
+    name, allowed = param.name, param.range_text()
+    _check_sweep_resolution(n, axis)
     try:
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise SpecError(f"{axis} range must be two numbers ({allowed})") from None
+        raise SpecError(
+            "{axis} range must be two numbers ({name} must be in {range})", axis=axis, name=name, range=allowed
+        ) from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise SpecError(f"{axis} range must be finite ({allowed})")
+        raise SpecError("{axis} range must be finite ({name} must be in {range})", axis=axis, name=name, range=allowed)
     if lo > hi:
-        raise SpecError(f"{axis} range is reversed: {_fmt(lo)} > {_fmt(hi)} ({allowed})")
+        raise SpecError(
+            "{axis} range is reversed: {lo} > {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(lo),
+            hi=_fmt(hi),
+            name=name,
+            range=allowed,
+        )
     if lo == hi:
-        raise SpecError(f"{axis} range is empty: from {_fmt(lo)} to {_fmt(hi)} ({allowed})")
+        raise SpecError(
+            "{axis} range is empty: from {lo} to {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(lo),
+            hi=_fmt(hi),
+            name=name,
+            range=allowed,
+        )
     _check_axis_values(param, np.array([lo, hi]), axis)
     values = np.geomspace(lo, hi, int(n)) if param.log else np.linspace(lo, hi, int(n))
     values[0], values[-1] = lo, hi
@@ -216,34 +263,61 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
 def _check_axis_values(param: HyperParam, values: np.ndarray, axis: str) -> None:
     if param.log and (values <= 0).any():
         raise SpecError(
-            f"{param.name} is on a log scale: the range must be > 0, got {_fmt(float(values.min()))} "
-            f"(allowed: {_allowed_positive(param)})"
+            "{name} is on a log scale: the range must be > 0, got {value} (allowed: {range})",
+            name=param.name,
+            value=_fmt(float(values.min())),
+            range=_allowed_positive(param),
         )
     try:
         param.check_array(values)
     except SpecError as exc:
-        raise SpecError(f"{axis} range: {exc}") from None
+        raise SpecError(
+            "{axis} range: {name} must be in {range}, got {value}",
+            axis=axis,
+            name=param.name,
+            range=param.range_text(),
+            value=exc.params.get("value", ""),
+        ) from None
 
 
 def _coerce_axis(param: HyperParam, values: Any, axis: str) -> np.ndarray:
+    name, allowed = param.name, param.range_text()
     try:
         v = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise SpecError(f"{axis} values must be numbers") from None
-    allowed = f"{param.name} must be in {param.range_text()}"
+        raise SpecError("{axis} values must be numbers", axis=axis) from None
     if v.ndim != 1 or v.size == 0:
-        raise SpecError(f"{axis} range is empty: give 1 to {SWEEP_MAX} values ({allowed})")
+        raise SpecError(
+            "{axis} range is empty: give 1 to {cap} values ({name} must be in {range})",
+            axis=axis,
+            cap=SWEEP_MAX,
+            name=name,
+            range=allowed,
+        )
     if v.size > SWEEP_MAX:
-        raise SpecError(f"{axis} axis has {v.size} values, over the cap: 1 to {SWEEP_MAX} values per axis")
+        raise SpecError(
+            "{axis} axis has {n} values, over the cap: 1 to {cap} values per axis", axis=axis, n=v.size, cap=SWEEP_MAX
+        )
     if not np.isfinite(v).all():
-        raise SpecError(f"{axis} values must be finite ({allowed})")
+        raise SpecError("{axis} values must be finite ({name} must be in {range})", axis=axis, name=name, range=allowed)
     d = np.diff(v)
     if (d < 0).any():
         k = int(np.flatnonzero(d < 0)[0])
-        raise SpecError(f"{axis} range is reversed: {_fmt(v[k])} > {_fmt(v[k + 1])} ({allowed})")
+        raise SpecError(
+            "{axis} range is reversed: {lo} > {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(v[k]),
+            hi=_fmt(v[k + 1]),
+            name=name,
+            range=allowed,
+        )
     if (d == 0).any():
         raise SpecError(
-            f"{axis} values must be strictly increasing: {_fmt(v[np.flatnonzero(d == 0)[0]])} repeats ({allowed})"
+            "{axis} values must be strictly increasing: {value} repeats ({name} must be in {range})",
+            axis=axis,
+            value=_fmt(v[np.flatnonzero(d == 0)[0]]),
+            name=name,
+            range=allowed,
         )
     _check_axis_values(param, v, axis)
     return v
@@ -309,20 +383,20 @@ class SweepResult:
             return self.steps_to_tol
         if name == "distance":
             return self.distance
-        raise SpecError(f"unknown metric {name!r}; choose one of: {', '.join(METRICS)}")
+        raise SpecError("unknown metric {name!r}; choose one of: {choices}", name=name, choices=", ".join(METRICS))
 
     def cell_index(self, k: int) -> tuple[int, int]:
         """Flat index k (Plotly point_index on the cell overlay) → (i, j)."""
         ny, nx = self.shape
         if not 0 <= int(k) < nx * ny:
-            raise SpecError(f"cell index {k} is outside the {ny}×{nx} grid")
+            raise SpecError("cell index {k} is outside the {ny}×{nx} grid", k=k, ny=ny, nx=nx)
         return divmod(int(k), nx)
 
     def cell_params(self, i: int, j: int) -> dict[str, Any]:
         """All hyperparameters of cell (i, j) (row i ↔ y_values[i], column j ↔ x_values[j])."""
         ny, nx = self.shape
         if not (0 <= i < ny and 0 <= j < nx):
-            raise SpecError(f"cell ({i}, {j}) is outside the {ny}×{nx} grid")
+            raise SpecError("cell ({i}, {j}) is outside the {ny}×{nx} grid", i=i, j=j, ny=ny, nx=nx)
         params = dict(self.base_params)
         params[self.x_param] = float(self.x_values[j])
         params[self.y_param] = float(self.y_values[i])
@@ -370,12 +444,12 @@ def sweep(
     px = axis_param(spec, x_param, "x")
     py = axis_param(spec, y_param, "y")
     if px.name == py.name:
-        raise SpecError(f"x and y are both {px.name}: pick two different hyperparameters")
+        raise SpecError("x and y are both {name}: pick two different hyperparameters", name=px.name)
     xv = _coerce_axis(px, x_values, "x")
     yv = _coerce_axis(py, y_values, "y")
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
-        raise SpecError(f"tolerance must be a number > 0, got {tol}")
+        raise SpecError("tolerance must be a number > 0, got {tol}", tol=tol)
 
     base = resolve_params(spec, dict(base_params or {}), 1)
     base = _plain_params(spec, base)
@@ -454,9 +528,9 @@ def sweep(
 # (Jury's conditions on the 2×2 companion matrix, for 0 ≤ μ < 1; companion_spectral_radius() checks them
 # numerically.)  So every case reads  η (1 − τ)(λmax + wd) < C(μ)  with C = 2, 2(1+μ), 2(1+μ)/(1+2μ).
 _THEORY = {
-    "sgd": "stable iff 0 < η(λ+λ_wd) < 2 for every eigenvalue λ of H  ⇒  η < 2/(λmax+λ_wd)",
-    "momentum": "stable iff 0 ≤ μ < 1 and 0 < η(1−τ)(λ+λ_wd) < 2(1+μ)  ⇒  η < 2(1+μ)/((1−τ)(λmax+λ_wd))",
-    "nesterov": "stable iff 0 ≤ μ < 1 and 0 < η(λ+λ_wd) < 2(1+μ)/(1+2μ)  ⇒  η < 2(1+μ)/((1+2μ)(λmax+λ_wd))",
+    "sgd": N_("stable iff 0 < η(λ+λ_wd) < 2 for every eigenvalue λ of H  ⇒  η < 2/(λmax+λ_wd)"),
+    "momentum": N_("stable iff 0 ≤ μ < 1 and 0 < η(1−τ)(λ+λ_wd) < 2(1+μ)  ⇒  η < 2(1+μ)/((1−τ)(λmax+λ_wd))"),
+    "nesterov": N_("stable iff 0 ≤ μ < 1 and 0 < η(λ+λ_wd) < 2(1+μ)/(1+2μ)  ⇒  η < 2(1+μ)/((1+2μ)(λmax+λ_wd))"),
 }
 _THEORY_PARAMS = {
     "sgd": ("lr", "weight_decay"),
@@ -492,7 +566,7 @@ def companion_spectral_radius(
         # b' = μ b + λ θ ;  θ' = θ − η (λ θ + μ b') = (1 − a(1+μ)) θ − η μ² b
         m = np.array([[1.0 - a * (1.0 + mu), -lr * mu * mu], [lam, mu]])
     else:
-        raise SpecError(f"no linear theory for {optimizer!r}")
+        raise SpecError("no linear theory for {name!r}", name=optimizer)
     return float(np.abs(np.linalg.eigvals(m)).max())
 
 
@@ -516,9 +590,14 @@ class StabilityBoundary:
     ratio: np.ndarray | None = None
     local: bool = False  # True: the Hessian at a minimum of a non-quadratic surface (valid near it only)
 
-    def summary(self) -> str:
-        where = "near the minimum (local linearisation)" if self.local else "on this quadratic"
-        return f"{self.formula}; λmax = {self.lam_max:.4g} {where}"
+    def summary(self, lang: i18n.Lang = i18n.EN) -> str:
+        """The rule and λmax in one line, in the language."""
+        template = (
+            N_("{formula}; λmax = {lam} near the minimum (local linearisation)")
+            if self.local
+            else N_("{formula}; λmax = {lam} on this quadratic")
+        )
+        return lang.fmt(template, formula=lang(self.formula), lam=format(self.lam_max, ".4g"))
 
 
 def _solve_for(opt: str, var: str, vals: Mapping[str, np.ndarray], lam: float) -> np.ndarray:
@@ -723,14 +802,12 @@ def basins(
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    _check_resolution(
-        grid_n, "grid resolution", BASIN_MAX, f"at most {BASIN_MAX} starts per axis ({BASIN_MAX}×{BASIN_MAX})"
-    )
+    _check_grid_resolution(grid_n)
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
-        raise SpecError(f"tolerance must be a number > 0, got {tol}")
+        raise SpecError("tolerance must be a number > 0, got {tol}", tol=tol)
     if not surf.minima:
-        raise SpecError(f"{surf.name} has no known minima: a basin map needs at least one")
+        raise SpecError("{name} has no known minima: a basin map needs at least one", name=surf.name)
     dim = surf.dim
     win = _check_window(window if window is not None else surf.domain, dim)
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
@@ -819,7 +896,9 @@ class EnsembleResult:
         for k, p in enumerate(self.percentiles):
             if p == q:
                 return self.bands[k]
-        raise SpecError(f"percentile {q:g} was not computed; have: {', '.join(map(_fmt, self.percentiles))}")
+        raise SpecError(
+            "percentile {q} was not computed; have: {have}", q=_fmt(q), have=", ".join(map(_fmt, self.percentiles))
+        )
 
 
 def ensemble(
@@ -843,23 +922,24 @@ def ensemble(
     steps = _check_steps(steps)
     start = _check_start(start, surf.dim)
     if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or not 2 <= n_runs <= ENSEMBLE_MAX:
-        raise SpecError(f"ensemble size must be a whole number from 2 to {ENSEMBLE_MAX}, got {n_runs!r}")
+        raise SpecError("ensemble size must be a whole number from 2 to {cap}, got {n!r}", cap=ENSEMBLE_MAX, n=n_runs)
     try:
         noise_std = float(noise_std)
     except (TypeError, ValueError):
-        raise SpecError(f"noise std must be a number > 0, got {noise_std!r}") from None
+        raise SpecError("noise std must be a number > 0, got {std!r}", std=noise_std) from None
     if not (math.isfinite(noise_std) and noise_std > 0):
-        raise SpecError(f"noise std must be a finite number > 0 for an ensemble, got {noise_std:g}")
+        raise SpecError("noise std must be a finite number > 0 for an ensemble, got {std}", std=_fmt(noise_std))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SpecError(f"seed must be a whole number ≥ 0, got {seed!r}")
+        raise SpecError("seed must be a whole number ≥ 0, got {seed!r}", seed=seed)
     q = tuple(float(p) for p in percentiles)
     if not q or any(not 0 <= p <= 100 for p in q) or list(q) != sorted(q):
-        raise SpecError(f"percentiles must be increasing numbers from 0 to 100, got {percentiles!r}")
+        raise SpecError("percentiles must be increasing numbers from 0 to 100, got {q!r}", q=percentiles)
     n_runs = int(n_runs)
     if n_runs * (steps + 1) > WORK_BUDGET:
         raise SpecError(
-            f"ensemble too large: runs × (steps+1) = {n_runs * (steps + 1)} is over "
-            f"{WORK_BUDGET}; use fewer runs or steps"
+            "ensemble too large: runs × (steps+1) = {work} is over {budget}; use fewer runs or steps",
+            work=n_runs * (steps + 1),
+            budget=WORK_BUDGET,
         )
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
 

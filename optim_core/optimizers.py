@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .spec import HyperParam, OptimizerSpec
+from .spec import LR_CHAIN, LR_USED, HyperParam, OptimizerSpec
 
 # --------------------------------------------------------------------------- helpers
 
@@ -860,7 +860,8 @@ def _swats_init(p, hp):
 
 def _swats_update(g, state, p, hp, lr, t):
     # pytorch_optimizer.SWATS (per-parameter path). Each trajectory is its own parameter group, so each switches
-    # from Adam to SGD on its own; after switching, the group's lr is the estimated SGD rate (schedules stop applying).
+    # from Adam to SGD on its own; at the switch the group's lr becomes the estimated SGD rate, and torch's
+    # chainable scheduler keeps rescaling that value after every step (hp[LR_CHAIN], see schedules.lr_chain).
     b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
     in_sgd = state["sgd_phase"]
     group_lr = np.where(in_sgd, state["sgd_lr"], lr)
@@ -897,14 +898,22 @@ def _swats_update(g, state, p, hp, lr, t):
     switch = valid & (t > 1) & (corrected > 0.0) & (np.abs(corrected - scaling) <= 1e-8 + eps * np.abs(scaling))
     switch &= ~in_sgd
 
+    # The group lr after this step (the SGD rate from the switch on), then the scheduler's step on it.
+    phase = in_sgd | switch
+    group_after = np.where(switch, corrected, group_lr)
+    chain = hp.get(LR_CHAIN)
+    if chain is not None:
+        a, c, d = (np.asarray(x[t - 1]) for x in chain)
+        group_after = a * (group_after - c) + c + d
     new_state = {
         "exp_avg": np.where(in_sgd, state["exp_avg"], m),
         "exp_avg_sq": np.where(in_sgd, state["exp_avg_sq"], v),
         "max_exp_avg_sq": np.where(in_sgd, state["max_exp_avg_sq"], vmax),
         "momentum_buffer": np.where(in_sgd, buf, state["momentum_buffer"]),
         "exp_avg2": np.where(in_sgd, state["exp_avg2"], avg2),
-        "sgd_phase": in_sgd | switch,
-        "sgd_lr": np.where(switch, corrected, state["sgd_lr"]),
+        "sgd_phase": phase,
+        "sgd_lr": np.where(phase, group_after, state["sgd_lr"]),
+        LR_USED: group_lr,
     }
     return np.where(in_sgd, p_sgd, p_adam), new_state
 
@@ -939,12 +948,16 @@ s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t
     "learning rate would take the same steps, and once that estimate settles, switches to SGD with "
     "momentum at that rate — aiming for SGD's better final generalisation.",
     pros=("Adam's quick start with SGD's late-phase behaviour", "Picks the SGD learning rate automatically"),
-    cons=("The switch point is sensitive to ε and noise", "After the switch, the schedule no longer applies"),
+    cons=(
+        "The switch point is sensitive to ε and noise",
+        "After the switch the schedule rescales the estimated SGD rate, and a warm-up's milestone resets it to η",
+    ),
     when_to_use="Image classification where SGD generalises better but Adam trains faster at first.",
     init=_swats_init,
     update=_swats_update,
     adaptive=True,
     momentum=True,
+    follows_schedule=True,
     typical_use="Adam→SGD for generalisation",
     year=2017,
     paper="Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD",

@@ -32,6 +32,12 @@ import numpy as np
 
 from i18n import UserError
 
+LR_CHAIN = "lr_chain"
+"""Reserved key in the ``hp`` given to the update of a spec with ``follows_schedule=True``: the
+schedule's chainable step (optim_core.schedules.lr_chain), for an optimizer that sets its own group lr."""
+LR_USED = "lr_used"
+"""Reserved state key: the learning rate a ``follows_schedule`` optimizer actually used this step."""
+
 State = dict[str, Any]
 Hyper = Mapping[str, Any]
 InitFn = Callable[[np.ndarray, Hyper], State]
@@ -91,16 +97,16 @@ class HyperParam:
                 return False
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise SpecError(f"{self.name} must be true or false, got {value!r}")
+            raise SpecError("{name} must be true or false, got {value!r}", name=self.name, value=value)
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise SpecError(f"{self.name} must be a number, got {value!r}") from None
+            raise SpecError("{name} must be a number, got {value!r}", name=self.name, value=value) from None
         if not math.isfinite(x):
-            raise SpecError(f"{self.name} must be finite, got {value!r}")
+            raise SpecError("{name} must be finite, got {value!r}", name=self.name, value=value)
         if self.kind == "int":
             if not float(x).is_integer():
-                raise SpecError(f"{self.name} must be a whole number, got {value!r}")
+                raise SpecError("{name} must be a whole number, got {value!r}", name=self.name, value=value)
             self.check_array(np.asarray([x]))
             return int(x)
         self.check_array(np.asarray([x]))
@@ -116,7 +122,12 @@ class HyperParam:
         bad |= (v >= self.high) if self.high_open else (v > self.high)
         if bad.any():
             first = v[bad].flat[0]
-            raise SpecError(f"{self.name} must be in {self.range_text()}, got {_fmt(float(first))}")
+            raise SpecError(
+                "{name} must be in {range}, got {value}",
+                name=self.name,
+                range=self.range_text(),
+                value=_fmt(float(first)),
+            )
 
 
 @dataclass(frozen=True)
@@ -138,12 +149,21 @@ class OptimizerSpec:
     fixed: Mapping[str, Any] = field(default_factory=dict)  # reference kwargs this id pins (nesterov=True)
     year: int | None = None
     paper: str = ""
+    # True: the optimizer rewrites its own group lr (SWATS at its switch to SGD) and the schedule keeps
+    # acting on that value as torch's chainable schedulers do; run() then passes hp[LR_CHAIN] and reads
+    # state[LR_USED] each step.
+    follows_schedule: bool = False
 
     def param(self, name: str) -> HyperParam:
         for p in self.hyperparams:
             if p.name == name:
                 return p
-        raise SpecError(f"{self.id} has no hyperparameter {name!r}; it has: {', '.join(self.param_names())}")
+        raise SpecError(
+            "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+            optimizer=self.id,
+            name=name,
+            names=", ".join(self.param_names()),
+        )
 
     def param_names(self) -> list[str]:
         names: list[str] = []
@@ -178,7 +198,11 @@ class OptimizerSpec:
             parts = [value]
         if len(parts) != len(members):
             raise SpecError(
-                f"{group} takes {len(members)} values ({', '.join(m.name for m in members)}), got {len(parts)}"
+                "{group} takes {n} values ({names}), got {got}",
+                group=group,
+                n=len(members),
+                names=", ".join(m.name for m in members),
+                got=len(parts),
             )
         return {m.name: part for m, part in zip(members, parts)}
 

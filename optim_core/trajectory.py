@@ -20,11 +20,13 @@ from typing import Any
 
 import numpy as np
 
+import i18n
+from i18n import N_
 from surfaces import DIMS, SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
-from .schedules import lr_factors, resolve_schedule
-from .spec import OptimizerSpec, SpecError
+from .schedules import lr_chain, lr_factors, resolve_schedule
+from .spec import LR_CHAIN, LR_USED, OptimizerSpec, SpecError
 
 MAX_STEPS = 10_000
 """Most steps one run() may take (the CLI and the app enforce it too)."""
@@ -33,6 +35,39 @@ MAX_BATCH = 65_536
 DIVERGENCE_BOUND = 1e6
 """A trajectory has diverged once its distance from the origin, sqrt(x² + y²), exceeds this."""
 _CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ divides by (norm + 1e-6)
+
+# Why a run diverged (Trajectory.reasons holds the English text; Trajectory.reason(b, lang) translates it).
+REASON_OVERFLOW = N_("the position overflowed to infinity")
+REASON_BOUND_2D = N_("it left the bound |(x, y)| ≤ {bound}")
+REASON_BOUND_1D = N_("it left the bound |x| ≤ {bound}")
+REASON_F = N_("f is not defined (or overflows) at the new position")
+REASON_GRAD = N_("the gradient is not finite at the new position")
+REASON_START = N_("f or its gradient is not defined at the start")
+REASONS = (REASON_OVERFLOW, REASON_BOUND_2D, REASON_BOUND_1D, REASON_F, REASON_GRAD, REASON_START)
+# Squares outside [_SQ_LOW, _SQ_HIGH] have overflowed or lost precision to underflow: those norms are
+# recomputed scaled by the largest component (|g| up to ~1.3e308 then has a finite norm).
+_SQ_LOW, _SQ_HIGH = 1e-280, 1e300
+
+
+def grad_norm(g: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the first axis (d rows), with no overflow or underflow.
+
+    Where the plain sqrt(g_x² + g_y²) is safe it is used as is (so results match the reference bit for bit);
+    where a square overflows (|g| > ~1e150) or underflows, the norm is m·sqrt(Σ(g_i/m)²) with m the largest
+    |g_i|.  NaN or inf components give a non-finite norm; finite components give a finite norm unless it
+    exceeds the largest float."""
+    if g.shape[0] == 1:
+        return np.abs(g[0])
+    with np.errstate(all="ignore"):
+        sq = g[0] * g[0] + g[1] * g[1]
+        norm = np.sqrt(sq)
+        risky = ~((sq <= _SQ_HIGH) & (sq >= _SQ_LOW))  # also 0 from underflow (an exact 0 stays 0)
+        if risky.any():
+            m = np.maximum(np.abs(g[0]), np.abs(g[1]))
+            safe_m = np.where(m > 0, m, 1.0)
+            a, b = g[0] / safe_m, g[1] / safe_m
+            norm = np.where(risky, m * np.sqrt(a * a + b * b), norm)
+    return norm
 
 
 @dataclass(frozen=True)
@@ -58,7 +93,7 @@ class Noise:
         else:
             noise = cls(float(value))
         if not np.isfinite(noise.std) or noise.std < 0:
-            raise SpecError(f"noise std must be a finite number ≥ 0, got {noise.std}")
+            raise SpecError("noise std must be a finite number ≥ 0, got {std}", std=noise.std)
         return noise if noise.std > 0 else None
 
 
@@ -74,10 +109,12 @@ class Trajectory:
     grad_norm: np.ndarray  # (steps+1, B) |∇f| at each point (the exact gradient, before noise and clipping)
     diverged_at: np.ndarray  # (B,) int: first step that diverged, -1 if none
     reasons: tuple[str | None, ...]  # per run: why it diverged, or None
-    lr: np.ndarray  # (steps,) or (steps, B): the scheduled learning rate of each step
+    lr: np.ndarray  # (steps,) or (steps, B): the learning rate used at each step (the schedule's; for SWATS after
+    # its switch, the estimated SGD rate as the schedule rescales it: always (steps, B) for SWATS)
     schedule: dict[str, Any] = field(default_factory=dict)
     noise: Noise | None = None
     clip: float | None = None
+    bound: float = DIVERGENCE_BOUND
 
     @property
     def steps(self) -> int:
@@ -99,6 +136,17 @@ class Trajectory:
     def diverged_step(self, b: int = 0) -> int | None:
         d = int(self.diverged_at[b])
         return None if d < 0 else d
+
+    def reason(self, b: int = 0, lang: i18n.Lang = i18n.EN) -> str | None:
+        """Why run b diverged, in the language (None if it did not)."""
+        text = self.reasons[b]
+        if text is None:
+            return None
+        bound = f"{self.bound:g}"
+        for template in REASONS:
+            if template.format(bound=bound) == text:
+                return lang.fmt(template, bound=bound)
+        return lang(text)
 
     def param_value(self, name: str, b: int = 0) -> Any:
         v = self.params[name]
@@ -126,9 +174,16 @@ def split_groups(spec: OptimizerSpec, given: Mapping[str, Any]) -> dict[str, Any
             flat[key] = value
         elif key in spec.fixed:
             if spec.fixed[key] != value and str(value).lower() != str(spec.fixed[key]).lower():
-                raise SpecError(f"{spec.id} always uses {key}={spec.fixed[key]}")
+                raise SpecError(
+                    "{optimizer} always uses {name}={value}", optimizer=spec.id, name=key, value=spec.fixed[key]
+                )
         else:
-            raise SpecError(f"{spec.id} has no hyperparameter {key!r}; it has: {', '.join(spec.param_names())}")
+            raise SpecError(
+                "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+                optimizer=spec.id,
+                name=key,
+                names=", ".join(spec.param_names()),
+            )
     return flat
 
 
@@ -145,7 +200,10 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
             arr = np.asarray(value)
             if arr.ndim != 1 or arr.shape[0] != batch:
                 raise SpecError(
-                    f"{p.name} must be a scalar or have one value per start ({batch}), got shape {arr.shape}"
+                    "{name} must be a scalar or have one value per start ({n}), got shape {shape}",
+                    name=p.name,
+                    n=batch,
+                    shape=str(arr.shape),
                 )
             if p.kind == "bool":
                 arr = np.array([p.validate(v) for v in arr.tolist()], dtype=bool)
@@ -153,7 +211,7 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
                 try:
                     arr = arr.astype(float)
                 except (TypeError, ValueError):
-                    raise SpecError(f"{p.name} must be numbers") from None
+                    raise SpecError("{name} must be numbers", name=p.name) from None
                 p.check_array(arr)
             # An array whose entries are all equal is a scalar: it keeps the fast scalar path.
             resolved[p.name] = arr if (arr != arr[0]).any() else (bool(arr[0]) if p.kind == "bool" else float(arr[0]))
@@ -182,7 +240,7 @@ def _coerce_starts(starts: Any) -> np.ndarray:
     if not np.isfinite(s).all():
         raise SpecError("start coordinates must be finite")
     if (np.abs(s) > DIVERGENCE_BOUND).any():
-        raise SpecError("start coordinates must be within ±{bound}", bound=f"{DIVERGENCE_BOUND:g}")
+        raise SpecError("start coordinates must be within ±{bound}", bound=format(DIVERGENCE_BOUND, "g"))
     return s
 
 
@@ -204,7 +262,10 @@ def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
     sizes = {len(np.atleast_1d(v)) for v in flat_params.values() if isinstance(v, (np.ndarray, list, tuple))}
     sizes.discard(1)
     if len(sizes) > 1:
-        raise SpecError(f"per-run hyperparameter arrays have different lengths: {sorted(sizes)}")
+        raise SpecError(
+            "per-run hyperparameter arrays have different lengths: {lengths}",
+            lengths=", ".join(map(str, sorted(sizes))),
+        )
     if sizes and starts.shape[0] == 1:
         return np.repeat(starts, sizes.pop(), axis=0)
     return starts
@@ -257,7 +318,7 @@ def run(
     if clip is not None:
         clip = float(clip)
         if not np.isfinite(clip) or clip <= 0:
-            raise SpecError(f"clip (max gradient norm) must be > 0, got {clip}")
+            raise SpecError("clip (max gradient norm) must be > 0, got {clip}", clip=clip)
 
     lr0 = hp["lr"]
     factors = lr_factors({"name": sched_spec.id, **sched_params}, steps, lr0)
@@ -266,14 +327,17 @@ def run(
     else:
         lr_steps = factors * lr0
 
-    history, grads = _iterate(surf, spec, hp, starts_arr, steps, lr_steps, noise_cfg, clip)
+    hp_run = hp
+    if spec.follows_schedule and sched_spec.id != "constant":
+        hp_run = {**hp, LR_CHAIN: lr_chain({"name": sched_spec.id, **sched_params}, steps, lr0)}
+    history, grads, lr_used = _iterate(surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip)
     return _finish(
         surf,
         spec,
         hp,
         history,
         grads,
-        lr_steps,
+        lr_steps if lr_used is None else lr_used,
         bound,
         schedule={"name": sched_spec.id, **sched_params},
         noise=noise_cfg,
@@ -282,10 +346,12 @@ def run(
 
 
 def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
-    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite."""
+    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite, and for
+    a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B)."""
     batch, dim = starts.shape
     history = np.empty((steps + 1, dim, batch))
     grads = np.empty((steps + 1, dim, batch))
+    lr_used = np.empty((steps, batch)) if spec.follows_schedule else None
     p = np.ascontiguousarray(starts.T)
     history[0] = p
     grad_fn = surf.gradient_fn  # compiled once per surface
@@ -301,24 +367,27 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
                 g[0], g[1] = grad_fn(p[0], p[1])
             else:
                 (g[0],) = grad_fn(p[0])
-            if noise:
+            if rng is not None:
                 g = g + noise.std * rng.standard_normal((dim, batch))
             if clip is not None:
-                norm = np.sqrt(g[0] * g[0] + g[1] * g[1]) if two else np.abs(g[0])
-                g = g * np.minimum(clip / (norm + _CLIP_EPS), 1.0)
+                g = g * np.minimum(clip / (grad_norm(g) + _CLIP_EPS), 1.0)
             lr = lr_steps[t - 1] if per_run_lr else float(lr_steps[t - 1])
             p, state = spec.update(g, state, p, hp, lr, t)
             history[t] = p
+            if lr_used is not None:
+                lr_used[t - 1] = state[LR_USED]
             if t % 64 == 0 and not np.isfinite(p).any():
                 history[t + 1 :] = np.nan  # every run has blown up: nothing left to compute
                 grads[t:] = np.nan
-                return history, grads
+                if lr_used is not None:
+                    lr_used[t:] = lr_steps[t:] if per_run_lr else lr_steps[t:, None]
+                return history, grads, lr_used
         last = grads[steps]
         if two:
             last[0], last[1] = grad_fn(p[0], p[1])
         else:
             (last[0],) = grad_fn(p[0])
-    return history, grads
+    return history, grads, lr_used
 
 
 def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Trajectory:
@@ -334,20 +403,21 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
     slab = max(1, 32_768 // batch)
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
-            gn = gnorm[i : i + slab]
+            g = grads[i : i + slab].transpose(1, 0, 2)  # (d, slab, B) view
+            gnorm[i : i + slab] = grad_norm(g)
             if dim == 2:
                 x, y = history[i : i + slab, 0], history[i : i + slab, 1]
-                gx, gy = grads[i : i + slab, 0], grads[i : i + slab, 1]
                 loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
-                np.sqrt(gx * gx + gy * gy, out=gn)
                 r2 = x * x + y * y
+                finite = np.isfinite(loss[i : i + slab]) & np.isfinite(g[0]) & np.isfinite(g[1])
             else:
                 x = history[i : i + slab, 0]
                 loss[i : i + slab] = f(x)
-                np.abs(grads[i : i + slab, 0], out=gn)
                 r2 = x * x
-            # The distance test is False for NaN and inf; a sum is finite only if both terms are.
-            ok[i : i + slab] = (r2 <= bound * bound) & np.isfinite(loss[i : i + slab] + gn)
+                finite = np.isfinite(loss[i : i + slab]) & np.isfinite(g[0])
+            # The distance test is False for NaN and inf.  Each gradient component is tested itself: a norm
+            # of finite components may still exceed the largest float.
+            ok[i : i + slab] = (r2 <= bound * bound) & finite
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
     reasons: list[str | None] = [None] * batch
@@ -357,15 +427,13 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
         for b in cols:
             d = first_bad[b]
             if not np.isfinite(history[d, :, b]).all():
-                reasons[b] = "the position overflowed to infinity"
+                reasons[b] = REASON_OVERFLOW
             elif not np.sqrt(np.sum(history[d, :, b] ** 2)) <= bound:
-                reasons[b] = (
-                    f"it left the bound |(x, y)| ≤ {bound:g}" if dim == 2 else f"it left the bound |x| ≤ {bound:g}"
-                )
+                reasons[b] = (REASON_BOUND_2D if dim == 2 else REASON_BOUND_1D).format(bound=f"{bound:g}")
             elif not np.isfinite(loss[d, b]):
-                reasons[b] = "f is not defined (or overflows) at the new position"
+                reasons[b] = REASON_F
             else:
-                reasons[b] = "the gradient is not finite at the new position"
+                reasons[b] = REASON_GRAD
         # Runs stop at their last good point: row k of a diverged run b shows point min(k, d_b - 1).
         last_good = np.maximum(first_bad[cols] - 1, 0)
         rows = np.minimum(np.arange(steps + 1)[:, None], last_good[None, :])
@@ -379,7 +447,9 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
             for b in start_bad:
                 loss[:, b] = np.where(np.isfinite(loss[:, b]), loss[:, b], big)
                 gnorm[:, b] = np.where(np.isfinite(gnorm[:, b]), gnorm[:, b], big)
-                reasons[b] = "f or its gradient is not defined at the start"
+                reasons[b] = REASON_START
+    # A norm of finite components beyond the largest float is shown as the largest float (never inf).
+    np.minimum(gnorm, np.finfo(float).max, out=gnorm)
     params = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hp.items()}
     return Trajectory(
         surface=surf,
@@ -391,5 +461,6 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
         diverged_at=first_bad,
         reasons=tuple(reasons),
         lr=np.asarray(lr_steps),
+        bound=bound,
         **extra,
     )

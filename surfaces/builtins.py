@@ -263,9 +263,9 @@ def builtin_surface(surface_id: str, params: tuple[tuple[str, float], ...] = ())
                 "{id} parameter {name} must be in [{low}, {high}], got {value}",
                 id=surface_id,
                 name=name,
-                low=f"{p.low:g}",
-                high=f"{p.high:g}",
-                value=f"{v:g}",
+                low=format(p.low, "g"),
+                high=format(p.high, "g"),
+                value=format(v, "g"),
             )
         kwargs[name] = v
     return entry.build(**kwargs)

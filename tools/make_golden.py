@@ -729,6 +729,50 @@ case(
     lr=0.05,
     schedule={"name": "warmup_cosine", "warmup_steps": 5, "start_factor": 0.25, "T_max": 75, "eta_min": 0.0},
 )
+# SWATS under every schedule, each case switching to SGD early (found by a grid search; --check prints the
+# margins): torch's chainable scheduler keeps rescaling the group lr that then holds the SGD rate; cosine with
+# T_max < steps also takes its one-epoch-after-T_max branch; SequentialLR resets the lr to the base lr at the
+# warm-up's milestone (the SGD rate is lost there).
+case(
+    "swats",
+    "sched_step_switch_rosenbrock",
+    "rosenbrock",
+    60,
+    lr=0.1,
+    eps=0.1,
+    beta1=0.5,
+    beta2=0.9,
+    schedule={"name": "step", "step_size": 15, "gamma": 0.5},
+)
+case(
+    "swats",
+    "sched_exponential_switch_saddle",
+    "saddle",
+    60,
+    lr=0.1,
+    eps=0.01,
+    beta1=0.8,
+    beta2=0.99,
+    schedule={"name": "exponential", "gamma": 0.97},
+)
+case(
+    "swats",
+    "sched_cosine_switch_ill_conditioned",
+    "ill_conditioned",
+    60,
+    lr=0.1,
+    eps=0.01,
+    schedule={"name": "cosine", "T_max": 25, "eta_min": 1e-4},
+)
+case(
+    "swats",
+    "sched_warmup_cosine_switch_booth",
+    "booth",
+    60,
+    lr=0.01,
+    eps=0.1,
+    schedule={"name": "warmup_cosine", "warmup_steps": 20, "start_factor": 0.9, "T_max": 40, "eta_min": 1e-5},
+)
 case("sgd", "clip_rosenbrock", "rosenbrock", 100, lr=1e-3, clip=1.0)
 case("adam", "clip_rosenbrock", "rosenbrock", 100, lr=0.02, clip=1.0)
 case("sgd", "clip_partial_quadratic", "quadratic", 60, lr=0.05, clip=2.0)  # clips only early on
@@ -813,6 +857,7 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
                 )
             c["points"] = pts.tolist()
             c["loss"] = loss.tolist()
+            c["lr"] = info["lrs"]  # the group lr each step used
             out_cases.append(c)
             if check:
                 problems += _check_case(c, pts, info, label)

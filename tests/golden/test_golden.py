@@ -69,6 +69,9 @@ def test_matches_reference(case):
     np.testing.assert_allclose(points[:, 0, :], np.array(case["points"]), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(np.asarray(res.loss)[:, 0], np.array(case["loss"]), rtol=1e-6, atol=1e-12)
     assert res.diverged_at[0] == -1  # -1 means "did not diverge"
+    # the learning rate each step used (torch's group lr; SWATS's SGD rate after its switch)
+    lr = res.lr if res.lr.ndim == 1 else res.lr[:, 0]
+    np.testing.assert_allclose(lr, np.array(case["lr"]), rtol=1e-6, atol=1e-15)
 
 
 # ---------------------------------------------------------------- the fixtures themselves
@@ -100,9 +103,14 @@ def test_every_hyperparameter_is_exercised():
 def test_schedules_fixture_covers_every_schedule_and_clipping():
     doc = FIXTURES.get("schedules")
     assert doc is not None, "tests/golden/fixtures/schedules.json is missing"
-    for opt in ("sgd", "adam"):
+    for opt in ("sgd", "adam", "swats"):
         named = {c["schedule"]["name"] for c in doc["cases"] if c["optimizer"] == opt and c["schedule"]}
+        named |= {"constant"} if opt == "swats" else set()  # its constant-lr cases are in swats.json
         assert set(SCHEDULE_NAMES) <= named, f"{opt}: schedules not covered: {set(SCHEDULE_NAMES) - named}"
+    # SWATS's schedule cases switch to SGD early, so what the schedule does to the SGD rate is pinned too
+    for c in doc["cases"]:
+        if c["optimizer"] == "swats":
+            assert "switch in step" in c["notes"], c["name"]
     assert any(c["clip"] is not None for c in doc["cases"])
 
 

@@ -389,3 +389,139 @@ def test_explore_works_on_a_curve():
     assert (b.labels[0, b.xs < -0.1] == 0).all() and (b.labels[0, b.xs > 0.2] == 1).all()
     e = ensemble("parabola", "sgd", [2.0], 50, params={"lr": 0.1}, n_runs=20, noise_std=0.5)
     assert e.end_points.shape == (20, 1) and e.full_points.shape == (51, 1)
+
+
+# ----------------------------------------------------------------------------- safe and steady
+def test_huge_but_finite_gradients_are_not_divergence():
+    """|∇f| > ~1e154 used to overflow sqrt(gx² + gy²): runs were stopped a step early, the norm showed 1.8e308."""
+    # Lion moves by exactly lr: x = 300, 310, ... The gradient e^x passes 1e154 at x = 360 (finite), and f
+    # itself overflows only at x = 710 (step 41): that is where the run diverges.
+    t = run("-exp(x) + y^2", "lion", (300.0, 0.0), 45, lr=10.0)
+    assert t.diverged_step(0) == 41 and t.reasons[0] == "f is not defined (or overflows) at the new position"
+    assert t.points[40, 0, 0] == 700.0
+    assert t.grad_norm[40, 0] == pytest.approx(math.exp(700), rel=1e-12)
+    assert t.grad_norm[6, 0] == pytest.approx(math.exp(360), rel=1e-12)
+    # Adam from (360, 0) was refused at the start; its v = (1−β2)g² overflows as in torch, so it stays put.
+    a = run("exp(x)+y^2", "adam", (360.0, 0.0), 20, lr=0.1)
+    assert a.diverged_at[0] == -1 and a.reasons[0] is None
+    assert a.grad_norm[0, 0] == pytest.approx(math.exp(360), rel=1e-12)
+    assert np.isfinite(a.loss).all() and (a.points[:, 0] == [360.0, 0.0]).all()
+
+
+def test_clipping_uses_a_norm_that_does_not_overflow():
+    # ∇f = (e^360, 0): the clipped gradient is the unit vector (an overflowing norm would zero it)
+    t = run("exp(x) + y^2", "sgd", (360.0, 0.0), 20, lr=0.5, clip=1.0)
+    assert t.diverged_at[0] == -1
+    np.testing.assert_allclose(t.points[:, 0, 0], 360.0 - 0.5 * np.arange(21), rtol=0, atol=1e-9)
+    # components of 1e200 in both axes: norm sqrt(2)·1e200, each clipped component 1/sqrt(2)
+    import sympy as sp
+
+    from surfaces import Surface, X, Y
+
+    steep = Surface(id="steep", name="steep", expr=sp.Float(1e200) * (X + Y), domain=((-1.0, 1.0), (-1.0, 1.0)))
+    t = run(steep, "sgd", (0.0, 0.0), 3, lr=1.0, clip=1.0)
+    np.testing.assert_allclose(t.points[1, 0], [-(2**-0.5), -(2**-0.5)], rtol=1e-12)
+    np.testing.assert_allclose(t.grad_norm[0, 0], math.sqrt(2) * 1e200, rtol=1e-12)
+
+
+def test_grad_norm_helper_matches_hypot_without_overflow_or_underflow():
+    from optim_core.trajectory import grad_norm
+
+    g = np.array([[3.0, 1e200, 1e-170, 0.0, 1.5e308, np.nan, np.inf], [4.0, 1e200, 1e-170, 0.0, 1.5e308, 1.0, 1.0]])
+    n = grad_norm(g)
+    np.testing.assert_allclose(n[:3], [5.0, math.sqrt(2) * 1e200, math.sqrt(2) * 1e-170], rtol=1e-15)
+    assert n[3] == 0.0 and n[4] == np.inf and np.isnan(n[5]) and not np.isfinite(n[6])
+    # where the plain formula is safe, it is used as is (bit for bit)
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(2, 1000)) * 10 ** rng.uniform(-100, 100, (2, 1000))
+    plain = np.sqrt(h[0] * h[0] + h[1] * h[1])
+    safe = (plain > 1e-140) & (plain < 1e150)
+    np.testing.assert_array_equal(grad_norm(h)[safe], plain[safe])
+    np.testing.assert_allclose(grad_norm(h), np.hypot(h[0], h[1]), rtol=1e-15)
+
+
+def _symbolic_hessian(s, point):
+    """Test-only reference: SymPy's Hessian of a built-in, evaluated at one point."""
+    import sympy as sp
+
+    h = sp.hessian(s.expr, s.symbols)
+    subs = dict(zip(s.symbols, point))
+    return np.array(h.subs(subs).evalf(30), dtype=float)
+
+
+@pytest.mark.parametrize("sid", list(SURFACES))
+def test_finite_difference_hessian_matches_the_symbolic_one(sid):
+    s = get_surface(sid)
+    lo = np.array([a for a, _ in s.domain])
+    hi = np.array([b for _, b in s.domain])
+    points = [np.array(s.start), *map(np.array, s.minima), lo + 0.31 * (hi - lo), lo + 0.77 * (hi - lo)]
+    for p in points:
+        if sid == "ackley" and np.hypot(*p) < 1e-3:
+            continue  # the kink at Ackley's minimum has no Hessian
+        h = s.hessian(p)
+        ref = _symbolic_hessian(s, p)
+        assert h.shape == (s.dim, s.dim)
+        scale = max(1.0, np.abs(ref).max())
+        np.testing.assert_allclose(h, ref, rtol=1e-6, atol=1e-6 * scale, err_msg=f"{sid} at {p}")
+
+
+def test_hessian_never_raises_on_plain_floats():
+    s = get_surface("1/x + 1/y")
+    h = s.hessian((0.0, 0.0))  # a pole: values are not finite, but no ZeroDivisionError
+    assert h.shape == (2, 2) and not np.isfinite(h).all()
+    assert np.isfinite(get_surface("1/x + y^2").hessian([2.0, 1.0])).all()
+    c = get_surface("1/x", dim=1)
+    assert c.hessian(0.0).shape == (1, 1) and c.hessian(2.0)[0, 0] == pytest.approx(0.25, rel=1e-8)
+
+
+def test_no_symbolic_second_derivative_anywhere(monkeypatch):
+    """curvature_bound and hessian are decided from the compiled gradient alone."""
+    import sympy as sp
+
+    from surfaces import custom_surface
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a symbolic Hessian was computed")
+
+    monkeypatch.setattr(sp, "hessian", forbidden)
+    monkeypatch.setattr(sp.matrices.MatrixBase, "jacobian", forbidden)
+    custom_surface.cache_clear()
+    s = get_surface("sinh(sinh(log(y)**100))+sinh(sinh(log(x)**100))")
+    assert s.curvature_bound() is None
+    assert s.hessian((1.2, 1.3)).shape == (2, 2)
+    for text, expected in [("3*x^2 + x*y + 2*y^2 - x", 6.0 + 0.0), ("x^2 + 10*y^2", 20.0), ("x^2", 2.0)]:
+        bound = get_surface(text).curvature_bound()
+        h = np.array([[6.0, 1.0], [1.0, 4.0]]) if text.startswith("3") else None
+        want = float(np.linalg.eigvalsh(h).max()) if h is not None else expected
+        assert bound == pytest.approx(want, rel=1e-12), text
+    assert get_surface("x^2 + y^4").curvature_bound() is None
+    assert get_surface("x^2 + 1e-3*x^3").curvature_bound() is None
+
+
+def test_curvature_bound_is_exact_for_the_built_in_quadratics():
+    assert get_surface("quadratic").curvature_bound() == 2.0
+    assert get_surface("ill_conditioned").curvature_bound() == 10.0
+    assert get_surface("ill_conditioned", kappa=50).curvature_bound() == 50.0
+    assert get_surface("booth").curvature_bound() == pytest.approx(18.0, rel=1e-15)
+    assert get_surface("parabola").curvature_bound() == 2.0
+    for sid in ("rosenbrock", "beale", "himmelblau", "rastrigin", "ackley", "xcos", "double_well"):
+        assert get_surface(sid).curvature_bound() is None, sid
+
+
+def test_reasons_translate_through_the_catalogue():
+    import i18n
+
+    table = {
+        "it left the bound |(x, y)| ≤ {bound}": "离开了边界 {bound}",
+        "the position overflowed to infinity": "溢出",
+    }
+
+    class Catalogue(i18n.Lang):
+        def gettext(self, text):
+            return table.get(text, text)
+
+    zh = Catalogue("zh", None)
+    t = run("quadratic", "sgd", (1.0, 1.0), 100, lr=1.5)
+    assert t.reason(0) == "it left the bound |(x, y)| ≤ 1e+06"
+    assert t.reason(0, zh) == "离开了边界 1e+06"
+    assert run("quadratic", "sgd", (1.0, 1.0), 5, lr=0.1).reason(0, zh) is None
