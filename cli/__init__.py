@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("trajectory", help="run one optimizer and print its path as JSON or CSV")
     _add_run_arguments(t, multiple=False)
     t.add_argument("--format", choices=("json", "csv"), default="json")
+    t.add_argument(
+        "--state",
+        action="store_true",
+        help="JSON only: add the optimizer's state buffers (torch's optimizer.state keys), the gradient it saw "
+        "and the lr at every step 1..N, and its branch indicators",
+    )
 
     r = sub.add_parser("render", help="export a GIF, MP4, PNG, CSV or JSON (format from the file extension)")
     _add_run_arguments(r, multiple=True)
@@ -211,6 +217,34 @@ def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str
     }
 
 
+def _rows(a: np.ndarray) -> list[Any]:
+    """(S, d) or (S,) values as JSON rows: [[x, y], ...] / [[x], ...] / [v, ...]; NaN and inf become null."""
+    return [_rows(r) if isinstance(r, np.ndarray) else (float(r) if np.isfinite(r) else None) for r in a]
+
+
+def state_json(traj: Trajectory, b: int = 0) -> dict[str, Any]:
+    """The recorded steps of run b (run(..., record_state=True)): rows are steps 1..N.
+
+    "state": every buffer the reference keeps for these hyperparameters (StateBuffer.active), rows [x, y] or
+    [x] (a per-run buffer such as NAdam's mu_product: [v]); "grad": what the optimizer saw ([x, y] rows);
+    "lr": the lr of each step; "indicators": branch indicators (flags 1.0 / 0.0; null where n/a)."""
+    rec = traj.record
+    if rec is None:
+        raise UsageError("this trajectory was run without recording its state")
+    spec, hp = traj.optimizer, traj.params_for(b)
+    state = {}
+    for buf in spec.buffers:
+        if buf.active(hp):
+            v = rec.state[buf.name][:, b]
+            state[buf.name] = _rows(v if v.ndim == 2 else v[:, None])
+    return {
+        "state": state,
+        "grad": _rows(rec.grad[:, b]),
+        "lr": _rows(rec.lr[:, b]),
+        "indicators": {name: _rows(v[:, b]) for name, v in rec.indicators.items()},
+    }
+
+
 def trajectory_csv(traj: Trajectory) -> str:
     """step, x[, y], loss, grad_norm: one row per step of the first run (no y column on a curve)."""
     buf = io.StringIO()
@@ -270,6 +304,8 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
     steps = args.steps if args.steps is not None else 100
     if not 1 <= steps <= MAX_STEPS:
         raise UsageError("--steps must be from 1 to {max}, got {steps}", max=MAX_STEPS, steps=steps)
+    if args.state and args.format != "json":
+        raise UsageError("--state needs --format json")
     traj = run(
         surface,
         optimizer,
@@ -278,12 +314,16 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
         schedule=parse_schedule(args.schedule),
         noise=parse_noise(args.noise),
         clip=args.clip,
+        record_state=args.state,
         **params,
     )
     if args.format == "csv":
         out.write(trajectory_csv(traj))
     else:
-        json.dump(trajectory_json(traj, args.surface), out)
+        data = trajectory_json(traj, args.surface)
+        if args.state:
+            data.update(state_json(traj))
+        json.dump(data, out, allow_nan=False)
         out.write("\n")
     return 0
 

@@ -26,7 +26,7 @@ from surfaces import DIMS, SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .schedules import lr_chain, lr_factors, resolve_schedule
-from .spec import LR_CHAIN, LR_USED, OptimizerSpec, SpecError
+from .spec import LR_CHAIN, LR_USED, PER_COORDINATE, RECORD, OptimizerSpec, SpecError
 
 MAX_STEPS = 10_000
 """Most steps one run() may take (the CLI and the app enforce it too)."""
@@ -49,24 +49,28 @@ REASONS = (REASON_OVERFLOW, REASON_BOUND_2D, REASON_BOUND_1D, REASON_F, REASON_G
 _SQ_LOW, _SQ_HIGH = 1e-280, 1e300
 
 
-def grad_norm(g: np.ndarray) -> np.ndarray:
+def grad_norm(g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Euclidean norm over the first axis (d rows), with no overflow or underflow.
 
     Where the plain sqrt(g_x² + g_y²) is safe it is used as is (so results match the reference bit for bit);
     where a square overflows (|g| > ~1e150) or underflows, the norm is m·sqrt(Σ(g_i/m)²) with m the largest
-    |g_i|.  NaN or inf components give a non-finite norm; finite components give a finite norm unless it
-    exceeds the largest float."""
+    |g_i|, computed for those entries only.  NaN or inf components give a non-finite norm; finite components
+    give a finite norm unless it exceeds the largest float."""
     if g.shape[0] == 1:
-        return np.abs(g[0])
+        return np.abs(g[0], out=out)
     with np.errstate(all="ignore"):
-        sq = g[0] * g[0] + g[1] * g[1]
-        norm = np.sqrt(sq)
-        risky = ~((sq <= _SQ_HIGH) & (sq >= _SQ_LOW))  # also 0 from underflow (an exact 0 stays 0)
+        sq = g[0] * g[0]
+        sq += g[1] * g[1]
+        norm = np.sqrt(sq, out=out)
+        # NaN compares False: a NaN gradient is not "risky", its norm is NaN either way.  An exact 0 is.
+        risky = (sq > _SQ_HIGH) | (sq < _SQ_LOW)
         if risky.any():
-            m = np.maximum(np.abs(g[0]), np.abs(g[1]))
+            idx = np.nonzero(risky)
+            gx, gy = g[0][idx], g[1][idx]
+            m = np.maximum(np.abs(gx), np.abs(gy))
             safe_m = np.where(m > 0, m, 1.0)
-            a, b = g[0] / safe_m, g[1] / safe_m
-            norm = np.where(risky, m * np.sqrt(a * a + b * b), norm)
+            a, b = gx / safe_m, gy / safe_m
+            norm[idx] = m * np.sqrt(a * a + b * b)
     return norm
 
 
@@ -98,8 +102,38 @@ class Noise:
 
 
 @dataclass(frozen=True)
+class StepRecord:
+    """What each step did, recorded by ``run(..., record_state=True)``: row t-1 is step t = 1..S.
+
+    grad: (S, B, d) what torch's ``p.grad`` holds when ``optimizer.step()`` runs at step t: the exact
+        gradient at θ_{t−1} plus noise, then clipped; before the optimizer's own weight decay.
+    lr: (S, B) the learning rate step t used.
+    state: buffer name (the reference's ``optimizer.state[p]`` key) → (S, B, d) or, for a per-run buffer,
+        (S, B): its value after step t.  Every declared buffer is recorded, also where the reference keeps
+        none (``StateBuffer.active``): there it holds the optimizer's unused initial value.
+    indicators: indicator name → (S, B) or (S, B, d) float64 (flags 1.0 / 0.0; NaN where it does not apply).
+    delta: (S, B, d) θ_t − θ_{t−1}, exactly the difference of consecutive rows of Trajectory.points.
+    eff_lr: (S, B, d) |Δθ_t| / |g_t| per coordinate: the step size the optimizer effectively used per unit of
+        gradient (NaN where g_t = 0).
+
+    A diverged run (diverged_at d ≥ 1) shows steps 1 … d−1: rows t ≥ d of grad, state, indicators and eff_lr
+    are NaN and its delta is 0 there (its points repeat the last finite point)."""
+
+    grad: np.ndarray
+    lr: np.ndarray
+    state: dict[str, np.ndarray]
+    indicators: dict[str, np.ndarray]
+    delta: np.ndarray
+    eff_lr: np.ndarray
+
+    def nbytes(self) -> int:
+        arrays = [self.grad, self.lr, self.delta, self.eff_lr, *self.state.values(), *self.indicators.values()]
+        return sum(a.nbytes for a in arrays)
+
+
+@dataclass(frozen=True)
 class Trajectory:
-    """The result of run(). Every array is finite (no NaN or inf, ever)."""
+    """The result of run(). points, loss and grad_norm are finite (no NaN or inf, ever)."""
 
     surface: Surface
     optimizer: OptimizerSpec
@@ -115,6 +149,7 @@ class Trajectory:
     noise: Noise | None = None
     clip: float | None = None
     bound: float = DIVERGENCE_BOUND
+    record: StepRecord | None = None  # per-step gradient, lr, state and indicators (run(..., record_state=True))
 
     @property
     def steps(self) -> int:
@@ -281,19 +316,25 @@ def run(
     noise: Any = None,
     clip: float | None = None,
     bound: float = DIVERGENCE_BOUND,
+    record_state: bool = False,
     **params: Any,
 ) -> Trajectory:
     """Run ``steps`` optimizer steps from each start.
 
-    surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.
+    surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.  A formula typed in x
+        alone with one number per start is a 1-D curve; with two numbers it is the 2-D surface.
     optimizer: an id from OPTIMIZERS ("adam") or an OptimizerSpec.
-    starts: (2,) or (B, 2).  A single start with per-run hyperparameter arrays is repeated B times.
+    starts: a number (one start on a curve), (d,) or (B, d) with d = 1 or 2.  A single start with per-run
+        hyperparameter arrays is repeated B times.
     schedule: None, a schedule id, or {"name": id, **params} (see optim_core.schedules).
     noise: None, a std, (std, seed), {"std", "seed"} or Noise: seeded Gaussian gradient noise.
     clip: max gradient norm per trajectory (torch.nn.utils.clip_grad_norm_ semantics), or None.
+    record_state: also record, for every step, the gradient the optimizer saw, the lr, its state buffers and
+        branch indicators, Δθ and the effective lr (Trajectory.record, a StepRecord).  Off by default: the
+        plain path does not pay for it.
     params: hyperparameters by their reference names (lr=0.01, betas=(0.9, 0.99), nesterov=...), each a scalar
         or a length-B array.
-    Raises SpecError / FormulaError (both ValueError, one-line messages) for invalid input.
+    Raises SpecError / FormulaError / SurfaceError (all ValueError, one-line messages) for invalid input.
     """
     spec = optimizer if isinstance(optimizer, OptimizerSpec) else OPTIMIZERS.get(str(optimizer))
     if spec is None:
@@ -330,7 +371,11 @@ def run(
     hp_run = hp
     if spec.follows_schedule and sched_spec.id != "constant":
         hp_run = {**hp, LR_CHAIN: lr_chain({"name": sched_spec.id, **sched_params}, steps, lr0)}
-    history, grads, lr_used = _iterate(surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip)
+    if record_state:
+        hp_run = {**hp_run, RECORD: True}
+    history, grads, lr_used, rec = _iterate(
+        surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip, record_state
+    )
     return _finish(
         surf,
         spec,
@@ -339,19 +384,28 @@ def run(
         grads,
         lr_steps if lr_used is None else lr_used,
         bound,
+        rec,
         schedule={"name": sched_spec.id, **sched_params},
         noise=noise_cfg,
         clip=clip,
     )
 
 
-def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
-    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite, and for
-    a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B)."""
+def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False):
+    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite; for
+    a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B); and
+    with ``record``, the raw per-step records (coordinate-major, (steps, d, B) or (steps, B)), else None."""
     batch, dim = starts.shape
     history = np.empty((steps + 1, dim, batch))
     grads = np.empty((steps + 1, dim, batch))
     lr_used = np.empty((steps, batch)) if spec.follows_schedule else None
+    rec: dict[str, np.ndarray] | None = None
+    rec_items: list[tuple[str, np.ndarray]] = []
+    if record:
+        rec = {"grad": np.empty((steps, dim, batch))}
+        for item in (*spec.buffers, *spec.indicators):
+            rec[item.name] = np.empty((steps, dim, batch) if item.per == PER_COORDINATE else (steps, batch))
+        rec_items = [(k, v) for k, v in rec.items() if k != "grad"]
     p = np.ascontiguousarray(starts.T)
     history[0] = p
     grad_fn = surf.gradient_fn  # compiled once per surface
@@ -376,21 +430,28 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
             history[t] = p
             if lr_used is not None:
                 lr_used[t - 1] = state[LR_USED]
+            if rec is not None:
+                rec["grad"][t - 1] = g
+                for name, arr in rec_items:
+                    arr[t - 1] = state[name]  # assignment broadcasts a scalar (NAdam's μ product, RAdam's ρ_t)
             if t % 64 == 0 and not np.isfinite(p).any():
                 history[t + 1 :] = np.nan  # every run has blown up: nothing left to compute
                 grads[t:] = np.nan
                 if lr_used is not None:
                     lr_used[t:] = lr_steps[t:] if per_run_lr else lr_steps[t:, None]
-                return history, grads, lr_used
+                if rec is not None:
+                    for arr in rec.values():
+                        arr[t:] = np.nan
+                return history, grads, lr_used, rec
         last = grads[steps]
         if two:
             last[0], last[1] = grad_fn(p[0], p[1])
         else:
             (last[0],) = grad_fn(p[0])
-    return history, grads, lr_used
+    return history, grads, lr_used, rec
 
 
-def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Trajectory:
+def _finish(surf, spec, hp, history, grads, lr_steps, bound, rec, **extra) -> Trajectory:
     # All checks run on the contiguous (steps+1, d, B) layout; points is returned as a zero-copy
     # transposed view of it, (steps+1, B, d).
     steps, dim, batch = history.shape
@@ -404,19 +465,25 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
             g = grads[i : i + slab].transpose(1, 0, 2)  # (d, slab, B) view
-            gnorm[i : i + slab] = grad_norm(g)
+            gn = grad_norm(g, out=gnorm[i : i + slab])
             if dim == 2:
                 x, y = history[i : i + slab, 0], history[i : i + slab, 1]
                 loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
                 r2 = x * x + y * y
-                finite = np.isfinite(loss[i : i + slab]) & np.isfinite(g[0]) & np.isfinite(g[1])
             else:
                 x = history[i : i + slab, 0]
                 loss[i : i + slab] = f(x)
                 r2 = x * x
-                finite = np.isfinite(loss[i : i + slab]) & np.isfinite(g[0])
-            # The distance test is False for NaN and inf.  Each gradient component is tested itself: a norm
-            # of finite components may still exceed the largest float.
+            # The distance test is False for NaN and inf; a sum is finite only if both terms are.  The
+            # overflow-free norm is finite iff every component is, except beyond the largest float: there
+            # the components decide.
+            finite = np.isfinite(loss[i : i + slab] + gn)
+            if not finite.all():
+                huge = ~finite & (gn == np.inf) & np.isfinite(loss[i : i + slab])
+                if huge.any():
+                    huge &= np.isfinite(g).all(axis=0)
+                    finite |= huge
+                    gn[huge] = np.finfo(float).max  # shown as the largest float, never inf
             ok[i : i + slab] = (r2 <= bound * bound) & finite
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
@@ -448,19 +515,44 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
                 loss[:, b] = np.where(np.isfinite(loss[:, b]), loss[:, b], big)
                 gnorm[:, b] = np.where(np.isfinite(gnorm[:, b]), gnorm[:, b], big)
                 reasons[b] = REASON_START
-    # A norm of finite components beyond the largest float is shown as the largest float (never inf).
-    np.minimum(gnorm, np.finfo(float).max, out=gnorm)
     params = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hp.items()}
+    points = history.transpose(0, 2, 1)
+    record = None if rec is None else _step_record(spec, rec, points, lr_steps, first_bad)
     return Trajectory(
         surface=surf,
         optimizer=spec,
         params=params,
-        points=history.transpose(0, 2, 1),
+        points=points,
         loss=loss,
         grad_norm=gnorm,
         diverged_at=first_bad,
         reasons=tuple(reasons),
         lr=np.asarray(lr_steps),
         bound=bound,
+        record=record,
         **extra,
+    )
+
+
+def _step_record(spec, rec, points, lr_steps, first_bad) -> StepRecord:
+    """The raw per-step records as a StepRecord: (S, B, d) views, rows of diverged steps NaN."""
+    steps, batch = points.shape[0] - 1, points.shape[1]
+    for b in np.flatnonzero(first_bad >= 0):
+        first_row = max(int(first_bad[b]) - 1, 0)  # row t-1 holds step t; steps d, d+1, ... are not shown
+        for arr in rec.values():
+            arr[first_row:, ..., b] = np.nan
+    out = {k: (v.transpose(0, 2, 1) if v.ndim == 3 else v) for k, v in rec.items()}
+    grad = out.pop("grad")
+    delta = np.diff(points, axis=0)
+    with np.errstate(all="ignore"):
+        eff_lr = np.where(grad != 0, np.abs(delta) / np.abs(grad), np.nan)
+    lr = np.broadcast_to(lr_steps if np.ndim(lr_steps) == 2 else np.asarray(lr_steps)[:, None], (steps, batch))
+    names = {b.name for b in spec.buffers}
+    return StepRecord(
+        grad=grad,
+        lr=lr,
+        state={k: v for k, v in out.items() if k in names},
+        indicators={k: v for k, v in out.items() if k not in names},
+        delta=delta,
+        eff_lr=eff_lr,
     )

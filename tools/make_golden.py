@@ -369,7 +369,7 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     opt = _reference_class(spec["reference"])([p], **case["reference_kwargs"], foreach=foreach)
     sched = _make_scheduler(opt, case["schedule"])
     recorded = []
-    info = {"lrs": [], "phases": [], "swats_margin": [], "lion_margin": []}
+    info = {"lrs": [], "phases": [], "swats_margin": [], "lion_margin": [], "grads": [], "states": []}
     for _ in range(case["steps"]):
         info["lrs"].append(float(opt.param_groups[0]["lr"]))
         opt.zero_grad()
@@ -385,7 +385,9 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
             info["swats_margin"].append(_swats_margin(opt, p))
         if trace and case["optimizer"] == "lion":
             info["lion_margin"].append(_lion_margin(opt, p))
+        info["grads"].append(p.grad.detach().clone().tolist())
         opt.step()
+        info["states"].append(_state_snapshot(opt.state[p]))
         if sched is not None:
             sched.step()
         if case["optimizer"] == "swats":
@@ -395,6 +397,27 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     with torch.no_grad():
         loss = f(*pts.T, **sp)
     return pts.numpy(), loss.numpy(), info
+
+
+def _state_snapshot(state):
+    """optimizer.state[p] after a step: every floating-point tensor entry (not the step counter) as a list."""
+    out = {}
+    for key, value in state.items():
+        if key == "step" or not torch.is_tensor(value) or not value.is_floating_point():
+            continue
+        out[key] = value.detach().reshape(-1).tolist()
+    return out
+
+
+def _r(v):
+    """12 significant digits: the state fixtures are compared at rtol 1e-6, and this keeps them small."""
+    return float(f"{v:.12g}")
+
+
+def _state_columns(states):
+    """Per-step snapshots -> {key: [row or None per step]} (None where the reference has no such entry yet)."""
+    keys = list(dict.fromkeys(k for st in states for k in st))
+    return {k: [[_r(v) for v in st[k]] if k in st else None for st in states] for k in keys}
 
 
 def _lion_margin(opt, p):
@@ -858,6 +881,8 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
             c["points"] = pts.tolist()
             c["loss"] = loss.tolist()
             c["lr"] = info["lrs"]  # the group lr each step used
+            c["grad"] = [[_r(v) for v in g] for g in info["grads"]]  # p.grad when optimizer.step() ran
+            c["state"] = _state_columns(info["states"])  # optimizer.state[p] after each step
             out_cases.append(c)
             if check:
                 problems += _check_case(c, pts, info, label)

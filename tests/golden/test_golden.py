@@ -74,6 +74,58 @@ def test_matches_reference(case):
     np.testing.assert_allclose(lr, np.array(case["lr"]), rtol=1e-6, atol=1e-15)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_state_matches_reference(case):
+    """Every step: the gradient torch's optimizer saw, the lr, and optimizer.state[p] after the step."""
+    from optim_core import OPTIMIZERS, run
+    from surfaces import get_surface
+
+    spec = OPTIMIZERS[case["optimizer"]]
+    res = run(
+        get_surface(case["surface"], **case["surface_params"]),
+        spec.id,
+        np.array(case["start"], dtype=float),
+        case["steps"],
+        schedule=case["schedule"],
+        clip=case["clip"],
+        record_state=True,
+        **case["params"],
+    )
+    rec = res.record
+    np.testing.assert_allclose(rec.grad[:, 0], np.array(case["grad"]), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(rec.lr[:, 0], np.array(case["lr"]), rtol=1e-6, atol=1e-15)
+    # the names are the reference's own keys, and each buffer it keeps for these hyperparameters is recorded
+    declared = {b.name: b for b in spec.buffers}
+    assert set(case["state"]) <= set(declared), f"undeclared reference state: {set(case['state']) - set(declared)}"
+    for buf in spec.buffers:
+        if buf.active(case["params"]) and not buf.lazy:
+            assert buf.name in case["state"], f"{buf.name} is declared active but the reference has none"
+        if buf.name not in case["state"]:
+            assert not buf.active(case["params"]) or buf.lazy, buf.name
+            continue
+        rows = case["state"][buf.name]
+        present = [k for k, r in enumerate(rows) if r is not None]
+        ref = np.array([rows[k] for k in present], dtype=float)
+        ours = rec.state[buf.name][present, 0]
+        ours = ours if ours.ndim == 2 else ours[:, None]
+        scale = max(1.0, float(np.abs(ref).max()))
+        np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-12 * scale, err_msg=buf.name)
+
+
+def test_recorded_delta_and_eff_lr_are_the_positions_differences():
+    from optim_core import OPTIMIZERS, run
+
+    for oid in OPTIMIZERS:
+        res = run("rosenbrock", oid, [(-1.2, 1.0), (0.3, -0.4)], 40, lr=1e-3, record_state=True)
+        rec = res.record
+        np.testing.assert_array_equal(rec.delta, np.diff(res.points, axis=0))
+        g = rec.grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = np.abs(np.diff(res.points, axis=0)) / np.abs(g)
+        np.testing.assert_array_equal(rec.eff_lr[g != 0], expected[g != 0])
+        assert np.isnan(rec.eff_lr[g == 0]).all()
+
+
 # ---------------------------------------------------------------- the fixtures themselves
 
 

@@ -176,3 +176,47 @@ def test_module_entry_point_runs_as_a_new_user_would():
     )
     assert proc.returncode == 2 and proc.stderr.strip() == "error: lr must be in (0, inf), got -1"
     assert "Traceback" not in proc.stderr
+
+
+def test_state_flag_adds_the_reference_buffers_gradient_and_lr():
+    code, out, err = call(
+        "trajectory", "--surface", "rosenbrock", "--optimizer", "adam", "--start", "-1.2", "1", "--steps", "20",
+        "--set", "lr=0.01", "--set", "amsgrad=true", "--schedule", "cosine", "--state",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["state"]) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}  # torch's optimizer.state keys
+    assert len(data["grad"]) == len(data["lr"]) == 20 and all(len(row) == 2 for row in data["grad"])
+    ref = run("rosenbrock", "adam", (-1.2, 1.0), 20, lr=0.01, amsgrad=True, schedule="cosine", record_state=True)
+    np.testing.assert_array_equal(np.array(data["state"]["exp_avg"]), ref.record.state["exp_avg"][:, 0])
+    np.testing.assert_array_equal(np.array(data["grad"]), ref.record.grad[:, 0])
+    np.testing.assert_array_equal(np.array(data["lr"]), ref.lr)
+    assert set(data["indicators"]) == {"kept_max"}
+    # without amsgrad torch keeps no max_exp_avg_sq: neither does the JSON
+    code, out, _ = call("trajectory", "--optimizer", "adam", "--steps", "3", "--state")
+    assert code == 0 and set(json.loads(out)["state"]) == {"exp_avg", "exp_avg_sq"}
+
+
+def test_state_on_a_curve_has_one_number_rows_and_per_run_buffers_are_rows_of_one():
+    code, out, err = call(
+        "trajectory", "--surface", "x**2", "--optimizer", "nadam", "--start", "2", "--steps", "5", "--state"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert all(len(row) == 1 for rows in data["state"].values() for row in rows)
+    assert list(data["state"]) == ["mu_product", "exp_avg", "exp_avg_sq"] and len(data["state"]["mu_product"]) == 5
+    assert all(len(row) == 1 for row in data["grad"])
+    code, _, err = call("trajectory", "--optimizer", "sgd", "--steps", "3", "--state", "--format", "csv")
+    assert code == 2 and "--state needs --format json" in err
+
+
+def test_state_of_a_diverged_run_is_valid_json_with_nulls():
+    code, out, err = call(
+        "trajectory", "--surface", "quadratic", "--optimizer", "momentum", "--start", "1", "1", "--steps", "60",
+        "--set", "lr=3", "--state",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    d = data["diverged_at"]
+    assert d is not None and data["state"]["momentum_buffer"][d - 1] == [None, None]
+    assert data["state"]["momentum_buffer"][d - 2][0] is not None

@@ -525,3 +525,77 @@ def test_reasons_translate_through_the_catalogue():
     assert t.reason(0) == "it left the bound |(x, y)| ≤ 1e+06"
     assert t.reason(0, zh) == "离开了边界 1e+06"
     assert run("quadratic", "sgd", (1.0, 1.0), 5, lr=0.1).reason(0, zh) is None
+
+
+# ----------------------------------------------------------------------------- recorded state
+@pytest.mark.parametrize("oid", EXPECTED_IDS)
+def test_recording_the_state_changes_nothing_else(oid):
+    kwargs = dict(lr=np.array([1e-3, 1e-2]), schedule="cosine", clip=5.0, noise={"std": 0.1, "seed": 1})
+    plain = run("beale", oid, [(1.0, 1.5), (-1.0, 0.5)], 50, **kwargs)
+    rec = run("beale", oid, [(1.0, 1.5), (-1.0, 0.5)], 50, record_state=True, **kwargs)
+    assert plain.record is None and rec.record is not None
+    for name in ("points", "loss", "grad_norm", "diverged_at", "lr"):
+        np.testing.assert_array_equal(getattr(plain, name), getattr(rec, name))
+    r = rec.record
+    spec = OPTIMIZERS[oid]
+    assert r.grad.shape == (50, 2, 2) and r.lr.shape == (50, 2) and r.delta.shape == r.eff_lr.shape == (50, 2, 2)
+    assert list(r.state) == [b.name for b in spec.buffers]
+    assert list(r.indicators) == [i.name for i in spec.indicators]
+    for b in spec.buffers:
+        assert r.state[b.name].shape == ((50, 2, 2) if b.per == "coordinate" else (50, 2))
+    for i in spec.indicators:
+        v = r.indicators[i.name]
+        assert v.shape == ((50, 2, 2) if i.per == "coordinate" else (50, 2)) and v.dtype == float
+        if i.flag:
+            assert np.isin(v[~np.isnan(v)], (0.0, 1.0)).all()
+
+
+def test_recorded_gradient_is_after_noise_and_clipping_before_weight_decay():
+    t = run("quadratic", "sgd", (3.0, 4.0), 3, lr=0.1, clip=1.0, weight_decay=0.5, record_state=True)
+    g = t.record.grad[:, 0]
+    np.testing.assert_allclose(np.linalg.norm(g, axis=1), 1.0, rtol=1e-6)  # clipped to norm 1 (|∇f| = 10)
+    np.testing.assert_allclose(g[0], [0.6, 0.8], rtol=1e-6)
+    # weight decay is the optimizer's own: θ1 = θ0 − lr (g + λ θ0)
+    np.testing.assert_allclose(t.points[1, 0], [3.0, 4.0] - 0.1 * (g[0] + 0.5 * np.array([3.0, 4.0])), rtol=1e-12)
+    noisy = run("quadratic", "sgd", (3.0, 4.0), 3, lr=0.1, noise={"std": 1.0, "seed": 2}, record_state=True)
+    exact = 2 * noisy.points[:-1, 0]
+    assert not np.allclose(noisy.record.grad[:, 0], exact)  # the noisy gradient is what the optimizer saw
+    np.testing.assert_allclose(noisy.points[1:, 0], noisy.points[:-1, 0] - 0.1 * noisy.record.grad[:, 0])
+
+
+def test_branch_indicators_tell_which_branch_each_step_took():
+    radam = run("quadratic", "radam", (1.0, 1.0), 8, lr=0.01, record_state=True).record.indicators
+    np.testing.assert_array_equal(radam["rectified"][:, 0], [0, 0, 0, 0, 0, 1, 1, 1])  # ρ_t > 5 from step 6
+    assert np.isnan(radam["r_t"][:5, 0]).all() and (radam["r_t"][5:, 0] > 0).all()
+    rho_inf = 2 / (1 - 0.999) - 1
+    t = np.arange(1, 9)
+    np.testing.assert_allclose(radam["rho_t"][:, 0], rho_inf - 2 * t * 0.999**t / (1 - 0.999**t), rtol=1e-10)
+    swats = run("booth", "swats", (-8.0, -6.0), 6, record_state=True)  # switches to SGD in step 2
+    ind = swats.record.indicators
+    np.testing.assert_array_equal(ind["switched"][:, 0], [0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(ind["in_sgd_phase"][:, 0], [0, 0, 1, 1, 1, 1])
+    assert swats.lr[2, 0] == ind["sgd_lr_estimate"][1, 0]  # it runs at the rate it estimated at the switch
+    assert np.isnan(ind["sgd_lr_estimate"][2:, 0]).all()
+    ams = run("rosenbrock", "adam", (-1.2, 1.0), 30, lr=0.01, amsgrad=np.array([True, False]), record_state=True)
+    kept = ams.record.indicators["kept_max"]
+    assert np.isnan(kept[:, 1]).all() and np.isin(kept[:, 0], (0.0, 1.0)).all() and kept[:, 0].any()
+    ftrl = run("booth", "ftrl", (-8.0, -6.0), 20, lr=1.0, lambda_1=20.0, record_state=True)
+    clamped = ftrl.record.indicators["clamped"][:, 0]
+    assert ((ftrl.points[1:, 0] == 0) == (clamped == 1)).all() and clamped.any()
+
+
+def test_a_diverged_run_records_nothing_after_its_last_shown_step():
+    t = run("quadratic", "adam", [(1.0, 1.0), (1.0, 1.0)], 40, lr=np.array([1e7, 0.1]), record_state=True)
+    d = t.diverged_step(0)
+    assert d is not None and t.diverged_step(1) is None
+    r = t.record
+    assert np.isfinite(r.grad[: d - 1, 0]).all() and np.isnan(r.grad[d - 1 :, 0]).all()
+    assert np.isnan(r.state["exp_avg"][d - 1 :, 0]).all() and (r.delta[d - 1 :, 0] == 0).all()
+    assert np.isfinite(r.grad[:, 1]).all()
+
+
+def test_recorded_state_of_eight_runs_of_10000_steps_fits_in_100_mb():
+    """The heaviest recording (SWATS: 5 buffers, 4 indicators), 3 starts × 10 000 steps, times 8 runs."""
+    t = run("rosenbrock", "swats", [(-1.2, 1.0), (0.5, 0.5), (-0.5, 2.0)], 10_000, lr=1e-4, record_state=True)
+    per_run = t.record.nbytes() + t.points.nbytes + t.loss.nbytes + t.grad_norm.nbytes + t.lr.nbytes
+    assert 8 * per_run < 100e6, per_run
