@@ -42,6 +42,7 @@ div[class*="st-key-lesson_"] button p { font-size: 0.9rem; }
 .legend { display: flex; flex-wrap: wrap; gap: 0.15rem 0.9rem; align-items: center; font-size: 0.95rem; }
 .legend .item { white-space: nowrap; }
 .legend .key { color: #5B6475; font-size: 0.88rem; }
+.legend .noise { color: #8A4B00; font-size: 0.88rem; font-weight: 600; }
 .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 50%; margin-right: 0.4rem;
           vertical-align: -0.05rem; box-shadow: 0 0 0 1.5px #FFFFFF, 0 0 0 2.5px rgba(31,36,48,0.25); }
 .run-title { font-weight: 600; }

@@ -11,10 +11,10 @@ from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.fmt import point
 from viz.palette import run_color
 
-from . import header, share, state
-from .compute import SceneData, scene_data
+from . import header, share, state, summary
+from .compute import SceneData, run_data, scene_data
 from .player import frame_info, map_height, measured_box, player
-from .text import _, safe
+from .text import _, fmt, safe
 
 # The contour map has its own controls (play, speed, scrub) where the mode bar would sit: no mode bar; drag to
 # zoom, double-click to reset.
@@ -110,7 +110,15 @@ def legend(resolved: ResolvedScene) -> None:
         f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;<span style='color:#C9A400'>★</span> "
         f"{_('minimum')} &nbsp;<span style='color:#E8000B'>✕</span> {_('diverged')}</span>"
     )
-    st.html(f"<div class='legend'>{items}{keys}</div>")
+    noise = ""
+    if resolved.noise is not None:
+        text = fmt(
+            "gradient noise σ = {std} (seed {seed}): every step sees a noisy gradient",
+            std=f"{resolved.noise.std:g}",
+            seed=resolved.noise.seed,
+        )
+        noise = f"<span class='item noise'>〰 {html.escape(text)}</span>"
+    st.html(f"<div class='legend'>{items}{keys}{noise}</div>")
 
 
 def render(resolved: ResolvedScene) -> None:
@@ -167,8 +175,25 @@ def render(resolved: ResolvedScene) -> None:
         legend(resolved)
         header.note(resolved)
         with st.container(key="divergence"):
+            at_start = [d for d in divergences if d.step == 0]
+            if at_start:  # f undefined at the start: one message for every run, not one box each
+                starts = sorted({b for d in at_start for b in d.starts})
+                where = ", ".join(
+                    "(" + ", ".join(f"{c:g}" for c in resolved.starts[b]) + ")"
+                    for b in starts
+                    if b < len(resolved.starts)
+                )
+                st.error(
+                    fmt(
+                        "f or its gradient is not defined at the start {where}: no run can take a step. "
+                        "Move the start point to where f is defined.",
+                        where=safe(where),
+                    ),
+                    icon=":material/close:",
+                )
             for d in divergences:
-                st.error(safe(d.text.replace("**", "")), icon=":material/close:")
+                if d.step > 0:
+                    st.error(safe(d.text.replace("**", "")), icon=":material/close:")
         bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="side_bar")
         # One side view at a time: only the chosen one is sent and drawn (the 3-D view needs WebGL, slow to
         # start on software rendering, so it is drawn when asked for).
@@ -198,5 +223,6 @@ def render(resolved: ResolvedScene) -> None:
             st.plotly_chart(
                 _metrics(key, data), key="metrics", theme=None, config={"displaylogo": False}, height=side_h
             )
+        summary.render(resolved, run_data(resolved))
     if not state.hidden("share"):
         share.render(resolved)
