@@ -25,7 +25,7 @@ def test_the_summary_table_reports_each_runs_end():
     assert float(adam0["distance to minimum"]) == float(f"{trajs[0].distance_to_minimum()[-1, 0]:.3g}")
     sgd_rows = table.iloc[2:]
     div = [int(trajs[1].diverged_at[b]) for b in range(2)]
-    assert [r for r in sgd_rows["diverged at step"]] == [str(d) if d >= 0 else "—" for d in div]
+    assert list(sgd_rows["diverged at step"]) == [str(d) if d >= 0 else "—" for d in div]
     assert any(d >= 0 for d in div)  # lr 1 on Himmelblau diverges: the table says at which step, per start
 
 
