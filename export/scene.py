@@ -12,15 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from look import LIGHT
 from optim_core import Trajectory
 from optim_core.scene import Scene, simulate
 from surfaces import get_surface
-from viz.palette import RUN_COLORS  # the app's colours, so run i looks the same in a GIF as on screen
 
 from .data import paths_csv, paths_json
 from .render import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
 
 FORMATS = ("gif", "mp4", "png", "csv", "json")
+RUN_COLORS = LIGHT.run_colors  # the app's colours, so run i looks the same in a GIF as on screen
 
 
 @dataclass(frozen=True)

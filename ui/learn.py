@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from look.fmt import num
+from look.theme import run_color
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import Scene
-from viz.fmt import num
-from viz.palette import run_color
 
 
 def optimizer_card(opt_id: str, colors: list[str] = ()) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from look.theme import run_color
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS
 from surfaces import BUILTINS, get_surface
-from viz.palette import run_color
 
 from . import state
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget

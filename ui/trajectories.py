@@ -6,11 +6,11 @@ import html
 
 import streamlit as st
 
+from look.fmt import point
+from look.theme import run_color
 from optim_core.scene import Scene
 from surfaces import get_surface
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
-from viz.fmt import point
-from viz.palette import run_color
 
 from . import share, state
 from .compute import scene_data

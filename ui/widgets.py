@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from viz.fmt import num
+from look.fmt import num
 
 _ONE_MINUS = (
     0.0,

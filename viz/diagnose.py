@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .fmt import num, point, sig
-from .model import RunView
+from look import RunView, num, point, sig
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from look import LIGHT
 from optim_core import run
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
@@ -26,7 +27,6 @@ from viz import (
     surface_view,
 )
 from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
-from viz.palette import RUN_COLORS, lut, plotly_colorscale
 from viz.surface3d import LIFT
 
 PATH_ROLES = {"path", "head", "diverged"}
@@ -76,7 +76,7 @@ def test_path_traces_are_the_trajectory_points_named_by_run(rosen):
     for (_, t), traj, rc in zip(paths, trajs, scene.runs):
         assert t["name"] == rc.label()
         np.testing.assert_allclose(_xy(t), traj.points[:, 0, :], rtol=1e-6, atol=1e-6)
-        assert t["line"]["color"] == RUN_COLORS[t["meta"]["run"]]
+        assert t["line"]["color"] == LIGHT.run_color(t["meta"]["run"])
     heads = _traces(d, "head")
     assert [t["meta"]["run"] for _, t in heads] == [0, 1]
     for (_, t), traj in zip(heads, trajs):
@@ -222,10 +222,10 @@ def test_background_png_uses_the_shared_colour_scale(rosen):
     img = Image.open(io.BytesIO(raw)).convert("RGB")
     assert img.size[0] == img.size[1]  # Rosenbrock's window is square
     # the lowest values (the valley) are the scale's first colour, the highest its last
-    lo, hi = lut(256)[0], lut(256)[-1]
+    lo, hi = LIGHT.lut(256)[0], LIGHT.lut(256)[-1]
     arr = np.asarray(img).reshape(-1, 3).astype(int)
     assert np.abs(arr - lo).sum(1).min() < 40 and np.abs(arr - hi).sum(1).min() < 40
-    assert plotly_colorscale()[0][1] == "rgb({}, {}, {})".format(*lo)
+    assert LIGHT.plotly_colorscale()[0][1] == "rgb({}, {}, {})".format(*lo)
 
 
 # ----------------------------------------------------------------------------- 3-D and metrics

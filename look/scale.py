@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fmt import sig
+from .fmt import minus, nice_step, sig
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,7 @@ class ValueScale:
             step = max(1, math.ceil(len(vals) / n))
             vals = vals[:1] + vals[1::step]
         else:
-            raw = (self.hi - self.lo) / max(n - 1, 1)
-            mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-            step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+            step = nice_step((self.hi - self.lo) / max(n - 1, 1))
             first = math.ceil(self.lo / step) * step
             vals = list(np.arange(first, self.hi + step * 1e-9, step))
         pos, labels = [], []
@@ -67,7 +65,7 @@ class ValueScale:
             t = float(self.t(np.array([v]))[0])
             if 0.0 <= t <= 1.0 and (not pos or t - pos[-1] > 0.04):
                 pos.append(t)
-                labels.append(sig(v, 3))
+                labels.append(minus(sig(v, 3)))
         return pos, labels
 
 
