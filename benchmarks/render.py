@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from export.render import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
+from export import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
 
 from .timing import best_of
 

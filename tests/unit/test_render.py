@@ -28,6 +28,7 @@ from export import (
     render_mp4,
     render_png,
 )
+from look import LIGHT
 
 COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231"]
 
@@ -207,7 +208,7 @@ def test_paths_outside_window_and_nan_surface_are_fine():
     # undefined values are grey in the contour style
     png = np.asarray(Image.open(io.BytesIO(render_png(surf, [], size=(640, 480)))).convert("RGB"))
     px = data_to_pixel(surf, np.array([[-1.8, 0.0]]), size=(640, 480))[0]
-    assert color_near(png, px, (178, 178, 178), radius=1, tol=3)
+    assert color_near(png, px, LIGHT.undefined, radius=1, tol=3)
 
 
 # --------------------------------------------------------------------------- MP4 / PNG / frames
@@ -337,7 +338,7 @@ def test_crf_validated():
 
 def test_unlabelled_paths_have_no_legend_row():
     """Batch members after the first carry label "": one legend row per run."""
-    from export.render import _legend_entries
+    from export.kit import legend_entries
 
     pts = np.zeros((3, 2))
     paths = [
@@ -346,6 +347,6 @@ def test_unlabelled_paths_have_no_legend_row():
         PathLayer(pts, "#E69F00", "Adam lr=0.01"),
         PathLayer(pts, "#56B4E9", "SGD"),
     ]
-    assert [lab for lab, _ in _legend_entries(paths)] == ["Adam lr=0.01", "SGD"]
+    assert [lab for lab, _ in legend_entries(paths)] == ["Adam lr=0.01", "SGD"]
     data = render_png(rosenbrock_surface(40), paths + [PathLayer(pts, "#000000", "")] * 30, size=(320, 240))
     assert Image.open(io.BytesIO(data)).size == (320, 240)

@@ -1,0 +1,215 @@
+"""What a render may cost, known before it starts: ≤ 5 s of CPU and ≤ 300 MB of memory per request.
+
+One small server (2 cores) serves a whole class.  A render's cost follows from its options alone — pixel size,
+frames, view (contour, 3-D, turning 3-D), paths and steps — so :func:`estimate` predicts it before any work,
+:func:`check` refuses an option set over budget with one line that says what to lower, and :func:`limits`
+tells the UI the largest frame count each size allows for the current scene (so it can cap its slider).
+
+The coefficients were fitted to measurements on the project's 2-core machine (``python -m benchmarks.render
+--budget`` measures and prints them again): seconds and megabytes per megapixel-frame, per drawn step, per
+3-D mesh, per MP4 frame.  The model is deliberately a little pessimistic: a render it accepts finishes inside
+the budget on that machine even while another render runs.
+
+:func:`released` runs a render: afterwards the garbage collector runs and glibc is asked to hand freed heap
+pages back to the operating system (``malloc_trim``), so a finished render does not leave the server hundreds
+of megabytes larger.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from i18n import UserError
+
+from .inputs import GIF_LIMITS, View3D
+
+CPU_SECONDS = 5.0
+MEMORY_MB = 300.0
+SIZES = ((480, 360), (640, 480), (800, 600), (1280, 720), (1920, 1080))
+
+
+class BudgetError(UserError):
+    """A render whose options cost more than the server allows for one request."""
+
+
+# ---- the cost model (fitted on the 2-core machine; see the module docstring)
+# seconds
+T_FIXED = 0.05  # fonts, palette tables, encoder start
+T_SETUP_PER_MPX = 0.35  # backdrop: surface picture, axes, legend, palette quantization (per megapixel)
+T_SETUP_3D_PER_MESH_QUAD = 0.000045  # 3-D backdrop: one mesh quad (polygon, depth buffer)
+T_SETUP_3D_PER_MPX = 0.45  # 3-D backdrop: supersampled canvas (per megapixel)
+T_FRAME_PER_MPX = {"gif": 0.020, "mp4": 0.040, "png": 0.0}  # copy, diff, encode a frame (per megapixel)
+T_FRAME_FIXED = 0.0009  # head markers and the step counter of a frame
+T_PER_PATH_FRAME = 0.00035  # one path's head marker and new segment in one frame
+T_PER_STEP = 0.000012  # one drawn step of one path (supersampled stroke)
+T_MP4_HOLD_PER_MPX = 0.012  # a repeated last frame in an MP4 (per megapixel)
+# megabytes
+M_FIXED = 40.0  # fonts, tables, the encoder, Python objects
+M_PER_MPX = 95.0  # backdrop rasters, trail, supersampled picture (per megapixel)
+M_3D_PER_MPX = 60.0  # 3-D: the 2× canvas and the depth buffer (per megapixel)
+M_OUT_PER_MPX_FRAME = {"gif": 0.045, "mp4": 0.02, "png": 0.0}  # the encoded file held in memory
+
+
+@dataclass(frozen=True)
+class Job:
+    """The options that decide a render's cost."""
+
+    fmt: str  # "gif", "mp4", "png"
+    width: int
+    height: int
+    frames: int
+    style: str = "contour"  # or "3d"
+    view3d: View3D | None = None
+    paths: int = 1
+    steps: int = 100  # the longest path's steps
+    hold: int = 0  # MP4: frames repeating the last one (the pause)
+
+    @property
+    def mpx(self) -> float:
+        return self.width * self.height / 1e6
+
+    @property
+    def shown_frames(self) -> int:
+        """Frames actually drawn: one per shown step (a PNG draws one)."""
+        if self.fmt == "png":
+            return 1
+        return max(1, min(int(self.frames), int(self.steps) + 1))
+
+    @property
+    def turning(self) -> bool:
+        return self.style == "3d" and self.view3d is not None and self.view3d.rotate_deg_per_frame != 0
+
+
+@dataclass(frozen=True)
+class Cost:
+    seconds: float
+    megabytes: float
+
+    def fits(self) -> bool:
+        return self.seconds <= CPU_SECONDS and self.megabytes <= MEMORY_MB
+
+
+def _setup_seconds(job: Job) -> float:
+    t = T_SETUP_PER_MPX * job.mpx
+    if job.style == "3d":
+        mesh = (job.view3d or View3D()).mesh_n
+        t += T_SETUP_3D_PER_MESH_QUAD * mesh * mesh + T_SETUP_3D_PER_MPX * job.mpx
+    return t
+
+
+def estimate(job: Job) -> Cost:
+    """Predicted CPU seconds and peak extra memory (MB) of a render, from its options alone."""
+    n = job.shown_frames
+    setup = _setup_seconds(job)
+    per_frame = T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx + T_FRAME_FIXED + T_PER_PATH_FRAME * job.paths
+    drawn_steps = job.paths * (job.steps + 1)
+    seconds = T_FIXED + setup + n * per_frame + T_PER_STEP * drawn_steps
+    if job.turning and job.fmt != "png":
+        seconds += (n - 1) * setup  # the surface is drawn again for every camera position
+    if job.fmt == "mp4":
+        seconds += job.hold * T_MP4_HOLD_PER_MPX * job.mpx
+    megabytes = M_FIXED + M_PER_MPX * job.mpx + M_OUT_PER_MPX_FRAME.get(job.fmt, 0.0) * job.mpx * n
+    if job.style == "3d":
+        megabytes += M_3D_PER_MPX * job.mpx
+    return Cost(seconds=seconds, megabytes=megabytes)
+
+
+def max_frames(job: Job) -> int:
+    """The largest frame count (≤ the hard limit) whose render fits the budget; 0 if even 2 frames do not."""
+    lo, hi = GIF_LIMITS["frames"]
+    if not estimate(_with_frames(job, lo)).fits():
+        return 0
+    if estimate(_with_frames(job, hi)).fits():
+        return hi
+    a, b = lo, hi  # fits(a), not fits(b)
+    while b - a > 1:
+        m = (a + b) // 2
+        a, b = (m, b) if estimate(_with_frames(job, m)).fits() else (a, m)
+    return a
+
+
+def _with_frames(job: Job, frames: int) -> Job:
+    return Job(job.fmt, job.width, job.height, frames, job.style, job.view3d, job.paths, job.steps, job.hold)
+
+
+def limits(
+    *, paths: int, steps: int, style: str = "contour", view3d: View3D | None = None, fmt: str = "gif"
+) -> dict[tuple[int, int], int]:
+    """For the current scene: each offered size → the most frames a render may have (0: the size is over budget).
+
+    The UI calls it to cap the frames slider and to grey out sizes; a render with more frames than these would
+    be refused by :func:`check`."""
+    return {(w, h): max_frames(Job(fmt, w, h, GIF_LIMITS["frames"][1], style, view3d, paths, steps)) for w, h in SIZES}
+
+
+def check(job: Job) -> Cost:
+    """The job's cost; BudgetError (one line, saying what to lower) if it does not fit."""
+    cost = estimate(job)
+    if cost.fits():
+        return cost
+    most = max_frames(job)
+    if most >= 2 and job.shown_frames > most:
+        raise BudgetError(
+            "This {fmt} would take about {seconds} s of server time: lower the frames to {frames} or fewer, or "
+            "choose a smaller size.",
+            fmt=job.fmt.upper(),
+            seconds=f"{cost.seconds:.0f}",
+            frames=most,
+        )
+    if job.turning:
+        raise BudgetError(
+            "A turning 3-D camera redraws the surface for every frame: use a fixed camera, fewer frames or a "
+            "smaller size."
+        )
+    raise BudgetError(
+        "This {fmt} at {width} × {height} is too large for the server (about {seconds} s, {mb} MB): choose a "
+        "smaller size.",
+        fmt=job.fmt.upper(),
+        width=job.width,
+        height=job.height,
+        seconds=f"{cost.seconds:.0f}",
+        mb=f"{math.ceil(cost.megabytes)}",
+    )
+
+
+# ---- giving memory back
+def _libc_trim():
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        fn = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to trim
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_TRIM = _libc_trim()
+
+
+def release_memory() -> None:
+    """Collect garbage and return freed heap pages to the operating system (glibc; elsewhere a no-op)."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+T = TypeVar("T")
+
+
+def released(render: Callable[[], T]) -> T:
+    """render(), then its memory given back (also when it fails).  The render runs in its own call, so its
+    frames, backdrop and tables are already unreferenced when the heap is trimmed; only the result stays."""
+    try:
+        return render()
+    finally:
+        release_memory()
