@@ -38,22 +38,22 @@ class BudgetError(UserError):
     """A render whose options cost more than the server allows for one request."""
 
 
-# ---- the cost model (fitted on the 2-core machine; see the module docstring)
+# ---- the cost model, fitted to 60 measured renders (CPU seconds of the process and of ffmpeg; peak RSS)
+SAFETY = 1.15  # predictions are multiplied by this: the server is rarely idle
 # seconds
 T_FIXED = 0.05  # fonts, palette tables, encoder start
-T_SETUP_PER_MPX = 0.35  # backdrop: surface picture, axes, legend, palette quantization (per megapixel)
-T_SETUP_3D_PER_MESH_QUAD = 0.000045  # 3-D backdrop: one mesh quad (polygon, depth buffer)
-T_SETUP_3D_PER_MPX = 0.45  # 3-D backdrop: supersampled canvas (per megapixel)
-T_FRAME_PER_MPX = {"gif": 0.020, "mp4": 0.040, "png": 0.0}  # copy, diff, encode a frame (per megapixel)
-T_FRAME_FIXED = 0.0009  # head markers and the step counter of a frame
-T_PER_PATH_FRAME = 0.00035  # one path's head marker and new segment in one frame
-T_PER_STEP = 0.000012  # one drawn step of one path (supersampled stroke)
-T_MP4_HOLD_PER_MPX = 0.012  # a repeated last frame in an MP4 (per megapixel)
+T_SETUP_PER_MPX = 0.20  # contour backdrop: surface picture, axes, legend, palette quantization (per megapixel)
+T_3D_PER_MESH_QUAD = 1.5e-5  # 3-D backdrop: one mesh quad (polygon, depth buffer, shading)
+T_3D_PER_MPX = 0.15  # 3-D backdrop: the 2x canvas (per megapixel)
+T_FRAME = 0.00015  # the step counter and the frame copy
+T_FRAME_PER_MPX = {"gif": 0.00075, "mp4": 0.0070, "png": 0.0}  # diff + LZW (GIF), RGB + x264 (MP4) per megapixel
+T_PATH_FRAME = {"contour": 0.00026, "3d": 0.00050}  # one path in one frame: its new segment and its head
+T_STEP = {"contour": 2.0e-6, "3d": 5.0e-6}  # one drawn step of one path (3-D: visibility against the surface)
 # megabytes
-M_FIXED = 40.0  # fonts, tables, the encoder, Python objects
-M_PER_MPX = 95.0  # backdrop rasters, trail, supersampled picture (per megapixel)
-M_3D_PER_MPX = 60.0  # 3-D: the 2× canvas and the depth buffer (per megapixel)
-M_OUT_PER_MPX_FRAME = {"gif": 0.045, "mp4": 0.02, "png": 0.0}  # the encoded file held in memory
+M_FIXED = 20.0  # fonts, tables, the encoder, Python objects
+M_PER_MPX = 90.0  # backdrop rasters, trail, the supersampled surface picture (per megapixel)
+M_PER_POINT = 60e-6  # a path point: pixel coordinates, arc length, flags
+M_OUT_PER_MPX_FRAME = {"gif": 0.01, "mp4": 0.005, "png": 0.0}  # the encoded file held in memory
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,35 @@ def _setup_seconds(job: Job) -> float:
     t = T_SETUP_PER_MPX * job.mpx
     if job.style == "3d":
         mesh = (job.view3d or View3D()).mesh_n
-        t += T_SETUP_3D_PER_MESH_QUAD * mesh * mesh + T_SETUP_3D_PER_MPX * job.mpx
+        t += T_3D_PER_MESH_QUAD * mesh * mesh + T_3D_PER_MPX * job.mpx
     return t
 
 
+def _drawing_seconds(job: Job) -> float:
+    """What the paths cost, whatever the size: every step drawn once, every path in every frame."""
+    style = "3d" if job.style == "3d" else "contour"
+    per_frame = T_PATH_FRAME[style] * job.paths if job.fmt != "png" else 0.0
+    return T_STEP[style] * job.paths * (job.steps + 1) + job.shown_frames * per_frame
+
+
 def estimate(job: Job) -> Cost:
-    """Predicted CPU seconds and peak extra memory (MB) of a render, from its options alone."""
+    """Predicted CPU seconds (this process and ffmpeg's) and peak extra memory (MB) of a render, from its
+    options alone."""
     n = job.shown_frames
     setup = _setup_seconds(job)
-    per_frame = T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx + T_FRAME_FIXED + T_PER_PATH_FRAME * job.paths
-    drawn_steps = job.paths * (job.steps + 1)
-    seconds = T_FIXED + setup + n * per_frame + T_PER_STEP * drawn_steps
+    per_frame = T_FRAME + T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx
+    seconds = T_FIXED + setup + n * per_frame + _drawing_seconds(job)
     if job.turning and job.fmt != "png":
         seconds += (n - 1) * setup  # the surface is drawn again for every camera position
     if job.fmt == "mp4":
-        seconds += job.hold * T_MP4_HOLD_PER_MPX * job.mpx
-    megabytes = M_FIXED + M_PER_MPX * job.mpx + M_OUT_PER_MPX_FRAME.get(job.fmt, 0.0) * job.mpx * n
-    if job.style == "3d":
-        megabytes += M_3D_PER_MPX * job.mpx
-    return Cost(seconds=seconds, megabytes=megabytes)
+        seconds += job.hold * T_FRAME_PER_MPX["mp4"] * job.mpx
+    megabytes = (
+        M_FIXED
+        + M_PER_MPX * job.mpx
+        + M_PER_POINT * job.paths * (job.steps + 1)
+        + M_OUT_PER_MPX_FRAME.get(job.fmt, 0.0) * job.mpx * n
+    )
+    return Cost(seconds=seconds * SAFETY, megabytes=megabytes * SAFETY)
 
 
 def max_frames(job: Job) -> int:
@@ -139,13 +149,21 @@ def _with_frames(job: Job, frames: int) -> Job:
 
 
 def limits(
-    *, paths: int, steps: int, style: str = "contour", view3d: View3D | None = None, fmt: str = "gif"
+    *,
+    paths: int,
+    steps: int,
+    style: str = "contour",
+    view3d: View3D | None = None,
+    fmt: str = "gif",
+    pause_frames: int = 0,
 ) -> dict[tuple[int, int], int]:
     """For the current scene: each offered size → the most frames a render may have (0: the size is over budget).
 
-    The UI calls it to cap the frames slider and to grey out sizes; a render with more frames than these would
-    be refused by :func:`check`."""
-    return {(w, h): max_frames(Job(fmt, w, h, GIF_LIMITS["frames"][1], style, view3d, paths, steps)) for w, h in SIZES}
+    paths: PathLayers drawn (runs × starts); steps: the scene's steps; pause_frames: an MP4's held last frame
+    (round(pause_s × fps)).  The UI calls it to cap the frames slider and to grey out sizes; a render with more
+    frames than these would be refused by :func:`check`."""
+    top = GIF_LIMITS["frames"][1]
+    return {(w, h): max_frames(Job(fmt, w, h, top, style, view3d, paths, steps, pause_frames)) for w, h in SIZES}
 
 
 def check(job: Job) -> Cost:
@@ -162,10 +180,13 @@ def check(job: Job) -> Cost:
             seconds=f"{cost.seconds:.0f}",
             frames=most,
         )
-    if job.turning:
+    if _drawing_seconds(_with_frames(job, 2)) * SAFETY > CPU_SECONDS / 2:
         raise BudgetError(
-            "A turning 3-D camera redraws the surface for every frame: use a fixed camera, fewer frames or a "
-            "smaller size."
+            "This scene has too many paths and steps to draw in a {fmt} ({paths} paths × {steps} steps): use "
+            "fewer runs, starts or steps, or the contour view.",
+            fmt=job.fmt.upper(),
+            paths=job.paths,
+            steps=job.steps,
         )
     raise BudgetError(
         "This {fmt} at {width} × {height} is too large for the server (about {seconds} s, {mb} MB): choose a "

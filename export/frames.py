@@ -126,6 +126,9 @@ class Engine:
         self.div_drawn = [False] * len(paths)
         # (box, ops) re-stamped whenever new segments overlap them
         self.markers: list[tuple[tuple[float, float, float, float], list]] = []  # start / divergence
+        self._n_marker_boxes = -1
+        self._marker_boxes = np.zeros((0, 4))
+        self._marker_pairs = np.zeros((0, 0), dtype=bool)
         self.overlays = list(scene.overlays)  # legend, minima: above everything drawn here
         for i, _p in enumerate(paths):
             self._add_marker(self._start_ops(i))
@@ -244,13 +247,30 @@ class Engine:
                 self.markers.append(self._div_ops(i))
                 dirty.append(self.markers[-1][0])
         if dirty:
-            for box, ops in self.markers:
-                if any(overlap(box, q) for q in dirty):
-                    self._persist(box, ops)
-                    dirty.append(box)
-            for box, ops in self.overlays:
-                if any(overlap(box, q) for q in dirty):
-                    self._persist(box, ops)
+            self._restamp(dirty)
+
+    def _restamp(self, dirty: list) -> None:
+        """Draw again the markers (in order) and overlays that new segments, or markers drawn again before
+        them, overlap: they stay on top of the paths.  Overlaps are tested with arrays (hundreds of start
+        markers × dozens of new segments per frame)."""
+        n = len(self.markers)
+        if n != self._n_marker_boxes:
+            self._marker_boxes = np.array([m[0] for m in self.markers], dtype=float).reshape(-1, 4)
+            self._marker_pairs = overlaps(self._marker_boxes, self._marker_boxes)
+            self._n_marker_boxes = n
+        d = np.array(dirty, dtype=float).reshape(-1, 4)
+        hit = overlaps(self._marker_boxes, d).any(axis=1) if n else np.zeros(0, dtype=bool)
+        redrawn: list[int] = []
+        for j in range(n):
+            if hit[j] or (redrawn and self._marker_pairs[j, redrawn].any()):
+                box, ops = self.markers[j]
+                self._persist(box, ops)
+                redrawn.append(j)
+        if redrawn:
+            d = np.concatenate([d, self._marker_boxes[redrawn]])
+        for box, ops in self.overlays:
+            if overlaps(np.array([box], dtype=float), d).any():
+                self._persist(box, ops)
 
     def frame(self, step: int, quantized: bool) -> np.ndarray:
         """The current trail plus head markers and the step counter."""
@@ -291,21 +311,31 @@ def overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) bool: which boxes (x0, y0, x1, y1) of a overlap which of b."""
+    return (
+        (a[:, None, 0] < b[None, :, 2])
+        & (b[None, :, 0] < a[:, None, 2])
+        & (a[:, None, 1] < b[None, :, 3])
+        & (b[None, :, 1] < a[:, None, 3])
+    )
+
+
 def vis_runs(pts, hidden, safe, both=False):
     """Split a polyline into runs of visible / hidden segments (a segment is
     hidden when both ends are hidden), each clipped to the safe box."""
     if len(pts) < 2:
         return []
-    seg_hidden = hidden[:-1] & hidden[1:]
+    seg_hidden = np.asarray(hidden[:-1] & hidden[1:], dtype=bool)
+    change = np.flatnonzero(seg_hidden[1:] != seg_hidden[:-1]) + 1
+    starts = [0, *change.tolist()]
+    ends = [*change.tolist(), len(seg_hidden)]
     out = []
-    start = 0
-    for k in range(1, len(seg_hidden) + 1):
-        if k == len(seg_hidden) or seg_hidden[k] != seg_hidden[start]:
-            vis = not seg_hidden[start]
-            if vis or both:
-                for r in clip_runs(pts[start : k + 1], safe):
-                    out.append((r, vis))
-            start = k
+    for start, end in zip(starts, ends):  # segments start … end-1, points start … end
+        vis = not bool(seg_hidden[start])
+        if vis or both:
+            for r in clip_runs(pts[start : end + 1], safe):
+                out.append((r, vis))
     return out
 
 
