@@ -49,7 +49,7 @@ def surface_image(scene: Scene, grid: int = GRID_N, look: Look | None = None) ->
     look's language."""
     surface = get_surface(scene.surface, **dict(scene.surface_params))
     sv = surface_view(surface, scene.view_window(), grid, background=False)
-    title = look.text(surface.name) if look is not None else surface.name
+    title = look.gettext(surface.name) if look is not None else surface.name
     return SurfaceImage.from_view(sv, title=title)
 
 

@@ -126,7 +126,7 @@ def backdrop(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
         py = cb - tpos * (cb - ct)
         kit.fill_rect(img, (c1 + 1, round(py) - 0.5, c1 + 1 + tick_len, round(py) + 0.5), axis_rgb)
         kit.put_text(img, (c1 + 3 + tick_len, py), lab, tick_font, ink, "lm")
-    ctitle = look.text("f (log)") if s.value_scale.log else "f"
+    ctitle = look.gettext("f (log)") if s.value_scale.log else "f"
     kit.put_text(img, (c0, b + tick_len + tick_h + sz.fs * 0.6), ctitle, sz.font("tick", ctitle), muted, "lt")
     # minima: stars kept above the paths (re-stamped when a path crosses them)
     overlays: list[kit.Overlay] = []

@@ -317,7 +317,7 @@ def backdrop(
         py = cb - tpos * (cb - ct)
         kit.fill_rect(img, (c1 + 1, round(py) - 0.5, c1 + 1 + tick_len, round(py) + 0.5), axis_rgb)
         kit.put_text(img, (c1 + 3 + tick_len, py), lab, tick_font, ink, "lm")
-    ctitle = look.text("f (log)") if g.scale.log else "f"
+    ctitle = look.gettext("f (log)") if g.scale.log else "f"
     kit.put_text(img, (c0, ct - sz.fs * 0.6), ctitle, sz.font("tick", ctitle), muted, "lb")
     hm = sz.header_h / 2
     counter = kit.counter_text(look, max_steps(paths), max_steps(paths)) if paths else ""

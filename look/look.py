@@ -64,8 +64,9 @@ class Look:
         return own or self.theme.run_color(int(getattr(run, "index", 0)))
 
     # ---- words
-    def text(self, message: str) -> str:
-        """A message in the look's language (English when untranslated)."""
+    def gettext(self, message: str) -> str:
+        """A message in the look's language (English when untranslated).  Named gettext so that the message
+        extractor (tools/i18n.py) sees ``look.gettext("…")``."""
         return self.lang.gettext(message)
 
     @property
@@ -88,5 +89,11 @@ def make_look(theme: str = LIGHT.name, scale: float = NORMAL, lang: str | i18n.L
     """A Look from user-facing names (a URL value, a CLI option): one-line LookError on a bad theme or scale."""
     if theme not in THEMES:
         raise LookError("unknown theme {name}; choose one of: {choices}", name=repr(theme), choices=", ".join(THEMES))
-    code = lang if isinstance(lang, i18n.Lang) else i18n.get(lang)
-    return Look(theme=THEMES[theme], scale=scale, lang=code)
+    if isinstance(lang, i18n.Lang):
+        return Look(theme=THEMES[theme], scale=scale, lang=lang)
+    code = i18n.normalize(lang)
+    if code is None:
+        raise LookError(
+            "unknown language {name}; choose one of: {choices}", name=repr(lang), choices=", ".join(i18n.LANGS)
+        )
+    return Look(theme=THEMES[theme], scale=scale, lang=i18n.get(code))

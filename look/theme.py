@@ -68,7 +68,8 @@ class Theme:
     outline_extra: float  # outline width beyond the path's core, in pixels at scale 1
     line_factor: float  # multiplies every line width
     marker_factor: float  # multiplies every marker size
-    control: str  # buttons' background
+    control: str  # buttons' background (Plotly draws the active button #F4FAFF in every theme)
+    control_ink: str  # buttons' text
     control_border: str
     track: str  # the scrub slider's track
     pane: str  # the 3-D box's back walls (exported frames)
@@ -112,8 +113,10 @@ class Theme:
 
     def font_family(self, lang_code: str = "en") -> str:
         """CSS font stack of the figures (Chinese: a CJK face before the generic fallback)."""
-        cjk = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, " if lang_code == "zh" else ""
-        return f"Source Sans 3, Source Sans Pro, Helvetica Neue, Arial, {cjk}sans-serif"
+        cjk = (
+            "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', " if lang_code == "zh" else ""
+        )
+        return f"'Source Sans 3', 'Source Sans Pro', 'Helvetica Neue', Arial, {cjk}sans-serif"
 
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
@@ -156,6 +159,7 @@ LIGHT = Theme(
     line_factor=1.0,
     marker_factor=1.0,
     control="#FFFFFF",
+    control_ink="#1F2430",
     control_border="#C8CDD6",
     track="#E4E8EE",
     pane="#ECECEC",
@@ -202,7 +206,8 @@ DARK = Theme(
     outline_extra=2.4,
     line_factor=1.0,
     marker_factor=1.0,
-    control="#1A2130",
+    control="#D5DBE6",
+    control_ink="#0E131E",
     control_border="#3A4458",
     track="#2A3344",
     pane="#1B2230",
@@ -250,6 +255,7 @@ HIGH_CONTRAST = Theme(
     line_factor=1.5,
     marker_factor=1.3,
     control="#FFFFFF",
+    control_ink="#000000",
     control_border="#000000",
     track="#D0D0D0",
     pane="#E6E6E6",

@@ -18,6 +18,7 @@ from look import RunView, SurfaceView, run_view, run_views, surface_view
 from .contour import contour_figure
 from .diagnose import Divergence, diagnose, stability_limit
 from .figure import Figure, decode, typed_array
+from .html import standalone_html
 from .metrics import metrics_figure
 from .surface3d import surface3d_figure
 
@@ -33,6 +34,7 @@ __all__ = [
     "run_view",
     "run_views",
     "stability_limit",
+    "standalone_html",
     "surface3d_figure",
     "surface_view",
     "typed_array",

@@ -132,7 +132,7 @@ def controls(
         "pad": {"r": 4, "t": 0, "b": 10},
         "bgcolor": th.control,
         "bordercolor": th.control_border,
-        "font": font(look, 14),
+        "font": font(look, 14, th.control_ink),
         "buttons": [
             {"label": "▶ " + _("Play"), "method": "animate", "args": [None, anim(speed_ms[one_x])]},
             {
@@ -158,7 +158,7 @@ def controls(
         "pad": {"r": 4, "t": 0, "b": 10, "l": int(150 * look.scale)},
         "bgcolor": th.control,
         "bordercolor": th.control_border,
-        "font": font(look),
+        "font": font(look, color=th.control_ink),
         "buttons": [
             {"label": lab, "method": "relayout", "args": [{"updatemenus[0].buttons[0].args[1].frame.duration": ms}]}
             for lab, ms in zip(SPEED_LABELS, speed_ms)

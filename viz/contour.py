@@ -155,7 +155,7 @@ def surface_image(sv: SurfaceView, look: Look = DEFAULT) -> dict:
 def value_colorbar(sv: SurfaceView, look: Look = DEFAULT, **extra) -> dict:
     """The colour bar of the surface scale, ticks labelled in f."""
     tick_pos, tick_text = sv.scale.ticks()
-    title = look.text("f (log)") if sv.scale.log else "f"
+    title = look.gettext("f (log)") if sv.scale.log else "f"
     return colorbar(look, title, tickvals=tick_pos, ticktext=tick_text, **extra)
 
 

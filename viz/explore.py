@@ -174,7 +174,7 @@ def metric_layer(res: SweepResult, metric: str, look: Look = DEFAULT) -> tuple[n
         return z, title, True
     if metric == "steps":
         z = np.where(res.steps_to_tol >= 0, res.steps_to_tol, np.nan).astype(float)
-        return z, _.fmt("steps to f − f* ≤ {tol}", tol=f"{res.tol:g}"), False
+        return z, _.fmt("steps to f − f* ≤ {tol}", tol=format(res.tol, "g")), False
     if metric == "distance":
         with np.errstate(all="ignore"):
             z = np.log10(np.maximum(res.distance, _FLOOR))
@@ -410,7 +410,7 @@ def _minima_trace(minima, look: Look, xaxis: str = "x", yaxis: str = "y", show: 
         x=m[:, 0],
         y=m[:, 1],
         mode="markers",
-        name=look.text("known minima"),
+        name=look.gettext("known minima"),
         legendgroup="minima",
         showlegend=show,
         xaxis=xaxis,
@@ -418,7 +418,7 @@ def _minima_trace(minima, look: Look, xaxis: str = "x", yaxis: str = "y", show: 
         marker=dict(
             symbol="star", size=look.marker(14), color=th.minimum, line=dict(color=th.ink, width=look.line(1.2))
         ),
-        hovertemplate=look.text("known minimum") + " (%{x:.4g}, %{y:.4g})<extra></extra>",
+        hovertemplate=look.gettext("known minimum") + " (%{x:.4g}, %{y:.4g})<extra></extra>",
     )
 
 
@@ -516,7 +516,10 @@ def _basin_colorscale(n_minima: int, look: Look = DEFAULT) -> tuple[list, float,
 
 def basin_label_names(minima: Sequence[Sequence[float]], look: Look = DEFAULT) -> dict[int, str]:
     _ = look.lang
-    names = {k: _.fmt("minimum {k} ({x}, {y})", k=k, x=f"{m[0]:.3g}", y=f"{m[1]:.3g}") for k, m in enumerate(minima)}
+    names = {
+        k: _.fmt("minimum {k} ({x}, {y})", k=k, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
+        for k, m in enumerate(minima)
+    }
     names[DIVERGED] = _("diverged")
     names[NOT_CONVERGED] = _("not converged")
     return names
@@ -623,7 +626,7 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
             line=dict(width=0, color=noisy),
             fill="tonexty",
             fillcolor=rgba(noisy, 0.25),
-            name=_.fmt("noisy runs p{lo}–p{hi}", lo=f"{q[0]:g}", hi=f"{q[-1]:g}"),
+            name=_.fmt("noisy runs p{lo}–p{hi}", lo=format(q[0], "g"), hi=format(q[-1], "g")),
             hovertemplate=f"{step_at}: p{q[0]:g} = %{{y:.4g}}<extra></extra>",
             legendgroup="band",
         )
@@ -637,9 +640,9 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
                 line=dict(color=noisy, width=look.line(2)),
                 name=_.fmt(
                     "noisy runs p{p} (n = {n}, σ = {sigma})",
-                    p=f"{q[mid_k]:g}",
+                    p=format(q[mid_k], "g"),
                     n=ens.n_runs,
-                    sigma=f"{ens.noise_std:g}",
+                    sigma=format(ens.noise_std, "g"),
                 ),
                 hovertemplate=f"{step_at}: p{q[mid_k]:g} = %{{y:.4g}}<extra></extra>",
             )
