@@ -45,10 +45,12 @@ T_FIXED = 0.05  # fonts, palette tables, encoder start
 T_SETUP_PER_MPX = 0.20  # contour backdrop: surface picture, axes, legend, palette quantization (per megapixel)
 T_3D_PER_MESH_QUAD = 1.5e-5  # 3-D backdrop: one mesh quad (polygon, depth buffer, shading)
 T_3D_PER_MPX = 0.15  # 3-D backdrop: the 2x canvas (per megapixel)
+T_TURN_PER_MPX = 0.08  # a turning camera: the surface drawn again and mapped to the palette, per frame and megapixel
 T_FRAME = 0.00015  # the step counter and the frame copy
 T_FRAME_PER_MPX = {"gif": 0.00075, "mp4": 0.0070, "png": 0.0}  # diff + LZW (GIF), RGB + x264 (MP4) per megapixel
-T_PATH_FRAME = {"contour": 0.00026, "3d": 0.00050}  # one path in one frame: its new segment and its head
-T_STEP = {"contour": 2.0e-6, "3d": 5.0e-6}  # one drawn step of one path (3-D: visibility against the surface)
+T_PATH_FRAME = {"contour": 0.00026, "3d": 0.00032}  # one path in one frame: its new segment and its head
+T_STEP = 0.5e-6  # one step of one path, drawn frame by frame (pixel coordinates, arc length, joints)
+T_STEP_PNG = {"contour": 1.2e-6, "3d": 2.5e-6}  # one step of one path drawn in one go (a PNG: whole paths)
 # megabytes
 M_FIXED = 20.0  # fonts, tables, the encoder, Python objects
 M_PER_MPX = 90.0  # backdrop rasters, trail, the supersampled surface picture (per megapixel)
@@ -106,8 +108,10 @@ def _setup_seconds(job: Job) -> float:
 def _drawing_seconds(job: Job) -> float:
     """What the paths cost, whatever the size: every step drawn once, every path in every frame."""
     style = "3d" if job.style == "3d" else "contour"
-    per_frame = T_PATH_FRAME[style] * job.paths if job.fmt != "png" else 0.0
-    return T_STEP[style] * job.paths * (job.steps + 1) + job.shown_frames * per_frame
+    points = job.paths * (job.steps + 1)
+    if job.fmt == "png":
+        return T_STEP_PNG[style] * points
+    return T_STEP * points + T_PATH_FRAME[style] * job.paths * job.shown_frames
 
 
 def estimate(job: Job) -> Cost:
@@ -117,8 +121,9 @@ def estimate(job: Job) -> Cost:
     setup = _setup_seconds(job)
     per_frame = T_FRAME + T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx
     seconds = T_FIXED + setup + n * per_frame + _drawing_seconds(job)
-    if job.turning and job.fmt != "png":
-        seconds += (n - 1) * setup  # the surface is drawn again for every camera position
+    if job.turning and job.fmt != "png":  # the surface is drawn again for every camera position
+        mesh = (job.view3d or View3D()).mesh_n
+        seconds += (n - 1) * (T_3D_PER_MESH_QUAD * mesh * mesh + T_TURN_PER_MPX * job.mpx)
     if job.fmt == "mp4":
         seconds += job.hold * T_FRAME_PER_MPX["mp4"] * job.mpx
     megabytes = (
