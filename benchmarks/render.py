@@ -106,8 +106,8 @@ def himmelblau_scene(n_grid: int = 200) -> tuple[SurfaceImage, list[PathLayer]]:
     surf = SurfaceImage(xs, ys, z, log_color=True, title="Himmelblau", minima=minima)
     t = np.linspace(0, 1, 501)
     paths = []
-    for k, (m, col) in enumerate(zip(minima, COLORS)):
-        m = np.array(m)
+    for k, (m_xy, col) in enumerate(zip(minima, COLORS)):
+        m = np.array(m_xy)
         ang = 2.5 * np.pi * (1 - t) * (1 if k % 2 else -1) + k
         rad = 4.0 * (1 - t) ** 1.5
         spiral = m + rad[:, None] * np.stack([np.cos(ang), np.sin(ang)], 1)
@@ -193,10 +193,10 @@ def budget_report() -> None:
             for fmt in ("gif", "mp4"):
                 lim = limits(paths=paths, steps=steps, style=style, fmt=fmt, pause_frames=30 if fmt == "mp4" else 0)
                 print(f"| {label} | {style} | {fmt} | " + " | ".join(str(lim[s]) for s in SIZES) + " |")
-    cases = []
+    cases: list[dict] = []
     for style, (w, h) in (("3d", (1280, 720)), ("contour", (1920, 1080)), ("contour", (1280, 720))):
-        lim = limits(paths=64, steps=10_000, style=style)[(w, h)]
-        cases.append(dict(fmt="gif", style=style, w=w, h=h, frames=lim, paths=64, steps=10_000))
+        most = limits(paths=64, steps=10_000, style=style)[(w, h)]
+        cases.append(dict(fmt="gif", style=style, w=w, h=h, frames=most, paths=64, steps=10_000))
     cases.append(dict(fmt="gif", style="3d", w=1280, h=720, frames=600, paths=4, steps=600))
     print("\nheaviest allowed renders, each in a fresh process, three times in a row (MB = RSS):\n")
     print("| render | predicted s / MB | CPU s | RSS before → after (peak) |")
@@ -280,7 +280,7 @@ def _save_sample_frames(data: bytes, folder: str, stem: str) -> None:
 
     os.makedirs(folder, exist_ok=True)
     im = Image.open(io.BytesIO(data))
-    n = im.n_frames
+    n = getattr(im, "n_frames", 1)
     wanted = {0, n // 2, n - 1}
     for k, frame in enumerate(ImageSequence.Iterator(im)):
         if k in wanted:

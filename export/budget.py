@@ -137,7 +137,7 @@ def estimate(job: Job) -> Cost:
 
 def max_frames(job: Job) -> int:
     """The largest frame count (≤ the hard limit) whose render fits the budget; 0 if even 2 frames do not."""
-    lo, hi = GIF_LIMITS["frames"]
+    lo, hi = (int(v) for v in GIF_LIMITS["frames"])
     if not estimate(_with_frames(job, lo)).fits():
         return 0
     if estimate(_with_frames(job, hi)).fits():
@@ -167,7 +167,7 @@ def limits(
     paths: PathLayers drawn (runs × starts); steps: the scene's steps; pause_frames: an MP4's held last frame
     (round(pause_s × fps)).  The UI calls it to cap the frames slider and to grey out sizes; a render with more
     frames than these would be refused by :func:`check`."""
-    top = GIF_LIMITS["frames"][1]
+    top = int(GIF_LIMITS["frames"][1])
     return {(w, h): max_frames(Job(fmt, w, h, top, style, view3d, paths, steps, pause_frames)) for w, h in SIZES}
 
 

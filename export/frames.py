@@ -186,7 +186,7 @@ class Engine:
         region, touched = kit.paint(self.rgb, cb, ops, kit.SS)
         x0, y0, x1, y1 = cb
         self.rgb[y0:y1, x0:x1] = region
-        if self.idx is not None and touched.any():
+        if self.idx is not None and self.pal is not None and touched.any():
             sub = self.idx[y0:y1, x0:x1]
             sub[touched] = self.pal.map(region[touched])
         return cb
@@ -259,7 +259,7 @@ class Engine:
             self._marker_pairs = overlaps(self._marker_boxes, self._marker_boxes)
             self._n_marker_boxes = n
         d = np.array(dirty, dtype=float).reshape(-1, 4)
-        hit = overlaps(self._marker_boxes, d).any(axis=1) if n else np.zeros(0, dtype=bool)
+        hit = np.asarray(overlaps(self._marker_boxes, d).any(axis=1) if n else np.zeros(0, dtype=bool))
         redrawn: list[int] = []
         for j in range(n):
             if hit[j] or (redrawn and self._marker_pairs[j, redrawn].any()):
@@ -274,7 +274,7 @@ class Engine:
 
     def frame(self, step: int, quantized: bool) -> np.ndarray:
         """The current trail plus head markers and the step counter."""
-        base = self.idx if quantized else self.rgb
+        base = self.idx if quantized and self.idx is not None else self.rgb
         out = base.copy()
         items = []
         for i, p in enumerate(self.paths):
@@ -300,7 +300,7 @@ class Engine:
             ops = [(c, a, m[cb[1] - fy0 : cb[3] - fy0, cb[0] - fx0 : cb[2] - fx0]) for c, a, m in ops]
         region, touched = kit.paint(self.rgb, cb, ops, kit.SS)
         x0, y0, x1, y1 = cb
-        if quantized:
+        if quantized and self.pal is not None:
             sub = out[y0:y1, x0:x1]
             sub[touched] = self.pal.map(region[touched])
         else:

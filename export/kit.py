@@ -432,7 +432,7 @@ def legend_overlay(
     ib = layers[1][y0:y1, x0:x1].astype(np.float32)
     alpha = np.clip(1.0 - (iw - ib).mean(-1) / 255.0, 0.0, 1.0)
     rgb = np.clip(ib / np.maximum(alpha, 1e-3)[..., None], 0, 255)
-    op = (None, 1.0, (rgb, alpha, x0, y0))
+    op: Any = (None, 1.0, (rgb, alpha, x0, y0))  # an image patch (see paint)
     reg, _ = paint(img, box, [op])
     img[y0:y1, x0:x1] = reg
     return box, [op]
@@ -489,7 +489,7 @@ def build_palette(bg: np.ndarray, reserved: Sequence[RGB], dither: bool = False)
     """Quantize the RGB background once (median cut, no dither) to the entries
     left after ``reserved`` colours and one transparency index; returns the
     palette and the background's index array."""
-    extra = list(dict.fromkeys(tuple(int(v) for v in c) for c in reserved))
+    extra: list[RGB] = list(dict.fromkeys((int(c[0]), int(c[1]), int(c[2])) for c in reserved))
     k = max(16, 255 - len(extra))
     q = Image.fromarray(bg).quantize(colors=k, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     pal_flat = q.getpalette() or []

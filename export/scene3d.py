@@ -200,7 +200,7 @@ def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int, look: Look)
         d.line(P([[-1, yb, zz], [1, yb, zz]]), fill=grid, width=gw)
     # label jobs (drawn at 1x after downsampling): front edges of the floor
     yf, xf = -yb, -xb
-    jobs = []
+    jobs: list[tuple] = []
     for v in xt:
         jobs.append((np.array([X(v), yf * 1.16, -ZH]), tick_label(v, xstep)))
     for v in yt:
@@ -376,5 +376,5 @@ def backdrop(
         counter_xy=(rx, int(hm)),
         counter_box=cbox,
         overlays=overlays,
-        reserved=band_colors(look) + [tuple(int(v) for v in c) for c in th.lut(256)[::8]],
+        reserved=band_colors(look) + [(int(r), int(g), int(b)) for r, g, b in th.lut(256)[::8]],
     )

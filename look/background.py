@@ -59,7 +59,7 @@ def render_rgb(
     bands = Image.fromarray(q, mode="P")
     bands.putpalette(band_rgb.tobytes())
     big = bands.convert("RGB")
-    rgb = np.asarray(big.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
+    rgb: np.ndarray = np.asarray(big.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
     # undefined where most of the pixel is
     bad_small = np.asarray(
         Image.fromarray(bad.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BOX)

@@ -151,7 +151,7 @@ def metrics_figure(
         if rows:
             # panel 0 on top; all share the bottom panel's step axis
             y0 = max(0.0, round(1 - lo - size, 6))
-            xdom, ydom = [0, 1], [y0, min(1.0, round(y0 + size, 6))]
+            xdom, ydom = [0.0, 1.0], [y0, min(1.0, round(y0 + size, 6))]
             xaxis = {
                 "domain": xdom,
                 "anchor": f"y{ax}",
@@ -162,7 +162,7 @@ def metrics_figure(
             }
             note = {"x": 0.01, "xanchor": "left", "y": ydom[1], "yanchor": "bottom"}
         else:
-            xdom, ydom = [round(lo, 6), min(1.0, round(lo + size, 6))], [0, 1]
+            xdom, ydom = [round(lo, 6), min(1.0, round(lo + size, 6))], [0.0, 1.0]
             xaxis = {
                 "domain": xdom,
                 "anchor": f"y{ax}",

@@ -85,7 +85,10 @@ def surface3d_figure(
     for r, run in enumerate(runs):
         color = look.color_of(run)
         last = run.last_valid()
-        xs_p, ys_p, zs_p, cd = [], [], [], []
+        xs_p: list = []
+        ys_p: list = []
+        zs_p: list = []
+        cd: list = []
         for b in range(run.batch):
             n = int(last[b]) + 1
             k = np.arange(0, n, _odd_stride(n, cap))

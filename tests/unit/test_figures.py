@@ -443,3 +443,14 @@ def test_standalone_html_holds_the_animation_with_explicit_colours(rosen):
     assert not re.search(r'"#0000(?!00)[0-9a-fA-F]{2}"', call), "Streamlit's placeholder template leaked in"
     assert f"background: {DARK.paper}" in page
     assert sv.picture(DARK) in call.replace("\\u002f", "/")  # the dark surface picture (plotly escapes "/")
+
+
+def test_divergence_messages_are_worded_in_the_language():
+    scene = Scene(surface="ill_conditioned", runs=(RunConfig("sgd", {"lr": 0.3}),), steps=100)
+    _, runs = _scene_runs(scene)
+    L = get_surface("ill_conditioned").curvature_bound()
+    (en,) = diagnose(runs, ["sgd"], curvature=L)
+    (up,) = diagnose(runs, ["sgd"], curvature=L, lang=Shouting())
+    assert en.text.startswith("**SGD (lr=0.3)** diverged at step") and "Lower lr below 0.2" in en.hint
+    assert "** DIVERGED AT STEP" in up.text and up.hint == "LOWER LR BELOW 0.2 OR TURN ON GRADIENT CLIPPING."
+    assert "EXCEEDS 2/L ≈ 0.2 ON THIS QUADRATIC" in up.cause
