@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pause", type=float, default=None, metavar="SECONDS", help="hold the last frame (default 1.5)")
     r.add_argument("--loop", type=int, default=None, metavar="N", help="GIF: 0 = forever (default), N = play N times")
     r.add_argument("--view", choices=("contour", "3d"), default="contour")
+    r.add_argument("--theme", default=None, help="light (default), dark, or high_contrast for projectors")
+    r.add_argument("--lang", default=None, help="language of the words in the frames: en (default) or zh")
+    r.add_argument("--scale", type=float, default=None, help="presentation scale of text and lines, e.g. 1.4")
     r.add_argument("--config", default=None, help="a scene JSON exported from the app (other options override it)")
     return p
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 import i18n
+from look.theme import run_color
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import BUILTINS, get_surface
-from viz.palette import run_color
 
 from . import nav, state
 from .text import _, fmt, message

@@ -6,10 +6,10 @@ import html
 
 import streamlit as st
 
+from look.fmt import point
+from look.theme import run_color
 from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
-from viz.fmt import point
-from viz.palette import run_color
 
 from . import header, share, state, summary
 from .compute import SceneData, run_data, scene_data
