@@ -8,29 +8,29 @@ import streamlit as st
 
 from look.fmt import point
 from look.theme import run_color
-from optim_core.scene import Scene
-from surfaces import get_surface
+from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 
-from . import share, state
-from .compute import scene_data
+from . import header, share, state, summary
+from .compute import SceneData, run_data, scene_data
+from .player import frame_info, map_height, measured_box, player
+from .text import _, fmt, safe
 
 # The contour map has its own controls (play, speed, scrub) where the mode bar would sit: no mode bar; drag to
 # zoom, double-click to reset.
-SIDE_VIEWS = {"Loss curves": "metrics", "3-D surface": "surface3d"}
+SIDE_VIEWS = ("loss", "3d")
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "reset"}
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _data(scene_json: str):
+def _data(key: str, _resolved: ResolvedScene):
     """Trajectories, grids and messages for a scene (cached: reruns that keep the scene reuse everything)."""
-    scene = Scene.from_json(scene_json)
-    data = scene_data(scene)
+    data = scene_data(_resolved)
     divergences = diagnose(
         data.runs,
-        [r.optimizer for r in scene.runs],
+        [r.config.optimizer for r in _resolved.runs],
         curvature=data.curvature,
-        clip=scene.clip,
+        clip=_resolved.clip,
         start_curvature=data.start_curvature,
     )
     (x0, x1), (y0, y1) = data.surface_view.window
@@ -42,77 +42,107 @@ def _data(scene_json: str):
                 continue
             x, y = run.points[int(last[b]), b]
             if not (x0 <= x <= x1 and y0 <= y <= y1):
-                escaped.append(f"**{run.label}** → {point(x, y, 3)}")
+                escaped.append((run.label, point(x, y, 3)))
                 break
     return data, divergences, escaped
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _contour(scene_json: str):
-    data = _data(scene_json)[0]
-    surf = get_surface(data.scene.surface, **dict(data.scene.surface_params))
-    return contour_figure(data.surface_view, data.runs, data.starts, value=surf.value, legend=False)
-
-
-def _side_height(scene_json: str) -> int:
-    return max(440, int(_contour(scene_json).layout.height))
-
-
-@st.cache_resource(max_entries=6, show_spinner=False)
-def _surface3d(scene_json: str):
-    data = _data(scene_json)[0]
-    return surface3d_figure(data.surface_view, data.runs, data.starts, height=_side_height(scene_json))
-
-
-@st.cache_resource(max_entries=6, show_spinner=False)
-def _metrics(scene_json: str):
-    data = _data(scene_json)[0]
-    return metrics_figure(
-        data.runs, f_star=data.surface_view.f_star, height=_side_height(scene_json), legend=False, arrange="rows"
+def _contour(key: str, _sd: SceneData):
+    """The contour figure without Plotly's own play / speed / scrub controls: the playback bar (ui.player)
+    drives its frames; the frame names and steps ride along in layout.meta."""
+    fig = contour_figure(_sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False)
+    names, steps = frame_info(fig)
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.layout.updatemenus = ()
+    fig.layout.sliders = ()
+    fig.update_layout(
+        margin={"t": 8, "b": 36, "l": 44, "r": 8}, meta={**meta, "frame_names": names, "frame_steps": steps}
     )
+    return fig
 
 
-def legend(scene: Scene) -> None:
+def _side_height(key: str, data: SceneData) -> int:
+    return max(440, int(_contour(key, data).layout.height))
+
+
+def _cursor_shape(step: int) -> dict:
+    return {
+        "type": "line",
+        "name": "step-cursor",
+        "xref": "x",
+        "yref": "paper",
+        "x0": step,
+        "x1": step,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "rgba(31, 36, 48, 0.55)", "width": 1.5, "dash": "dot"},
+        "layer": "above",
+    }
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _surface3d(key: str, _sd: SceneData):
+    return surface3d_figure(_sd.surface_view, _sd.runs, _sd.starts, height=_side_height(key, _sd))
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _metrics(key: str, _sd: SceneData):
+    fig = metrics_figure(
+        _sd.runs,
+        f_star=_sd.surface_view.f_star,
+        height=_side_height(key, _sd),
+        legend=False,
+        arrange="rows",
+    )
+    fig.update_layout(shapes=[*fig.layout.shapes, _cursor_shape(max(r.steps for r in _sd.runs))])
+    return fig
+
+
+def legend(resolved: ResolvedScene) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(
-        f"<span class='item'><span class='swatch' style='background:{run_color(i)}'></span>{html.escape(label)}</span>"
-        for i, label in enumerate(scene.run_labels())
+        f"<span class='item'><span class='swatch' style='background:{run_color(r.index)}'></span>"
+        f"{html.escape(r.label)}</span>"
+        for r in resolved.runs
     )
     keys = (
-        "<span class='item key'>○ start &nbsp;● end &nbsp;<span style='color:#C9A400'>★</span> minimum "
-        "&nbsp;<span style='color:#E8000B'>✕</span> diverged</span>"
+        f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;<span style='color:#C9A400'>★</span> "
+        f"{_('minimum')} &nbsp;<span style='color:#E8000B'>✕</span> {_('diverged')}</span>"
     )
-    st.markdown(f"<div class='legend'>{items}{keys}</div>", unsafe_allow_html=True)
-
-
-def render(scene: Scene) -> None:
-    key = scene.to_json()
-    try:
-        _, divergences, escaped = _data(key)
-        contour = _contour(key)
-    except ValueError as exc:  # SpecError / FormulaError: one line, never a traceback
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "invalid input")
-        st.error(f"Cannot run this scene: {first}")
-        return
-    with st.container(key="divergence"):
-        for d in divergences:
-            st.error(d.text, icon=":material/close:")
-
-    legend(scene)
-    left, right = st.columns([1.3, 1], gap="small")
-    with left:
-        bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        bar.markdown("<span class='chart-title'>Contour map</span>", unsafe_allow_html=True, width="stretch")
-        bar.markdown("<span class='muted'>click the map to</span>", unsafe_allow_html=True, width="content")
-        bar.segmented_control(
-            "Click the map to",
-            ["Move start", "Add start"],
-            key="click_mode",
-            default="Move start",
-            required=True,
-            label_visibility="collapsed",
-            help="Click anywhere on the map: move the start point there, or add another start.",
+    noise = ""
+    if resolved.noise is not None:
+        text = fmt(
+            "gradient noise σ = {std} (seed {seed}): every step sees a noisy gradient",
+            std=f"{resolved.noise.std:g}",
+            seed=resolved.noise.seed,
         )
+        noise = f"<span class='item noise'>〰 {html.escape(text)}</span>"
+    st.html(f"<div class='legend'>{items}{keys}{noise}</div>")
+
+
+def render(resolved: ResolvedScene) -> None:
+    """The map on the left, filling its column (and the viewport); on the right the playback bar, the legend,
+    the loaded lesson's note, divergence messages and the side view (loss curves or the 3-D surface).
+    Narrow screens stack the two (CSS in ui.style)."""
+    key = resolved.key
+    ss = st.session_state
+    ss.setdefault("click_mode", "move")
+    if ss.get("side_view") not in SIDE_VIEWS:
+        ss["side_view"] = SIDE_VIEWS[0]
+    side = ss["side_view"]
+    data, divergences, escaped = _data(key, resolved)
+    contour = _contour(key, data)
+    meta = contour.layout.meta
+    (x0, x1), (y0, y1) = data.surface_view.window
+    ratio = (y1 - y0) / (x1 - x0)
+    aspect = ratio if 0.25 <= ratio <= 4.0 else 0.75
+
+    box = measured_box()
+    height = map_height(box, aspect, present=bool(ss.get("present")))
+    with st.container(key="traj_cols"):
+        left, right = st.columns([2.5, 1], gap="small")
+    with left:
         st.plotly_chart(
             contour,
             key="contour",
@@ -120,24 +150,79 @@ def render(scene: Scene) -> None:
             selection_mode="points",
             theme=None,
             config=CHART_CONFIG,
+            height=height,
         )
+        if ss.pop("_toast", None) == "max_starts":
+            st.toast(_("At most 8 start points: remove one first, or switch the map click to Move start."))
         if escaped:
             st.caption(
-                "↗ Left the view: " + " · ".join(escaped) + " — widen the *View window* in the sidebar to follow."
+                _("Left the view:")
+                + " "
+                + " · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped)
+                + " — "
+                + _("widen the View window in the sidebar to follow.")
             )
     with right:
+        player(
+            key="player",
+            names=list(meta["frame_names"]),
+            steps=list(meta["frame_steps"]),
+            charts=["contour"] + (["surface3d"] if side == "3d" else []),
+            cursors=["metrics"] if side == "loss" else [],
+            fit={"chart": "contour"},
+            box=box,
+        )
+        legend(resolved)
+        header.note(resolved)
+        with st.container(key="divergence"):
+            at_start = [d for d in divergences if d.step == 0]
+            if at_start:  # f undefined at the start: one message for every run, not one box each
+                starts = sorted({b for d in at_start for b in d.starts})
+                where = ", ".join(
+                    "(" + ", ".join(f"{c:g}" for c in resolved.starts[b]) + ")"
+                    for b in starts
+                    if b < len(resolved.starts)
+                )
+                st.error(
+                    fmt(
+                        "f or its gradient is not defined at the start {where}: no run can take a step. "
+                        "Move the start point to where f is defined.",
+                        where=safe(where),
+                    ),
+                    icon=":material/close:",
+                )
+            for d in divergences:
+                if d.step > 0:
+                    st.error(safe(d.text.replace("**", "")), icon=":material/close:")
+        bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="side_bar")
         # One side view at a time: only the chosen one is sent and drawn (the 3-D view needs WebGL, slow to
         # start on software rendering, so it is drawn when asked for).
-        side = st.segmented_control(
-            "Side view",
+        bar.segmented_control(
+            _("Side view"),
             list(SIDE_VIEWS),
             key="side_view",
-            default=next(iter(SIDE_VIEWS)),
             required=True,
+            format_func=lambda s: _("Loss curves") if s == "loss" else _("3-D surface"),
             label_visibility="collapsed",
         )
-        if side == "3-D surface":
-            st.plotly_chart(_surface3d(key), key="surface3d", theme=None, config={"displaylogo": False})
+        bar.segmented_control(
+            _("Click the map to"),
+            ["move", "add"],
+            key="click_mode",
+            required=True,
+            format_func=lambda m: _("Click: move start") if m == "move" else _("Click: add start"),
+            label_visibility="collapsed",
+            help=_("Click anywhere on the map: move the start point there, or add another start."),
+        )
+        side_h = max(height, 420)
+        if side == "3d":
+            st.plotly_chart(
+                _surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False}, height=side_h
+            )
         else:
-            st.plotly_chart(_metrics(key), key="metrics", theme=None, config={"displaylogo": False})
-    share.render(scene)
+            st.plotly_chart(
+                _metrics(key, data), key="metrics", theme=None, config={"displaylogo": False}, height=side_h
+            )
+        summary.render(resolved, run_data(resolved))
+    if not state.hidden("share"):
+        share.render(resolved)
