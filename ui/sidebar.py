@@ -8,13 +8,13 @@ from __future__ import annotations
 import streamlit as st
 
 import i18n
-from look.theme import run_color
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
 from . import nav, state
+from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
 
@@ -57,6 +57,15 @@ def display_section(tab_labels: dict[str, str]) -> None:
             "For projecting: the map as large as the screen allows, larger text, no sidebar. Keys: Space "
             "play/pause, ← → one step, 1–9 the lessons of the row. Leave it with the button at the top right."
         ),
+    )
+    st.segmented_control(
+        _("Theme"),
+        ["light", "dark", "contrast"],
+        key="theme",
+        format_func=lambda t: {"light": _("Light"), "dark": _("Dark"), "contrast": _("High contrast")}[t],
+        required=True,
+        label_visibility="collapsed",
+        help=_("The page, the charts and the exports: light, dark, or high contrast for washed-out projectors."),
     )
     st.segmented_control(
         _("Language"),
@@ -143,7 +152,7 @@ def fit_latex(tex: str) -> str:
 # ----------------------------------------------------------------------------- runs
 def _swatch(i: int) -> str:
     return (
-        f"<span class='swatch' style='background:{run_color(i)}'></span>"
+        f"<span class='swatch' style='background:{current_look().theme.run_color(i)}'></span>"
         f"<span class='run-title'>{fmt('Run {n}', n=i + 1)}</span>"
     )
 
