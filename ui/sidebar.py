@@ -205,12 +205,21 @@ def runs_section() -> None:
                 if state.hidden("lr" if p.name == "lr" else "params"):
                     continue
                 hyperparam_widget(p, f"run{i}_{p.name}")
+            if not state.hidden("params"):
+                ss.setdefault(f"run{i}_schedule", state.SCENE_SCHEDULE)
             if rest and not state.hidden("params"):
                 changed = [p.name for p in rest if not state.same(ss.get(f"run{i}_{p.name}", p.default), p.default)]
                 label = _("More:") + " " + ", ".join(p.name for p in rest)
-                with st.expander(label if len(label) < 44 else label[:42] + "…", expanded=bool(changed)):
+                own_schedule = ss.get(f"run{i}_schedule", state.SCENE_SCHEDULE) != state.SCENE_SCHEDULE
+                with st.expander(
+                    label if len(label) < 44 else label[:42] + "…", expanded=bool(changed) or own_schedule
+                ):
                     for p in rest:
                         hyperparam_widget(p, f"run{i}_{p.name}")
+                    _run_schedule(i)
+            elif not state.hidden("params"):
+                with st.expander(_("More: schedule")):
+                    _run_schedule(i)
     if edit_runs:
         st.button(
             _("Add optimizer"),
@@ -220,6 +229,18 @@ def runs_section() -> None:
             disabled=n >= MAX_RUNS,
             width="stretch",
         )
+
+
+def _run_schedule(i: int) -> None:
+    """This run's own learning-rate schedule, or the scene's (Steps & training)."""
+    st.selectbox(
+        _("Learning-rate schedule of this run"),
+        [state.SCENE_SCHEDULE, *SCHEDULES],
+        key=f"run{i}_schedule",
+        format_func=lambda s: (
+            _("the scene's (Steps & training)") if s == state.SCENE_SCHEDULE else _(SCHEDULES[s].name)
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- starts
