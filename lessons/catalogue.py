@@ -58,6 +58,22 @@ _LESSONS = (
         extras={"side_view": "theta"},
     ),
     Lesson(
+        "blindfold",
+        "basics",
+        N_("The blindfolded explorer"),
+        N_(
+            "Gradient descent is a walker with a blindfold: at each step it feels only the slope under its feet "
+            "(the arrow downhill and the level line in the circle) and steps that way. Press ▶ Play: the map "
+            "appears only at the end — the walker stands in a dip, but not the deepest one."
+        ),
+        Scene(surface="six_hump_camel", runs=(RunConfig("sgd", {"lr": 0.02}),), starts=((1.9, 0.8),), steps=150),
+        claims=(
+            Claim("reaches", 0, 1e-3),
+            Claim("above_best", 0, 2.0),
+        ),
+        extras={"blindfold": True},
+    ),
+    Lesson(
         "diverge",
         "basics",
         N_("Too-large learning rate"),

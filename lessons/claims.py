@@ -209,6 +209,11 @@ KINDS: dict[str, _Kind] = {
     "closer_than": _Kind(N_("{a} ends closer to a minimum than {b}"), _closer, lambda m, c: m < 0, needs_other=True),
     "final_f_below": _Kind(N_("{a}'s final f is below {value} (measured {measured})"), _final_loss, _lt),
     "overshoots": _Kind(N_("{a} overshoots the minimum by more than {value} (measured {measured})"), _overshoot, _gt),
+    "above_best": _Kind(
+        N_("{a} ends in a dip whose f is more than {value} above the lowest known minimum (measured {measured})"),
+        lambda c, trajs, r: float(trajs[c.run].loss[-1, c.start]) - _f_star(r),
+        _gt,
+    ),
     "near_point": _Kind(N_("{a} ends within {value} of {point} (measured {measured})"), _near_point, _le),
     "dist_ratio_below": _Kind(
         N_("{a} ends closer to a minimum than {b} by more than {factor}× (measured {measured_factor}×)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 
 import numpy as np
@@ -12,6 +13,7 @@ from look import Look
 from look.fmt import sig
 from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
+from viz.blindfold import blindfold
 from viz.curve import curve_figure, theta_figure
 
 from . import header, share, state, summary
@@ -61,6 +63,10 @@ def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
     along in layout.meta."""
     if _sd.resolved.dim == 1:
         return curve_figure(_sd.surface_view, _sd.runs, look=_look)
+    return _contour_2d(key, look_key, _sd, _look)
+
+
+def _contour_2d(key: str, look_key: str, _sd: SceneData, _look: Look):
     fig = contour_figure(
         _sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False, look=_look
     )
@@ -72,6 +78,13 @@ def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
         margin={"t": 8, "b": 36, "l": 44, "r": 8}, meta={**meta, "frame_names": names, "frame_steps": steps}
     )
     return fig
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _blind(key: str, look_key: str, _sd: SceneData, _look: Look):
+    """The blindfolded explorer's map (a lesson's view): the surface hidden, the local slope shown."""
+    fig = copy.deepcopy(_contour_2d(key, look_key, _sd, _look))
+    return blindfold(fig, _sd.runs, _sd.resolved.surface.gradient, _sd.resolved.window, look=_look)
 
 
 def _side_height(key: str, data: SceneData, look: Look) -> int:
@@ -153,7 +166,8 @@ def render(resolved: ResolvedScene) -> None:
     side = ss["side_view"]
     look = current_look()
     data, divergences, escaped = _data(key, look.lang.code, resolved)
-    contour = _contour(key, look.key, data, look)
+    blind = resolved.dim == 2 and header.active_extras(resolved).get("blindfold", False)
+    contour = (_blind if blind else _contour)(key, look.key, data, look)
     meta = contour.layout.meta
     if resolved.dim == 1:
         aspect = 0.62  # a curve: wider than tall
@@ -191,6 +205,7 @@ def render(resolved: ResolvedScene) -> None:
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
+            active=0 if blind else None,
             charts=["contour"] + (["surface3d"] if side == "3d" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
