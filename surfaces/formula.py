@@ -412,11 +412,9 @@ def _check_names(t: _Text, toks: list[_Tok]) -> None:
         for fn in sorted(FUNCTIONS, key=len, reverse=True):
             rest = _split_atoms(name[len(fn) :]) if name.startswith(fn) and len(name) > len(fn) else None
             if rest is not None:
+                fixed = fn + "(" + "*".join(rest) + ")"
                 raise FormulaError(
-                    "unknown name '{name}' at position {pos}: write {fixed}",
-                    name=shown,
-                    pos=pos,
-                    fixed=f"{fn}({'*'.join(rest)})",
+                    "unknown name '{name}' at position {pos}: write {fixed}", name=shown, pos=pos, fixed=fixed
                 )
         raise FormulaError(
             "unknown name '{name}' at position {pos}: use x and y (constants: pi, e)", name=shown, pos=pos
