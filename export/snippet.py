@@ -248,8 +248,10 @@ _NODES = (
     ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Not, ast.For, ast.If, ast.Break, ast.With, ast.withitem,
     ast.JoinedStr, ast.FormattedValue,
 )  # fmt: skip
-_F_NODES = (ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
-_F_NODES += (ast.Name, ast.Load, ast.Constant, ast.Call, ast.Attribute)
+_F_NODES = (
+    ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+    ast.Name, ast.Load, ast.Constant, ast.Call, ast.Attribute,
+)  # fmt: skip
 
 
 def check_script(source: str) -> None:
