@@ -1,40 +1,56 @@
 """Optimizer Playground: watch SGD, Momentum, Adam, … move across a surface.
 
-Thin wiring: the scene comes from the URL (first run) or the widgets, is validated, written back to the URL,
-and handed to each tab's ``render(scene)``.  Adding a tab is one line in TABS.
+Thin wiring: the scene comes from the link (first run) or the widgets, is validated once into a
+ResolvedScene, written back to the address bar with the view, and handed to each tab's
+``render(resolved)``.  Adding a tab is one line in TABS.
 
     streamlit run app.py
 """
 
 import streamlit as st
 
-st.set_page_config(page_title="Optimizer Playground", page_icon="📉", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(
+    page_title="Optimizer Playground",
+    page_icon="📉",
+    layout="wide",
+    initial_sidebar_state="auto",
+)
 
-from ui import boot, explore, export, header, learn, sidebar, style, trajectories  # noqa: E402
+from ui import boot, explore, export, guard, header, learn, nav, sidebar, state, style, trajectories  # noqa: E402
+from ui.text import _, message  # noqa: E402
 
+# tab id (ui.nav.TAB_MSGIDS: ids and labels) → its section
 TABS = {
-    "Trajectories": trajectories.render,
-    "Learn": learn.render,
-    "Explore": explore.render,
-    "Export": export.render,
+    "trajectories": trajectories.render,
+    "learn": learn.render,
+    "explore": explore.render,
+    "export": export.render,
 }
 
+if not st.session_state.get(boot.INIT):
+    boot.first_run(nav.tab_labels)
+labels = nav.tab_labels(st.session_state.get("lang", "en"))
+tab_ids = {label: tid for tid, label in labels.items()}
+
 style.inject()
-scene, problem = boot.current_scene()
-boot.sync_url(scene)
-sidebar.render()
-header.render()
-boot.link_notice()
-if problem:
-    st.error(f"{problem} — showing the last valid scene.", icon=":material/warning:")
-header.lesson_note(scene)
+resolved, problem = boot.current_scene()
+view = state.view_from_state(tab_ids)
+boot.sync_url(resolved.scene, view)
+with guard.section("sidebar"):
+    sidebar.render(resolved, labels)
+with guard.section("header"):
+    header.render(resolved)
+link_problem = boot.link_problem()
+if link_problem is not None:
+    st.warning(boot.describe_link_problem(link_problem), icon=":material/link_off:")
+if problem is not None:
+    st.error(message(problem) + " — " + _("showing the last valid scene."), icon=":material/warning:")
 
 # Lazy tabs: only the open tab runs and is sent (the others cost nothing until clicked).
-for tab, render in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values()):
+shown = [tid for tid in TABS if tid == "trajectories" or not state.hidden("tabs")]
+for tid, tab in zip(shown, st.tabs([labels[t] for t in shown], key="tab", on_change="rerun")):
     with tab:
         if tab.open is False:
             continue
-        try:
-            render(scene)
-        except ValueError as exc:  # SpecError / FormulaError from any tab: a one-line message, never a traceback
-            st.error(next((ln for ln in str(exc).splitlines() if ln.strip()), "invalid input"))
+        with guard.section(tid):
+            TABS[tid](resolved)

@@ -27,6 +27,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from ui.url import scene_to_query
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "artifacts" / "screens"
 CHROMIUM = "/usr/bin/chromium"
@@ -194,7 +196,7 @@ def measure_rerun(repeats: int = 7) -> dict:
 
     scene = bench_scene()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in scene.to_query().items():
+    for k, v in scene_to_query(scene).items():
         at.query_params[k] = v
     t = time.perf_counter()
     at.run()
@@ -217,7 +219,7 @@ def measure_browser() -> dict:
 
     SCREENS.mkdir(parents=True, exist_ok=True)
     out: dict = {}
-    query = urllib.parse.urlencode(bench_scene().to_query(), safe=",:;=")
+    query = urllib.parse.urlencode(scene_to_query(bench_scene()), safe=",:;=")
     with sync_playwright() as p:
         browser = launch(p)
         try:

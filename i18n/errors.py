@@ -24,12 +24,14 @@ class UserError(ValueError):
         super().__init__(self.render(self.template))
 
     def render(self, template: str) -> str:
+        """The template filled in, on one line (a parameter from a user may hold newlines)."""
         if not self.params:
             return template
         try:
-            return template.format(**self.params)
+            text = template.format(**self.params)
         except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder: fall back to English
-            return self.template.format(**self.params)
+            text = self.template.format(**self.params)
+        return " ".join(text.split())
 
     def __str__(self) -> str:
         return self.render(self.template)

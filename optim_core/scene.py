@@ -1,10 +1,16 @@
 """A Scene: everything needed to reproduce what the app shows, as plain data.
 
-The same description travels everywhere: the app keeps it in the URL
-(``to_query``/``from_query``), the export tab downloads it as JSON
-(``to_dict``/``from_dict``), the CLI's ``--config`` reads that JSON, and
-``simulate`` turns it into trajectories.  Validation happens here, once, with
-one-line messages (SpecError / FormulaError, both ValueError).
+The same description travels everywhere: the app keeps it in its widgets and the URL (the URL codec lives in
+the UI layer, ``ui/url.py``), the export tab downloads it as JSON (``to_json`` / ``from_json``), the CLI's
+``--config`` reads that JSON.  A scene is **validated once** into a :class:`ResolvedScene` —
+``scene.resolve()`` — which holds the surface object, each run's resolved hyperparameters and label, the
+start points as an array, the schedule, noise and clipping, the view window and one canonical ``key`` for
+caches; ``resolved.simulate()`` turns it into trajectories.  Bad input raises ``SpecError`` / ``FormulaError``
+(``i18n.UserError``: one line, translatable).
+
+Files from users are hostile: :meth:`Scene.from_json` takes bytes or text, accepts a UTF-8 byte-order mark,
+rejects invalid UTF-8, more than ``MAX_CONFIG_BYTES``, nesting deeper than ``MAX_JSON_DEPTH``, NaN / Infinity
+and numbers that overflow, each with its own one-line message.
 """
 
 from __future__ import annotations
@@ -15,16 +21,46 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from surfaces import get_surface
+import numpy as np
+
+from surfaces import Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
-from .spec import SpecError
+from .spec import OptimizerSpec, SpecError
 from .trajectory import DIVERGENCE_BOUND, MAX_STEPS, Noise, Trajectory, resolve_params, run
 
 SCENE_VERSION = 1
 MAX_RUNS = 8
 MAX_STARTS = 8
+MAX_CONFIG_BYTES = 100_000
+MAX_JSON_DEPTH = 12
+MAX_NOISE_SEED = 2**31 - 1
+SCENE_FIELDS = (
+    "version",
+    "surface",
+    "surface_params",
+    "runs",
+    "starts",
+    "steps",
+    "schedule",
+    "noise",
+    "clip",
+    "window",
+)
+
+
+def short(v: Any, digits: int = 10) -> str:
+    """A value as a short, exact-looking token: 0.01, 1e-08, true; huge or odd values stay short."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        text = str(int(v))
+        return text if len(text) <= 15 else f"{float(v):.3g}"
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.{digits}g}"
+    text = str(v)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _canonical(v: Any) -> Any:
@@ -57,28 +93,97 @@ class RunConfig:
         groups = spec.groups() if spec else {}
         flat: dict[str, Any] = {}
         for key, value in dict(self.params).items():
-            if key in groups:
+            if spec is not None and key in groups:
                 flat.update({name: _canonical(part) for name, part in spec.split_group(key, value).items()})
             else:
-                flat[key] = _canonical(value)
+                flat[str(key)] = _canonical(value)
         object.__setattr__(self, "params", flat)
 
+    @property
+    def spec(self) -> OptimizerSpec:
+        spec = OPTIMIZERS.get(self.optimizer)
+        if spec is None:
+            raise SpecError(
+                "unknown optimizer {name}; choose one of: {choices}",
+                name=repr(short(self.optimizer)),
+                choices=", ".join(OPTIMIZERS),
+            )
+        return spec
+
     def resolved(self) -> dict[str, Any]:
-        return resolve_params(OPTIMIZERS[self.optimizer], self.params, 1)
+        """Every hyperparameter, defaults filled in, validated (raises SpecError)."""
+        return resolve_params(self.spec, self.params, 1)
 
     def label(self, with_params: bool = True, also: tuple[str, ...] = ()) -> str:
         """e.g. "Adam (lr=0.01, eps=0.1)": the name plus the learning rate, the hyperparameters that differ from
         the defaults, and those named in ``also`` (Scene.run_labels uses it to tell same-optimizer runs apart)."""
-        spec = OPTIMIZERS[self.optimizer]
-        if not with_params:
-            return spec.name
-        resolved = self.resolved()
-        parts = []
-        for p in spec.hyperparams:
-            v = resolved[p.name]
-            if p.name == "lr" or v != p.default or p.name in also:
-                parts.append(f"{p.name}={_short(v)}")
-        return f"{spec.name} ({', '.join(parts)})" if parts else spec.name
+        return run_label(self.spec, self.resolved(), also) if with_params else self.spec.name
+
+
+def run_label(spec: OptimizerSpec, resolved: Mapping[str, Any], also: tuple[str, ...] = ()) -> str:
+    parts = []
+    for p in spec.hyperparams:
+        v = resolved[p.name]
+        if p.name == "lr" or v != p.default or p.name in also:
+            parts.append(f"{p.name}={short(v, 4)}")
+    return f"{spec.name} ({', '.join(parts)})" if parts else spec.name
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedRun:
+    """One run of a resolved scene: its spec, every hyperparameter (defaults filled in) and its label."""
+
+    index: int
+    config: RunConfig
+    spec: OptimizerSpec
+    params: Mapping[str, Any]
+    label: str
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedScene:
+    """A scene validated once: what every view, export and cache works from."""
+
+    scene: Scene
+    key: str  # canonical JSON of the scene: one cache key for everything derived from it
+    surface: Surface
+    runs: tuple[ResolvedRun, ...]
+    starts: np.ndarray  # (B, d)
+    steps: int
+    schedule: Mapping[str, Any]  # {"name": id, **resolved params}
+    noise: Noise | None
+    clip: float | None
+    window: tuple[tuple[float, float], ...]
+
+    @property
+    def dim(self) -> int:
+        return int(self.starts.shape[1])
+
+    def run_key(self, i: int) -> str:
+        """A cache key for run i alone (what its trajectory depends on: not the other runs, not the window)."""
+        d = self.scene.to_dict()
+        d["runs"] = [d["runs"][i]]
+        d["window"] = None
+        return json.dumps(d, sort_keys=True, separators=(",", ":"))
+
+    def simulate_run(self, i: int) -> Trajectory:
+        """Run i from every start (B = number of starts)."""
+        r = self.runs[i]
+        noise = {"std": self.noise.std, "seed": self.noise.seed} if self.noise else None
+        return run(
+            self.surface,
+            r.spec,
+            self.starts,
+            self.steps,
+            schedule=dict(self.schedule),
+            noise=noise,
+            clip=self.clip,
+            **dict(r.config.params),
+        )
+
+    def simulate(self) -> list[Trajectory]:
+        """One Trajectory per run; each holds every start point."""
+        return [self.simulate_run(i) for i in range(len(self.runs))]
 
 
 @dataclass(frozen=True)
@@ -92,263 +197,350 @@ class Scene:
         RunConfig("momentum", {"lr": 1e-3}),
         RunConfig("adam", {"lr": 5e-2}),
     )
-    starts: tuple[tuple[float, float], ...] = ()  # empty: the surface's default start
+    starts: tuple[tuple[float, ...], ...] = ()  # empty: the surface's default start
     steps: int = 500
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
     noise_std: float = 0.0
     noise_seed: int = 0
     clip: float | None = None
-    window: tuple[tuple[float, float], tuple[float, float]] | None = None  # view box; None: the surface's domain
+    window: tuple[tuple[float, float], ...] | None = None  # view box; None: the surface's domain
 
-    # ------------------------------------------------------------------ validation
+    # ------------------------------------------------------------------ validation, once
+    def resolve(self) -> ResolvedScene:
+        """Validate every field and resolve it (cached by the scene's canonical JSON). Raises SpecError /
+        FormulaError."""
+        key = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        hit = _RESOLVED.get(key)
+        if hit is None:
+            hit = _resolve(self, key)
+            if len(_RESOLVED) >= _RESOLVED_MAX:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+            _RESOLVED[key] = hit
+        return hit
+
     def validated(self) -> Scene:
         """Return self if every field is valid; raise SpecError/FormulaError with a one-line message."""
-        surf = get_surface(self.surface, **dict(self.surface_params))
-        if not self.runs:
-            raise SpecError("add at least one optimizer run")
-        if len(self.runs) > MAX_RUNS:
-            raise SpecError(f"at most {MAX_RUNS} runs at once, got {len(self.runs)}")
-        for r in self.runs:
-            if r.optimizer not in OPTIMIZERS:
-                raise SpecError(f"unknown optimizer {r.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-            r.resolved()
-        if len(self.starts) > MAX_STARTS:
-            raise SpecError(f"at most {MAX_STARTS} start points, got {len(self.starts)}")
-        for s in self.starts:
-            if len(s) != 2 or not all(math.isfinite(float(c)) for c in s):
-                raise SpecError(f"a start point is two finite numbers, got {s!r}")
-            if max(abs(float(c)) for c in s) > DIVERGENCE_BOUND:
-                raise SpecError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}, got {s!r}")
-        if not 1 <= int(self.steps) <= MAX_STEPS:
-            raise SpecError(f"steps must be from 1 to {MAX_STEPS}, got {self.steps}")
-        resolve_schedule(dict(self.schedule))
-        Noise.coerce({"std": self.noise_std, "seed": self.noise_seed})
-        if self.clip is not None and not (math.isfinite(self.clip) and self.clip > 0):
-            raise SpecError(f"clip must be a positive number, got {self.clip}")
-        if self.window is not None:
-            (x0, x1), (y0, y1) = self.window
-            if not (x0 < x1 and y0 < y1) or not all(map(math.isfinite, (x0, x1, y0, y1))):
-                raise SpecError("the view window needs x min < x max and y min < y max")
-        del surf
+        self.resolve()
         return self
 
+    @property
+    def key(self) -> str:
+        return self.resolve().key
+
     def run_labels(self) -> list[str]:
-        """One label per run, naming every hyperparameter that tells runs of the same optimizer apart
-        (Momentum (lr=0.09, momentum=0.4) beside Momentum (lr=0.09, momentum=0.9), not just "(lr=0.09)")."""
-        resolved = [r.resolved() for r in self.runs]
-        labels = []
-        for i, r in enumerate(self.runs):
-            twins = [resolved[j] for j, o in enumerate(self.runs) if o.optimizer == r.optimizer and j != i]
-            differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
-            labels.append(r.label(also=differing))
-        return labels
+        return [r.label for r in self.resolve().runs]
 
-    def start_points(self) -> tuple[tuple[float, float], ...]:
-        return tuple(self.starts) or (tuple(get_surface(self.surface, **dict(self.surface_params)).start),)
+    def start_points(self) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(float(c) for c in s) for s in self.resolve().starts)
 
-    def view_window(self):
-        return self.window or get_surface(self.surface, **dict(self.surface_params)).domain
+    def view_window(self) -> tuple[tuple[float, float], ...]:
+        return self.resolve().window
+
+    def with_(self, **changes: Any) -> Scene:
+        return replace(self, **changes)
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": SCENE_VERSION,
             "surface": self.surface,
-            "surface_params": dict(self.surface_params),
+            "surface_params": {k: float(v) for k, v in self.surface_params.items()},
             "runs": [{"optimizer": r.optimizer, "params": dict(r.params)} for r in self.runs],
-            "starts": [list(map(float, s)) for s in self.starts],
+            "starts": [[float(c) for c in s] for s in self.starts],
             "steps": int(self.steps),
             "schedule": dict(self.schedule),
             "noise": {"std": float(self.noise_std), "seed": int(self.noise_seed)},
             "clip": self.clip,
-            "window": [list(self.window[0]), list(self.window[1])] if self.window else None,
+            "window": [list(map(float, w)) for w in self.window] if self.window else None,
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Scene:
+    def from_dict(cls, data: Any) -> Scene:
+        """A validated Scene from a parsed JSON object (a config file); one-line SpecError otherwise."""
         if not isinstance(data, Mapping):
-            raise SpecError("a scene config is a JSON object")
-        known = {
-            "version",
-            "surface",
-            "surface_params",
-            "runs",
-            "starts",
-            "steps",
-            "schedule",
-            "noise",
-            "clip",
-            "window",
-        }
-        unknown = set(data) - known
+            raise SpecError("a scene config is a JSON object {...}")
+        unknown = sorted(str(k) for k in data if k not in SCENE_FIELDS)
         if unknown:
-            raise SpecError(f"unknown scene field(s): {', '.join(sorted(unknown))}")
-        try:
-            runs = tuple(RunConfig(str(r["optimizer"]), dict(r.get("params", {}))) for r in data.get("runs", []))
-            noise = data.get("noise") or {}
-            window = data.get("window")
-            scene = cls(
-                surface=str(data.get("surface", "rosenbrock")),
-                surface_params={k: float(v) for k, v in dict(data.get("surface_params") or {}).items()},
-                runs=runs or cls().runs,
-                starts=tuple((float(s[0]), float(s[1])) for s in data.get("starts") or ()),
-                steps=int(data.get("steps", cls.steps)),
-                schedule=dict(data.get("schedule") or {"name": "constant"}),
-                noise_std=float(noise.get("std", 0.0)),
-                noise_seed=int(noise.get("seed", 0)),
-                clip=None if data.get("clip") is None else float(data["clip"]),
-                window=None
-                if window is None
-                else ((float(window[0][0]), float(window[0][1])), (float(window[1][0]), float(window[1][1]))),
+            raise SpecError(
+                "unknown scene field(s): {fields}; a scene has: {known}",
+                fields=", ".join(short(k) for k in unknown[:5]),
+                known=", ".join(SCENE_FIELDS),
             )
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            if isinstance(exc, SpecError):
-                raise
-            raise SpecError(f"malformed scene config: {exc}") from None
+        version = data.get("version", SCENE_VERSION)
+        if version != SCENE_VERSION:
+            raise SpecError("this config has version {version}; this app reads version 1", version=short(version))
+        base = cls()
+        raw_runs = _field(data, "runs", list, [])
+        if len(raw_runs) > MAX_RUNS:
+            raise SpecError("at most {max} runs at once, got {n}", max=MAX_RUNS, n=len(raw_runs))
+        runs = []
+        for k, r in enumerate(raw_runs):
+            if not isinstance(r, Mapping) or not isinstance(r.get("optimizer"), str):
+                raise SpecError('run {n} needs an "optimizer" name', n=k + 1)
+            params = r.get("params", {})
+            if not isinstance(params, Mapping):
+                raise SpecError('run {n}: "params" is an object of name: value', n=k + 1)
+            for pname, pval in params.items():
+                _check_param_value(str(pname), pval)
+            runs.append(RunConfig(r["optimizer"], dict(params)))
+        raw_starts = _field(data, "starts", list, [])
+        if len(raw_starts) > MAX_STARTS:
+            raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(raw_starts))
+        starts = tuple(_point(s, "a start point") for s in raw_starts)
+        noise = _field(data, "noise", dict, {}) or {}
+        window = data.get("window")
+        sparams = _field(data, "surface_params", dict, {}) or {}
+        scene = cls(
+            surface=_field(data, "surface", str, base.surface),
+            surface_params={str(k): _number(v, "a surface parameter") for k, v in sparams.items()},
+            runs=tuple(runs) or base.runs,
+            starts=starts,
+            steps=_whole(data.get("steps", base.steps), "steps"),
+            schedule=dict(_field(data, "schedule", dict, {"name": "constant"}) or {"name": "constant"}),
+            noise_std=_number(noise.get("std", 0.0), "noise std"),
+            noise_seed=_whole(noise.get("seed", 0), "noise seed"),
+            clip=None if data.get("clip") is None else _number(data["clip"], "clip"),
+            window=None if window is None else _window(window),
+        )
         return scene.validated()
 
     @classmethod
-    def from_json(cls, text: str) -> Scene:
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SpecError(f"scene config is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    def from_json(cls, text: str | bytes) -> Scene:
+        """Parse a scene config (text or raw bytes from an upload) safely; see the module docstring."""
+        data = parse_json(text, what="scene config")
         return cls.from_dict(data)
 
-    # ------------------------------------------------------------------ URL
-    def to_query(self) -> dict[str, str]:
-        """Readable URL parameters, e.g. ?surface=rosenbrock&run=adam:lr=0.01,beta1=0.8&start=-1.2,1&steps=300.
 
-        Multiple runs/starts are separated by ';'. Defaults are omitted to keep links short.
-        """
-        q: dict[str, str] = {"surface": self.surface}
-        if self.surface_params:
-            q["sp"] = ",".join(f"{k}={_short(v)}" for k, v in self.surface_params.items())
-        q["run"] = ";".join(
-            r.optimizer + (":" + ",".join(f"{k}={_short(v)}" for k, v in r.params.items()) if r.params else "")
-            for r in self.runs
+# ---------------------------------------------------------------------------------------------- resolving
+_RESOLVED: dict[str, ResolvedScene] = {}  # a small LRU: a rerun resolves the same scene once
+_RESOLVED_MAX = 64
+
+
+def _resolve(scene: Scene, key: str) -> ResolvedScene:
+    surface = get_surface(scene.surface, **dict(scene.surface_params))
+    dim = int(getattr(surface, "dim", 2))
+    if not scene.runs:
+        raise SpecError("add at least one optimizer run")
+    if len(scene.runs) > MAX_RUNS:
+        raise SpecError("at most {max} runs at once, got {n}", max=MAX_RUNS, n=len(scene.runs))
+    resolved = [r.resolved() for r in scene.runs]
+    labels = []
+    for i, r in enumerate(scene.runs):
+        twins = [resolved[j] for j, o in enumerate(scene.runs) if o.optimizer == r.optimizer and j != i]
+        differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
+        labels.append(run_label(r.spec, resolved[i], differing))
+    runs = tuple(
+        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i])
+        for i, r in enumerate(scene.runs)
+    )
+    if len(scene.starts) > MAX_STARTS:
+        raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(scene.starts))
+    starts_t = scene.starts or (tuple(surface.start),)
+    for s in starts_t:
+        if len(s) != dim:
+            raise SpecError("a start point on this surface has {d} coordinate(s), got {n}", d=dim, n=len(s))
+        if not all(isinstance(c, (int, float, np.floating, np.integer)) and math.isfinite(float(c)) for c in s):
+            raise SpecError("a start point is made of finite numbers")
+        if max(abs(float(c)) for c in s) > DIVERGENCE_BOUND:
+            raise SpecError("start coordinates must be within ±{bound}", bound=f"{DIVERGENCE_BOUND:g}")
+    starts = np.asarray(starts_t, dtype=float).reshape(-1, dim)
+    steps = scene.steps
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= int(steps) <= MAX_STEPS:
+        raise SpecError("steps must be a whole number from 1 to {max}, got {value}", max=MAX_STEPS, value=short(steps))
+    sched_spec, sched_params = resolve_schedule(dict(scene.schedule))
+    noise = Noise.coerce({"std": scene.noise_std, "seed": scene.noise_seed})
+    if not isinstance(scene.noise_seed, (int, np.integer)) or not 0 <= int(scene.noise_seed) <= MAX_NOISE_SEED:
+        raise SpecError(
+            "the noise seed must be a whole number from 0 to {max}, got {value}",
+            max=MAX_NOISE_SEED,
+            value=short(scene.noise_seed),
         )
-        if self.starts:
-            q["start"] = ";".join(f"{_short(x)},{_short(y)}" for x, y in self.starts)
-        q["steps"] = str(int(self.steps))
-        sched = dict(self.schedule)
-        if sched.get("name", "constant") != "constant":
-            q["lrs"] = sched.pop("name") + (
-                ":" + ",".join(f"{k}={_short(v)}" for k, v in sched.items()) if sched else ""
-            )
-        if self.noise_std:
-            q["noise"] = f"{_short(self.noise_std)},{int(self.noise_seed)}"
-        if self.clip is not None:
-            q["clip"] = _short(self.clip)
-        if self.window is not None:
-            (x0, x1), (y0, y1) = self.window
-            q["view"] = ",".join(_short(v) for v in (x0, x1, y0, y1))
-        return q
+    clip = scene.clip
+    if clip is not None and not (math.isfinite(clip) and clip > 0):
+        raise SpecError("clip (the largest gradient norm) must be a positive number, got {value}", value=short(clip))
+    window = scene.window or surface.domain
+    window = tuple((float(lo), float(hi)) for lo, hi in window)
+    if scene.window is not None:
+        check_window(window, dim)
+    return ResolvedScene(
+        scene=scene,
+        key=key,
+        surface=surface,
+        runs=runs,
+        starts=starts,
+        steps=int(steps),
+        schedule={"name": sched_spec.id, **sched_params},
+        noise=noise,
+        clip=None if clip is None else float(clip),
+        window=window,
+    )
 
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> Scene:
-        """Inverse of to_query. Raises SpecError/FormulaError with a one-line message for a bad link."""
-        base = cls()
-        try:
-            runs = base.runs
-            if query.get("run"):
-                runs = tuple(
-                    RunConfig(name, _parse_kv(kv))
-                    for name, kv in (_split_head(item) for item in query["run"].split(";") if item.strip())
-                )
-            starts = ()
-            if query.get("start"):
-                starts = tuple(_pair(item) for item in query["start"].split(";") if item.strip())
-            schedule = {"name": "constant"}
-            if query.get("lrs"):
-                name, kv = _split_head(query["lrs"])
-                schedule = {"name": name, **_parse_kv(kv)}
-            noise_std, noise_seed = 0.0, 0
-            if query.get("noise"):
-                parts = query["noise"].split(",")
-                noise_std = float(parts[0])
-                noise_seed = int(parts[1]) if len(parts) > 1 else 0
-            window = None
-            if query.get("view"):
-                x0, x1, y0, y1 = (float(v) for v in query["view"].split(","))
-                window = ((x0, x1), (y0, y1))
-            scene = cls(
-                surface=query.get("surface", base.surface),
-                surface_params={k: float(v) for k, v in _parse_kv(query.get("sp", "")).items()},
-                runs=runs,
-                starts=starts,
-                steps=int(query.get("steps", base.steps)),
-                schedule=schedule,
-                noise_std=noise_std,
-                noise_seed=noise_seed,
-                clip=float(query["clip"]) if query.get("clip") else None,
-                window=window,
-            )
-        except SpecError:
-            raise
-        except (TypeError, ValueError) as exc:
-            raise SpecError(f"this link's scene is malformed ({exc})") from None
-        return scene.validated()
 
-    def with_(self, **changes: Any) -> Scene:
-        return replace(self, **changes)
+def check_window(window: tuple[tuple[float, float], ...], dim: int = 2) -> None:
+    """A view window: d finite (lo, hi) pairs with lo < hi, inside ±1e6, not narrower than 1e-9."""
+    if len(window) != dim:
+        raise SpecError("the view window needs {d} ranges (lo, hi), got {n}", d=dim, n=len(window))
+    for lo, hi in window:
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise SpecError("the view window must be finite numbers")
+        if not lo < hi:
+            raise SpecError("the view window needs min < max on every axis")
+        if max(abs(lo), abs(hi)) > DIVERGENCE_BOUND:
+            raise SpecError("the view window must lie within ±{bound}", bound=f"{DIVERGENCE_BOUND:g}")
+        if hi - lo < 1e-9 * max(1.0, abs(lo), abs(hi)):
+            raise SpecError("the view window is too narrow to draw")
 
 
 def simulate(scene: Scene) -> list[Trajectory]:
     """One Trajectory per run; each holds every start point (B = number of starts)."""
-    surface = get_surface(scene.surface, **dict(scene.surface_params))
-    starts = scene.start_points()
-    noise = {"std": scene.noise_std, "seed": scene.noise_seed} if scene.noise_std else None
-    return [
-        run(
-            surface,
-            r.optimizer,
-            starts,
-            int(scene.steps),
-            schedule=dict(scene.schedule),
-            noise=noise,
-            clip=scene.clip,
-            **dict(r.params),
+    return scene.resolve().simulate()
+
+
+# ---------------------------------------------------------------------------------------------- safe JSON
+def parse_json(text: str | bytes, *, what: str = "file", max_bytes: int = MAX_CONFIG_BYTES) -> Any:
+    """json.loads for hostile input: size, encoding, nesting depth and non-finite numbers checked first."""
+    if isinstance(text, (bytes, bytearray)):
+        raw = bytes(text)
+        if len(raw) > max_bytes:
+            raise SpecError(
+                "this {what} is too large ({size} KB); a scene config is at most {max} KB",
+                what=what,
+                size=f"{len(raw) / 1000:.0f}",
+                max=f"{max_bytes / 1000:.0f}",
+            )
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                "this {what} is not UTF-8 text (invalid byte at position {pos})", what=what, pos=exc.start
+            ) from None
+    text = str(text)
+    if len(text.encode("utf-8", errors="replace")) > max_bytes:
+        raise SpecError(
+            "this {what} is too large; a scene config is at most {max} KB", what=what, max=max_bytes // 1000
         )
-        for r in scene.runs
-    ]
+    text = text.lstrip("\ufeff")
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise SpecError(
+            "this {what} is nested too deeply ({depth} levels; at most {max})",
+            what=what,
+            depth=depth,
+            max=MAX_JSON_DEPTH,
+        )
+
+    def bad_constant(name: str) -> Any:
+        raise SpecError("this {what} contains {name}: numbers must be finite", what=what, name=name)
+
+    def parse_float(s: str) -> float:
+        v = float(s)
+        if not math.isfinite(v):
+            raise SpecError("this {what} contains a number too large to use ({number})", what=what, number=short(s))
+        return v
+
+    def parse_int(s: str) -> int | float:
+        if len(s) > 18:
+            raise SpecError("this {what} contains a number too large to use ({number})", what=what, number=short(s))
+        return int(s)
+
+    try:
+        return json.loads(text, parse_constant=bad_constant, parse_float=parse_float, parse_int=parse_int)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            "this {what} is not valid JSON: {problem} at line {line}, column {col}",
+            what=what,
+            problem=exc.msg,
+            line=exc.lineno,
+            col=exc.colno,
+        ) from None
+    except RecursionError:
+        raise SpecError("this {what} is nested too deeply", what=what) from None
 
 
-def _short(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return f"{v:.10g}"
-    return str(v)
+def _json_depth(text: str) -> int:
+    """Deepest nesting of [ and { outside strings (checked before json.loads, which recurses)."""
+    depth = best = 0
+    in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth -= 1
+    return best
 
 
-def _split_head(item: str) -> tuple[str, str]:
-    head, _, rest = item.partition(":")
-    return head.strip(), rest
+def _field(data: Mapping[str, Any], name: str, kind: type, default: Any) -> Any:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    kinds = (Mapping,) if kind is dict else (kind,)
+    if not isinstance(value, kinds):
+        names = {dict: "an object {...}", list: "a list [...]", str: "a text"}
+        raise SpecError('"{name}" must be {kind}', name=name, kind=names.get(kind, kind.__name__))
+    return value
 
 
-def _parse_kv(text: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise SpecError(f"expected name=value, got {part!r}")
-        value = value.strip()
-        low = value.lower()
-        if low in ("true", "false"):
-            out[key.strip()] = low == "true"
-        else:
-            out[key.strip()] = float(value)
-    return out
+def _number(v: Any, what: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise SpecError("{what} must be a number, got {value}", what=what, value=short(v))
+    x = float(v)
+    if not math.isfinite(x):
+        raise SpecError("{what} must be a finite number", what=what)
+    return x
 
 
-def _pair(text: str) -> tuple[float, float]:
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise SpecError(f"a start point is x,y — got {text!r}")
-    return float(parts[0]), float(parts[1])
+def _whole(v: Any, what: str) -> int:
+    x = _number(v, what)
+    if not x.is_integer():
+        raise SpecError("{what} must be a whole number, got {value}", what=what, value=short(v))
+    if abs(x) > 2**53:
+        raise SpecError("{what} is far too large ({value})", what=what, value=short(x, 3))
+    return int(x)
+
+
+def _point(s: Any, what: str) -> tuple[float, ...]:
+    if not isinstance(s, (list, tuple)) or not 1 <= len(s) <= 2:
+        raise SpecError("{what} is a list of one or two numbers, got {value}", what=what, value=short(s))
+    return tuple(_number(c, what) for c in s)
+
+
+def _window(w: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(w, (list, tuple)) or not 1 <= len(w) <= 2:
+        raise SpecError('"window" is [[x min, x max], [y min, y max]]')
+    out = []
+    for pair in w:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise SpecError('"window" is [[x min, x max], [y min, y max]]')
+        out.append((_number(pair[0], "the view window"), _number(pair[1], "the view window")))
+    return tuple(out)
+
+
+def _check_param_value(name: str, value: Any) -> None:
+    """A hyperparameter value in a config: a number, a boolean, or a list of numbers (betas)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        _number(value, name)
+        return
+    if isinstance(value, (list, tuple)) and len(value) <= 4:
+        for v in value:
+            _number(v, name)
+        return
+    if isinstance(value, str) and len(value) <= 40:
+        return  # "true", "0.9,0.99": validated by the optimizer's spec
+    raise SpecError("{name} must be a number or true/false, got {value}", name=short(name), value=short(value))

@@ -30,14 +30,16 @@ from typing import Any
 
 import numpy as np
 
+from i18n import UserError
+
 State = dict[str, Any]
 Hyper = Mapping[str, Any]
 InitFn = Callable[[np.ndarray, Hyper], State]
 UpdateFn = Callable[[np.ndarray, State, np.ndarray, Hyper, Any, int], "tuple[np.ndarray, State]"]
 
 
-class SpecError(ValueError):
-    """A hyperparameter value or name that the spec does not accept (one-line message)."""
+class SpecError(UserError):
+    """A hyperparameter value or name that the spec does not accept (one-line message, translatable)."""
 
 
 @dataclass(frozen=True)

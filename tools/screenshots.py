@@ -38,6 +38,7 @@ from tools.browser import (
     wait_animation_end,
     wait_idle,
 )
+from ui.url import scene_to_query
 
 DOCS_PNG = REPO / "docs" / "screenshot.png"
 DOCS_MAX_BYTES = 400_000
@@ -146,7 +147,7 @@ def take_all(sh: Shooter, only: set[str]) -> None:
 
 def diverged(sh: Shooter) -> None:
     log("diverged run")
-    page = sh.open(DIVERGED.to_query())
+    page = sh.open(scene_to_query(DIVERGED))
     sh.play(page)
     sh.shot(page, "diverged")
     page.close()

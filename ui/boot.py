@@ -1,82 +1,97 @@
-"""Resolving the scene for this run: from the link on a session's first run, else from the widgets."""
+"""Each run of the script starts here: the scene (from the link on a session's first run, else from the
+widgets), validated once into a ResolvedScene, and the address bar kept in step with it."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from optim_core import DIVERGENCE_BOUND
-from optim_core.scene import Scene
+import i18n
+from optim_core.scene import ResolvedScene, Scene
 
-from . import state
+from . import state, url
+from .text import _
 
 INIT = "_initialized"
 LINK_ERROR = "_link_error"
-LAST_SCENE = "_last_scene"
+LAST_GOOD = "_last_scene"
+LOG = logging.getLogger("optimizer_playground")
 
 
-def _first_run() -> None:
-    query = {k: st.query_params[k] for k in st.query_params}
-    scene = Scene()
-    if query:
-        try:
-            scene = Scene.from_query(query)
-        except ValueError as exc:  # SpecError / FormulaError: one line
-            st.session_state[LINK_ERROR] = str(exc)
-            scene = Scene()
-    state.load_scene(scene)
-    st.session_state[LAST_SCENE] = scene
-    st.session_state[INIT] = True
+def _query() -> dict[str, str]:
+    return {k: st.query_params[k] for k in st.query_params}
 
 
-def current_scene() -> tuple[Scene, str | None]:
-    """(a valid scene to show, a one-line problem with the widgets' scene or None)."""
+def first_run(tab_labels) -> None:
+    """A session's first run: the link's scene and view (a bad link: the default scene and a message)."""
     ss = st.session_state
-    if not ss.get(INIT):
-        _first_run()
-    problem = None
-    scene = state.scene_from_state()
+    query = _query()
+    view = url.view_from_query(query)
+    if "lang" not in query:
+        try:
+            browser = st.context.locale
+        except Exception:
+            browser = None
+        view = view.with_(lang=i18n.negotiate(None, browser))
+    scene = Scene()
+    if any(k in query for k in url.SCENE_KEYS):
+        try:
+            scene = url.scene_from_query(query)
+        except ValueError as exc:  # SpecError / FormulaError: one line
+            ss[LINK_ERROR] = exc
+        except Exception:  # never a traceback for a link
+            LOG.exception("unexpected error reading a link")
+            ss[LINK_ERROR] = i18n.UserError("this link could not be read")
+    state.load_scene(scene)
+    ss["lang"] = view.lang
+    state.load_view(view, tab_labels(view.lang), given=set(query))
+    ss[LAST_GOOD] = scene
+    ss[INIT] = True
+
+
+def current_scene() -> tuple[ResolvedScene, BaseException | None]:
+    """(the resolved scene to show, the problem with the widgets' scene or None).
+
+    When the widgets describe an invalid scene (a rejected formula, a bad number) the last valid scene is
+    shown and the problem is reported; a rejected formula's message sits under the formula box instead."""
+    ss = st.session_state
+    problem: BaseException | None = None
     try:
-        scene = scene.validated()
-        for x, y in scene.start_points():
-            if abs(x) > DIVERGENCE_BOUND or abs(y) > DIVERGENCE_BOUND:
-                raise ValueError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}, got ({x:g}, {y:g})")
+        scene = state.scene_from_state()
+        resolved = scene.resolve()
     except ValueError as exc:
-        problem = str(exc)
-        fallback = None
-        if ss.get("surface") == state.CUSTOM and ss.get(state.LAST_FORMULA):
-            # a rejected formula: keep showing the last valid one (the message sits under the box)
-            try:
-                fallback = scene.with_(surface=ss[state.LAST_FORMULA], surface_params={}).validated()
-                problem = None if _formula_rejected() else problem
-            except ValueError:
-                fallback = None
-        scene = fallback or ss.get(LAST_SCENE) or Scene()
-    ss[LAST_SCENE] = scene
-    return scene, problem
+        problem = exc
+        resolved = None
+    except Exception as exc:
+        LOG.exception("unexpected error resolving the scene")
+        problem = exc
+        resolved = None
+    if resolved is None:
+        if ss.get("surface") == state.CUSTOM and state.current_surface() is None:
+            problem = None  # the formula's own message is shown under the box
+        last = ss.get(LAST_GOOD) or Scene()
+        try:
+            resolved = last.resolve()
+        except Exception:
+            resolved = Scene().resolve()
+    ss[LAST_GOOD] = resolved.scene
+    ss["_dim"] = resolved.dim
+    return resolved, problem
 
 
-def _formula_rejected() -> bool:
-    from surfaces import get_surface
-
-    try:
-        get_surface(str(st.session_state.get("formula", "")).strip())
-        return False
-    except ValueError:
-        return True
-
-
-def sync_url(scene: Scene) -> None:
-    """Write the scene into the address bar (only when it changed)."""
-    query = scene.to_query()
-    current = {k: st.query_params[k] for k in st.query_params}
-    if current != query:
+def sync_url(scene: Scene, view: url.ViewState) -> None:
+    """Write the scene and the view into the address bar (only when they changed)."""
+    query = url.to_query(scene, view)
+    if _query() != query:
         st.query_params.from_dict(query)
 
 
-def link_notice() -> None:
-    msg = st.session_state.pop(LINK_ERROR, None)
-    if msg:
-        st.warning(
-            f"This link's scene could not be loaded ({msg}); showing the default scene instead.",
-            icon=":material/link_off:",
-        )
+def link_problem() -> BaseException | None:
+    return st.session_state.pop(LINK_ERROR, None)
+
+
+def describe_link_problem(exc: BaseException) -> str:
+    from .text import message
+
+    return _("This link's scene could not be loaded; showing the default scene instead.") + " " + message(exc)

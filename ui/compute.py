@@ -1,8 +1,9 @@
 """Cached computation behind the views: surface grids (+ background image) and one trajectory per run.
 
-Runs are cached one by one, keyed on a one-run Scene's JSON, so moving one
-run's slider recomputes that run only.  Everything returned is plain data
-(NumPy arrays, dataclasses), safe for st.cache_data's pickling.
+Every cache is keyed on a key the ResolvedScene computed once (``resolved.key`` / ``resolved.run_key(i)``);
+the resolved objects themselves ride along as underscore arguments, which Streamlit does not hash.  Runs
+are cached one by one, so moving one run's slider recomputes that run only.  Everything returned is plain
+data (NumPy arrays, dataclasses), safe for st.cache_data's pickling.
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from optim_core.scene import Scene, simulate
-from surfaces import get_surface
+from optim_core.scene import ResolvedScene
 from viz import RunView, SurfaceView, surface_view
 
 GRID_N = 200
 
 
+def surface_key(resolved: ResolvedScene) -> str:
+    s = resolved.scene
+    return repr((s.surface, sorted(s.surface_params.items()), resolved.window))
+
+
 @st.cache_data(max_entries=24, show_spinner=False)
-def cached_surface_view(surface: str, params: tuple[tuple[str, float], ...], window, n: int = GRID_N) -> SurfaceView:
-    return surface_view(get_surface(surface, **dict(params)), window, n)
+def cached_surface_view(key: str, _resolved: ResolvedScene, n: int = GRID_N) -> SurfaceView:
+    return surface_view(_resolved.surface, _resolved.window, n)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_run(one_run_scene_json: str) -> dict:
-    scene = Scene.from_json(one_run_scene_json)
-    traj = simulate(scene)[0]
+def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> dict:
+    traj = _resolved.simulate_run(_i)
     return {
         "points": np.ascontiguousarray(traj.points),
         "loss": traj.loss,
@@ -41,7 +45,7 @@ def cached_run(one_run_scene_json: str) -> dict:
 
 @dataclass
 class SceneData:
-    scene: Scene
+    resolved: ResolvedScene
     surface_view: SurfaceView
     runs: list[RunView]
     starts: np.ndarray
@@ -59,21 +63,17 @@ def _top_eigenvalue(surface, point) -> float | None:
         return None
 
 
-def scene_data(scene: Scene) -> SceneData:
+def scene_data(resolved: ResolvedScene) -> SceneData:
     """Everything the Trajectories views need (raises ValueError with a one-line message)."""
-    surface = get_surface(scene.surface, **dict(scene.surface_params))
-    params = tuple(sorted((k, float(v)) for k, v in scene.surface_params.items()))
-    window = tuple(tuple(map(float, w)) for w in scene.view_window())
-    sv = cached_surface_view(scene.surface, params, window)
+    surface = resolved.surface
+    sv = cached_surface_view(surface_key(resolved), resolved)
     runs = []
-    labels = scene.run_labels()
-    for i, rc in enumerate(scene.runs):
-        one = scene.with_(runs=(rc,), window=None)
-        d = cached_run(one.to_json())
+    for i, r in enumerate(resolved.runs):
+        d = cached_run(resolved.run_key(i), resolved, i)
         runs.append(
             RunView(
                 index=i,
-                label=labels[i],
+                label=r.label,
                 points=d["points"],
                 loss=d["loss"],
                 grad_norm=d["grad_norm"],
@@ -87,12 +87,11 @@ def scene_data(scene: Scene) -> SceneData:
         curvature = surface.curvature_bound()
     except Exception:
         curvature = None
-    starts = np.asarray(scene.start_points(), dtype=float)
     return SceneData(
-        scene=scene,
+        resolved=resolved,
         surface_view=sv,
         runs=runs,
-        starts=starts,
+        starts=resolved.starts,
         curvature=curvature,
-        start_curvature=[_top_eigenvalue(surface, s) for s in starts],
+        start_curvature=[_top_eigenvalue(surface, s) for s in resolved.starts],
     )

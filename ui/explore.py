@@ -44,8 +44,9 @@ from optim_core.explore import (
     sweep,
     sweepable_params,
 )
-from optim_core.scene import Scene
+from optim_core.scene import ResolvedScene, Scene
 from surfaces import get_surface
+from ui.text import message, safe
 from viz.explore import (
     basin_figure,
     cell_contour,
@@ -56,7 +57,6 @@ from viz.explore import (
 )
 
 MODES = ("Sweep", "Basins", "Noise ensemble")
-SCENE_QUERY_KEYS = ("surface", "sp", "run", "start", "steps", "lrs", "noise", "clip", "view")
 CACHE_ENTRIES = 16
 DEFAULT_RESOLUTION = 64
 _SS = st.session_state
@@ -268,19 +268,11 @@ def _init_state(scene: Scene) -> None:
 
 
 def default_apply(new: Scene) -> None:
-    """Hand a Scene to the main view: the app's own loader (ui.state.load_scene writes the Scene into the
-    sidebar's widget keys, as presets do) when the app has one, and the URL (Scene.to_query()) in any case."""
-    try:
-        from ui.state import load_scene
-    except ImportError:  # an app without ui.state: the URL alone
-        load_scene = None
-    if load_scene is not None:
-        load_scene(new)
-    query = new.to_query()
-    for k in SCENE_QUERY_KEYS:
-        if k in st.query_params and k not in query:
-            del st.query_params[k]
-    st.query_params.update(query)
+    """Hand a Scene to the main view through the app's one state path (ui.state.apply_scene writes it into the
+    sidebar's widget keys; the address bar follows on the full rerun this asks for)."""
+    from ui.state import apply_scene
+
+    apply_scene(new, from_fragment=True)
 
 
 def _apply(scene: Scene, optimizer: str, params: dict[str, Any], on_apply: Callable[[Scene], None] | None) -> None:
@@ -299,9 +291,11 @@ def _apply(scene: Scene, optimizer: str, params: dict[str, Any], on_apply: Calla
 
 # ============================================================================ the section
 @st.fragment
-def render(scene: Scene, *, on_apply: Callable[[Scene], None] | None = None) -> None:
-    """Draw the Explore section for ``scene`` (an optim_core.scene.Scene)."""
+def render(resolved: ResolvedScene | Scene, *, on_apply: Callable[[Scene], None] | None = None) -> None:
+    """Draw the Explore section for a scene (an optim_core.scene.ResolvedScene, or a Scene)."""
+    scene = resolved.scene if isinstance(resolved, ResolvedScene) else resolved
     if _SS.pop(_RERUN_APP, False):
+        _SS.pop("_rerun_app", None)
         st.rerun(scope="app")
     _init_state(scene)
     st.subheader("Explore hyperparameters")
@@ -317,7 +311,7 @@ def render(scene: Scene, *, on_apply: Callable[[Scene], None] | None = None) -> 
     )
     errors = st.container(key="explore_error")
     if _SS.get("explore_apply_error"):
-        errors.error(_SS.pop("explore_apply_error"))
+        errors.error(safe(_SS.pop("explore_apply_error")))
     try:
         if mode == "Sweep":
             _sweep_mode(scene, errors, on_apply)
@@ -326,7 +320,7 @@ def render(scene: Scene, *, on_apply: Callable[[Scene], None] | None = None) -> 
         else:
             _ensemble_mode(scene, errors)
     except ValueError as exc:  # SpecError, FormulaError: one-line messages
-        errors.error(str(exc))
+        errors.error(message(exc))
 
 
 def _common_inputs(scene: Scene) -> tuple[str, tuple, tuple[float, float], str, float | None]:
@@ -417,7 +411,7 @@ def _sweep_mode(scene: Scene, errors, on_apply) -> None:
         notes.append("Sweeps are noise-free (the scene's gradient noise is not applied).")
     if res.f_star is None:
         notes.append("This surface has no known minimum: steps and distance are not available.")
-    st.caption(" ".join(notes))
+    st.caption(safe(" ".join(notes)))
     st.plotly_chart(fig, key="sweep_heatmap", on_select="rerun", selection_mode="points", width="stretch")
 
     i, j = cell
@@ -537,7 +531,7 @@ def _basin_mode(scene: Scene, errors) -> None:
     )
     if len(results[0].minima) < 2:
         note += " This surface has a single known minimum; Himmelblau (four minima) shows basins best."
-    st.caption(note)
+    st.caption(safe(note))
     st.plotly_chart(basin_figure(results, titles=titles), key="basins", width="stretch")
 
 

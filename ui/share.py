@@ -1,33 +1,36 @@
-"""Sharing: the whole scene lives in the URL; this shows the link with a copy button."""
+"""Sharing: the whole scene and what is being looked at live in the URL; this shows the link with a copy
+button (st.code has one)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
-from optim_core.scene import Scene
+from optim_core.scene import ResolvedScene
+
+from . import nav, state, url
+from .text import _
 
 FALLBACK_BASE = "http://localhost:8501/"
 
 
 def base_url() -> str:
     try:
-        url = st.context.url or ""
+        address = st.context.url or ""
     except Exception:
-        url = ""
-    return url.split("?", 1)[0] or FALLBACK_BASE
+        address = ""
+    return address.split("?", 1)[0] or FALLBACK_BASE
 
 
-def scene_url(scene: Scene) -> str:
-    return base_url() + "?" + urlencode(scene.to_query(), safe=",:;=")
+def current_link(resolved: ResolvedScene) -> str:
+    labels = nav.tab_labels(st.session_state.get("lang", "en"))
+    view = state.view_from_state({label: tid for tid, label in labels.items()})
+    return url.link(base_url(), resolved.scene, view)
 
 
-def render(scene: Scene) -> None:
+def render(resolved: ResolvedScene) -> None:
     with st.container(key="share_link"):
-        st.markdown(
-            "<span class='chart-title'>Share this scene</span> "
-            "<span class='muted'>— the link restores exactly what you see (copy button on the right)</span>",
-            unsafe_allow_html=True,
+        st.html(
+            f"<span class='chart-title'>{_('Share this scene')}</span> "
+            f"<span class='muted'>— {_('the link restores exactly what you see (copy button on the right)')}</span>"
         )
-        st.code(scene_url(scene), language=None, wrap_lines=True)
+        st.code(current_link(resolved), language=None, wrap_lines=True)

@@ -1,15 +1,20 @@
-"""The sidebar: every control, generated from the declarations (surfaces, optimizer and schedule specs)."""
+"""The sidebar: every control, generated from the declarations (surfaces, optimizer and schedule specs).
+
+A link can hide controls (ui.url.HIDEABLE): a teacher hands out a page with only the lr slider, say.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+import i18n
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
-from optim_core.scene import MAX_RUNS, MAX_STARTS
+from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import BUILTINS, get_surface
 from viz.palette import run_color
 
-from . import state
+from . import nav, state
+from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
 
 # hyperparameters shown directly; the rest of a spec's hyperparameters go under "More settings"
@@ -17,27 +22,55 @@ PRIMARY = ("lr", "momentum", "beta1", "beta2", "alpha", "rho", "lr_power")
 NOISE_GRID = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
 
 
-def render() -> None:
+def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
     with st.sidebar:
-        st.markdown("<div class='app-brand'>Optimizer Playground</div>", unsafe_allow_html=True)
-        surface_section()
+        st.html(f"<div class='app-brand'>{_('Optimizer Playground')}</div>")
+        display_section(tab_labels)
+        if not state.hidden("surface"):
+            surface_section()
         runs_section()
-        starts_section()
-        training_section()
-        view_section()
+        if not state.hidden("starts"):
+            starts_section(resolved.dim)
+        if not state.hidden("training"):
+            training_section()
+        if not state.hidden("window"):
+            view_section(resolved.dim)
+
+
+# ----------------------------------------------------------------------------- language and display
+def _on_lang_change() -> None:
+    """Keep the open tab when its label changes language."""
+    ss = st.session_state
+    old = ss.get("_tab_labels", {})
+    tab_id = next((tid for tid, label in old.items() if label == ss.get("tab")), None)
+    if tab_id is not None:
+        ss["tab"] = nav.tab_labels(ss["lang"]).get(tab_id, ss.get("tab"))
+
+
+def display_section(tab_labels: dict[str, str]) -> None:
+    st.session_state["_tab_labels"] = tab_labels
+    st.segmented_control(
+        _("Language"),
+        list(i18n.LANGS),
+        key="lang",
+        format_func=lambda c: i18n.NAMES[c],
+        required=True,
+        label_visibility="collapsed",
+        on_change=_on_lang_change,
+    )
 
 
 # ----------------------------------------------------------------------------- surface
 def surface_section() -> None:
     ss = st.session_state
-    st.markdown("#### Surface")
-    options = [*list(BUILTINS), state.CUSTOM]
+    st.markdown("#### " + _("Surface"))
+    options = [*BUILTINS, state.CUSTOM]
     st.selectbox(
-        "Surface",
+        _("Surface"),
         options,
         key="surface",
         label_visibility="collapsed",
-        format_func=lambda s: BUILTINS[s].name if s in BUILTINS else "✎ Custom formula…",
+        format_func=lambda s: _(BUILTINS[s].name) if s in BUILTINS else "✎ " + _("Custom formula…"),
         on_change=state.on_surface_change,
     )
     if ss["surface"] == state.CUSTOM:
@@ -46,21 +79,24 @@ def surface_section() -> None:
             "f(x, y) =",
             key="formula",
             on_change=state.on_formula_change,
-            help="Use x, y, numbers, + − * / ^ (or **), pi, e and sin cos tan exp log sqrt abs tanh …  "
-            "Example: (1 - x)^2 + 100*(y - x^2)^2",
+            help=_(
+                "Use x, y, numbers, + − * / ^ (or **), pi, e and sin cos tan exp log sqrt abs tanh … "
+                "Example: (1 - x)^2 + 100*(y - x^2)^2"
+            ),
         )
         try:
             surf = get_surface(ss["formula"].strip())
         except ValueError as exc:
             with st.container(key="formula_error"):
-                st.error(str(exc), icon=":material/error:")
+                st.error(message(exc), icon=":material/error:")
             last = ss.get(state.LAST_FORMULA)
             if last:
-                st.caption(f"Still showing the last valid formula: `{last}`")
+                st.caption(_("Still showing the last valid formula:"))
+                st.code(last, language=None)
             return
         ss[state.LAST_FORMULA] = ss["formula"].strip()
         st.latex(fit_latex(surf.tex))
-        st.caption(surf.description or "Your formula. Stars mark minima found numerically in the window.")
+        st.caption(_("Your formula. Stars mark minima found numerically in the window."))
         return
     entry = BUILTINS[ss["surface"]]
     for p in entry.params:
@@ -68,10 +104,10 @@ def surface_section() -> None:
     try:
         surf = get_surface(ss["surface"], **state.surface_params())
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
         return
     st.latex(fit_latex(surf.tex))
-    st.caption(surf.description)
+    st.caption(_(surf.description))
 
 
 def fit_latex(tex: str) -> str:
@@ -86,141 +122,172 @@ def fit_latex(tex: str) -> str:
 
 # ----------------------------------------------------------------------------- runs
 def _swatch(i: int) -> str:
-    return f"<span class='swatch' style='background:{run_color(i)}'></span><span class='run-title'>Run {i + 1}</span>"
+    return (
+        f"<span class='swatch' style='background:{run_color(i)}'></span>"
+        f"<span class='run-title'>{fmt('Run {n}', n=i + 1)}</span>"
+    )
 
 
 def runs_section() -> None:
     ss = st.session_state
     n = int(ss.get(state.N_RUNS, 0))
-    st.markdown("#### Optimizers")
+    st.markdown("#### " + _("Optimizers"))
     names = list(OPTIMIZERS)
+    edit_runs = not state.hidden("runs")
     for i in range(n):
         with st.container(border=True, key=f"run{i}_box"):
             head = st.container(horizontal=True, vertical_alignment="center", gap="small")
-            head.markdown(_swatch(i), unsafe_allow_html=True, width="stretch")
-            head.button(
-                "",
-                icon=":material/content_copy:",
-                key=f"run{i}_duplicate",
-                on_click=state.duplicate_run,
-                args=(i,),
-                type="tertiary",
-                disabled=n >= MAX_RUNS,
-            )
-            head.button(
-                "",
-                icon=":material/close:",
-                key=f"run{i}_remove",
-                on_click=state.remove_run,
-                args=(i,),
-                type="tertiary",
-                disabled=n <= 1,
-            )
-            st.selectbox(
-                "Optimizer",
-                names,
-                key=f"run{i}_optimizer",
-                label_visibility="collapsed",
-                format_func=lambda o: OPTIMIZERS[o].name,
-                on_change=state.on_optimizer_change,
-                args=(i,),
-            )
-            spec = OPTIMIZERS[ss[f"run{i}_optimizer"]]
+            head.html(_swatch(i), width="stretch")
+            if edit_runs:
+                head.button(
+                    "",
+                    icon=":material/content_copy:",
+                    key=f"run{i}_duplicate",
+                    help=_("Duplicate this run"),
+                    on_click=state.duplicate_run,
+                    args=(i,),
+                    type="tertiary",
+                    disabled=n >= MAX_RUNS,
+                )
+                head.button(
+                    "",
+                    icon=":material/close:",
+                    key=f"run{i}_remove",
+                    help=_("Remove this run"),
+                    on_click=state.remove_run,
+                    args=(i,),
+                    type="tertiary",
+                    disabled=n <= 1,
+                )
+            if not state.hidden("optimizer"):
+                st.selectbox(
+                    _("Optimizer"),
+                    names,
+                    key=f"run{i}_optimizer",
+                    label_visibility="collapsed",
+                    format_func=lambda o: OPTIMIZERS[o].name,
+                    on_change=state.on_optimizer_change,
+                    args=(i,),
+                )
+            spec = OPTIMIZERS.get(ss.get(f"run{i}_optimizer"), OPTIMIZERS["sgd"])
             primary = [p for p in spec.hyperparams if p.name in PRIMARY]
             rest = [p for p in spec.hyperparams if p.name not in PRIMARY]
             for p in primary:
+                if state.hidden("lr" if p.name == "lr" else "params"):
+                    continue
                 hyperparam_widget(p, f"run{i}_{p.name}")
-            if rest:
-                changed = [p.name for p in rest if not state._same(ss.get(f"run{i}_{p.name}", p.default), p.default)]
-                label = "More: " + ", ".join(p.name for p in rest)
+            if rest and not state.hidden("params"):
+                changed = [p.name for p in rest if not state.same(ss.get(f"run{i}_{p.name}", p.default), p.default)]
+                label = _("More:") + " " + ", ".join(p.name for p in rest)
                 with st.expander(label if len(label) < 44 else label[:42] + "…", expanded=bool(changed)):
                     for p in rest:
                         hyperparam_widget(p, f"run{i}_{p.name}")
-    st.button(
-        "Add optimizer",
-        icon=":material/add:",
-        key="add_run",
-        on_click=state.add_run,
-        disabled=n >= MAX_RUNS,
-        width="stretch",
-    )
+    if edit_runs:
+        st.button(
+            _("Add optimizer"),
+            icon=":material/add:",
+            key="add_run",
+            on_click=state.add_run,
+            disabled=n >= MAX_RUNS,
+            width="stretch",
+        )
 
 
 # ----------------------------------------------------------------------------- starts
-def starts_section() -> None:
+def starts_section(dim: int) -> None:
     ss = st.session_state
     n = int(ss.get(state.N_STARTS, 1))
-    st.markdown("#### Start points")
+    st.markdown("#### " + _("Start points"))
     for j in range(n):
-        cx, cy, cb = st.columns([5, 5, 1.6], gap="small", vertical_alignment="bottom")
+        if dim == 2:
+            cx, cy, cb = st.columns([5, 5, 1.6], gap="small", vertical_alignment="bottom")
+        else:
+            cx, cb = st.columns([10, 1.6], gap="small", vertical_alignment="bottom")
+            cy = None
         show = "visible" if j == 0 else "collapsed"
         cx.number_input("x", key=f"start{j}_x", format="%g", step=0.1, label_visibility=show)
-        cy.number_input("y", key=f"start{j}_y", format="%g", step=0.1, label_visibility=show)
+        if cy is not None:
+            cy.number_input("y", key=f"start{j}_y", format="%g", step=0.1, label_visibility=show)
         cb.button(
             "",
             icon=":material/close:",
             key=f"start{j}_remove",
+            help=_("Remove this start"),
             on_click=state.remove_start,
             args=(j,),
             type="tertiary",
             disabled=n <= 1,
         )
     row = st.container(horizontal=True, gap="small")
-    row.button("Add start", icon=":material/add:", key="add_start", on_click=state.add_start, disabled=n >= MAX_STARTS)
-    row.button("Default", icon=":material/restart_alt:", key="starts_reset", on_click=state.reset_starts)
-    st.caption("Or click the map: the switch above it chooses *move* or *add*.")
+    if dim == 2:
+        row.button(
+            _("Add start"), icon=":material/add:", key="add_start", on_click=state.add_start, disabled=n >= MAX_STARTS
+        )
+    row.button(_("Default"), icon=":material/restart_alt:", key="starts_reset", on_click=state.reset_starts)
+    if dim == 2:
+        st.caption(_("Or click the map: the switch above it chooses move or add."))
 
 
 # ----------------------------------------------------------------------------- steps, schedule, noise, clipping
 def training_section() -> None:
     ss = st.session_state
-    st.markdown("#### Steps & training")
+    st.markdown("#### " + _("Steps & training"))
     st.number_input(
-        "Steps",
+        _("Steps"),
         min_value=1,
         max_value=MAX_STEPS,
         step=50,
         key="steps",
-        help=f"Optimizer steps per run (1 – {MAX_STEPS:,})",
+        help=fmt("Optimizer steps per run (1 – {max})", max=f"{MAX_STEPS:,}"),
     )
-    st.selectbox("Learning-rate schedule", list(SCHEDULES), key="schedule", format_func=lambda s: SCHEDULES[s].name)
-    sched = SCHEDULES[ss["schedule"]]
+    st.selectbox(
+        _("Learning-rate schedule"), list(SCHEDULES), key="schedule", format_func=lambda s: _(SCHEDULES[s].name)
+    )
+    sched = SCHEDULES.get(ss.get("schedule"), SCHEDULES["constant"])
     for p in sched.hyperparams:
         hyperparam_widget(p, f"schedule_{p.name}")
-    with st.expander("Gradient noise & clipping", expanded=bool(ss.get("noise_std") or ss.get("clip_on"))):
+    with st.expander(_("Gradient noise & clipping"), expanded=bool(ss.get("noise_std") or ss.get("clip_on"))):
         float_select(
-            "Gradient noise σ",
+            _("Gradient noise σ"),
             "noise_std",
             NOISE_GRID,
             0.0,
-            help="Adds Gaussian noise of this standard deviation to every gradient, like mini-batch "
-            "sampling. 0 = exact gradients.",
+            help=_(
+                "Adds Gaussian noise of this standard deviation to every gradient, like mini-batch "
+                "sampling. 0 = exact gradients."
+            ),
         )
         st.number_input(
-            "Noise seed", min_value=0, max_value=2**31 - 1, step=1, key="noise_seed", disabled=not ss.get("noise_std")
+            _("Noise seed"),
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key="noise_seed",
+            disabled=not ss.get("noise_std"),
         )
-        st.toggle("Clip the gradient norm", key="clip_on")
+        st.toggle(_("Clip the gradient norm"), key="clip_on")
         float_select(
-            "Max gradient norm",
+            _("Max gradient norm"),
             "clip",
             log_grid(1e-3, 1e3),
             1.0,
             disabled=not ss.get("clip_on"),
-            help="torch.nn.utils.clip_grad_norm_: gradients longer than this are scaled down to it.",
+            help=_("torch.nn.utils.clip_grad_norm_: gradients longer than this are scaled down to it."),
         )
 
 
 # ----------------------------------------------------------------------------- view window
-def view_section() -> None:
-    with st.expander("View window"):
+def view_section(dim: int) -> None:
+    with st.expander(_("View window")):
         c0, c1 = st.columns(2, gap="small")
-        c0.number_input("x min", key="view_x0", format="%g", step=0.5)
-        c1.number_input("x max", key="view_x1", format="%g", step=0.5)
-        c0, c1 = st.columns(2, gap="small")
-        c0.number_input("y min", key="view_y0", format="%g", step=0.5)
-        c1.number_input("y max", key="view_y1", format="%g", step=0.5)
+        c0.number_input(_("x min"), key="view_x0", format="%g", step=0.5)
+        c1.number_input(_("x max"), key="view_x1", format="%g", step=0.5)
+        if dim == 2:
+            c0, c1 = st.columns(2, gap="small")
+            c0.number_input(_("y min"), key="view_y0", format="%g", step=0.5)
+            c1.number_input(_("y max"), key="view_y1", format="%g", step=0.5)
         st.button(
-            "Reset to the surface's domain",
+            _("Reset to the surface's domain"),
             icon=":material/fit_screen:",
             key="view_reset",
             on_click=state.reset_view,

@@ -1,17 +1,20 @@
-"""The app state: widget values in st.session_state ⇄ a Scene ⇄ the URL.
+"""The app state: widget values in st.session_state ⇄ a Scene (+ the ViewState) ⇄ the URL.
 
-Widgets are created with a ``key`` and no ``value``: session_state is the one
-source of truth.  ``load_scene`` writes a whole Scene into the widget keys (a
-link, a preset, add / remove run); ``scene_from_state`` reads them back.
-Structural edits (add / duplicate / remove a run or a start, a new surface)
-happen in widget callbacks, which run before the script renders the widgets,
-the only moment Streamlit lets us set widget values.
+Widgets are created with a ``key`` and no ``value``: session_state is the one source of truth.
+``load_scene`` / ``load_view`` write a whole Scene / ViewState into the widget keys; ``scene_from_state`` /
+``view_from_state`` read them back.  Every change of the scene that does not come from the widget itself —
+a lesson, a link, an uploaded config, Explore's "use these settings", add / duplicate / remove a run or a
+start — goes through :func:`apply_scene` or one of the callbacks below, which run before the script renders
+the widgets (the only moment Streamlit lets us set widget values).  A change made inside a fragment (Export,
+Explore) also asks for a full rerun (:func:`rerun_app_if_asked`): otherwise the sidebar, drawn outside the
+fragment, keeps showing — and on the next interaction sends back — its old values.
 
 Widget keys (stable; end-to-end tests use them):
   surface, formula, surface_<param>, steps, schedule, schedule_<param>, noise_std, noise_seed, clip_on, clip,
   run<i>_optimizer, run<i>_<param>, run<i>_duplicate, run<i>_remove, add_run,
   start<j>_x, start<j>_y, start<j>_remove, add_start, starts_reset, click_mode,
-  view_x0, view_x1, view_y0, view_y1, view_reset, preset_<name>
+  view_x0, view_x1, view_y0, view_y1, view_reset, lesson_<name>,
+  lang, theme, present, tab, side_view, step
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ from optim_core import OPTIMIZERS, SCHEDULES, resolve_schedule
 from optim_core.scene import MAX_RUNS, MAX_STARTS, RunConfig, Scene
 from surfaces import BUILTINS, get_surface
 
+from .url import SIDES, TABS, ViewState
+
 CUSTOM = "custom"
 N_RUNS = "_n_runs"
 N_STARTS = "_n_starts"
 LAST_FORMULA = "_last_good_formula"
 PREV_SURFACE = "_prev_surface"
+HIDE = "_hide"  # frozenset of controls hidden by the link (ui.url.HIDEABLE)
+RERUN_APP = "_rerun_app"  # a fragment changed the scene: rerun the whole app
 ADD_ORDER = (
     "sgd",
     "momentum",
@@ -48,9 +55,11 @@ ADD_ORDER = (
     "ftrl",
     "swats",
 )
+SIDE_KEYS = {"loss": "metrics", "3d": "surface3d"}
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
+    """Equal as the widgets mean it: booleans as booleans, numbers to 1e-12 relative."""
     if isinstance(a, bool) or isinstance(b, bool):
         return bool(a) == bool(b)
     try:
@@ -59,7 +68,12 @@ def _same(a: Any, b: Any) -> bool:
         return a == b
 
 
-# ----------------------------------------------------------------------------- Scene → state
+def add_order() -> list[str]:
+    """Optimizers in the order "Add optimizer" offers them: the classic ones first, then every other one."""
+    return [o for o in ADD_ORDER if o in OPTIMIZERS] + [o for o in OPTIMIZERS if o not in ADD_ORDER]
+
+
+# ----------------------------------------------------------------------------- Scene → widgets
 def write_run(i: int, run: RunConfig) -> None:
     ss = st.session_state
     ss[f"run{i}_optimizer"] = run.optimizer
@@ -73,18 +87,21 @@ def write_runs(runs: list[RunConfig]) -> None:
         write_run(i, r)
 
 
-def write_starts(starts: list[tuple[float, float]]) -> None:
+def write_starts(starts: list[tuple[float, ...]]) -> None:
     ss = st.session_state
     ss[N_STARTS] = len(starts)
-    for j, (x, y) in enumerate(starts):
-        ss[f"start{j}_x"] = float(x)
-        ss[f"start{j}_y"] = float(y)
+    for j, s in enumerate(starts):
+        ss[f"start{j}_x"] = float(s[0])
+        ss[f"start{j}_y"] = float(s[1]) if len(s) > 1 else 0.0
 
 
 def write_window(window) -> None:
-    (x0, x1), (y0, y1) = window
     ss = st.session_state
-    ss["view_x0"], ss["view_x1"], ss["view_y0"], ss["view_y1"] = float(x0), float(x1), float(y0), float(y1)
+    (x0, x1) = window[0]
+    ss["view_x0"], ss["view_x1"] = float(x0), float(x1)
+    if len(window) > 1:
+        (y0, y1) = window[1]
+        ss["view_y0"], ss["view_y1"] = float(y0), float(y1)
 
 
 def load_scene(scene: Scene) -> None:
@@ -113,7 +130,44 @@ def load_scene(scene: Scene) -> None:
     write_window(scene.view_window())
 
 
-# ----------------------------------------------------------------------------- state → Scene
+def apply_scene(scene: Scene, *, from_fragment: bool = False) -> None:
+    """The one way to replace the scene from a callback (lessons, uploads, Explore, links)."""
+    load_scene(scene)
+    st.session_state.pop("step", None)  # a new scene starts at its last step
+    if from_fragment:
+        st.session_state[RERUN_APP] = True
+
+
+def rerun_app_if_asked() -> None:
+    """Call at the top of a fragment: a callback of this fragment changed the scene, so rerun everything."""
+    if st.session_state.pop(RERUN_APP, False):
+        st.rerun(scope="app")
+
+
+def load_view(view: ViewState, tab_labels: dict[str, str], given: set[str] | None = None) -> None:
+    """Write a link's view parameters into their widgets (tab_labels: tab id → its label in this language).
+
+    given: the view parameters the link spelled out; the others keep any value already in session_state."""
+    ss = st.session_state
+    values = {
+        "lang": view.lang,
+        "theme": view.theme,
+        "present": view.present,
+        "side_view": view.side,
+        "tab": tab_labels.get(view.tab, next(iter(tab_labels.values()))),
+    }
+    link_keys = {"lang": "lang", "theme": "theme", "present": "present", "side_view": "side", "tab": "tab"}
+    for key, value in values.items():
+        if given is None or link_keys[key] in given:
+            ss[key] = value
+        else:
+            ss.setdefault(key, value)
+    if view.step is not None:
+        ss["step"] = int(view.step)
+    ss[HIDE] = view.hide
+
+
+# ----------------------------------------------------------------------------- widgets → Scene
 def surface_id() -> str:
     """The surface as the Scene spells it: a built-in id, or the formula text."""
     ss = st.session_state
@@ -130,32 +184,50 @@ def surface_params() -> dict[str, float]:
     out = {}
     for p in BUILTINS[sid].params:
         v = ss.get(f"surface_{p.name}", p.default)
-        if not _same(v, p.default):
+        if not same(v, p.default):
             out[p.name] = float(v)
     return out
+
+
+def current_surface():
+    """The Surface the widgets describe, or None if the formula is rejected."""
+    try:
+        return get_surface(surface_id(), **surface_params())
+    except ValueError:
+        return None
 
 
 def run_from_state(i: int) -> RunConfig:
     ss = st.session_state
     opt = ss.get(f"run{i}_optimizer", "sgd")
-    spec = OPTIMIZERS[opt]
+    spec = OPTIMIZERS.get(opt) or OPTIMIZERS["sgd"]
     params: dict[str, Any] = {}
     for p in spec.hyperparams:
         v = ss.get(f"run{i}_{p.name}", p.default)
-        if p.name == "lr" or not _same(v, p.default):
+        if p.name == "lr" or not same(v, p.default):
             params[p.name] = bool(v) if p.kind == "bool" else (int(v) if p.kind == "int" else float(v))
-    return RunConfig(opt, params)
+    return RunConfig(spec.id, params)
 
 
 def runs_from_state() -> list[RunConfig]:
     return [run_from_state(i) for i in range(int(st.session_state.get(N_RUNS, 0)))]
 
 
-def starts_from_state() -> list[tuple[float, float]]:
+def starts_from_state(dim: int = 2) -> list[tuple[float, ...]]:
     ss = st.session_state
-    return [
-        (float(ss.get(f"start{j}_x", 0.0)), float(ss.get(f"start{j}_y", 0.0))) for j in range(int(ss.get(N_STARTS, 0)))
-    ]
+    out = []
+    for j in range(int(ss.get(N_STARTS, 0))):
+        x, y = float(ss.get(f"start{j}_x", 0.0)), float(ss.get(f"start{j}_y", 0.0))
+        out.append((x, y) if dim == 2 else (x,))
+    return out
+
+
+def window_from_state(dim: int = 2):
+    ss = st.session_state
+    x = (float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1)))
+    if dim == 1:
+        return (x,)
+    return (x, (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))))
 
 
 def schedule_from_state() -> dict[str, Any]:
@@ -165,33 +237,29 @@ def schedule_from_state() -> dict[str, Any]:
     out: dict[str, Any] = {"name": spec.id}
     for p in spec.hyperparams:
         v = ss.get(f"schedule_{p.name}", p.default)
-        if not _same(v, p.default):
+        if not same(v, p.default):
             out[p.name] = int(v) if p.kind == "int" else float(v)
     return out
 
 
 def scene_from_state() -> Scene:
-    """The Scene the widgets describe (not yet validated: callers validate and catch ValueError)."""
+    """The Scene the widgets describe (not yet validated: callers resolve it and catch ValueError).
+
+    Values equal to the surface's defaults (its start, its domain) are left implicit, so links stay short."""
     ss = st.session_state
-    sid = surface_id()
-    sparams = surface_params()
-    starts = tuple(starts_from_state())
-    window = (
-        (float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
-        (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))),
-    )
-    try:
-        surf = get_surface(sid, **sparams)
-        if len(starts) == 1 and _same(starts[0][0], surf.start[0]) and _same(starts[0][1], surf.start[1]):
+    surf = current_surface()
+    dim = int(getattr(surf, "dim", 2)) if surf is not None else 2
+    starts = tuple(starts_from_state(dim))
+    window = window_from_state(dim)
+    if surf is not None:
+        if len(starts) == 1 and all(same(a, b) for a, b in zip(starts[0], surf.start)):
             starts = ()
-        d = surf.domain
-        if all(_same(a, b) for a, b in zip((*window[0], *window[1]), (*d[0], *d[1]))):
+        flat = [v for pair in window for v in pair]
+        if all(same(a, b) for a, b in zip(flat, [v for pair in surf.domain for v in pair])):
             window = None
-    except ValueError:
-        pass  # the formula is rejected: validation reports it
     return Scene(
-        surface=sid,
-        surface_params=sparams,
+        surface=surface_id(),
+        surface_params=surface_params(),
         runs=tuple(runs_from_state()),
         starts=starts,
         steps=int(ss.get("steps", 300)),
@@ -203,22 +271,43 @@ def scene_from_state() -> Scene:
     )
 
 
+def view_from_state(tab_ids: dict[str, str]) -> ViewState:
+    """tab_ids: a tab's label in this language → its id."""
+    ss = st.session_state
+    step = ss.get("step")
+    return ViewState(
+        lang=str(ss.get("lang", "en")),
+        theme=str(ss.get("theme", "light")),
+        tab=tab_ids.get(str(ss.get("tab")), TABS[0]),
+        side=str(ss.get("side_view", "loss")) if ss.get("side_view") in SIDES else "loss",
+        step=int(step) if isinstance(step, (int, float)) and not isinstance(step, bool) else None,
+        present=bool(ss.get("present", False)),
+        hide=frozenset(ss.get(HIDE, frozenset())),
+    )
+
+
+def hidden(control: str) -> bool:
+    return control in st.session_state.get(HIDE, frozenset())
+
+
 # ----------------------------------------------------------------------------- callbacks
+def _reset_to_surface(surf) -> None:
+    write_starts([tuple(surf.start)])
+    write_window(surf.domain)
+
+
 def on_surface_change() -> None:
+    """Another built-in (its own domain and start), or "Custom formula" (starting from the current formula)."""
     ss = st.session_state
     new = ss.get("surface")
     prev = ss.get(PREV_SURFACE)
+    surf = None
     if new == CUSTOM:
-        # start from the formula of the surface we came from: easy to tweak
         text = ss.get(LAST_FORMULA) or ""
         if prev in BUILTINS:
+            params = {p.name: ss.get(f"surface_{p.name}", p.default) for p in BUILTINS[prev].params}
             with contextlib.suppress(ValueError):
-                text = (
-                    get_surface(
-                        prev, **{p.name: ss.get(f"surface_{p.name}", p.default) for p in BUILTINS[prev].params}
-                    ).formula
-                    or text
-                )
+                text = get_surface(prev, **params).formula or text
         ss["formula"] = text or "x^2 + 3*y^2"
         try:
             surf = get_surface(ss["formula"])
@@ -230,24 +319,21 @@ def on_surface_change() -> None:
             ss[f"surface_{p.name}"] = float(p.default)
         surf = get_surface(new)
     if surf is not None:
-        write_starts([tuple(surf.start)])
-        write_window(surf.domain)
+        _reset_to_surface(surf)
     ss[PREV_SURFACE] = new
 
 
-def on_surface_param_change() -> None:
-    """A surface parameter changed: the domain and start stay; nothing to do but keep the start valid."""
-
-
 def on_formula_change() -> None:
+    """A new formula keeps the starts and the view window: they are the user's (typing `log(x)` after moving
+    the start to x = −3 must show that f is undefined there). Only a change of dimension resets them."""
     ss = st.session_state
-    try:
-        surf = get_surface(str(ss.get("formula", "")).strip())
-    except ValueError:
+    surf = current_surface()
+    if surf is None:
         return  # shown inline by the sidebar; keep everything else as it is
-    ss[LAST_FORMULA] = str(ss.get("formula", "")).strip()
-    write_starts([tuple(surf.start)])
-    write_window(surf.domain)
+    ss[LAST_FORMULA] = surface_id()
+    old_dim = 1 if ss.get("_dim") == 1 else 2
+    if int(getattr(surf, "dim", 2)) != old_dim:
+        _reset_to_surface(surf)
 
 
 def on_optimizer_change(i: int) -> None:
@@ -264,7 +350,7 @@ def add_run() -> None:
     if len(runs) >= MAX_RUNS:
         return
     used = {r.optimizer for r in runs}
-    opt = next((o for o in ADD_ORDER if o not in used), "adam")
+    opt = next((o for o in add_order() if o not in used), "adam")
     runs.append(RunConfig(opt, {}))
     write_runs(runs)
 
@@ -285,20 +371,19 @@ def remove_run(i: int) -> None:
     write_runs(runs)
 
 
-def add_start(x: float | None = None, y: float | None = None) -> None:
+def add_start(x: float | None = None, y: float | None = None) -> bool:
+    """Add a start (at (x, y), or a little away from the last one). False when there are MAX_STARTS already."""
     starts = starts_from_state()
     if len(starts) >= MAX_STARTS:
-        st.toast(f"At most {MAX_STARTS} start points: remove one first, or switch the map click to *Move start*.")
-        return
+        return False
     if x is None or y is None:
-        (x0, x1), (y0, y1) = view_from_state()
-        # a new start a little away from the last one, inside the view
+        (x0, x1), (y0, y1) = window_from_state(2)
         lx, ly = starts[-1] if starts else ((x0 + x1) / 2, (y0 + y1) / 2)
-        x = min(max(lx + 0.1 * (x1 - x0), x0), x1)
-        y = min(max(ly - 0.1 * (y1 - y0), y0), y1)
-        x, y = float(f"{x:.3g}"), float(f"{y:.3g}")
+        x = float(f"{min(max(lx + 0.1 * (x1 - x0), x0), x1):.3g}")
+        y = float(f"{min(max(ly - 0.1 * (y1 - y0), y0), y1):.3g}")
     starts.append((float(x), float(y)))
     write_starts(starts)
+    return True
 
 
 def remove_start(j: int) -> None:
@@ -310,27 +395,15 @@ def remove_start(j: int) -> None:
 
 
 def reset_starts() -> None:
-    try:
-        surf = get_surface(surface_id(), **surface_params())
-    except ValueError:
-        return
-    write_starts([tuple(surf.start)])
-
-
-def view_from_state():
-    ss = st.session_state
-    return (
-        (float(ss.get("view_x0", 0)), float(ss.get("view_x1", 1))),
-        (float(ss.get("view_y0", 0)), float(ss.get("view_y1", 1))),
-    )
+    surf = current_surface()
+    if surf is not None:
+        write_starts([tuple(surf.start)])
 
 
 def reset_view() -> None:
-    try:
-        surf = get_surface(surface_id(), **surface_params())
-    except ValueError:
-        return
-    write_window(surf.domain)
+    surf = current_surface()
+    if surf is not None:
+        write_window(surf.domain)
 
 
 def on_map_click() -> None:
@@ -350,7 +423,8 @@ def on_map_click() -> None:
     if not (math.isfinite(x) and math.isfinite(y)):
         return
     x, y = float(f"{x:.4g}"), float(f"{y:.4g}")
-    if ss.get("click_mode", "Move start") == "Add start":
-        add_start(x, y)
+    if ss.get("click_mode", "move") == "add":
+        if not add_start(x, y):
+            ss["_toast"] = "max_starts"
     else:
         write_starts([(x, y)])

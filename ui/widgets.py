@@ -16,10 +16,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from viz.fmt import num
+
+from .text import _, fmt
 
 _ONE_MINUS = (
     0.0,
@@ -118,7 +119,13 @@ def hyperparam_widget(
     if key not in st.session_state:
         st.session_state[key] = default
     label = label or (f"{p.name} ${p.symbol}$" if p.symbol else p.name)
-    help_text = f"{p.description[:1].upper()}{p.description[1:]}. Valid: {p.range_text()}; default {num(default)}."
+    desc = _(p.description)
+    help_text = fmt(
+        "{meaning}. Valid: {range}; default {default}.",
+        meaning=desc[:1].upper() + desc[1:],
+        range=p.range_text(),
+        default=num(default),
+    )
     if p.kind == "bool":
         st.session_state[key] = bool(st.session_state[key])
         return container.toggle(label, key=key, help=help_text, on_change=on_change, args=args)
@@ -181,11 +188,12 @@ def surface_param_widget(p, key: str, *, on_change: Callable | None = None, cont
         key,
         grid,
         p.default,
-        help=f"{p.description[:1].upper()}{p.description[1:]}. Range [{num(p.low)}, {num(p.high)}].",
+        help=fmt(
+            "{meaning}. Range [{low}, {high}].",
+            meaning=_(p.description)[:1].upper() + _(p.description)[1:],
+            low=num(p.low),
+            high=num(p.high),
+        ),
         on_change=on_change,
         container=container,
     )
-
-
-def as_float_array(values) -> np.ndarray:
-    return np.asarray(values, dtype=float)

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from PIL import Image
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from test_app import assert_paths_match, current_scene, keyed_texts, make_app
 
 from export.data import read_paths_csv
 from optim_core.scene import RunConfig, Scene, simulate
+from ui.url import scene_to_query
 
 SCENE = Scene(
     surface="himmelblau",
@@ -32,14 +34,29 @@ class _RecordingStorage(MemoryMediaFileStorage):
         _STORES.append(self)
 
 
+_DEFERRED: dict[str, object] = {}  # deferred download id -> the callable the app registered
+
+
 @pytest.fixture(autouse=True)
 def _record_downloads(monkeypatch):
     _STORES.clear()
+    _DEFERRED.clear()
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        _DEFERRED[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
 
 
 def download(at, key: str) -> bytes:
     (button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-" + key)]
+    if button.proto.deferred_file_id:  # built on click: call what the app registered, as a click would
+        data = _DEFERRED[button.proto.deferred_file_id]()
+        return data.encode() if isinstance(data, str) else bytes(data)
     name = button.proto.url.rsplit("/", 1)[1]
     for store in reversed(_STORES):
         try:
@@ -50,7 +67,7 @@ def download(at, key: str) -> bytes:
 
 
 def open_export(scene: Scene):
-    at = make_app(scene.to_query())
+    at = make_app(scene_to_query(scene))
     at.session_state["tab"] = "Export"
     at.run()
     assert not at.exception

@@ -3,7 +3,7 @@
 Agreed keys (CSS class st-key-<key>): surface, formula, steps, run{i}_optimizer, run{i}_<param>, add_run,
 start{j}_x / start{j}_y, preset_<name>; charts contour, surface3d, metrics; containers share_link, divergence,
 formula_error. In the contour figure every path trace has meta {"role": "path", "run": i} (optionally "start": j)
-and head markers meta {"role": "head", ...}. The whole scene lives in the URL query (Scene.to_query()).
+and head markers meta {"role": "head", ...}. The whole scene lives in the URL query (scene_to_query(Scene)).
 
 Paths are compared with optim_core's trajectories at float32 tolerance: the drawn path of a chart is the last
 animation frame that sets the trace (the figure's base traces may show step 0 only), else the base trace.
@@ -46,6 +46,7 @@ from tools.browser import (
     widget_kind,
     widget_value,
 )
+from ui.url import scene_from_query, scene_to_query
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +61,7 @@ SHARED = Scene(
 def scene_of(page) -> Scene:
     """The scene in the page's URL (the default Scene when the URL has no query yet)."""
     q = page_query(page)
-    return Scene.from_query(q) if q else Scene()
+    return scene_from_query(q) if q else Scene()
 
 
 def assert_no_exception(page) -> None:
@@ -138,7 +139,7 @@ def test_changing_the_learning_rate_changes_the_path(open_page):
     assert_no_exception(page)
     q = page_query(page)
     assert "run" in q, f"the URL does not carry the runs after a change: {q}"
-    scene = Scene.from_query(q)
+    scene = scene_from_query(q)
     lr = float(scene.runs[0].resolved()["lr"])
     assert lr != old_lr, f"run0's lr in the URL is still {old_lr} after changing the {kind}"
     shown = as_float(widget_value(page, "run0_lr"))
@@ -185,7 +186,7 @@ def test_a_click_on_the_contour_moves_the_start(open_page):
 
 # ============================================================================ 5. shared URL
 def test_a_shared_url_restores_the_scene_and_follows_changes(open_page):
-    page = open_page(query=SHARED.to_query())
+    page = open_page(query=scene_to_query(SHARED))
     assert_no_exception(page)
     assert re.search(r"himmelblau", widget_value(page, "surface"), re.I), widget_value(page, "surface")
     assert re.match(r"\s*adam(?![a-z])", widget_value(page, "run0_optimizer"), re.I), widget_value(
@@ -200,7 +201,7 @@ def test_a_shared_url_restores_the_scene_and_follows_changes(open_page):
     assert_paths_equal(final_paths(page, "contour"), SHARED, simulate(SHARED), where="shared URL")
 
     rerun(page, lambda: set_numeric(page, "steps", value=200, keys=["ArrowRight"]), "changing steps")
-    changed = Scene.from_query(page_query(page))
+    changed = scene_from_query(page_query(page))
     assert changed.steps != SHARED.steps, f"the URL did not follow the steps change: {page_query(page)}"
     assert changed.steps == as_float(widget_value(page, "steps"))
     assert changed.with_(steps=SHARED.steps) == SHARED, f"the URL changed more than steps: {page_query(page)}"

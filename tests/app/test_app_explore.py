@@ -1,0 +1,116 @@
+"""The Explore tab in the real app (AppTest): controls, charts, one-line errors, and "use these settings",
+which must change the main view's scene (the widgets and the URL) through the app's one state path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_app import current_scene, make_app, shown
+
+from optim_core import OPTIMIZERS
+
+LR_RANGE = OPTIMIZERS["adam"].param("lr").range_text()
+BETA_RANGE = OPTIMIZERS["adam"].param("beta1").range_text()
+
+
+def _error_block_messages(at):
+    """Texts of st.error elements inside st.container(key="explore_error")."""
+    found = []
+
+    def walk(node, inside):
+        inside = inside or getattr(node, "key", None) == "explore_error"
+        if getattr(node, "type", None) == "error" and inside:
+            found.append(shown(node.value))
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for ch in children.values():
+                walk(ch, inside)
+
+    walk(at._tree, False)
+    return found
+
+
+def _chart_keys(at):
+    return [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")]
+
+
+@pytest.fixture
+def app():
+    at = make_app({"surface": "ill_conditioned", "run": "momentum:lr=0.01;adam:lr=0.01", "tab": "explore"})
+    at.default_timeout = 120
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_app_controls_and_charts(app):
+    at = app
+    assert at.radio(key="explore_mode").value == "Sweep"
+    assert at.selectbox(key="explore_optimizer").value == "momentum"
+    assert at.selectbox(key="explore_x_param").value == "lr"
+    assert at.selectbox(key="explore_y_param").value == "momentum"
+    assert at.number_input(key="explore_x_lo").value == pytest.approx(1e-4)
+    assert at.number_input(key="explore_x_hi").value == pytest.approx(10.0)
+    assert at.number_input(key="explore_x_n").value == 64
+    assert _chart_keys(at) == ["sweep_heatmap", "sweep_cell_contour"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["xaxis"]["type"] == "log"
+    assert any(t.get("name") == "stability boundary (theory)" for t in spec["data"])
+    caption = next(shown(c.value) for c in at.caption if "runs;" in shown(c.value))
+    assert "64×64 runs" in caption and "λmax = 10" in caption
+    assert _error_block_messages(at) == []
+    # Another optimizer resets the axes to its defaults.
+    at.selectbox(key="explore_optimizer").set_value("adam").run()
+    assert at.selectbox(key="explore_y_param").value == "beta1"
+    assert at.number_input(key="explore_y_hi").value == pytest.approx(0.999)
+    assert not any(
+        t.get("name") == "stability boundary (theory)" for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    )
+    # The other modes.
+    at.radio(key="explore_mode").set_value("Basins").run()
+    assert not at.exception and _chart_keys(at) == ["basins"]
+    at.radio(key="explore_mode").set_value("Noise ensemble").run()
+    assert not at.exception and _chart_keys(at) == ["ensemble_loss", "ensemble_cloud"]
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("explore_x_hi", 1e-5, f"x range is reversed: 0.0001 > 1e-05 (lr must be in {LR_RANGE})"),
+        ("explore_x_lo", 10.0, "x range is empty"),
+        ("explore_x_lo", 0.0, f"lr is on a log scale: the range must be > 0, got 0 (allowed: {LR_RANGE})"),
+        ("explore_y_hi", 1.0, f"y range: momentum must be in {BETA_RANGE}, got 1"),
+        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 128 values per axis"),
+        ("explore_steps", 0, "steps must be a whole number from 1 to 10000"),
+    ],
+)
+def test_app_shows_one_line_errors_in_the_error_container(app, key, value, expected):
+    at = app
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    msgs = _error_block_messages(at)
+    assert len(msgs) == 1 and expected in msgs[0] and "\n" not in msgs[0], msgs
+    assert "sweep_heatmap" not in _chart_keys(at)
+
+
+def test_app_same_parameter_on_both_axes(app):
+    at = app
+    at.selectbox(key="explore_y_param").set_value("lr").run()
+    assert _error_block_messages(at) == ["x and y are both lr: pick two different hyperparameters"]
+
+
+def test_app_use_these_settings_updates_the_query_and_the_main_view(app):
+    at = app
+    label = next(shown(m.value) for m in at.markdown if m.value.startswith("**Selected cell:**"))
+    at.button(key="explore_apply").click().run()
+    assert not at.exception, at.exception
+    query = dict(at.query_params)
+    run_q = query["run"] if isinstance(query["run"], str) else query["run"][0]
+    assert run_q.startswith("momentum:lr=") and "adam:lr=0.01" in run_q
+    lr = float(label.split("lr = ")[1].split(",")[0])
+    assert float(run_q.split("lr=")[1].split(",")[0].split(";")[0]) == pytest.approx(lr, rel=1e-3)
+    main_lr = current_scene(at).runs[0].params["lr"]  # the main view's scene, from the widgets
+    assert at.select_slider(key="run0_lr").value == pytest.approx(main_lr)
+    assert main_lr == pytest.approx(lr, rel=1e-3) and main_lr != 0.01
+    assert any("to the main view" in s.value for s in at.success)
