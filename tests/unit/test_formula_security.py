@@ -26,6 +26,7 @@ from cli import main
 from optim_core.scene import Scene
 from surfaces import expr as ex
 from surfaces.formula import FormulaError, check_python_tokens, custom_surface, parse_formula, parse_tree
+from ui.url import scene_from_query
 
 # (formula, a substring the message must contain, or None for "any clean rejection")
 HOSTILE: list[tuple[str, str | None]] = [
@@ -441,7 +442,7 @@ GADGETS = [
 def test_hostile_formula_in_a_link_or_a_config(text, tripwires):
     before = _pwned()
     with pytest.raises(ValueError) as info:
-        Scene.from_query({"surface": text, "run": "adam:lr=0.1", "steps": "10"})
+        scene_from_query({"surface": text, "run": "adam:lr=0.1", "steps": "10"})
     assert isinstance(info.value, FormulaError) and "\n" not in str(info.value)
     with pytest.raises(ValueError) as info:
         Scene.from_json(json.dumps({"surface": text, "runs": [{"optimizer": "adam"}], "steps": 10}))

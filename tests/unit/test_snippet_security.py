@@ -18,6 +18,7 @@ from optim_core.scene import RunConfig, Scene
 from surfaces import BUILTINS, get_surface
 from surfaces import expr as ex
 from surfaces.formula import FormulaError, custom_surface, parse_tree
+from ui.url import scene_from_query
 
 EVERY_FUNCTION = (
     "sin(x) + cos(y) + tan(x/4) + asin(y/9) + acos(x/9) + atan(y) + atan2(y, x + 9) + atan2(1, y^2 + 1)"
@@ -156,7 +157,7 @@ PAYLOAD = '"""; import os; os.system("touch PWNED"); """'
 
 def test_the_reported_link_is_refused():
     with pytest.raises(FormulaError, match="comments are not allowed"):
-        Scene.from_query({"surface": f"x**2+y**2 #{PAYLOAD}"})
+        scene_from_query({"surface": f"x**2+y**2 #{PAYLOAD}"})
 
 
 def test_no_text_of_the_surface_reaches_the_script(monkeypatch):
