@@ -32,15 +32,15 @@ if not st.session_state.get(boot.INIT):
 labels = nav.tab_labels(st.session_state.get("lang", "en"))
 tab_ids = {label: tid for tid, label in labels.items()}
 
-style.inject()
+style.inject(present=bool(st.session_state.get("present")))
 resolved, problem = boot.current_scene()
-view = state.view_from_state(tab_ids)
+view = state.view_from_state(tab_ids).with_(lesson=header.active_lesson(resolved))
 boot.sync_url(resolved.scene, view)
 with guard.section("sidebar"):
     sidebar.render(resolved, labels)
 with guard.section("header"):
     header.render(resolved)
-link_problem = boot.link_problem()
+link_problem = boot.link_problem(resolved)
 if link_problem is not None:
     st.warning(boot.describe_link_problem(link_problem), icon=":material/link_off:")
 if problem is not None:

@@ -26,13 +26,13 @@ import numpy as np
 import i18n
 from i18n import UserError
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
-from surfaces import BUILTINS, get_surface
+from surfaces import SURFACES, get_surface
 
 EXIT_USAGE = 2
 
 
 class UsageError(UserError):
-    """A user mistake: printed as one line, exit code 2 (a message template plus parameters, as UserError)."""
+    """A user mistake on the command line: printed as one line, exit code 2 (a translatable template)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("trajectory", help="run one optimizer and print its path as JSON or CSV")
     _add_run_arguments(t, multiple=False)
     t.add_argument("--format", choices=("json", "csv"), default="json")
+    t.add_argument(
+        "--state",
+        action="store_true",
+        help="JSON only: add the optimizer's state buffers (torch's optimizer.state keys), the gradient it saw "
+        "and the lr at every step 1..N, and its branch indicators",
+    )
 
     r = sub.add_parser(
         "render", help="export a GIF, MP4, PNG, CSV, JSON or PyTorch script (format from the file extension)"
@@ -71,14 +77,22 @@ def _add_run_arguments(p: argparse.ArgumentParser, multiple: bool) -> None:
     p.add_argument(
         "--surface",
         default=None if multiple else "rosenbrock",
-        help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2'",
+        help="a built-in name (see `list`) or a formula in x and y, e.g. 'x^2 + 3*y^2' (in x alone with a "
+        "one-number --start: a 1-D curve)",
     )
     p.add_argument(
         "--optimizer",
         default=None if multiple else "adam",
         help="optimizer id" + ("; several separated by commas" if multiple else ""),
     )
-    p.add_argument("--start", nargs=2, type=float, metavar=("X", "Y"), default=None)
+    p.add_argument(
+        "--start",
+        nargs="+",
+        type=float,
+        metavar="X [Y]",
+        default=None,
+        help="one number on a curve f(x) (a formula in x alone becomes 1-D), two on a surface f(x, y)",
+    )
     p.add_argument("--steps", type=int, default=None, help=f"number of steps, 1 to {MAX_STEPS}")
     p.add_argument(
         "--set",
@@ -111,7 +125,7 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+            raise UsageError("--set expects NAME=VALUE, got {item!r}", item=item)
         out[name.strip()] = value.strip()
     return out
 
@@ -134,18 +148,19 @@ def parse_noise(text: str | None) -> dict[str, Any] | None:
         std = float(parts[0])
         seed = int(parts[1]) if len(parts) > 1 else 0
     except ValueError:
-        raise UsageError(f"--noise expects STD[,SEED], got {text!r}") from None
+        raise UsageError("--noise expects STD[,SEED], got {text!r}", text=text) from None
     return {"std": std, "seed": seed}
 
 
-def _hint_for(optimizer: str, name: str) -> str:
+def _instead(optimizer: str, name: str) -> str | None:
+    """The optimizer that has this hyperparameter, when the user picked its plainer sibling."""
     if optimizer == "sgd" and name in ("momentum", "dampening"):
-        return " (use --optimizer momentum)"
+        return "momentum"
     if optimizer in ("sgd", "momentum") and name == "nesterov":
-        return " (use --optimizer nesterov)"
+        return "nesterov"
     if optimizer == "adam" and name == "decoupled_weight_decay":
-        return " (use --optimizer adamw)"
-    return ""
+        return "adamw"
+    return None
 
 
 def check_params(optimizer: str, params: dict[str, Any]) -> None:
@@ -153,24 +168,48 @@ def check_params(optimizer: str, params: dict[str, Any]) -> None:
     names = {p.name for p in spec.hyperparams} | set(spec.groups()) | set(spec.fixed)
     for key in params:
         if key not in names:
+            instead = _instead(optimizer, key)
+            if instead:
+                raise UsageError(
+                    "{optimizer} has no hyperparameter {name!r} (use --optimizer {instead}); it has: {names}",
+                    optimizer=optimizer,
+                    name=key,
+                    instead=instead,
+                    names=", ".join(spec.param_names()),
+                )
             raise UsageError(
-                f"{optimizer} has no hyperparameter {key!r}{_hint_for(optimizer, key)}; "
-                f"it has: {', '.join(spec.param_names())}"
+                "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+                optimizer=optimizer,
+                name=key,
+                names=", ".join(spec.param_names()),
             )
+
+
+def parse_start(values: Sequence[float] | None) -> tuple[float, ...] | None:
+    """--start X [Y]: one number (a curve) or two (a surface)."""
+    if values is None:
+        return None
+    if len(values) not in (1, 2):
+        raise UsageError("--start takes 1 number (a curve) or 2 (a surface), got {n}", n=len(values))
+    return tuple(float(v) for v in values)
 
 
 def resolve_optimizer(name: str) -> str:
     key = name.strip().lower()
     if key not in OPTIMIZERS:
-        raise UsageError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise UsageError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=name, choices=", ".join(OPTIMIZERS)
+        )
     return key
 
 
 # ----------------------------------------------------------------------------- output
 def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str, Any]:
+    """The JSON of run b: points rows are [x, y] on a surface and [x] on a curve."""
     spec = traj.optimizer
     return {
         "surface": surface_text,
+        "dim": traj.dim,
         "optimizer": spec.id,
         "params": spec.reference_kwargs(traj.params_for(b)),
         "start": [float(v) for v in traj.points[0, b]],
@@ -184,13 +223,42 @@ def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str
     }
 
 
+def _rows(a: np.ndarray) -> list[Any]:
+    """(S, d) or (S,) values as JSON rows: [[x, y], ...] / [[x], ...] / [v, ...]; NaN and inf become null."""
+    return [_rows(r) if isinstance(r, np.ndarray) else (float(r) if np.isfinite(r) else None) for r in a]
+
+
+def state_json(traj: Trajectory, b: int = 0) -> dict[str, Any]:
+    """The recorded steps of run b (run(..., record_state=True)): rows are steps 1..N.
+
+    "state": every buffer the reference keeps for these hyperparameters (StateBuffer.active), rows [x, y] or
+    [x] (a per-run buffer such as NAdam's mu_product: [v]); "grad": what the optimizer saw ([x, y] rows);
+    "lr": the lr of each step; "indicators": branch indicators (flags 1.0 / 0.0; null where n/a)."""
+    rec = traj.record
+    if rec is None:
+        raise UsageError("this trajectory was run without recording its state")
+    spec, hp = traj.optimizer, traj.params_for(b)
+    state = {}
+    for buf in spec.buffers:
+        if buf.active(hp):
+            v = rec.state[buf.name][:, b]
+            state[buf.name] = _rows(v if v.ndim == 2 else v[:, None])
+    return {
+        "state": state,
+        "grad": _rows(rec.grad[:, b]),
+        "lr": _rows(rec.lr[:, b]),
+        "indicators": {name: _rows(v[:, b]) for name, v in rec.indicators.items()},
+    }
+
+
 def trajectory_csv(traj: Trajectory) -> str:
+    """step, x[, y], loss, grad_norm: one row per step of the first run (no y column on a curve)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["step", "x", "y", "loss", "grad_norm"])
+    w.writerow(["step", *"xy"[: traj.dim], "loss", "grad_norm"])
     for k in range(traj.steps + 1):
-        x, y = traj.points[k, 0]
-        w.writerow([k, repr(float(x)), repr(float(y)), repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
+        coords = [repr(float(c)) for c in traj.points[k, 0]]
+        w.writerow([k, *coords, repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
     return buf.getvalue()
 
 
@@ -207,11 +275,13 @@ def format_list() -> str:
             dflt = str(p.default).lower() if p.kind == "bool" else f"{p.default:g}"
             lines.append(f"      {p.name}={dflt}  {p.range_text()}  {p.description}")
     lines.append("")
-    lines.append("Surfaces (or type any formula in x and y):")
-    for entry in BUILTINS.values():
+    lines.append("Surfaces (or type any formula in x and y; in x alone with a one-number --start: a 1-D curve):")
+    for entry in SURFACES.values():
         surf = get_surface(entry.id)
         extra = "".join(f"  {p.name}={p.default:g}" for p in entry.params)
-        lines.append(f"  {entry.id:16s} {surf.formula}{extra}")
+        mark = "1-D" if entry.dim == 1 else "2-D"
+        start = " ".join(f"{c:g}" for c in surf.start)
+        lines.append(f"  {entry.id:16s} {mark}  {surf.formula}{extra}  (start {start})")
     lines.append("")
     lines.append("Learning-rate schedules (--schedule NAME:K=V,...):")
     for s in SCHEDULES.values():
@@ -219,7 +289,7 @@ def format_list() -> str:
         lines.append(f"  {s.id:14s} {s.name}" + (f"  ({params})" if params else ""))
     lines.append("")
     lines.append(
-        f"Limits: steps ≤ {MAX_STEPS}; a path diverges once sqrt(x²+y²) > {DIVERGENCE_BOUND:g} "
+        f"Limits: steps ≤ {MAX_STEPS}; a path diverges once its distance from the origin > {DIVERGENCE_BOUND:g} "
         "or f or its gradient is not finite."
     )
     return "\n".join(lines)
@@ -230,11 +300,18 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
     optimizer = resolve_optimizer(args.optimizer)
     params = parse_assignments(args.set)
     check_params(optimizer, params)
-    surface = get_surface(args.surface, **{k: float(v) for k, v in parse_assignments(args.surface_param).items()})
-    start = args.start if args.start is not None else list(surface.start)
+    given = parse_start(args.start)
+    surface = get_surface(
+        args.surface,
+        dim=len(given) if given else None,
+        **{k: float(v) for k, v in parse_assignments(args.surface_param).items()},
+    )
+    start = given if given is not None else surface.start
     steps = args.steps if args.steps is not None else 100
     if not 1 <= steps <= MAX_STEPS:
-        raise UsageError(f"--steps must be from 1 to {MAX_STEPS}, got {steps}")
+        raise UsageError("--steps must be from 1 to {max}, got {steps}", max=MAX_STEPS, steps=steps)
+    if args.state and args.format != "json":
+        raise UsageError("--state needs --format json")
     traj = run(
         surface,
         optimizer,
@@ -243,12 +320,16 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
         schedule=parse_schedule(args.schedule),
         noise=parse_noise(args.noise),
         clip=args.clip,
+        record_state=args.state,
         **params,
     )
     if args.format == "csv":
         out.write(trajectory_csv(traj))
     else:
-        json.dump(trajectory_json(traj, args.surface), out)
+        data = trajectory_json(traj, args.surface)
+        if args.state:
+            data.update(state_json(traj))
+        json.dump(data, out, allow_nan=False)
         out.write("\n")
     return 0
 

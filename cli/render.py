@@ -95,7 +95,7 @@ def build_scene(args: argparse.Namespace) -> Scene:
         runs = _apply_sets(runs, args.set)
     changes["runs"] = tuple(runs)
     if args.start:
-        changes["starts"] = ((args.start[0], args.start[1]),)
+        changes["starts"] = (tuple(args.start),)
     if args.steps is not None:
         changes["steps"] = args.steps
     if args.schedule:

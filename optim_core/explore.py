@@ -33,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import BUILTINS, Surface, get_surface
+import i18n
+from i18n import N_
+from surfaces import SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .spec import HyperParam, OptimizerSpec, SpecError
@@ -54,9 +56,9 @@ NOT_CONVERGED = -2
 """Basin label: the run ended farther than ``tol`` from every known minimum."""
 
 METRICS = {
-    "loss": "final loss",
-    "steps": "steps to tolerance",
-    "distance": "distance to nearest minimum",
+    "loss": N_("final loss"),
+    "steps": N_("steps to tolerance"),
+    "distance": N_("distance to nearest minimum"),
 }
 """Sweep metrics by key: what a heatmap can be coloured by."""
 
@@ -69,7 +71,9 @@ def _spec(optimizer: str | OptimizerSpec) -> OptimizerSpec:
         return optimizer
     spec = OPTIMIZERS.get(str(optimizer))
     if spec is None:
-        raise SpecError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise SpecError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=optimizer, choices=", ".join(OPTIMIZERS)
+        )
     return spec
 
 
@@ -82,7 +86,7 @@ def _surface_ref(surf: Surface) -> tuple[str | Surface, dict[str, float]]:
 
     Results are cached by Streamlit (pickled); a Surface holds lambdified functions, which do not pickle.
     """
-    if surf.id in BUILTINS:
+    if surf.id in SURFACES:
         return surf.id, dict(surf.params)
     if surf.id == "custom" and surf.formula:
         return surf.formula, {}
@@ -90,23 +94,25 @@ def _surface_ref(surf: Surface) -> tuple[str | Surface, dict[str, float]]:
 
 
 def _resolve_surface(ref: str | Surface, params: Mapping[str, float]) -> Surface:
-    return get_surface(ref, **dict(params))
+    kwargs: dict[str, Any] = dict(params)
+    return get_surface(ref, **kwargs)
 
 
 def _check_steps(steps: Any) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+        raise SpecError("steps must be a whole number from 1 to {max}, got {steps!r}", max=MAX_STEPS, steps=steps)
     return int(steps)
 
 
-def _check_start(start: Any) -> tuple[float, float]:
+def _check_start(start: Any, dim: int = 2) -> tuple[float, ...]:
+    """One start as a d-tuple (a single number is accepted on a curve)."""
     try:
-        s = np.asarray(start, dtype=float)
+        s = np.asarray(start, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        raise SpecError("start must be two numbers (x, y)") from None
-    if s.shape != (2,) or not np.isfinite(s).all():
-        raise SpecError(f"start must be two finite numbers (x, y), got {start!r}")
-    return float(s[0]), float(s[1])
+        raise SpecError("start must be {d} number(s)", d=dim) from None
+    if s.shape != (dim,) or not np.isfinite(s).all():
+        raise SpecError("start must be {d} finite number(s), got {start!r}", d=dim, start=start)
+    return tuple(float(v) for v in s)
 
 
 def _best_known_value(surf: Surface) -> float | None:
@@ -163,21 +169,49 @@ def axis_param(spec: str | OptimizerSpec, name: str, axis: str = "x") -> HyperPa
         if p.name == name:
             if p.kind != "float":
                 raise SpecError(
-                    f"{name} is a {p.kind}, not a continuous value: it cannot be the {axis} axis; "
-                    f"choose one of: {choices}"
+                    "{name} is a {kind}, not a continuous value: it cannot be the {axis} axis; choose one of: {choices}",
+                    name=name,
+                    kind=p.kind,
+                    axis=axis,
+                    choices=choices,
                 )
             return p
-    raise SpecError(f"{spec.id} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}")
+    raise SpecError(
+        "{optimizer} has no hyperparameter {name!r} for the {axis} axis; choose one of: {choices}",
+        optimizer=spec.id,
+        name=name,
+        axis=axis,
+        choices=choices,
+    )
 
 
-def _check_resolution(n, what: str, cap: int, cap_note: str) -> None:
-    """A grid resolution: a whole number from 2 to cap (one-line SpecError otherwise)."""
+def _check_sweep_resolution(n: Any, axis: str) -> None:
+    """A sweep axis resolution: a whole number from 2 to SWEEP_MAX (one-line SpecError otherwise)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise SpecError(f"{what} must be a whole number from 2 to {cap}, got {n!r}")
-    if n > cap:
-        raise SpecError(f"{what} {n} is over the cap: {cap_note}")
+        raise SpecError(
+            "{axis} resolution must be a whole number from 2 to {cap}, got {n!r}", axis=axis, cap=SWEEP_MAX, n=n
+        )
+    if n > SWEEP_MAX:
+        raise SpecError(
+            "{axis} resolution {n} is over the cap: 2 to {cap} values per axis (at most {cap}×{cap} runs)",
+            axis=axis,
+            n=n,
+            cap=SWEEP_MAX,
+        )
     if n < 2:
-        raise SpecError(f"{what} must be from 2 to {cap}, got {n}")
+        raise SpecError("{axis} resolution must be from 2 to {cap}, got {n}", axis=axis, cap=SWEEP_MAX, n=n)
+
+
+def _check_grid_resolution(n: Any) -> None:
+    """A basin-map resolution: a whole number from 2 to BASIN_MAX."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise SpecError("grid resolution must be a whole number from 2 to {cap}, got {n!r}", cap=BASIN_MAX, n=n)
+    if n > BASIN_MAX:
+        raise SpecError(
+            "grid resolution {n} is over the cap: at most {cap} starts per axis ({cap}×{cap})", n=n, cap=BASIN_MAX
+        )
+    if n < 2:
+        raise SpecError("grid resolution must be from 2 to {cap}, got {n}", cap=BASIN_MAX, n=n)
 
 
 def _allowed_positive(param: HyperParam) -> str:
@@ -192,20 +226,34 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
     "x range is reversed: 0.1 > 0.01", "lr is on a log scale: the range must be > 0 …",
     "y range: beta1 must be in [0, 1), got 1", "x resolution 200 is over the cap of 128 …".
     """
-    allowed = f"{param.name} must be in {param.range_text()}"
-    _check_resolution(
-        n, f"{axis} resolution", SWEEP_MAX, f"2 to {SWEEP_MAX} values per axis (at most {SWEEP_MAX}×{SWEEP_MAX} runs)"
-    )
+    name, allowed = param.name, param.range_text()
+    _check_sweep_resolution(n, axis)
     try:
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise SpecError(f"{axis} range must be two numbers ({allowed})") from None
+        raise SpecError(
+            "{axis} range must be two numbers ({name} must be in {range})", axis=axis, name=name, range=allowed
+        ) from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise SpecError(f"{axis} range must be finite ({allowed})")
+        raise SpecError("{axis} range must be finite ({name} must be in {range})", axis=axis, name=name, range=allowed)
     if lo > hi:
-        raise SpecError(f"{axis} range is reversed: {_fmt(lo)} > {_fmt(hi)} ({allowed})")
+        raise SpecError(
+            "{axis} range is reversed: {lo} > {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(lo),
+            hi=_fmt(hi),
+            name=name,
+            range=allowed,
+        )
     if lo == hi:
-        raise SpecError(f"{axis} range is empty: from {_fmt(lo)} to {_fmt(hi)} ({allowed})")
+        raise SpecError(
+            "{axis} range is empty: from {lo} to {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(lo),
+            hi=_fmt(hi),
+            name=name,
+            range=allowed,
+        )
     _check_axis_values(param, np.array([lo, hi]), axis)
     values = np.geomspace(lo, hi, int(n)) if param.log else np.linspace(lo, hi, int(n))
     values[0], values[-1] = lo, hi
@@ -215,34 +263,61 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
 def _check_axis_values(param: HyperParam, values: np.ndarray, axis: str) -> None:
     if param.log and (values <= 0).any():
         raise SpecError(
-            f"{param.name} is on a log scale: the range must be > 0, got {_fmt(float(values.min()))} "
-            f"(allowed: {_allowed_positive(param)})"
+            "{name} is on a log scale: the range must be > 0, got {value} (allowed: {range})",
+            name=param.name,
+            value=_fmt(float(values.min())),
+            range=_allowed_positive(param),
         )
     try:
         param.check_array(values)
     except SpecError as exc:
-        raise SpecError(f"{axis} range: {exc}") from None
+        raise SpecError(
+            "{axis} range: {name} must be in {range}, got {value}",
+            axis=axis,
+            name=param.name,
+            range=param.range_text(),
+            value=exc.params.get("value", ""),
+        ) from None
 
 
 def _coerce_axis(param: HyperParam, values: Any, axis: str) -> np.ndarray:
+    name, allowed = param.name, param.range_text()
     try:
         v = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise SpecError(f"{axis} values must be numbers") from None
-    allowed = f"{param.name} must be in {param.range_text()}"
+        raise SpecError("{axis} values must be numbers", axis=axis) from None
     if v.ndim != 1 or v.size == 0:
-        raise SpecError(f"{axis} range is empty: give 1 to {SWEEP_MAX} values ({allowed})")
+        raise SpecError(
+            "{axis} range is empty: give 1 to {cap} values ({name} must be in {range})",
+            axis=axis,
+            cap=SWEEP_MAX,
+            name=name,
+            range=allowed,
+        )
     if v.size > SWEEP_MAX:
-        raise SpecError(f"{axis} axis has {v.size} values, over the cap: 1 to {SWEEP_MAX} values per axis")
+        raise SpecError(
+            "{axis} axis has {n} values, over the cap: 1 to {cap} values per axis", axis=axis, n=v.size, cap=SWEEP_MAX
+        )
     if not np.isfinite(v).all():
-        raise SpecError(f"{axis} values must be finite ({allowed})")
+        raise SpecError("{axis} values must be finite ({name} must be in {range})", axis=axis, name=name, range=allowed)
     d = np.diff(v)
     if (d < 0).any():
         k = int(np.flatnonzero(d < 0)[0])
-        raise SpecError(f"{axis} range is reversed: {_fmt(v[k])} > {_fmt(v[k + 1])} ({allowed})")
+        raise SpecError(
+            "{axis} range is reversed: {lo} > {hi} ({name} must be in {range})",
+            axis=axis,
+            lo=_fmt(v[k]),
+            hi=_fmt(v[k + 1]),
+            name=name,
+            range=allowed,
+        )
     if (d == 0).any():
         raise SpecError(
-            f"{axis} values must be strictly increasing: {_fmt(v[np.flatnonzero(d == 0)[0]])} repeats ({allowed})"
+            "{axis} values must be strictly increasing: {value} repeats ({name} must be in {range})",
+            axis=axis,
+            value=_fmt(v[np.flatnonzero(d == 0)[0]]),
+            name=name,
+            range=allowed,
         )
     _check_axis_values(param, v, axis)
     return v
@@ -264,7 +339,7 @@ class SweepResult:
     surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
-    start: tuple[float, float]
+    start: tuple[float, ...]  # d coordinates
     steps: int
     x_param: str
     y_param: str
@@ -278,11 +353,11 @@ class SweepResult:
     tol: float
     f_star: float | None
     final_loss: np.ndarray  # (ny, nx)
-    final_point: np.ndarray  # (ny, nx, 2)
+    final_point: np.ndarray  # (ny, nx, d)
     distance: np.ndarray  # (ny, nx), NaN when the surface has no known minima
     steps_to_tol: np.ndarray  # (ny, nx) int, −1 = never
     diverged_at: np.ndarray  # (ny, nx) int, −1 = did not diverge
-    points: np.ndarray | None = field(default=None, repr=False)  # (ny, nx, steps+1, 2) only with keep_points
+    points: np.ndarray | None = field(default=None, repr=False)  # (ny, nx, steps+1, d) only with keep_points
 
     @property
     def surface(self) -> Surface:
@@ -308,20 +383,20 @@ class SweepResult:
             return self.steps_to_tol
         if name == "distance":
             return self.distance
-        raise SpecError(f"unknown metric {name!r}; choose one of: {', '.join(METRICS)}")
+        raise SpecError("unknown metric {name!r}; choose one of: {choices}", name=name, choices=", ".join(METRICS))
 
     def cell_index(self, k: int) -> tuple[int, int]:
         """Flat index k (Plotly point_index on the cell overlay) → (i, j)."""
         ny, nx = self.shape
         if not 0 <= int(k) < nx * ny:
-            raise SpecError(f"cell index {k} is outside the {ny}×{nx} grid")
+            raise SpecError("cell index {k} is outside the {ny}×{nx} grid", k=k, ny=ny, nx=nx)
         return divmod(int(k), nx)
 
     def cell_params(self, i: int, j: int) -> dict[str, Any]:
         """All hyperparameters of cell (i, j) (row i ↔ y_values[i], column j ↔ x_values[j])."""
         ny, nx = self.shape
         if not (0 <= i < ny and 0 <= j < nx):
-            raise SpecError(f"cell ({i}, {j}) is outside the {ny}×{nx} grid")
+            raise SpecError("cell ({i}, {j}) is outside the {ny}×{nx} grid", i=i, j=j, ny=ny, nx=nx)
         params = dict(self.base_params)
         params[self.x_param] = float(self.x_values[j])
         params[self.y_param] = float(self.y_values[i])
@@ -359,22 +434,22 @@ def sweep(
     """Run a len(y_values) × len(x_values) grid of two hyperparameters from one start, as one run() call.
 
     base_params: the other hyperparameters (defaults fill the rest; axis values override them).
-    keep_points: also keep every path (ny, nx, steps+1, 2) — big; prefer cell_trajectory().
+    keep_points: also keep every path (ny, nx, steps+1, d) — big; prefer cell_trajectory().
     Raises SpecError (one-line message) for bad axes, values, caps or parameters.
     """
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    start = _check_start(start)
+    start = _check_start(start, surf.dim)
     px = axis_param(spec, x_param, "x")
     py = axis_param(spec, y_param, "y")
     if px.name == py.name:
-        raise SpecError(f"x and y are both {px.name}: pick two different hyperparameters")
+        raise SpecError("x and y are both {name}: pick two different hyperparameters", name=px.name)
     xv = _coerce_axis(px, x_values, "x")
     yv = _coerce_axis(py, y_values, "y")
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
-        raise SpecError(f"tolerance must be a number > 0, got {tol}")
+        raise SpecError("tolerance must be a number > 0, got {tol}", tol=tol)
 
     base = resolve_params(spec, dict(base_params or {}), 1)
     base = _plain_params(spec, base)
@@ -390,10 +465,10 @@ def sweep(
 
     f_star = _best_known_value(surf)
     final_loss = np.empty(batch)
-    final_point = np.empty((batch, 2))
+    final_point = np.empty((batch, surf.dim))
     diverged_at = np.empty(batch, dtype=np.int64)
     steps_to_tol = np.full(batch, -1, dtype=np.int64)
-    points = np.empty((batch, steps + 1, 2)) if keep_points else None
+    points = np.empty((batch, steps + 1, surf.dim)) if keep_points else None
 
     for sl in _chunks(batch, steps):
         p = {k: _take(v, sl) for k, v in params_all.items()}
@@ -432,11 +507,11 @@ def sweep(
         tol=tol,
         f_star=f_star,
         final_loss=final_loss.reshape(ny, nx),
-        final_point=final_point.reshape(ny, nx, 2),
+        final_point=final_point.reshape(ny, nx, surf.dim),
         distance=distance.reshape(ny, nx),
         steps_to_tol=steps_to_tol.reshape(ny, nx),
         diverged_at=diverged_at.reshape(ny, nx),
-        points=None if points is None else points.reshape(ny, nx, steps + 1, 2),
+        points=None if points is None else points.reshape(ny, nx, steps + 1, surf.dim),
     )
 
 
@@ -453,9 +528,9 @@ def sweep(
 # (Jury's conditions on the 2×2 companion matrix, for 0 ≤ μ < 1; companion_spectral_radius() checks them
 # numerically.)  So every case reads  η (1 − τ)(λmax + wd) < C(μ)  with C = 2, 2(1+μ), 2(1+μ)/(1+2μ).
 _THEORY = {
-    "sgd": "stable iff 0 < η(λ+λ_wd) < 2 for every eigenvalue λ of H  ⇒  η < 2/(λmax+λ_wd)",
-    "momentum": "stable iff 0 ≤ μ < 1 and 0 < η(1−τ)(λ+λ_wd) < 2(1+μ)  ⇒  η < 2(1+μ)/((1−τ)(λmax+λ_wd))",
-    "nesterov": "stable iff 0 ≤ μ < 1 and 0 < η(λ+λ_wd) < 2(1+μ)/(1+2μ)  ⇒  η < 2(1+μ)/((1+2μ)(λmax+λ_wd))",
+    "sgd": N_("stable iff 0 < η(λ+λ_wd) < 2 for every eigenvalue λ of H  ⇒  η < 2/(λmax+λ_wd)"),
+    "momentum": N_("stable iff 0 ≤ μ < 1 and 0 < η(1−τ)(λ+λ_wd) < 2(1+μ)  ⇒  η < 2(1+μ)/((1−τ)(λmax+λ_wd))"),
+    "nesterov": N_("stable iff 0 ≤ μ < 1 and 0 < η(λ+λ_wd) < 2(1+μ)/(1+2μ)  ⇒  η < 2(1+μ)/((1+2μ)(λmax+λ_wd))"),
 }
 _THEORY_PARAMS = {
     "sgd": ("lr", "weight_decay"),
@@ -491,7 +566,7 @@ def companion_spectral_radius(
         # b' = μ b + λ θ ;  θ' = θ − η (λ θ + μ b') = (1 − a(1+μ)) θ − η μ² b
         m = np.array([[1.0 - a * (1.0 + mu), -lr * mu * mu], [lam, mu]])
     else:
-        raise SpecError(f"no linear theory for {optimizer!r}")
+        raise SpecError("no linear theory for {name!r}", name=optimizer)
     return float(np.abs(np.linalg.eigvals(m)).max())
 
 
@@ -515,9 +590,14 @@ class StabilityBoundary:
     ratio: np.ndarray | None = None
     local: bool = False  # True: the Hessian at a minimum of a non-quadratic surface (valid near it only)
 
-    def summary(self) -> str:
-        where = "near the minimum (local linearisation)" if self.local else "on this quadratic"
-        return f"{self.formula}; λmax = {self.lam_max:.4g} {where}"
+    def summary(self, lang: i18n.Lang = i18n.EN) -> str:
+        """The rule and λmax in one line, in the language."""
+        template = (
+            N_("{formula}; λmax = {lam} near the minimum (local linearisation)")
+            if self.local
+            else N_("{formula}; λmax = {lam} on this quadratic")
+        )
+        return lang.fmt(template, formula=lang(self.formula), lam=format(self.lam_max, ".4g"))
 
 
 def _solve_for(opt: str, var: str, vals: Mapping[str, np.ndarray], lam: float) -> np.ndarray:
@@ -568,7 +648,7 @@ def stability_boundary(
     if not is_quadratic and not local:
         return None
     if is_quadratic:
-        point = surf.minima[0] if surf.minima else (0.0, 0.0)
+        point = surf.minima[0] if surf.minima else (0.0,) * surf.dim
     else:
         if not surf.minima or not 0 <= minimum < len(surf.minima):
             return None
@@ -663,13 +743,13 @@ class BasinResult:
     optimizer: str
     params: dict[str, Any]
     steps: int
-    window: tuple[tuple[float, float], tuple[float, float]]
+    window: tuple[tuple[float, float], ...]  # d (lo, hi) pairs
     xs: np.ndarray  # (n,)
-    ys: np.ndarray  # (n,)
-    minima: tuple[tuple[float, float], ...]
+    ys: np.ndarray  # (n,); (1,) = [0.0] on a curve
+    minima: tuple[tuple[float, ...], ...]
     tol: float
-    labels: np.ndarray  # (n, n) int
-    final_point: np.ndarray  # (n, n, 2)
+    labels: np.ndarray  # (n, n) int; (1, n) on a curve
+    final_point: np.ndarray  # (n, n, d); (1, n, 1) on a curve
     counts: dict[int, int]  # label → number of starts (every minimum, DIVERGED and NOT_CONVERGED present)
 
     @property
@@ -682,19 +762,24 @@ class BasinResult:
         return {k: v / total for k, v in self.counts.items()}
 
 
-def _check_window(window: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+def _check_window(window: Any, dim: int = 2) -> tuple[tuple[float, float], ...]:
+    """((x min, x max), (y min, y max)) on a surface, ((x min, x max),) on a curve; SpecError otherwise."""
     try:
-        (x0, x1), (y0, y1) = window
-        x0, x1, y0, y1 = (float(v) for v in (x0, x1, y0, y1))
+        pairs = tuple((float(a), float(b)) for a, b in window)
     except (TypeError, ValueError):
-        raise SpecError("window must be ((x min, x max), (y min, y max))") from None
-    if not all(map(math.isfinite, (x0, x1, y0, y1))):
+        pairs = ()
+    if len(pairs) != dim:
+        if dim == 2:
+            raise SpecError("window must be ((x min, x max), (y min, y max))")
+        raise SpecError("window must be ((x min, x max),) on a curve")
+    if not all(math.isfinite(v) for pair in pairs for v in pair):
         raise SpecError("window bounds must be finite")
-    if x0 >= x1:
-        raise SpecError(f"window x range is {'reversed' if x0 > x1 else 'empty'}: {_fmt(x0)} ≥ {_fmt(x1)}")
-    if y0 >= y1:
-        raise SpecError(f"window y range is {'reversed' if y0 > y1 else 'empty'}: {_fmt(y0)} ≥ {_fmt(y1)}")
-    return (x0, x1), (y0, y1)
+    for axis, (lo, hi) in zip("xy", pairs):
+        if lo > hi:
+            raise SpecError("window {axis} range is reversed: {lo} ≥ {hi}", axis=axis, lo=_fmt(lo), hi=_fmt(hi))
+        if lo == hi:
+            raise SpecError("window {axis} range is empty: {lo} ≥ {hi}", axis=axis, lo=_fmt(lo), hi=_fmt(hi))
+    return pairs
 
 
 def basins(
@@ -711,29 +796,35 @@ def basins(
 ) -> BasinResult:
     """Label a grid_n × grid_n grid of starts (over window, default the surface's domain) by the minimum reached.
 
+    On a 1-D curve the grid is one row of grid_n starts: labels (1, grid_n), ys = [0.0].
     One run() call for the whole grid (≤ BASIN_MAX² = 40 000 starts).
     """
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    _check_resolution(
-        grid_n, "grid resolution", BASIN_MAX, f"at most {BASIN_MAX} starts per axis ({BASIN_MAX}×{BASIN_MAX})"
-    )
+    _check_grid_resolution(grid_n)
     tol = float(tol)
     if not (math.isfinite(tol) and tol > 0):
-        raise SpecError(f"tolerance must be a number > 0, got {tol}")
+        raise SpecError("tolerance must be a number > 0, got {tol}", tol=tol)
     if not surf.minima:
-        raise SpecError(f"{surf.name} has no known minima: a basin map needs at least one")
-    win = _check_window(window if window is not None else surf.domain)
+        raise SpecError("{name} has no known minima: a basin map needs at least one", name=surf.name)
+    dim = surf.dim
+    win = _check_window(window if window is not None else surf.domain, dim)
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
 
     n = int(grid_n)
     xs = np.linspace(win[0][0], win[0][1], n)
-    ys = np.linspace(win[1][0], win[1][1], n)
-    gx, gy = np.meshgrid(xs, ys)
-    starts = np.column_stack([gx.ravel(), gy.ravel()])
+    if dim == 2:
+        ys = np.linspace(win[1][0], win[1][1], n)
+        gx, gy = np.meshgrid(xs, ys)
+        starts = np.column_stack([gx.ravel(), gy.ravel()])
+        shape = (n, n)
+    else:
+        ys = np.zeros(1)
+        starts = xs[:, None]
+        shape = (1, n)
     batch = starts.shape[0]
-    final_point = np.empty((batch, 2))
+    final_point = np.empty((batch, dim))
     diverged_at = np.empty(batch, dtype=np.int64)
     for sl in _chunks(batch, steps):
         traj = run(surf, spec, starts[sl], steps, schedule=schedule, clip=clip, **resolved)
@@ -742,7 +833,10 @@ def basins(
         del traj
 
     minima = np.asarray(surf.minima, dtype=float)
-    d = np.hypot(final_point[:, None, 0] - minima[None, :, 0], final_point[:, None, 1] - minima[None, :, 1])
+    if dim == 2:
+        d = np.hypot(final_point[:, None, 0] - minima[None, :, 0], final_point[:, None, 1] - minima[None, :, 1])
+    else:
+        d = np.abs(final_point[:, None, 0] - minima[None, :, 0])
     nearest = d.argmin(axis=1)
     labels = np.where(d[np.arange(batch), nearest] <= tol, nearest, NOT_CONVERGED)
     labels = np.where(diverged_at >= 0, DIVERGED, labels).astype(np.int16)
@@ -759,8 +853,8 @@ def basins(
         ys=ys,
         minima=tuple(map(tuple, minima.tolist())),
         tol=tol,
-        labels=labels.reshape(n, n),
-        final_point=final_point.reshape(n, n, 2),
+        labels=labels.reshape(shape),
+        final_point=final_point.reshape(*shape, dim),
         counts=counts,
     )
 
@@ -771,14 +865,14 @@ class EnsembleResult:
     """n_runs noisy runs (simulated mini-batch SGD: g + σ·ξ) from one start, and the noise-free run.
 
     bands[k] is the percentiles[k]-th percentile over runs of the loss at each step, (len(q), steps+1).
-    Reproducible: run() draws one (2, n_runs) standard normal per step from a generator seeded by seed.
+    Reproducible: run() draws one (d, n_runs) standard normal per step from a generator seeded by seed.
     """
 
     surface_ref: str | Surface
     surface_params: dict[str, float]
     optimizer: str
     params: dict[str, Any]
-    start: tuple[float, float]
+    start: tuple[float, ...]
     steps: int
     n_runs: int
     noise_std: float
@@ -786,12 +880,12 @@ class EnsembleResult:
     percentiles: tuple[float, ...]
     bands: np.ndarray  # (len(percentiles), steps+1)
     mean_loss: np.ndarray  # (steps+1,)
-    end_points: np.ndarray  # (n_runs, 2)
+    end_points: np.ndarray  # (n_runs, d)
     end_loss: np.ndarray  # (n_runs,)
     diverged: np.ndarray  # (n_runs,) bool
-    sample_paths: np.ndarray  # (k, steps+1, 2): the first k noisy paths, for drawing
+    sample_paths: np.ndarray  # (k, steps+1, d): the first k noisy paths, for drawing
     full_loss: np.ndarray  # (steps+1,) the full-batch (noise-free) run
-    full_points: np.ndarray  # (steps+1, 2)
+    full_points: np.ndarray  # (steps+1, d)
     full_diverged_at: int
 
     @property
@@ -802,7 +896,9 @@ class EnsembleResult:
         for k, p in enumerate(self.percentiles):
             if p == q:
                 return self.bands[k]
-        raise SpecError(f"percentile {q:g} was not computed; have: {', '.join(map(_fmt, self.percentiles))}")
+        raise SpecError(
+            "percentile {q} was not computed; have: {have}", q=_fmt(q), have=", ".join(map(_fmt, self.percentiles))
+        )
 
 
 def ensemble(
@@ -824,25 +920,26 @@ def ensemble(
     spec = _spec(optimizer)
     surf = get_surface(surface)
     steps = _check_steps(steps)
-    start = _check_start(start)
+    start = _check_start(start, surf.dim)
     if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or not 2 <= n_runs <= ENSEMBLE_MAX:
-        raise SpecError(f"ensemble size must be a whole number from 2 to {ENSEMBLE_MAX}, got {n_runs!r}")
+        raise SpecError("ensemble size must be a whole number from 2 to {cap}, got {n!r}", cap=ENSEMBLE_MAX, n=n_runs)
     try:
         noise_std = float(noise_std)
     except (TypeError, ValueError):
-        raise SpecError(f"noise std must be a number > 0, got {noise_std!r}") from None
+        raise SpecError("noise std must be a number > 0, got {std!r}", std=noise_std) from None
     if not (math.isfinite(noise_std) and noise_std > 0):
-        raise SpecError(f"noise std must be a finite number > 0 for an ensemble, got {noise_std:g}")
+        raise SpecError("noise std must be a finite number > 0 for an ensemble, got {std}", std=_fmt(noise_std))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SpecError(f"seed must be a whole number ≥ 0, got {seed!r}")
+        raise SpecError("seed must be a whole number ≥ 0, got {seed!r}", seed=seed)
     q = tuple(float(p) for p in percentiles)
     if not q or any(not 0 <= p <= 100 for p in q) or list(q) != sorted(q):
-        raise SpecError(f"percentiles must be increasing numbers from 0 to 100, got {percentiles!r}")
+        raise SpecError("percentiles must be increasing numbers from 0 to 100, got {q!r}", q=percentiles)
     n_runs = int(n_runs)
     if n_runs * (steps + 1) > WORK_BUDGET:
         raise SpecError(
-            f"ensemble too large: runs × (steps+1) = {n_runs * (steps + 1)} is over "
-            f"{WORK_BUDGET}; use fewer runs or steps"
+            "ensemble too large: runs × (steps+1) = {work} is over {budget}; use fewer runs or steps",
+            work=n_runs * (steps + 1),
+            budget=WORK_BUDGET,
         )
     resolved = _plain_params(spec, resolve_params(spec, dict(params or {}), 1))
 

@@ -17,7 +17,17 @@ import math
 
 import numpy as np
 
-from .spec import HyperParam, OptimizerSpec
+from .spec import (
+    LR_CHAIN,
+    LR_USED,
+    PER_COORDINATE,
+    PER_RUN,
+    RECORD,
+    HyperParam,
+    Indicator,
+    OptimizerSpec,
+    StateBuffer,
+)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -260,6 +270,15 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t >
     when_to_use="Ill-conditioned problems and most deep-learning training with SGD; μ = 0.9 is the usual start.",
     init=_sgd_init,
     update=_sgd_update,
+    buffers=(
+        StateBuffer(
+            "momentum_buffer",
+            "b_t",
+            "velocity: past gradients summed with weight μ per step",
+            "b_{t-1}",
+            only_if="momentum",
+        ),
+    ),
     momentum=True,
     typical_use="CNN training (SGD + momentum + schedule)",
     year=1964,
@@ -287,6 +306,15 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + g_t & t > 1\end{case
     when_to_use="Wherever you would use momentum; often a small, free improvement.",
     init=_sgd_init,
     update=lambda g, s, p, hp, lr, t: _sgd_update(g, s, p, hp, lr, t, nesterov=True),
+    buffers=(
+        StateBuffer(
+            "momentum_buffer",
+            "b_t",
+            "velocity: past gradients summed with weight μ per step",
+            "b_{t-1}",
+            only_if="momentum",
+        ),
+    ),
     momentum=True,
     fixed={"nesterov": True},
     typical_use="SGD training of CNNs",
@@ -306,7 +334,10 @@ def _adagrad_update(g, state, p, hp, lr, t):
     clr = lr / (1.0 + (t - 1) * hp["lr_decay"])
     s = state["sum"] + g * g
     std = np.sqrt(s) + hp["eps"]
-    return p - clr * (g / std), {"sum": s}
+    new_state = {"sum": s}
+    if hp.get(RECORD):
+        new_state["lr_decayed"] = clr
+    return p - clr * (g / std), new_state
 
 
 ADAGRAD = OptimizerSpec(
@@ -339,6 +370,8 @@ s_t &\leftarrow s_{t-1} + g_t^2\\
     when_to_use="Sparse, convex problems (linear models on text, recommender embeddings); short runs.",
     init=_adagrad_init,
     update=_adagrad_update,
+    buffers=(StateBuffer("sum", "s_t", "sum of every squared gradient so far, per coordinate", "s_{t-1}"),),
+    indicators=(Indicator("lr_decayed", r"\tilde\eta_t", "learning rate after the lr_decay schedule"),),
     adaptive=True,
     typical_use="sparse convex problems",
     year=2011,
@@ -367,8 +400,15 @@ def _rmsprop_update(g, state, p, hp, lr, t):
     if _nonzero(mu):
         # With μ = 0 this equals the plain step exactly (0·b + x = x), so one formula serves mixed batches.
         buf = mu * state["momentum_buffer"] + g / avg
-        return p - lr * buf, {"square_avg": sq, "grad_avg": ga, "momentum_buffer": buf}
-    return p - lr * (g / avg), {"square_avg": sq, "grad_avg": ga, "momentum_buffer": state["momentum_buffer"]}
+        p, new_state = p - lr * buf, {"square_avg": sq, "grad_avg": ga, "momentum_buffer": buf}
+    else:
+        p, new_state = (
+            p - lr * (g / avg),
+            {"square_avg": sq, "grad_avg": ga, "momentum_buffer": state["momentum_buffer"]},
+        )
+    if hp.get(RECORD):
+        new_state["denominator"] = avg
+    return p, new_state
 
 
 RMSPROP = OptimizerSpec(
@@ -411,6 +451,16 @@ b_t &\leftarrow \mu\, b_{t-1} + g_t / d_t\\
     when_to_use="Recurrent networks and reinforcement learning; a robust default before Adam existed.",
     init=_rmsprop_init,
     update=_rmsprop_update,
+    buffers=(
+        StateBuffer("square_avg", "v_t", "running average of squared gradients", "v_{t-1}"),
+        StateBuffer(
+            "momentum_buffer", "b_t", "velocity of the normalised steps (momentum > 0)", "b_{t-1}", only_if="momentum"
+        ),
+        StateBuffer(
+            "grad_avg", r"\bar g_t", "running average of gradients (centered only)", r"\bar g_{t-1}", only_if="centered"
+        ),
+    ),
+    indicators=(Indicator("denominator", "d_t", "what each coordinate's gradient is divided by", PER_COORDINATE),),
     adaptive=True,
     typical_use="RNNs, reinforcement learning",
     year=2012,
@@ -431,7 +481,10 @@ def _adadelta_update(g, state, p, hp, lr, t):
     std = np.sqrt(sq + eps)
     delta = np.sqrt(state["acc_delta"] + eps) / std * g
     acc = rho * state["acc_delta"] + (1.0 - rho) * (delta * delta)
-    return p - lr * delta, {"square_avg": sq, "acc_delta": acc}
+    new_state = {"square_avg": sq, "acc_delta": acc}
+    if hp.get(RECORD):
+        new_state["delta"] = delta
+    return p - lr * delta, new_state
 
 
 ADADELTA = OptimizerSpec(
@@ -458,6 +511,11 @@ u_t &\leftarrow \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2\\
     when_to_use="When you cannot tune a learning rate; mostly of historical and teaching interest today.",
     init=_adadelta_init,
     update=_adadelta_update,
+    buffers=(
+        StateBuffer("square_avg", "v_t", "running average of squared gradients", "v_{t-1}"),
+        StateBuffer("acc_delta", "u_t", "running average of squared updates", "u_{t-1}"),
+    ),
+    indicators=(Indicator("delta", r"\Delta_t", "the update before the learning rate scales it", PER_COORDINATE),),
     adaptive=True,
     typical_use="tuning-free training (historical)",
     year=2012,
@@ -484,13 +542,16 @@ def _adam_update(g, state, p, hp, lr, t, *, decoupled=False, amsgrad=None):
     step_size = lr / bc1
     bc2_sqrt = math.sqrt(bc2) if isinstance(bc2, float) else np.sqrt(bc2)
     ams = hp.get("amsgrad", False) if amsgrad is None else amsgrad
-    vmax = state["max_exp_avg_sq"]
+    vmax_old = vmax = state["max_exp_avg_sq"]
     if _any(ams):
         vmax = _select(ams, np.maximum(vmax, v), vmax)
         denom = np.sqrt(_select(ams, vmax, v)) / bc2_sqrt + eps
     else:
         denom = np.sqrt(v) / bc2_sqrt + eps
-    return p - step_size * (m / denom), {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
+    new_state = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
+    if hp.get(RECORD):
+        new_state["kept_max"] = np.where(np.asarray(ams), (vmax_old > v).astype(float), np.nan)
+    return p - step_size * (m / denom), new_state
 
 
 _ADAM_LATEX_CORE = r"""m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
@@ -532,6 +593,26 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
     when_to_use="The default for deep learning, especially transformers and anything hard to tune.",
     init=_adam_init,
     update=_adam_update,
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
+        StateBuffer(
+            "max_exp_avg_sq",
+            r"\hat v_t",
+            "largest second moment so far (AMSGrad)",
+            r"\hat v_{t-1}",
+            only_if="amsgrad",
+        ),
+    ),
+    indicators=(
+        Indicator(
+            "kept_max",
+            r"\hat v_t",
+            "AMSGrad's max kept the earlier value (v̂_{t−1} > v_t) rather than the new v_t",
+            PER_COORDINATE,
+            flag=True,
+        ),
+    ),
     adaptive=True,
     momentum=True,
     typical_use="default for deep learning",
@@ -557,6 +638,7 @@ g_t &\leftarrow \nabla f(\theta_{t-1})\\
 """
     + _ADAM_LATEX_CORE
     + r"""
+\hat v_t &\leftarrow \max(\hat v_{t-1}, v_t)\ \text{(amsgrad)}\quad\text{else}\quad v_t\\
 \theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\; \frac{m_t}{\sqrt{\hat v_t}\,/\sqrt{1-\beta_2^t} + \epsilon}
 \end{aligned}""",
     explanation="Adam with decoupled weight decay: the weights shrink directly by ηλ each step instead of adding λθ "
@@ -566,6 +648,26 @@ g_t &\leftarrow \nabla f(\theta_{t-1})\\
     when_to_use="Training transformers and most modern networks; whenever you want Adam with regularisation.",
     init=_adam_init,
     update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, decoupled=True),
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
+        StateBuffer(
+            "max_exp_avg_sq",
+            r"\hat v_t",
+            "largest second moment so far (AMSGrad)",
+            r"\hat v_{t-1}",
+            only_if="amsgrad",
+        ),
+    ),
+    indicators=(
+        Indicator(
+            "kept_max",
+            r"\hat v_t",
+            "AMSGrad's max kept the earlier value (v̂_{t−1} > v_t) rather than the new v_t",
+            PER_COORDINATE,
+            flag=True,
+        ),
+    ),
     adaptive=True,
     momentum=True,
     typical_use="transformers, modern deep learning",
@@ -593,6 +695,26 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
     when_to_use="When Adam oscillates or diverges late in training.",
     init=_adam_init,
     update=lambda g, s, p, hp, lr, t: _adam_update(g, s, p, hp, lr, t, amsgrad=True),
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
+        StateBuffer(
+            "max_exp_avg_sq",
+            r"\hat v_t",
+            "largest second moment so far (AMSGrad)",
+            r"\hat v_{t-1}",
+            only_if=None,
+        ),
+    ),
+    indicators=(
+        Indicator(
+            "kept_max",
+            r"\hat v_t",
+            "AMSGrad's max kept the earlier value (v̂_{t−1} > v_t) rather than the new v_t",
+            PER_COORDINATE,
+            flag=True,
+        ),
+    ),
     adaptive=True,
     momentum=True,
     fixed={"amsgrad": True},
@@ -619,7 +741,11 @@ def _nadam_update(g, state, p, hp, lr, t):
     denom = np.sqrt(v / bc2) + eps
     p = p + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
     p = p + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * (m / denom)
-    return p, {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product}
+    new_state = {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product}
+    if hp.get(RECORD):
+        new_state["mu_t"] = mu
+        new_state["mu_next"] = mu_next
+    return p, new_state
 
 
 NADAM = OptimizerSpec(
@@ -644,9 +770,10 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 """
     + _ADAM_LATEX_CORE
     + r"""
+P_t &\leftarrow P_{t-1}\,\mu_t = \textstyle\prod_{i\le t}\mu_i,\qquad P_0 = 1\\
 d_t &\leftarrow \sqrt{v_t / (1-\beta_2^t)} + \epsilon\\
-\theta_t &\leftarrow \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\,\frac{g_t}{d_t}
- - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,\frac{m_t}{d_t}
+\theta_t &\leftarrow \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-P_t}\,\frac{g_t}{d_t}
+ - \eta\,\frac{\mu_{t+1}}{1-P_t\,\mu_{t+1}}\,\frac{m_t}{d_t}
 \end{aligned}""",
     explanation="Adam with Nesterov momentum: the update already includes the next step's momentum, so it reacts to "
     "a turn in the valley one step earlier. μ_t warms up slowly with the momentum decay ψ.",
@@ -655,6 +782,15 @@ d_t &\leftarrow \sqrt{v_t / (1-\beta_2^t)} + \epsilon\\
     when_to_use="As a drop-in Adam replacement, especially where momentum overshoots.",
     init=_nadam_init,
     update=_nadam_update,
+    buffers=(
+        StateBuffer("mu_product", "P_t", "product of the momentum coefficients μ_1 … μ_t", "P_{t-1}", PER_RUN),
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
+    ),
+    indicators=(
+        Indicator("mu_t", r"\mu_t", "momentum coefficient of this step (warms up with ψ)"),
+        Indicator("mu_next", r"\mu_{t+1}", "momentum coefficient of the next step, used in the look-ahead"),
+    ),
     adaptive=True,
     momentum=True,
     typical_use="drop-in Adam replacement",
@@ -680,6 +816,7 @@ def _radam_update(g, state, p, hp, lr, t):
     rho_t = rho_inf - 2.0 * t * (b2**t) / bc2
     plain = p - m_hat * lr
     rectified_on = rho_t > 5.0
+    rect = None
     if _any(rectified_on):
         with np.errstate(all="ignore"):  # the rectifier is only used where rho_t > 5
             rect = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
@@ -687,7 +824,12 @@ def _radam_update(g, state, p, hp, lr, t):
         p = _select(rectified_on, p - m_hat * lr * adaptive_lr * rect, plain)
     else:
         p = plain
-    return p, {"exp_avg": m, "exp_avg_sq": v}
+    new_state = {"exp_avg": m, "exp_avg_sq": v}
+    if hp.get(RECORD):
+        new_state["rectified"] = np.asarray(rectified_on, dtype=float)
+        new_state["rho_t"] = rho_t
+        new_state["r_t"] = np.where(rectified_on, np.nan if rect is None else rect, np.nan)
+    return p, new_state
 
 
 RADAM = OptimizerSpec(
@@ -726,6 +868,15 @@ r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\r
     when_to_use="When Adam needs a warm-up to be stable.",
     init=_radam_init,
     update=_radam_update,
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
+    ),
+    indicators=(
+        Indicator("rectified", r"\rho_t > 5", "the adaptive (rectified) step is on", flag=True),
+        Indicator("rho_t", r"\rho_t", "length of the approximated simple moving average"),
+        Indicator("r_t", "r_t", "variance rectification term (only while rectified)"),
+    ),
     adaptive=True,
     momentum=True,
     typical_use="Adam without warm-up",
@@ -743,9 +894,13 @@ def _adamax_update(g, state, p, hp, lr, t):
     b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
     g = _coupled_weight_decay(g, p, hp["weight_decay"])
     m = _lerp(state["exp_avg"], g, 1.0 - b1)
-    u = np.maximum(state["exp_inf"] * b2, np.abs(g) + eps)
+    decayed, fresh = state["exp_inf"] * b2, np.abs(g) + eps
+    u = np.maximum(decayed, fresh)
     clr = lr / (1.0 - b1**t)
-    return p - clr * (m / u), {"exp_avg": m, "exp_inf": u}
+    new_state = {"exp_avg": m, "exp_inf": u}
+    if hp.get(RECORD):
+        new_state["new_max"] = (fresh >= decayed).astype(float)
+    return p - clr * (m / u), new_state
 
 
 ADAMAX = OptimizerSpec(
@@ -766,6 +921,15 @@ u_t &\leftarrow \max\bigl(\beta_2\, u_{t-1},\ |g_t| + \epsilon\bigr)\\
     when_to_use="Embeddings and problems with occasional gradient spikes.",
     init=_adamax_init,
     update=_adamax_update,
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment: running average of gradients", "m_{t-1}"),
+        StateBuffer("exp_inf", "u_t", "decaying maximum of |g| (infinity norm)", "u_{t-1}"),
+    ),
+    indicators=(
+        Indicator(
+            "new_max", "u_t", "the maximum took |g_t| + ε (not the decayed β₂u_{t−1})", PER_COORDINATE, flag=True
+        ),
+    ),
     adaptive=True,
     momentum=True,
     typical_use="embeddings, gradient spikes",
@@ -790,8 +954,13 @@ def _ftrl_update(g, state, p, hp, lr, t):
     z = z + g - sigma * p
     de_nom = (np.sqrt(n) + beta) / lr + l2
     new_p = (np.sign(z) * l1 - z) / de_nom
-    new_p = np.where(np.abs(z) <= l1, 0.0, new_p)
-    return new_p, {"z": z, "n": n}
+    clamped = np.abs(z) <= l1
+    new_p = np.where(clamped, 0.0, new_p)
+    new_state = {"z": z, "n": n}
+    if hp.get(RECORD):
+        new_state["sigma"] = sigma
+        new_state["clamped"] = clamped.astype(float)
+    return new_p, new_state
 
 
 FTRL = OptimizerSpec(
@@ -838,6 +1007,14 @@ z_t &\leftarrow z_{t-1} + g_t - \sigma_t\, \theta_{t-1}\\
     when_to_use="Online learning of sparse linear models (click-through prediction).",
     init=_ftrl_init,
     update=_ftrl_update,
+    buffers=(
+        StateBuffer("z", "z_t", "accumulated gradients, corrected by σ·θ", "z_{t-1}"),
+        StateBuffer("n", "n_t", "sum of squared gradients", "n_{t-1}"),
+    ),
+    indicators=(
+        Indicator("sigma", r"\sigma_t", "increase of the per-coordinate learning-rate term", PER_COORDINATE),
+        Indicator("clamped", r"|z_t| \le \lambda_1", "L1 set this coordinate exactly to 0", PER_COORDINATE, flag=True),
+    ),
     adaptive=True,
     typical_use="online sparse linear models",
     year=2013,
@@ -860,7 +1037,8 @@ def _swats_init(p, hp):
 
 def _swats_update(g, state, p, hp, lr, t):
     # pytorch_optimizer.SWATS (per-parameter path). Each trajectory is its own parameter group, so each switches
-    # from Adam to SGD on its own; after switching, the group's lr is the estimated SGD rate (schedules stop applying).
+    # from Adam to SGD on its own; at the switch the group's lr becomes the estimated SGD rate, and torch's
+    # chainable scheduler keeps rescaling that value after every step (hp[LR_CHAIN], see schedules.lr_chain).
     b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
     in_sgd = state["sgd_phase"]
     group_lr = np.where(in_sgd, state["sgd_lr"], lr)
@@ -897,15 +1075,29 @@ def _swats_update(g, state, p, hp, lr, t):
     switch = valid & (t > 1) & (corrected > 0.0) & (np.abs(corrected - scaling) <= 1e-8 + eps * np.abs(scaling))
     switch &= ~in_sgd
 
+    # The group lr after this step (the SGD rate from the switch on), then the scheduler's step on it.
+    phase = in_sgd | switch
+    group_after = np.where(switch, corrected, group_lr)
+    chain = hp.get(LR_CHAIN)
+    if chain is not None:
+        a, c, d = (np.asarray(x[t - 1]) for x in chain)
+        group_after = a * (group_after - c) + c + d
     new_state = {
         "exp_avg": np.where(in_sgd, state["exp_avg"], m),
         "exp_avg_sq": np.where(in_sgd, state["exp_avg_sq"], v),
         "max_exp_avg_sq": np.where(in_sgd, state["max_exp_avg_sq"], vmax),
         "momentum_buffer": np.where(in_sgd, buf, state["momentum_buffer"]),
         "exp_avg2": np.where(in_sgd, state["exp_avg2"], avg2),
-        "sgd_phase": in_sgd | switch,
-        "sgd_lr": np.where(switch, corrected, state["sgd_lr"]),
+        "sgd_phase": phase,
+        "sgd_lr": np.where(phase, group_after, state["sgd_lr"]),
+        LR_USED: group_lr,
     }
+    if hp.get(RECORD):
+        adam_step = ~in_sgd
+        new_state["in_sgd_phase"] = in_sgd.astype(float)
+        new_state["switched"] = switch.astype(float)
+        new_state["gamma"] = np.where(adam_step & valid, scaling, np.nan)
+        new_state["sgd_lr_estimate"] = np.where(adam_step, corrected, np.nan)
     return np.where(in_sgd, p_sgd, p_adam), new_state
 
 
@@ -925,26 +1117,55 @@ SWATS = OptimizerSpec(
         EPS(1e-6),
     ),
     latex=r"""\begin{aligned}
-&\textbf{Adam phase:}\quad m_t, v_t \text{ as in Adam};\quad
-s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t+10^{-15}}+\epsilon},\quad
+&\textbf{Adam phase:}\quad
+m_t \leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t,\quad
+v_t \leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2,\quad
+\hat v_t \leftarrow \max(\hat v_{t-1}, v_t)\ \text{(ams\_bound)}\ \text{else}\ v_t\\
+&s_t \leftarrow -\frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{\hat v_t+10^{-15}}+\epsilon},\quad
 \theta_t \leftarrow \theta_{t-1} + s_t\\
 &\gamma_t \leftarrow \frac{s_t^\top s_t}{-s_t^\top g_t},\quad
 \lambda_t \leftarrow \beta_2 \lambda_{t-1} + (1-\beta_2)\gamma_t,\quad
 \text{switch to SGD with } \eta_{\mathrm{SGD}} = \frac{\lambda_t}{1-\beta_2^t}
-\text{ once } \Bigl|\frac{\lambda_t}{1-\beta_2^t} - \gamma_t\Bigr| \le \epsilon|\gamma_t|\\
+\text{ once } \Bigl|\frac{\lambda_t}{1-\beta_2^t} - \gamma_t\Bigr| \le 10^{-8} + \epsilon|\gamma_t|\\
 &\textbf{SGD phase:}\quad b_t \leftarrow \beta_1 b_{t-1} + g_t,\quad
-\theta_t \leftarrow \theta_{t-1} - \eta_{\mathrm{SGD}}\,(1-\beta_1)\, b_t
+\theta_t \leftarrow \theta_{t-1} - \eta_{\mathrm{SGD}}\,\bigl((1-\beta_1)\, b_t + \beta_1 b_t\ \text{(nesterov)}\bigr)
+\quad(\eta_{\mathrm{SGD}} \text{ then follows the schedule})
 \end{aligned}""",
     explanation="Switches from Adam to SGD: starts with Adam's fast early progress, keeps estimating which plain SGD "
     "learning rate would take the same steps, and once that estimate settles, switches to SGD with "
     "momentum at that rate — aiming for SGD's better final generalisation.",
     pros=("Adam's quick start with SGD's late-phase behaviour", "Picks the SGD learning rate automatically"),
-    cons=("The switch point is sensitive to ε and noise", "After the switch, the schedule no longer applies"),
+    cons=(
+        "The switch point is sensitive to ε and noise",
+        "After the switch the schedule rescales the estimated SGD rate, and a warm-up's milestone resets it to η",
+    ),
     when_to_use="Image classification where SGD generalises better but Adam trains faster at first.",
     init=_swats_init,
     update=_swats_update,
+    buffers=(
+        StateBuffer("exp_avg", "m_t", "first moment (Adam phase)", "m_{t-1}"),
+        StateBuffer("exp_avg_sq", "v_t", "second moment (Adam phase)", "v_{t-1}"),
+        StateBuffer("exp_avg2", r"\lambda_t", "running average of the projected SGD rate γ", r"\lambda_{t-1}", PER_RUN),
+        StateBuffer(
+            "max_exp_avg_sq", r"\hat v_t", "largest second moment so far", r"\hat v_{t-1}", only_if="ams_bound"
+        ),
+        StateBuffer(
+            "momentum_buffer", "b_t", "velocity of the SGD phase (created at the switch)", "b_{t-1}", lazy=True
+        ),
+    ),
+    indicators=(
+        Indicator("in_sgd_phase", r"\text{SGD phase}", "this step ran in the SGD phase", flag=True),
+        Indicator("switched", r"\text{switch}", "the switch to SGD happened at this step", flag=True),
+        Indicator("gamma", r"\gamma_t", "SGD rate that would have taken this Adam step (projection)"),
+        Indicator(
+            "sgd_lr_estimate",
+            r"\frac{\lambda_t}{1-\beta_2^t}",
+            "estimated SGD learning rate: the rate it switches to once this settles",
+        ),
+    ),
     adaptive=True,
     momentum=True,
+    follows_schedule=True,
     typical_use="Adam→SGD for generalisation",
     year=2017,
     paper="Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD",
@@ -962,9 +1183,12 @@ def _lion_update(g, state, p, hp, lr, t):
         p_dec = p * (1.0 - wd * _select(hp["fixed_decay"], 1.0, lr))
         g_cpl = g + wd * p
         p, g = _select(hp["weight_decouple"], p_dec, p), _select(hp["weight_decouple"], g, g_cpl)
-    update = np.sign(_lerp(state["exp_avg"], g, 1.0 - b1))
+    c = _lerp(state["exp_avg"], g, 1.0 - b1)
     m = _lerp(state["exp_avg"], g, 1.0 - b2)
-    return p - lr * update, {"exp_avg": m}
+    new_state = {"exp_avg": m}
+    if hp.get(RECORD):
+        new_state["c_t"] = c
+    return p - lr * np.sign(c), new_state
 
 
 LION = OptimizerSpec(
@@ -996,6 +1220,8 @@ m_t &\leftarrow \beta_2\, m_{t-1} + (1-\beta_2)\, g_t
     when_to_use="Large vision and language models, with a small learning rate and larger weight decay.",
     init=_lion_init,
     update=_lion_update,
+    buffers=(StateBuffer("exp_avg", "m_t", "momentum: running average of gradients (β₂)", "m_{t-1}"),),
+    indicators=(Indicator("c_t", "c_t", "interpolation whose sign is the step (β₁)", PER_COORDINATE),),
     momentum=True,
     typical_use="large transformers (memory-light)",
     year=2023,

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import Surface, get_surface
+from surfaces import SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
@@ -320,8 +320,11 @@ _RESOLVED_MAX = 64
 
 
 def _resolve(scene: Scene, key: str) -> ResolvedScene:
-    surface = get_surface(scene.surface, **dict(scene.surface_params))
-    dim = int(getattr(surface, "dim", 2))
+    # A formula in x alone started from one number is a 1-D curve; with two numbers, the 2-D valley.
+    is_builtin = scene.surface.strip() in SURFACES
+    wanted = None if is_builtin or not scene.starts else len(scene.starts[0])
+    surface = get_surface(scene.surface, dim=wanted, **dict(scene.surface_params))
+    dim = int(surface.dim)
     if not scene.runs:
         raise SpecError("add at least one optimizer run")
     if len(scene.runs) > MAX_RUNS:

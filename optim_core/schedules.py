@@ -4,10 +4,19 @@ A schedule maps the 0-based epoch e (the number of scheduler steps taken before
 optimizer step e + 1) to a factor; the learning rate used at step t is
 ``lr * factor[t - 1]``.  This is exactly how torch behaves when
 ``scheduler.step()`` is called after every ``optimizer.step()``.
+
+torch's schedulers are *chainable*: each ``scheduler.step()`` rewrites the group's
+current lr (StepLR multiplies it by γ, CosineAnnealingLR applies a ratio of cosines
+around η_min, SequentialLR resets it to the cosine's closed form at its milestone).
+For an optimizer that changes its own group lr (SWATS, at its switch to SGD), that
+recursion is what the reference does to the new value; :func:`lr_chain` gives it as
+an affine map per epoch, lr ← a·(lr − c) + c + d, computed with the reference's own
+float operations.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -153,16 +162,22 @@ def resolve_schedule(schedule: Any) -> tuple[ScheduleSpec, dict[str, Any]]:
         given = dict(schedule)
         name = given.pop("name", None) or given.pop("kind", None) or "constant"
     else:
-        raise SpecError(f"schedule must be a name or a mapping, got {type(schedule).__name__}")
+        raise SpecError("schedule must be a name or a mapping, got {kind}", kind=type(schedule).__name__)
     if name not in SCHEDULES:
-        raise SpecError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
+        raise SpecError("unknown schedule {name!r}; choose one of: {choices}", name=name, choices=", ".join(SCHEDULES))
     spec = SCHEDULES[name]
     known = {p.name: p for p in spec.hyperparams}
     params = spec.defaults()
     for key, value in given.items():
         if key not in known:
-            allowed = ", ".join(known) or "none"
-            raise SpecError(f"schedule {name} has no parameter {key!r} (parameters: {allowed})")
+            if not known:
+                raise SpecError("schedule {name} takes no parameters, got {key!r}", name=name, key=key)
+            raise SpecError(
+                "schedule {name} has no parameter {key!r} (parameters: {allowed})",
+                name=name,
+                key=key,
+                allowed=", ".join(known),
+            )
         params[key] = known[key].validate(value)
     return spec, params
 
@@ -171,3 +186,56 @@ def lr_factors(schedule: Any, steps: int, lr: Any = 1.0) -> np.ndarray:
     """Factor for each step 1..steps: shape (steps,), or (steps, B) when eta_min is set and lr is per trajectory."""
     spec, hp = resolve_schedule(schedule)
     return np.asarray(spec.factors(np.arange(steps, dtype=float), steps, hp, lr), dtype=float)
+
+
+LrChain = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(a, c, d), each (steps,) or (steps, B): scheduler.step() after optimizer step t maps lr to
+a[t-1]·(lr − c[t-1]) + c[t-1] + d[t-1]."""
+
+
+def identity_chain(steps: int) -> LrChain:
+    """The chain of the constant schedule: lr ← 1·(lr − 0) + 0 + 0 (exactly lr)."""
+    return np.ones(steps), np.zeros(steps), np.zeros(steps)
+
+
+def _cosine_chain(k: int, t_max: int, eta_min: float, base: Any) -> tuple[float, float, Any]:
+    """CosineAnnealingLR.get_lr at its own epoch k ≥ 1 (torch 2.x), as (a, c, d)."""
+    if (k - 1 - t_max) % (2 * t_max) == 0:
+        return 1.0, 0.0, (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+    ratio = (1 + math.cos(math.pi * k / t_max)) / (1 + math.cos(math.pi * (k - 1) / t_max))
+    return ratio, eta_min, 0.0
+
+
+def lr_chain(schedule: Any, steps: int, lr: Any) -> LrChain:
+    """The chainable torch scheduler step after each optimizer step t = 1..steps, as an affine map of the
+    group's lr (see the module docstring).  ``lr`` is the base lr (the group's initial_lr): scalar or (B,).
+
+    Reproduces torch.optim.lr_scheduler's recursive ``get_lr`` (not the closed form): StepLR and
+    ExponentialLR multiply by γ, CosineAnnealingLR scales lr − η_min by a ratio of cosines (and adds a
+    fixed amount one epoch after T_max), LinearLR multiplies by its ratio, and SequentialLR sets the lr to
+    the cosine's closed form at epoch 0 when it reaches its milestone."""
+    spec, hp = resolve_schedule(schedule)
+    base = np.asarray(lr, dtype=float) if np.ndim(lr) else float(lr)
+    a = np.ones(steps)
+    c = np.zeros(steps)
+    d = np.zeros((steps, *np.shape(base)))
+    for e in range(1, steps + 1):
+        i = e - 1
+        if spec.id == "step":
+            if e % int(hp["step_size"]) == 0:
+                a[i] = hp["gamma"]
+        elif spec.id == "exponential":
+            a[i] = hp["gamma"]
+        elif spec.id == "cosine":
+            a[i], c[i], d[i] = _cosine_chain(e, int(hp["T_max"] or steps), float(hp["eta_min"]), base)
+        elif spec.id == "warmup_cosine":
+            w, s0, eta_min = int(hp["warmup_steps"]), float(hp["start_factor"]), float(hp["eta_min"])
+            t_max = int(hp["T_max"] or max(steps - w, 1))
+            if e < w:  # LinearLR (end_factor 1) at its epoch e
+                a[i] = 1.0 + (1.0 - s0) / (w * s0 + (e - 1) * (1.0 - s0))
+            elif e == w:  # SequentialLR's milestone: the cosine's closed form at its epoch 0
+                a[i] = 0.0
+                d[i] = eta_min + (base - eta_min) * (1 + math.cos(math.pi * 0 / t_max)) / 2
+            else:
+                a[i], c[i], d[i] = _cosine_chain(e - w, t_max, eta_min, base)
+    return a, c, d

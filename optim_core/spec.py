@@ -8,14 +8,22 @@ optax style::
     state = spec.init(params, hp)
     params, state = spec.update(grad, state, params, hp, lr, t)
 
-``params`` and ``grad`` are float64 arrays of shape (2, B): B independent
-trajectories, stored coordinate-major so that x and y are contiguous rows and a
-per-trajectory hyperparameter of shape (B,) broadcasts without reshaping (the
-public API, :func:`optim_core.run`, speaks (B, 2) and transposes once).  Each
+``params`` and ``grad`` are float64 arrays of shape (d, B), d = 1 (a curve) or 2
+(a surface): B independent trajectories, stored coordinate-major so that each
+coordinate is a contiguous row and a per-trajectory hyperparameter of shape (B,)
+broadcasts without reshaping (the public API, :func:`optim_core.run`, speaks
+(B, d) and transposes once).  Each
 value in ``hp`` is either a Python scalar (the same for all trajectories: the
 fast path) or an array of shape (B,).  ``lr`` is the scheduled learning rate
 for this step (scalar or (B,)) and ``t`` the 1-based step number.  ``state`` is
 a dict of arrays; ``update`` never mutates its inputs.
+
+The state's buffers are declared once (:class:`StateBuffer`: the reference's own
+``optimizer.state[p]`` key, its symbol in the LaTeX rule, its meaning), and so are
+the *indicators* the step inspector shows (:class:`Indicator`: which branch a step
+took, RAdam's ρ_t and r_t, SWATS's phase …).  ``run(..., record_state=True)`` records
+both at every step; an update adds its indicators to the state it returns only when
+``hp[RECORD]`` is set, so runs that do not record pay nothing for them.
 
 The app, the CLI, the docs and the sweep controls are generated from these
 declarations, so adding an optimizer means adding one spec and nothing else.
@@ -32,6 +40,18 @@ import numpy as np
 
 from i18n import UserError
 
+LR_CHAIN = "lr_chain"
+"""Reserved key in the ``hp`` given to the update of a spec with ``follows_schedule=True``: the
+schedule's chainable step (optim_core.schedules.lr_chain), for an optimizer that sets its own group lr."""
+LR_USED = "lr_used"
+"""Reserved state key: the learning rate a ``follows_schedule`` optimizer actually used this step."""
+RECORD = "record"
+"""Reserved key in ``hp``: true when run() records the state, so the update also returns its indicators."""
+PER_COORDINATE = "coordinate"
+"""A buffer or indicator with one value per coordinate: recorded as (steps, B, d)."""
+PER_RUN = "run"
+"""A buffer or indicator with one value per trajectory: recorded as (steps, B)."""
+
 State = dict[str, Any]
 Hyper = Mapping[str, Any]
 InitFn = Callable[[np.ndarray, Hyper], State]
@@ -39,7 +59,7 @@ UpdateFn = Callable[[np.ndarray, State, np.ndarray, Hyper, Any, int], "tuple[np.
 
 
 class SpecError(UserError):
-    """A hyperparameter value or name that the spec does not accept (one-line message, translatable)."""
+    """A hyperparameter value or name that the spec does not accept (one-line message, a translatable template)."""
 
 
 @dataclass(frozen=True)
@@ -91,16 +111,16 @@ class HyperParam:
                 return False
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise SpecError(f"{self.name} must be true or false, got {value!r}")
+            raise SpecError("{name} must be true or false, got {value!r}", name=self.name, value=value)
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise SpecError(f"{self.name} must be a number, got {value!r}") from None
+            raise SpecError("{name} must be a number, got {value!r}", name=self.name, value=value) from None
         if not math.isfinite(x):
-            raise SpecError(f"{self.name} must be finite, got {value!r}")
+            raise SpecError("{name} must be finite, got {value!r}", name=self.name, value=value)
         if self.kind == "int":
             if not float(x).is_integer():
-                raise SpecError(f"{self.name} must be a whole number, got {value!r}")
+                raise SpecError("{name} must be a whole number, got {value!r}", name=self.name, value=value)
             self.check_array(np.asarray([x]))
             return int(x)
         self.check_array(np.asarray([x]))
@@ -116,7 +136,57 @@ class HyperParam:
         bad |= (v >= self.high) if self.high_open else (v > self.high)
         if bad.any():
             first = v[bad].flat[0]
-            raise SpecError(f"{self.name} must be in {self.range_text()}, got {_fmt(float(first))}")
+            raise SpecError(
+                "{name} must be in {range}, got {value}",
+                name=self.name,
+                range=self.range_text(),
+                value=_fmt(float(first)),
+            )
+
+
+@dataclass(frozen=True)
+class StateBuffer:
+    """One entry of the optimizer's state, exactly as the reference keeps it in ``optimizer.state[p]``.
+
+    name: the reference's key (``exp_avg``, ``momentum_buffer``, pytorch-optimizer's ``z`` …).
+    symbol: its value after step t in the spec's LaTeX rule (``m_t``); fills: the symbol its previous value
+    takes in the rule of step t (``m_{t-1}``) — both appear verbatim in ``OptimizerSpec.latex``.
+    meaning: one line for the step inspector (translated through the catalogue).
+    per: PER_COORDINATE (a vector like θ) or PER_RUN (one number per trajectory: NAdam's μ product).
+    only_if: the hyperparameter that must be true / non-zero for the reference to keep this entry at all
+    (``amsgrad``, ``centered``, ``momentum``); None: always kept.
+    lazy: the reference creates the entry only when it is first used (SWATS's ``momentum_buffer``, at its
+    switch to SGD); until then the recorded buffer holds its initial value, 0.
+    """
+
+    name: str
+    symbol: str
+    meaning: str
+    fills: str
+    per: str = PER_COORDINATE
+    only_if: str | None = None
+    lazy: bool = False
+
+    def active(self, hp: Mapping[str, Any]) -> Any:
+        """True (or a (B,) mask) where the reference keeps this entry for these hyperparameters."""
+        if self.only_if is None:
+            return True
+        v = hp.get(self.only_if, False)
+        return v != 0 if isinstance(v, np.ndarray) else bool(v)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A quantity the step inspector shows beside the buffers: the branch a step took or a derived scalar.
+
+    Recorded at every step as float64 (flags as 1.0 / 0.0; NaN where it does not apply, e.g. RAdam's r_t
+    while rectification is off).  ``symbol`` is LaTeX (it appears in the rule where the rule names it)."""
+
+    name: str
+    symbol: str
+    meaning: str
+    per: str = PER_RUN
+    flag: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,12 +208,29 @@ class OptimizerSpec:
     fixed: Mapping[str, Any] = field(default_factory=dict)  # reference kwargs this id pins (nesterov=True)
     year: int | None = None
     paper: str = ""
+    # True: the optimizer rewrites its own group lr (SWATS at its switch to SGD) and the schedule keeps
+    # acting on that value as torch's chainable schedulers do; run() then passes hp[LR_CHAIN] and reads
+    # state[LR_USED] each step.
+    follows_schedule: bool = False
+    buffers: tuple[StateBuffer, ...] = ()  # the reference's optimizer.state[p] entries, in its order
+    indicators: tuple[Indicator, ...] = ()  # branch indicators recorded with the state
+
+    def buffer(self, name: str) -> StateBuffer:
+        for b in self.buffers:
+            if b.name == name:
+                return b
+        raise SpecError("{optimizer} has no state buffer {name!r}", optimizer=self.id, name=name)
 
     def param(self, name: str) -> HyperParam:
         for p in self.hyperparams:
             if p.name == name:
                 return p
-        raise SpecError(f"{self.id} has no hyperparameter {name!r}; it has: {', '.join(self.param_names())}")
+        raise SpecError(
+            "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+            optimizer=self.id,
+            name=name,
+            names=", ".join(self.param_names()),
+        )
 
     def param_names(self) -> list[str]:
         names: list[str] = []
@@ -178,7 +265,11 @@ class OptimizerSpec:
             parts = [value]
         if len(parts) != len(members):
             raise SpecError(
-                f"{group} takes {len(members)} values ({', '.join(m.name for m in members)}), got {len(parts)}"
+                "{group} takes {n} values ({names}), got {got}",
+                group=group,
+                n=len(members),
+                names=", ".join(m.name for m in members),
+                got=len(parts),
             )
         return {m.name: part for m, part in zip(members, parts)}
 

@@ -1,9 +1,9 @@
-"""run(): optimizer trajectories on a surface, vectorized over B independent runs.
+"""run(): optimizer trajectories on a surface or a curve, vectorized over B independent runs.
 
 Design notes (why it looks like this):
-- Positions live coordinate-major, shape (2, B), inside the loop: x and y are
-  contiguous rows for the lambdified gradient and a per-run hyperparameter of
-  shape (B,) broadcasts with no reshaping.  The result speaks (steps+1, B, 2).
+- Positions live coordinate-major, shape (d, B) with d = 1 (a curve f(x)) or 2 (a surface f(x, y)),
+  inside the loop: each coordinate is a contiguous row for the lambdified gradient and a per-run
+  hyperparameter of shape (B,) broadcasts with no reshaping.  The result speaks (steps+1, B, d).
 - Divergence is detected *after* the loop, vectorized over the whole history:
   every operation is elementwise per trajectory, so a run that overflows only
   poisons its own column, and one pass over the history finds, per run, the
@@ -20,11 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import Surface, get_surface
+import i18n
+from i18n import N_
+from surfaces import DIMS, SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
-from .schedules import lr_factors, resolve_schedule
-from .spec import OptimizerSpec, SpecError
+from .schedules import lr_chain, lr_factors, resolve_schedule
+from .spec import LR_CHAIN, LR_USED, PER_COORDINATE, RECORD, OptimizerSpec, SpecError
 
 MAX_STEPS = 10_000
 """Most steps one run() may take (the CLI and the app enforce it too)."""
@@ -33,6 +35,43 @@ MAX_BATCH = 65_536
 DIVERGENCE_BOUND = 1e6
 """A trajectory has diverged once its distance from the origin, sqrt(x² + y²), exceeds this."""
 _CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ divides by (norm + 1e-6)
+
+# Why a run diverged (Trajectory.reasons holds the English text; Trajectory.reason(b, lang) translates it).
+REASON_OVERFLOW = N_("the position overflowed to infinity")
+REASON_BOUND_2D = N_("it left the bound |(x, y)| ≤ {bound}")
+REASON_BOUND_1D = N_("it left the bound |x| ≤ {bound}")
+REASON_F = N_("f is not defined (or overflows) at the new position")
+REASON_GRAD = N_("the gradient is not finite at the new position")
+REASON_START = N_("f or its gradient is not defined at the start")
+REASONS = (REASON_OVERFLOW, REASON_BOUND_2D, REASON_BOUND_1D, REASON_F, REASON_GRAD, REASON_START)
+# Squares outside [_SQ_LOW, _SQ_HIGH] have overflowed or lost precision to underflow: those norms are
+# recomputed scaled by the largest component (|g| up to ~1.3e308 then has a finite norm).
+_SQ_LOW, _SQ_HIGH = 1e-280, 1e300
+
+
+def grad_norm(g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Euclidean norm over the first axis (d rows), with no overflow or underflow.
+
+    Where the plain sqrt(g_x² + g_y²) is safe it is used as is (so results match the reference bit for bit);
+    where a square overflows (|g| > ~1e150) or underflows, the norm is m·sqrt(Σ(g_i/m)²) with m the largest
+    |g_i|, computed for those entries only.  NaN or inf components give a non-finite norm; finite components
+    give a finite norm unless it exceeds the largest float."""
+    if g.shape[0] == 1:
+        return np.abs(g[0], out=out)
+    with np.errstate(all="ignore"):
+        sq = g[0] * g[0]
+        sq += g[1] * g[1]
+        norm = np.sqrt(sq, out=out)
+        # NaN compares False: a NaN gradient is not "risky", its norm is NaN either way.  An exact 0 is.
+        risky = (sq > _SQ_HIGH) | (sq < _SQ_LOW)
+        if risky.any():
+            idx = np.nonzero(risky)
+            gx, gy = g[0][idx], g[1][idx]
+            m = np.maximum(np.abs(gx), np.abs(gy))
+            safe_m = np.where(m > 0, m, 1.0)
+            a, b = gx / safe_m, gy / safe_m
+            norm[idx] = m * np.sqrt(a * a + b * b)
+    return norm
 
 
 @dataclass(frozen=True)
@@ -58,26 +97,59 @@ class Noise:
         else:
             noise = cls(float(value))
         if not np.isfinite(noise.std) or noise.std < 0:
-            raise SpecError(f"noise std must be a finite number ≥ 0, got {noise.std}")
+            raise SpecError("noise std must be a finite number ≥ 0, got {std}", std=noise.std)
         return noise if noise.std > 0 else None
 
 
 @dataclass(frozen=True)
+class StepRecord:
+    """What each step did, recorded by ``run(..., record_state=True)``: row t-1 is step t = 1..S.
+
+    grad: (S, B, d) what torch's ``p.grad`` holds when ``optimizer.step()`` runs at step t: the exact
+        gradient at θ_{t−1} plus noise, then clipped; before the optimizer's own weight decay.
+    lr: (S, B) the learning rate step t used.
+    state: buffer name (the reference's ``optimizer.state[p]`` key) → (S, B, d) or, for a per-run buffer,
+        (S, B): its value after step t.  Every declared buffer is recorded, also where the reference keeps
+        none (``StateBuffer.active``): there it holds the optimizer's unused initial value.
+    indicators: indicator name → (S, B) or (S, B, d) float64 (flags 1.0 / 0.0; NaN where it does not apply).
+    delta: (S, B, d) θ_t − θ_{t−1}, exactly the difference of consecutive rows of Trajectory.points.
+    eff_lr: (S, B, d) |Δθ_t| / |g_t| per coordinate: the step size the optimizer effectively used per unit of
+        gradient (NaN where g_t = 0).
+
+    A diverged run (diverged_at d ≥ 1) shows steps 1 … d−1: rows t ≥ d of grad, state, indicators and eff_lr
+    are NaN and its delta is 0 there (its points repeat the last finite point)."""
+
+    grad: np.ndarray
+    lr: np.ndarray
+    state: dict[str, np.ndarray]
+    indicators: dict[str, np.ndarray]
+    delta: np.ndarray
+    eff_lr: np.ndarray
+
+    def nbytes(self) -> int:
+        arrays = [self.grad, self.lr, self.delta, self.eff_lr, *self.state.values(), *self.indicators.values()]
+        return sum(a.nbytes for a in arrays)
+
+
+@dataclass(frozen=True)
 class Trajectory:
-    """The result of run(). Every array is finite (no NaN or inf, ever)."""
+    """The result of run(). points, loss and grad_norm are finite (no NaN or inf, ever)."""
 
     surface: Surface
     optimizer: OptimizerSpec
     params: dict[str, Any]  # resolved hyperparameters, scalars or (B,) arrays, project names
-    points: np.ndarray  # (steps+1, B, 2); after divergence a run repeats its last finite point
+    points: np.ndarray  # (steps+1, B, d); after divergence a run repeats its last finite point
     loss: np.ndarray  # (steps+1, B) f at each point
     grad_norm: np.ndarray  # (steps+1, B) |∇f| at each point (the exact gradient, before noise and clipping)
     diverged_at: np.ndarray  # (B,) int: first step that diverged, -1 if none
     reasons: tuple[str | None, ...]  # per run: why it diverged, or None
-    lr: np.ndarray  # (steps,) or (steps, B): the scheduled learning rate of each step
+    lr: np.ndarray  # (steps,) or (steps, B): the learning rate used at each step (the schedule's; for SWATS after
+    # its switch, the estimated SGD rate as the schedule rescales it: always (steps, B) for SWATS)
     schedule: dict[str, Any] = field(default_factory=dict)
     noise: Noise | None = None
     clip: float | None = None
+    bound: float = DIVERGENCE_BOUND
+    record: StepRecord | None = None  # per-step gradient, lr, state and indicators (run(..., record_state=True))
 
     @property
     def steps(self) -> int:
@@ -88,12 +160,28 @@ class Trajectory:
         return self.points.shape[1]
 
     @property
+    def dim(self) -> int:
+        """1 on a curve f(x), 2 on a surface f(x, y): the size of the points' last axis."""
+        return self.points.shape[2]
+
+    @property
     def diverged(self) -> np.ndarray:
         return self.diverged_at >= 0
 
     def diverged_step(self, b: int = 0) -> int | None:
         d = int(self.diverged_at[b])
         return None if d < 0 else d
+
+    def reason(self, b: int = 0, lang: i18n.Lang = i18n.EN) -> str | None:
+        """Why run b diverged, in the language (None if it did not)."""
+        text = self.reasons[b]
+        if text is None:
+            return None
+        bound = f"{self.bound:g}"
+        for template in REASONS:
+            if template.format(bound=bound) == text:
+                return lang.fmt(template, bound=bound)
+        return lang(text)
 
     def param_value(self, name: str, b: int = 0) -> Any:
         v = self.params[name]
@@ -121,9 +209,16 @@ def split_groups(spec: OptimizerSpec, given: Mapping[str, Any]) -> dict[str, Any
             flat[key] = value
         elif key in spec.fixed:
             if spec.fixed[key] != value and str(value).lower() != str(spec.fixed[key]).lower():
-                raise SpecError(f"{spec.id} always uses {key}={spec.fixed[key]}")
+                raise SpecError(
+                    "{optimizer} always uses {name}={value}", optimizer=spec.id, name=key, value=spec.fixed[key]
+                )
         else:
-            raise SpecError(f"{spec.id} has no hyperparameter {key!r}; it has: {', '.join(spec.param_names())}")
+            raise SpecError(
+                "{optimizer} has no hyperparameter {name!r}; it has: {names}",
+                optimizer=spec.id,
+                name=key,
+                names=", ".join(spec.param_names()),
+            )
     return flat
 
 
@@ -140,7 +235,10 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
             arr = np.asarray(value)
             if arr.ndim != 1 or arr.shape[0] != batch:
                 raise SpecError(
-                    f"{p.name} must be a scalar or have one value per start ({batch}), got shape {arr.shape}"
+                    "{name} must be a scalar or have one value per start ({n}), got shape {shape}",
+                    name=p.name,
+                    n=batch,
+                    shape=str(arr.shape),
                 )
             if p.kind == "bool":
                 arr = np.array([p.validate(v) for v in arr.tolist()], dtype=bool)
@@ -148,7 +246,7 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
                 try:
                     arr = arr.astype(float)
                 except (TypeError, ValueError):
-                    raise SpecError(f"{p.name} must be numbers") from None
+                    raise SpecError("{name} must be numbers", name=p.name) from None
                 p.check_array(arr)
             # An array whose entries are all equal is a scalar: it keeps the fast scalar path.
             resolved[p.name] = arr if (arr != arr[0]).any() else (bool(arr[0]) if p.kind == "bool" else float(arr[0]))
@@ -158,21 +256,38 @@ def resolve_params(spec: OptimizerSpec, given: Mapping[str, Any], batch: int) ->
 
 
 def _coerce_starts(starts: Any) -> np.ndarray:
+    """Starts as a (B, d) array: a number (one 1-D start), (d,) (one start) or (B, d), d ∈ {1, 2}."""
     try:
         s = np.asarray(starts, dtype=float)
     except (TypeError, ValueError):
-        raise SpecError("start must be numbers (x, y)") from None
-    if s.shape == (2,):
+        raise SpecError("start must be numbers: x, or x and y") from None
+    if s.ndim == 0:
+        s = s.reshape(1, 1)
+    elif s.ndim == 1 and s.shape[0] in DIMS:
         s = s[None, :]
-    if s.ndim != 2 or s.shape[1] != 2 or s.shape[0] == 0:
-        raise SpecError(f"starts must have shape (2,) or (B, 2), got {s.shape}")
+    if s.ndim != 2 or s.shape[1] not in DIMS or s.shape[0] == 0:
+        raise SpecError(
+            "starts must have shape (d,) or (B, d) with d = 1 (a curve) or 2 (a surface), got {shape}",
+            shape=str(s.shape),
+        )
     if s.shape[0] > MAX_BATCH:
-        raise SpecError(f"at most {MAX_BATCH} trajectories per run, got {s.shape[0]}")
+        raise SpecError("at most {max} trajectories per run, got {n}", max=MAX_BATCH, n=s.shape[0])
     if not np.isfinite(s).all():
         raise SpecError("start coordinates must be finite")
     if (np.abs(s) > DIVERGENCE_BOUND).any():
-        raise SpecError(f"start coordinates must be within ±{DIVERGENCE_BOUND:g}")
+        raise SpecError("start coordinates must be within ±{bound}", bound=format(DIVERGENCE_BOUND, "g"))
     return s
+
+
+def resolve_surface(surface: str | Surface, dim: int | None = None) -> Surface:
+    """The Surface for run()'s argument.  A formula typed in x alone becomes a 1-D curve when dim is 1
+    (one number per start); with two numbers it stays the 2-D surface it always was."""
+    if isinstance(surface, str) and dim == 1:
+        key = surface.strip()
+        if key in SURFACES:
+            return get_surface(key)
+        return get_surface(key, dim=1)
+    return get_surface(surface)
 
 
 def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
@@ -182,7 +297,10 @@ def _batch_of(starts: np.ndarray, flat_params: Mapping[str, Any]) -> np.ndarray:
     sizes = {len(np.atleast_1d(v)) for v in flat_params.values() if isinstance(v, (np.ndarray, list, tuple))}
     sizes.discard(1)
     if len(sizes) > 1:
-        raise SpecError(f"per-run hyperparameter arrays have different lengths: {sorted(sizes)}")
+        raise SpecError(
+            "per-run hyperparameter arrays have different lengths: {lengths}",
+            lengths=", ".join(map(str, sorted(sizes))),
+        )
     if sizes and starts.shape[0] == 1:
         return np.repeat(starts, sizes.pop(), axis=0)
     return starts
@@ -198,29 +316,42 @@ def run(
     noise: Any = None,
     clip: float | None = None,
     bound: float = DIVERGENCE_BOUND,
+    record_state: bool = False,
     **params: Any,
 ) -> Trajectory:
     """Run ``steps`` optimizer steps from each start.
 
-    surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.
+    surface: a built-in id ("rosenbrock"), a formula ("x^2 + 3*y^2") or a Surface.  A formula typed in x
+        alone with one number per start is a 1-D curve; with two numbers it is the 2-D surface.
     optimizer: an id from OPTIMIZERS ("adam") or an OptimizerSpec.
-    starts: (2,) or (B, 2).  A single start with per-run hyperparameter arrays is repeated B times.
+    starts: a number (one start on a curve), (d,) or (B, d) with d = 1 or 2.  A single start with per-run
+        hyperparameter arrays is repeated B times.
     schedule: None, a schedule id, or {"name": id, **params} (see optim_core.schedules).
     noise: None, a std, (std, seed), {"std", "seed"} or Noise: seeded Gaussian gradient noise.
     clip: max gradient norm per trajectory (torch.nn.utils.clip_grad_norm_ semantics), or None.
+    record_state: also record, for every step, the gradient the optimizer saw, the lr, its state buffers and
+        branch indicators, Δθ and the effective lr (Trajectory.record, a StepRecord).  Off by default: the
+        plain path does not pay for it.
     params: hyperparameters by their reference names (lr=0.01, betas=(0.9, 0.99), nesterov=...), each a scalar
         or a length-B array.
-    Raises SpecError / FormulaError (both ValueError, one-line messages) for invalid input.
+    Raises SpecError / FormulaError / SurfaceError (all ValueError, one-line messages) for invalid input.
     """
-    surf = get_surface(surface)
     spec = optimizer if isinstance(optimizer, OptimizerSpec) else OPTIMIZERS.get(str(optimizer))
     if spec is None:
-        raise SpecError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise SpecError(
+            "unknown optimizer {name!r}; choose one of: {choices}", name=optimizer, choices=", ".join(OPTIMIZERS)
+        )
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise SpecError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+        raise SpecError("steps must be a whole number from 1 to {max}, got {steps!r}", max=MAX_STEPS, steps=steps)
     steps = int(steps)
+    coerced = _coerce_starts(starts)
+    surf = resolve_surface(surface, coerced.shape[1])
+    if coerced.shape[1] != surf.dim:
+        raise SpecError(
+            "{name} is {d}-D: a start has {d} coordinate(s), got {n}", name=surf.name, d=surf.dim, n=coerced.shape[1]
+        )
     flat = split_groups(spec, params)
-    starts_arr = _batch_of(_coerce_starts(starts), flat)
+    starts_arr = _batch_of(coerced, flat)
     batch = starts_arr.shape[0]
     hp = resolve_params(spec, flat, batch)
     sched_spec, sched_params = resolve_schedule(schedule)
@@ -228,7 +359,7 @@ def run(
     if clip is not None:
         clip = float(clip)
         if not np.isfinite(clip) or clip <= 0:
-            raise SpecError(f"clip (max gradient norm) must be > 0, got {clip}")
+            raise SpecError("clip (max gradient norm) must be > 0, got {clip}", clip=clip)
 
     lr0 = hp["lr"]
     factors = lr_factors({"name": sched_spec.id, **sched_params}, steps, lr0)
@@ -237,57 +368,94 @@ def run(
     else:
         lr_steps = factors * lr0
 
-    history, grads = _iterate(surf, spec, hp, starts_arr, steps, lr_steps, noise_cfg, clip)
+    hp_run = hp
+    if spec.follows_schedule and sched_spec.id != "constant":
+        hp_run = {**hp, LR_CHAIN: lr_chain({"name": sched_spec.id, **sched_params}, steps, lr0)}
+    if record_state:
+        hp_run = {**hp_run, RECORD: True}
+    history, grads, lr_used, rec = _iterate(
+        surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip, record_state
+    )
     return _finish(
         surf,
         spec,
         hp,
         history,
         grads,
-        lr_steps,
+        lr_steps if lr_used is None else lr_used,
         bound,
+        rec,
         schedule={"name": sched_spec.id, **sched_params},
         noise=noise_cfg,
         clip=clip,
     )
 
 
-def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip):
-    """The hot loop. Returns history and exact gradients, both (steps+1, 2, B), possibly non-finite."""
-    batch = starts.shape[0]
-    history = np.empty((steps + 1, 2, batch))
-    grads = np.empty((steps + 1, 2, batch))
+def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False):
+    """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite; for
+    a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B); and
+    with ``record``, the raw per-step records (coordinate-major, (steps, d, B) or (steps, B)), else None."""
+    batch, dim = starts.shape
+    history = np.empty((steps + 1, dim, batch))
+    grads = np.empty((steps + 1, dim, batch))
+    lr_used = np.empty((steps, batch)) if spec.follows_schedule else None
+    rec: dict[str, np.ndarray] | None = None
+    rec_items: list[tuple[str, np.ndarray]] = []
+    if record:
+        rec = {"grad": np.empty((steps, dim, batch))}
+        for item in (*spec.buffers, *spec.indicators):
+            rec[item.name] = np.empty((steps, dim, batch) if item.per == PER_COORDINATE else (steps, batch))
+        rec_items = [(k, v) for k, v in rec.items() if k != "grad"]
     p = np.ascontiguousarray(starts.T)
     history[0] = p
-    grad_xy = surf.gradient_xy  # compiled once per surface
+    grad_fn = surf.gradient_fn  # compiled once per surface
     rng = np.random.default_rng(noise.seed) if noise else None
     per_run_lr = lr_steps.ndim == 2
+    two = dim == 2
     with np.errstate(all="ignore"):
         state = spec.init(p, hp)
         for t in range(1, steps + 1):
             g = grads[t - 1]
-            g[0], g[1] = grad_xy(p[0], p[1])  # row assignment also broadcasts a constant component
-            if noise:
-                g = g + noise.std * rng.standard_normal((2, batch))
+            # Row assignment also broadcasts a constant component.
+            if two:
+                g[0], g[1] = grad_fn(p[0], p[1])
+            else:
+                (g[0],) = grad_fn(p[0])
+            if rng is not None:
+                g = g + noise.std * rng.standard_normal((dim, batch))
             if clip is not None:
-                norm = np.sqrt(g[0] * g[0] + g[1] * g[1])
-                g = g * np.minimum(clip / (norm + _CLIP_EPS), 1.0)
+                g = g * np.minimum(clip / (grad_norm(g) + _CLIP_EPS), 1.0)
             lr = lr_steps[t - 1] if per_run_lr else float(lr_steps[t - 1])
             p, state = spec.update(g, state, p, hp, lr, t)
             history[t] = p
+            if lr_used is not None:
+                lr_used[t - 1] = state[LR_USED]
+            if rec is not None:
+                rec["grad"][t - 1] = g
+                for name, arr in rec_items:
+                    arr[t - 1] = state[name]  # assignment broadcasts a scalar (NAdam's μ product, RAdam's ρ_t)
             if t % 64 == 0 and not np.isfinite(p).any():
                 history[t + 1 :] = np.nan  # every run has blown up: nothing left to compute
                 grads[t:] = np.nan
-                return history, grads
+                if lr_used is not None:
+                    lr_used[t:] = lr_steps[t:] if per_run_lr else lr_steps[t:, None]
+                if rec is not None:
+                    for arr in rec.values():
+                        arr[t:] = np.nan
+                return history, grads, lr_used, rec
         last = grads[steps]
-        last[0], last[1] = grad_xy(p[0], p[1])
-    return history, grads
+        if two:
+            last[0], last[1] = grad_fn(p[0], p[1])
+        else:
+            (last[0],) = grad_fn(p[0])
+    return history, grads, lr_used, rec
 
 
-def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Trajectory:
-    # All checks run on the contiguous (steps+1, 2, B) layout; points is returned as a zero-copy
-    # transposed view of it, (steps+1, B, 2).
-    steps, batch = history.shape[0] - 1, history.shape[2]
+def _finish(surf, spec, hp, history, grads, lr_steps, bound, rec, **extra) -> Trajectory:
+    # All checks run on the contiguous (steps+1, d, B) layout; points is returned as a zero-copy
+    # transposed view of it, (steps+1, B, d).
+    steps, dim, batch = history.shape
+    steps -= 1
     f = surf._f
     loss = np.empty((steps + 1, batch))
     gnorm = np.empty((steps + 1, batch))
@@ -296,13 +464,27 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
     slab = max(1, 32_768 // batch)
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
-            x, y = history[i : i + slab, 0], history[i : i + slab, 1]
-            gx, gy = grads[i : i + slab, 0], grads[i : i + slab, 1]
-            loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
-            gn = gnorm[i : i + slab]
-            np.sqrt(gx * gx + gy * gy, out=gn)
-            # The distance test is False for NaN and inf; a sum is finite only if both terms are.
-            ok[i : i + slab] = (x * x + y * y <= bound * bound) & np.isfinite(loss[i : i + slab] + gn)
+            g = grads[i : i + slab].transpose(1, 0, 2)  # (d, slab, B) view
+            gn = grad_norm(g, out=gnorm[i : i + slab])
+            if dim == 2:
+                x, y = history[i : i + slab, 0], history[i : i + slab, 1]
+                loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
+                r2 = x * x + y * y
+            else:
+                x = history[i : i + slab, 0]
+                loss[i : i + slab] = f(x)
+                r2 = x * x
+            # The distance test is False for NaN and inf; a sum is finite only if both terms are.  The
+            # overflow-free norm is finite iff every component is, except beyond the largest float: there
+            # the components decide.
+            finite = np.isfinite(loss[i : i + slab] + gn)
+            if not finite.all():
+                huge = ~finite & (gn == np.inf) & np.isfinite(loss[i : i + slab])
+                if huge.any():
+                    huge &= np.isfinite(g).all(axis=0)
+                    finite |= huge
+                    gn[huge] = np.finfo(float).max  # shown as the largest float, never inf
+            ok[i : i + slab] = (r2 <= bound * bound) & finite
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
     reasons: list[str | None] = [None] * batch
@@ -312,13 +494,13 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
         for b in cols:
             d = first_bad[b]
             if not np.isfinite(history[d, :, b]).all():
-                reasons[b] = "the position overflowed to infinity"
-            elif not np.hypot(*history[d, :, b]) <= bound:
-                reasons[b] = f"it left the bound |(x, y)| ≤ {bound:g}"
+                reasons[b] = REASON_OVERFLOW
+            elif not np.sqrt(np.sum(history[d, :, b] ** 2)) <= bound:
+                reasons[b] = (REASON_BOUND_2D if dim == 2 else REASON_BOUND_1D).format(bound=f"{bound:g}")
             elif not np.isfinite(loss[d, b]):
-                reasons[b] = "f is not defined (or overflows) at the new position"
+                reasons[b] = REASON_F
             else:
-                reasons[b] = "the gradient is not finite at the new position"
+                reasons[b] = REASON_GRAD
         # Runs stop at their last good point: row k of a diverged run b shows point min(k, d_b - 1).
         last_good = np.maximum(first_bad[cols] - 1, 0)
         rows = np.minimum(np.arange(steps + 1)[:, None], last_good[None, :])
@@ -332,17 +514,45 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, **extra) -> Traject
             for b in start_bad:
                 loss[:, b] = np.where(np.isfinite(loss[:, b]), loss[:, b], big)
                 gnorm[:, b] = np.where(np.isfinite(gnorm[:, b]), gnorm[:, b], big)
-                reasons[b] = "f or its gradient is not defined at the start"
+                reasons[b] = REASON_START
     params = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hp.items()}
+    points = history.transpose(0, 2, 1)
+    record = None if rec is None else _step_record(spec, rec, points, lr_steps, first_bad)
     return Trajectory(
         surface=surf,
         optimizer=spec,
         params=params,
-        points=history.transpose(0, 2, 1),
+        points=points,
         loss=loss,
         grad_norm=gnorm,
         diverged_at=first_bad,
         reasons=tuple(reasons),
         lr=np.asarray(lr_steps),
+        bound=bound,
+        record=record,
         **extra,
+    )
+
+
+def _step_record(spec, rec, points, lr_steps, first_bad) -> StepRecord:
+    """The raw per-step records as a StepRecord: (S, B, d) views, rows of diverged steps NaN."""
+    steps, batch = points.shape[0] - 1, points.shape[1]
+    for b in np.flatnonzero(first_bad >= 0):
+        first_row = max(int(first_bad[b]) - 1, 0)  # row t-1 holds step t; steps d, d+1, ... are not shown
+        for arr in rec.values():
+            arr[first_row:, ..., b] = np.nan
+    out = {k: (v.transpose(0, 2, 1) if v.ndim == 3 else v) for k, v in rec.items()}
+    grad = out.pop("grad")
+    delta = np.diff(points, axis=0)
+    with np.errstate(all="ignore"):
+        eff_lr = np.where(grad != 0, np.abs(delta) / np.abs(grad), np.nan)
+    lr = np.broadcast_to(lr_steps if np.ndim(lr_steps) == 2 else np.asarray(lr_steps)[:, None], (steps, batch))
+    names = {b.name for b in spec.buffers}
+    return StepRecord(
+        grad=grad,
+        lr=lr,
+        state={k: v for k, v in out.items() if k in names},
+        indicators={k: v for k, v in out.items() if k not in names},
+        delta=delta,
+        eff_lr=eff_lr,
     )

@@ -1,45 +1,74 @@
-"""Test surfaces: built-in SymPy functions and safely parsed user formulas.
+"""Test surfaces and curves: built-in SymPy functions and safely parsed user formulas.
 
 >>> from surfaces import get_surface
->>> s = get_surface("rosenbrock")          # a built-in
+>>> s = get_surface("rosenbrock")          # a built-in surface f(x, y)
+>>> s = get_surface("parabola")            # a built-in curve f(x) (s.dim == 1)
 >>> s = get_surface("x^2 + 3*y^2")         # a formula (parsed by an AST whitelist, never eval)
->>> s.value(points), s.gradient(points)    # vectorized over (..., 2)
+>>> s = get_surface("x^2", dim=1)          # a formula in x alone as a 1-D curve
+>>> s.value(points), s.gradient(points)    # vectorized over (..., d)
 """
 
 from __future__ import annotations
 
-from .base import Surface, X, Y
+from .base import DIMS, SYMBOLS, Surface, SurfaceError, X, Y, as_point
 from .builtins import BUILTINS, BuiltinSurface, SurfaceParam, builtin_surface
+from .curves import CURVES, custom_curve
 from .formula import FormulaError, custom_surface, parse_formula
 
+SURFACES: dict[str, BuiltinSurface] = {**BUILTINS, **CURVES}
+"""Every built-in: the 2-D surfaces (BUILTINS), then the 1-D curves (CURVES); entry.dim tells them apart."""
 
-def get_surface(spec: str | Surface, **params: float) -> Surface:
+
+def get_surface(spec: str | Surface, *, dim: int | None = None, **params: float) -> Surface:
     """A built-in by id, a Surface unchanged, or a formula parsed safely.
 
-    Raises FormulaError (a ValueError with a one-line message) for a formula
-    the parser rejects, and ValueError for a bad surface parameter.
+    dim: None accepts any built-in and makes a formula a 2-D surface (today's default); 1 makes a
+    formula in x alone a 1-D curve; with a built-in or a Surface it must match (SurfaceError otherwise).
+    Raises FormulaError (a ValueError with a one-line message) for a formula the parser rejects, and
+    SurfaceError for a bad surface parameter or dimension.
     """
+    if dim is not None and dim not in DIMS:
+        raise SurfaceError("a surface has 1 or 2 coordinates, got {d}", d=dim)
     if isinstance(spec, Surface):
-        return spec
-    if not isinstance(spec, str):
-        raise FormulaError(f"a surface is a built-in name or a formula, got {type(spec).__name__}")
-    key = spec.strip()
-    if key in BUILTINS:
-        return builtin_surface(key, tuple(sorted((k, float(v)) for k, v in params.items())))
-    if params:
-        raise ValueError(f"surface parameters {sorted(params)} only apply to built-in surfaces")
-    return custom_surface(key)
+        surface = spec
+    elif not isinstance(spec, str):
+        raise SurfaceError("a surface is a built-in name or a formula, got {kind}", kind=type(spec).__name__)
+    elif spec.strip() in SURFACES:
+        surface = builtin_surface(spec.strip(), tuple(sorted((k, float(v)) for k, v in params.items())))
+    elif params:
+        raise SurfaceError(
+            "surface parameters ({names}) only apply to built-in surfaces", names=", ".join(sorted(params))
+        )
+    elif dim == 1:
+        return custom_curve(spec)
+    else:
+        return custom_surface(spec.strip())
+    if dim is not None and surface.dim != dim:
+        raise SurfaceError(
+            "{name} is {have}-D: its points have {have} coordinate(s), not {want}",
+            name=surface.name,
+            have=surface.dim,
+            want=dim,
+        )
+    return surface
 
 
 __all__ = [
     "BUILTINS",
+    "CURVES",
+    "DIMS",
+    "SURFACES",
+    "SYMBOLS",
     "BuiltinSurface",
     "FormulaError",
     "Surface",
+    "SurfaceError",
     "SurfaceParam",
     "X",
     "Y",
+    "as_point",
     "builtin_surface",
+    "custom_curve",
     "custom_surface",
     "get_surface",
     "parse_formula",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .base import Surface, X, Y
+from .base import Surface, SurfaceError, X, Y
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class SurfaceParam:
     default: float
     low: float
     high: float
-    description: str
+    description: str  # a teaching text (translated through the catalogue; see surfaces/i18n_texts.py)
     log: bool = False
 
 
@@ -34,6 +34,7 @@ class BuiltinSurface:
     name: str
     build: Callable[..., Surface]
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
+    dim: int = 2  # 2: a surface f(x, y); 1: a curve f(x) (surfaces/curves.py)
 
 
 def _quadratic() -> Surface:
@@ -236,17 +237,35 @@ BUILTINS: dict[str, BuiltinSurface] = {
 }
 
 
+"""The built-in 2-D surfaces, in the order the app lists them (the 1-D curves are in surfaces.curves.CURVES)."""
+
+
 @functools.lru_cache(maxsize=64)
 def builtin_surface(surface_id: str, params: tuple[tuple[str, float], ...] = ()) -> Surface:
-    """The compiled built-in (cached, so lambdify runs once per surface and parameter set)."""
-    entry = BUILTINS[surface_id]
+    """The compiled built-in surface or curve (cached, so lambdify runs once per surface and parameter set)."""
+    from .curves import CURVES  # curves.py builds on this module
+
+    entry = BUILTINS.get(surface_id) or CURVES.get(surface_id)
+    if entry is None:
+        raise SurfaceError("unknown built-in surface {id!r}", id=surface_id)
     allowed = {p.name: p for p in entry.params}
     kwargs = {}
     for name, value in params:
         if name not in allowed:
-            raise ValueError(f"surface {surface_id} has no parameter {name!r}")
+            names = ", ".join(allowed) or "none"
+            raise SurfaceError(
+                "surface {id} has no parameter {name!r} (parameters: {names})", id=surface_id, name=name, names=names
+            )
         p = allowed[name]
-        if not (p.low <= float(value) <= p.high):
-            raise ValueError(f"{surface_id} parameter {name} must be in [{p.low:g}, {p.high:g}], got {value:g}")
-        kwargs[name] = float(value)
+        v = float(value)
+        if not (p.low <= v <= p.high):
+            raise SurfaceError(
+                "{id} parameter {name} must be in [{low}, {high}], got {value}",
+                id=surface_id,
+                name=name,
+                low=format(p.low, "g"),
+                high=format(p.high, "g"),
+                value=format(v, "g"),
+            )
+        kwargs[name] = v
     return entry.build(**kwargs)

@@ -377,9 +377,12 @@ _FRAMES_JS = (
   const frames = (gd._transitionData && gd._transitionData._frames) || [];
   const sliders = (gd._fullLayout.sliders || []).map(s => ({
     active: s.active, steps: (s.steps || []).map(st => (st.args && Array.isArray(st.args[0])) ? st.args[0][0] : null)}));
-  // the frame order: the first slider's steps when there is one, else the order frames were added
+  // the frame order: layout.meta.frame_names (the playback bar's order), else the first slider's steps,
+  // else the order frames were added
   let order = frames.map(f => f.name);
-  if (sliders.length && sliders[0].steps.length && sliders[0].steps.every(n => n !== null)) order = sliders[0].steps;
+  const meta = gd.layout && gd.layout.meta;
+  if (meta && Array.isArray(meta.frame_names) && meta.frame_names.length) order = meta.frame_names;
+  else if (sliders.length && sliders[0].steps.length && sliders[0].steps.every(n => n !== null)) order = sliders[0].steps;
   const byName = {};
   frames.forEach(f => { byName[String(f.name)] = f; });
   const last = {};
@@ -538,23 +541,28 @@ _ANIMATION_STATE_JS = """(key) => {
   let n = 0;
   for (const t of gd._fullData)
     if (t.meta && t.meta.role === 'path' && t.x) n += Array.from(t.x).filter(v => v !== null && v !== undefined).length;
-  const s = (gd._fullLayout.sliders || [])[0];
-  const grip = gd.querySelector('.slider-grip-rect');
-  return [n, s ? s.active : null, grip ? (grip.getAttribute('transform') || '') : null];
+  // the playback bar (ui/player.js) lives in a shadow root
+  let range = null, step = null;
+  for (const host of document.querySelectorAll('.st-key-player *')) {
+    const root = host.shadowRoot;
+    if (root && root.querySelector('.pl-range')) {
+      range = Number(root.querySelector('.pl-range').value); step = Number(root.querySelector('.pl-step').value); break;
+    }
+  }
+  return [n, range, step];
 }"""
 
 
 def animation_state(page, key: str = "contour") -> list:
-    """[number of points in the path traces, the first slider's active step, the slider grip's transform]."""
+    """[number of points in the path traces, the playback bar's frame index, the step it shows]."""
     return page.evaluate(_ANIMATION_STATE_JS, key)
 
 
 def play_button(page, key: str = "contour"):
-    """The Plotly animation button labelled Play (▶) in chart `key`, else its first updatemenu button."""
-    buttons = page.locator(f".st-key-{key} .updatemenu-button")
-    assert buttons.count() >= 1, f"no Plotly updatemenu button (Play) in the chart {key!r}"
-    play = buttons.filter(has_text=re.compile(r"play|▶|►", re.I))
-    return play.first if play.count() else buttons.first
+    """The Play button of the playback bar (ui/player.py; Playwright's CSS selectors pierce its shadow root)."""
+    button = page.locator(".st-key-player .pl-play")
+    assert button.count() >= 1, "no playback bar (key player) on the page"
+    return button.first
 
 
 def wait_animation_end(page, key: str = "contour", timeout_s: float = 60, still_s: float = 1.0) -> list:

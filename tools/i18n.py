@@ -44,6 +44,8 @@ KEYWORDS = {
     "UserError": None,
     "SpecError": None,
     "FormulaError": None,
+    "SurfaceError": None,
+    "UsageError": None,
     "ExportError": None,
     "SceneError": None,
     "BudgetError": None,

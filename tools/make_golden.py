@@ -92,7 +92,30 @@ def _booth(x, y):
     return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
 
+# 1-D curves (surfaces/curves.py): x = p[0].
+
+
+def _parabola(x):
+    return x**2
+
+
+def _asymmetric_bowl(x):
+    return torch.exp(x) - x - 1
+
+
+def _xcos(x, c=math.pi):
+    return x * torch.cos(c * x)
+
+
+def _double_well(x):
+    return (x**2 - 1) ** 2 + 0.3 * x
+
+
 SURFACES = {
+    "parabola": _parabola,
+    "asymmetric_bowl": _asymmetric_bowl,
+    "xcos": _xcos,
+    "double_well": _double_well,
     "quadratic": _quadratic,
     "ill_conditioned": _ill_conditioned,
     "rosenbrock": _rosenbrock,
@@ -104,6 +127,10 @@ SURFACES = {
 
 # The usual start of each surface (as in surfaces/builtins.py), used unless a case gives one.
 STARTS = {
+    "parabola": [2.0],
+    "asymmetric_bowl": [2.0],
+    "xcos": [-0.9],
+    "double_well": [1.8],
     "quadratic": [-2.5, 2.0],
     "ill_conditioned": [-4.5, 2.0],
     "rosenbrock": [-1.2, 1.0],
@@ -342,23 +369,25 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     opt = _reference_class(spec["reference"])([p], **case["reference_kwargs"], foreach=foreach)
     sched = _make_scheduler(opt, case["schedule"])
     recorded = []
-    info = {"lrs": [], "phases": [], "swats_margin": [], "lion_margin": []}
+    info = {"lrs": [], "phases": [], "swats_margin": [], "lion_margin": [], "grads": [], "states": []}
     for _ in range(case["steps"]):
         info["lrs"].append(float(opt.param_groups[0]["lr"]))
         opt.zero_grad()
-        loss = f(p[0], p[1], **sp)
+        loss = f(*p, **sp)
         loss.backward()
         if perturb or perturb_abs:
             with torch.no_grad():
-                p.grad.mul_(1.0 + perturb * torch.from_numpy(rng.uniform(-1.0, 1.0, 2)))
-                p.grad.add_(perturb_abs * torch.from_numpy(rng.uniform(-1.0, 1.0, 2)))
+                p.grad.mul_(1.0 + perturb * torch.from_numpy(rng.uniform(-1.0, 1.0, p.numel())))
+                p.grad.add_(perturb_abs * torch.from_numpy(rng.uniform(-1.0, 1.0, p.numel())))
         if case["clip"] is not None:
             torch.nn.utils.clip_grad_norm_([p], case["clip"])
         if trace and case["optimizer"] == "swats" and opt.param_groups[0]["phase"] == "adam":
             info["swats_margin"].append(_swats_margin(opt, p))
         if trace and case["optimizer"] == "lion":
             info["lion_margin"].append(_lion_margin(opt, p))
+        info["grads"].append(p.grad.detach().clone().tolist())
         opt.step()
+        info["states"].append(_state_snapshot(opt.state[p]))
         if sched is not None:
             sched.step()
         if case["optimizer"] == "swats":
@@ -366,8 +395,29 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
         recorded.append(p.detach().clone())
     pts = torch.stack([torch.tensor(case["start"], dtype=torch.float64), *recorded])
     with torch.no_grad():
-        loss = f(pts[:, 0], pts[:, 1], **sp)
+        loss = f(*pts.T, **sp)
     return pts.numpy(), loss.numpy(), info
+
+
+def _state_snapshot(state):
+    """optimizer.state[p] after a step: every floating-point tensor entry (not the step counter) as a list."""
+    out = {}
+    for key, value in state.items():
+        if key == "step" or not torch.is_tensor(value) or not value.is_floating_point():
+            continue
+        out[key] = value.detach().reshape(-1).tolist()
+    return out
+
+
+def _r(v):
+    """12 significant digits: the state fixtures are compared at rtol 1e-6, and this keeps them small."""
+    return float(f"{v:.12g}")
+
+
+def _state_columns(states):
+    """Per-step snapshots -> {key: [row or None per step]} (None where the reference has no such entry yet)."""
+    keys = list(dict.fromkeys(k for st in states for k in st))
+    return {k: [[_r(v) for v in st[k]] if k in st else None for st in states] for k in keys}
 
 
 def _lion_margin(opt, p):
@@ -451,7 +501,13 @@ def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule
         "schedule": schedule,
         "clip": None if clip is None else float(clip),
     }
-    CASES.setdefault("schedules" if (schedule is not None or clip is not None) else opt_id, []).append(c)
+    if len(c["start"]) == 1:
+        key = "curves"
+    elif schedule is not None or clip is not None:
+        key = "schedules"
+    else:
+        key = opt_id
+    CASES.setdefault(key, []).append(c)
 
 
 # sgd: lr, weight_decay
@@ -696,6 +752,50 @@ case(
     lr=0.05,
     schedule={"name": "warmup_cosine", "warmup_steps": 5, "start_factor": 0.25, "T_max": 75, "eta_min": 0.0},
 )
+# SWATS under every schedule, each case switching to SGD early (found by a grid search; --check prints the
+# margins): torch's chainable scheduler keeps rescaling the group lr that then holds the SGD rate; cosine with
+# T_max < steps also takes its one-epoch-after-T_max branch; SequentialLR resets the lr to the base lr at the
+# warm-up's milestone (the SGD rate is lost there).
+case(
+    "swats",
+    "sched_step_switch_rosenbrock",
+    "rosenbrock",
+    60,
+    lr=0.1,
+    eps=0.1,
+    beta1=0.5,
+    beta2=0.9,
+    schedule={"name": "step", "step_size": 15, "gamma": 0.5},
+)
+case(
+    "swats",
+    "sched_exponential_switch_saddle",
+    "saddle",
+    60,
+    lr=0.1,
+    eps=0.01,
+    beta1=0.8,
+    beta2=0.99,
+    schedule={"name": "exponential", "gamma": 0.97},
+)
+case(
+    "swats",
+    "sched_cosine_switch_ill_conditioned",
+    "ill_conditioned",
+    60,
+    lr=0.1,
+    eps=0.01,
+    schedule={"name": "cosine", "T_max": 25, "eta_min": 1e-4},
+)
+case(
+    "swats",
+    "sched_warmup_cosine_switch_booth",
+    "booth",
+    60,
+    lr=0.01,
+    eps=0.1,
+    schedule={"name": "warmup_cosine", "warmup_steps": 20, "start_factor": 0.9, "T_max": 40, "eta_min": 1e-5},
+)
 case("sgd", "clip_rosenbrock", "rosenbrock", 100, lr=1e-3, clip=1.0)
 case("adam", "clip_rosenbrock", "rosenbrock", 100, lr=0.02, clip=1.0)
 case("sgd", "clip_partial_quadratic", "quadratic", 60, lr=0.05, clip=2.0)  # clips only early on
@@ -718,6 +818,38 @@ case(
     clip=1.0,
     schedule={"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 70, "eta_min": 1e-4},
 )
+
+
+# curves.json: every optimizer on the four 1-D curves, each under its own schedule (noise off).
+# A learning rate per optimizer that moves visibly on curves of slope ~1-10 without diverging.
+CURVE_LR = {
+    "sgd": 0.05,
+    "momentum": 0.02,
+    "nesterov": 0.02,
+    "adagrad": 0.3,
+    "rmsprop": 0.02,
+    "adadelta": 1.0,
+    "adam": 0.05,
+    "adamw": 0.05,
+    "amsgrad": 0.05,
+    "nadam": 0.05,
+    "radam": 0.05,
+    "adamax": 0.05,
+    "ftrl": 0.5,
+    "swats": 0.05,
+    "lion": 0.02,
+}
+CURVE_SCHEDULES = (
+    ("parabola", None),
+    ("parabola", {"name": "step", "step_size": 15, "gamma": 0.5}),
+    ("asymmetric_bowl", {"name": "exponential", "gamma": 0.97}),
+    ("xcos", {"name": "cosine", "T_max": 60, "eta_min": 0.0}),
+    ("double_well", {"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.1, "T_max": 50, "eta_min": 0.0}),
+)
+for _opt, _lr in CURVE_LR.items():
+    for _surf, _sched in CURVE_SCHEDULES:
+        _tag = _sched["name"] if _sched else "constant"
+        case(_opt, f"curve_{_tag}_{_surf}", _surf, 60, lr=_lr, schedule=_sched)
 
 
 # --------------------------------------------------------------------------- output
@@ -748,6 +880,9 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
                 )
             c["points"] = pts.tolist()
             c["loss"] = loss.tolist()
+            c["lr"] = info["lrs"]  # the group lr each step used
+            c["grad"] = [[_r(v) for v in g] for g in info["grads"]]  # p.grad when optimizer.step() ran
+            c["state"] = _state_columns(info["states"])  # optimizer.state[p] after each step
             out_cases.append(c)
             if check:
                 problems += _check_case(c, pts, info, label)

@@ -1,189 +1,85 @@
-"""Screenshots of the app in headless Chromium at 1280×800, to look at it and for the README.
+"""Screenshots of the app in headless Chromium, at the screen sizes people use and in both languages.
 
-    python -m tools.screenshots                 # artifacts/screens/shot_*.png and docs/screenshot.png
-    python -m tools.screenshots --no-docs       # only the artifacts
+    python -m tools.screenshots                               # everything: 4 sizes × 2 languages × every view
+    python -m tools.screenshots --sizes 1440x900 --langs zh   # a subset
+    python -m tools.screenshots --only default,lessons --docs # and refresh docs/screenshot*.png
 
-Starts `streamlit run app.py` on 127.0.0.1 (a free port; stopped by its PID at the end), opens the default
-scene, each preset button (key preset_<name>), a diverged run, the 3-D view (key surface3d), the Explore and
-Learn tabs, and saves one PNG each under artifacts/screens/ (git-ignored). Paths are animated to the end
-before the shot. docs/screenshot.png is the default view, at most 400 KB (palette-quantized only if needed).
-Needs Chromium (apt-get install -y chromium) and playwright; shares its helpers with tests/e2e.
+Starts `streamlit run app.py` on 127.0.0.1 (a free port; stopped by its PID at the end) and opens each view by
+its link (``?lesson=…``, ``?tab=learn``, ``?side=3d``, ``?present=1``, ``?theme=dark`` …), and saves artifacts/screens/<lang>-<W>x<H>/<view>.png (git-ignored). Sizes: a 1024×768 projector,
+a 1440×900 laptop, 1920×1080, a 390×844 phone. Needs Chromium (apt-get install -y chromium) and playwright;
+shares its helpers with tests/e2e (tools.browser).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import re
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from lessons import LESSONS
 from optim_core.scene import RunConfig, Scene
 from tools.browser import (
     ARTIFACTS,
     CHROMIUM_ARGS,
     REPO,
     SCREENS,
-    VIEWPORT,
     _stop,
     find_chromium,
-    install_rerun_counter,
-    play_button,
-    plot_frames,
-    rerun,
-    screenshot,
     start_server,
-    wait_animation_end,
     wait_idle,
 )
 from ui.url import scene_to_query
 
-DOCS_PNG = REPO / "docs" / "screenshot.png"
+SIZES = {"1024x768": (1024, 768), "1440x900": (1440, 900), "1920x1080": (1920, 1080), "390x844": (390, 844)}
+LANGS = ("en", "zh")
+DOCS = REPO / "docs"
 DOCS_MAX_BYTES = 400_000
 DIVERGED = Scene(
     runs=(RunConfig("sgd", {"lr": 1000.0}), RunConfig("momentum", {"lr": 1e-3}), RunConfig("adam", {"lr": 1e-2}))
 )
 
 
-def scroll_top(page) -> None:
-    """Scroll the window and Streamlit's own scroll containers (stMain, the sidebar) back to the top."""
-    page.evaluate("""() => { window.scrollTo(0, 0);
-        document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]')
-          .forEach(e => { e.scrollTop = 0; }); }""")
-    page.wait_for_timeout(200)
+def views() -> dict[str, tuple[str, dict]]:
+    """view name → (group, query)."""
+    out: dict[str, tuple[str, dict]] = {"default": ("default", {})}
+    for lid in LESSONS:
+        out[f"lesson_{lid}"] = ("lessons", {"lesson": lid})
+    out["diverged"] = ("diverged", scene_to_query(DIVERGED))
+    out["surface3d"] = ("3d", {"side": "3d"})
+    for tab in ("learn", "explore", "export"):
+        out[f"tab_{tab}"] = ("tabs", {"tab": tab})
+    out["present"] = ("present", {"present": "1", "lesson": "zigzag"})
+    out["theme_dark"] = ("themes", {"theme": "dark", "lesson": "rosenbrock"})
+    out["theme_contrast"] = ("themes", {"theme": "contrast", "lesson": "rosenbrock"})
+    return out
+
+
+GROUPS = ("default", "lessons", "diverged", "3d", "tabs", "present", "themes")
 
 
 def log(msg: str) -> None:
     print(msg, flush=True)
 
 
-class Shooter:
-    def __init__(self, browser, base_url: str, out: Path):
-        self.browser, self.base_url, self.out = browser, base_url, out
-        self.saved: dict[str, Path] = {}
-
-    def open(self, query: dict | None = None):
-        page = self.browser.new_page(viewport=VIEWPORT)
-        page.goto(self.base_url + ("?" + urlencode(query) if query else ""))
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+def shoot(browser, base_url: str, out: Path, size: tuple[int, int], lang: str, name: str, query: dict) -> Path:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    try:
+        page.goto(base_url + "?" + urlencode({**query, "lang": lang}))
+        page.wait_for_selector('.js-plotly-plot .main-svg, [data-testid="stException"]', timeout=90_000)
         wait_idle(page)
-        install_rerun_counter(page)
-        return page
-
-    def shot(self, page, name: str, *, full_page: bool = False) -> Path:
-        path = screenshot(page, f"shot_{name}", full_page=full_page, directory=self.out)
-        self.saved[name] = path
-        log(f"  saved {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+        page.mouse.move(size[0] - 3, size[1] - 3)  # no hover tooltip in the shot
+        if query.get("side") == "3d":
+            page.wait_for_timeout(2500)  # software WebGL: let the first frame land
+        page.wait_for_timeout(300)
+        path = out / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
         return path
-
-    def play(self, page, key: str = "contour") -> None:
-        """Show the whole paths: play the contour animation to its end, unless it already shows the last frame."""
-        chart = page.locator(f".st-key-{key}")
-        if not chart.count() or not page.locator(f".st-key-{key} .updatemenu-button").count():
-            return
-        frames = plot_frames(page, key)
-        sliders = frames["sliders"] if frames else []
-        if sliders and sliders[0]["active"] == len(sliders[0]["steps"]) - 1:
-            return
-        chart.first.scroll_into_view_if_needed()
-        play_button(page, key).click()
-        wait_animation_end(page, key, timeout_s=90)
-        scroll_top(page)
-
-    def tab(self, page, pattern: str) -> bool:
-        tab = page.get_by_role("tab", name=re.compile(pattern, re.I))
-        if not tab.count():
-            return False
-        tab.first.click()
-        page.wait_for_timeout(500)
-        wait_idle(page)
-        return True
-
-
-GROUPS = ("default", "presets", "diverged", "surface3d", "explore", "learn")
-
-
-def take_all(sh: Shooter, only: set[str]) -> None:
-    log("default scene")
-    page = sh.open()
-    sh.play(page)
-    sh.shot(page, "default")
-    sh.shot(page, "default_full", full_page=True)
-    presets = page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-preset_"]')]
-        .map(e => [...e.classList].find(c => c.startsWith('st-key-preset_')).slice('st-key-'.length))""")
-    page.close()
-
-    for key in presets if "presets" in only else ():
-        log(f"preset {key}")
-        page = sh.open()
-        button = page.locator(f".st-key-{key} button").first
-        button.scroll_into_view_if_needed()
-        rerun(page, button.click, f"the button {key}")
-        page.wait_for_selector(".st-key-contour .js-plotly-plot .main-svg", timeout=60_000)
-        sh.play(page)
-        page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)  # no hover tooltip in the shot
-        scroll_top(page)
-        sh.shot(page, key)
+    finally:
         page.close()
-
-    if "diverged" in only:
-        diverged(sh)
-    if "surface3d" in only:
-        surface3d(sh)
-    for name, pattern in (("explore", r"explore"), ("learn", r"learn")):
-        if name not in only:
-            continue
-        log(f"{name} tab")
-        page = sh.open()
-        if sh.tab(page, pattern):
-            sh.shot(page, name)
-            sh.shot(page, f"{name}_full", full_page=True)
-        else:
-            log(f"  no tab matching /{pattern}/i")
-        page.close()
-
-
-def diverged(sh: Shooter) -> None:
-    log("diverged run")
-    page = sh.open(scene_to_query(DIVERGED))
-    sh.play(page)
-    sh.shot(page, "diverged")
-    page.close()
-
-
-def surface3d(sh: Shooter) -> None:
-    log("3-D view")
-    page = sh.open()
-    three_d = page.locator(".st-key-surface3d")
-    # a view switch (a segmented control's buttons have role radio), if any
-    switch = page.locator("button").filter(has_text=re.compile(r"\b3-?d\b", re.I))
-    if not (three_d.count() and three_d.first.is_visible()) and switch.count():
-        rerun(page, switch.first.click, "the 3-D switch")
-    if not (three_d.count() and three_d.first.is_visible()):  # look for it in the tabs
-        for tab in page.get_by_role("tab").all():
-            tab.click()
-            page.wait_for_timeout(500)
-            wait_idle(page)
-            if three_d.count() and three_d.first.is_visible():
-                break
-    if three_d.count() and three_d.first.is_visible():
-        sh.play(page)
-        three_d.first.scroll_into_view_if_needed()
-        try:
-            page.wait_for_selector(".st-key-surface3d .js-plotly-plot .main-svg", timeout=60_000)
-            page.wait_for_timeout(1500)  # software WebGL: let the first frame land
-        except Exception:
-            log("  the 3-D chart did not render")
-        sh.shot(page, "surface3d")
-        path = sh.out / "shot_surface3d_chart.png"
-        three_d.first.screenshot(path=str(path))
-        sh.saved["surface3d_chart"] = path
-        log(f"  saved {path}")
-    else:
-        log("  no visible element with key surface3d")
-    page.close()
 
 
 def optimize_png(src: Path, dst: Path, max_bytes: int = DOCS_MAX_BYTES) -> int:
@@ -193,41 +89,38 @@ def optimize_png(src: Path, dst: Path, max_bytes: int = DOCS_MAX_BYTES) -> int:
 
     with Image.open(src) as im:
         rgb = im.convert("RGB")
-    buf = io.BytesIO()
-    rgb.save(buf, format="PNG", optimize=True)
-    data = min(buf.getvalue(), src.read_bytes(), key=len)
-    if len(data) <= max_bytes:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_bytes(data)
-        return len(data)
-    for width in (rgb.width, 1024, 880):
-        img = (
-            rgb
-            if width == rgb.width
-            else rgb.resize((width, round(rgb.height * width / rgb.width)), Image.Resampling.LANCZOS)
-        )
+    data = b""
+    for width in (rgb.width, 1280, 1024, 880):
+        img = rgb if width >= rgb.width else rgb.resize((width, round(rgb.height * width / rgb.width)))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG", optimize=True)
+        if len(buf.getvalue()) <= max_bytes:
+            data = buf.getvalue()
+            break
         for colors in (256, 128, 64):
             q = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             buf = io.BytesIO()
             q.save(buf, format="PNG", optimize=True)
-            data = buf.getvalue()
-            if len(data) <= max_bytes:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                dst.write_bytes(data)
-                return len(data)
-    raise SystemExit(f"could not fit {src} into {max_bytes} bytes (smallest {len(data)})")
+            if len(buf.getvalue()) <= max_bytes:
+                data = buf.getvalue()
+                break
+        if data:
+            break
+    if not data:
+        raise SystemExit(f"could not fit {src} into {max_bytes} bytes")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(data)
+    return len(data)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repo root")
-    ap.add_argument("--out", type=Path, default=SCREENS, help="where the PNGs go (default artifacts/screens)")
-    ap.add_argument("--no-docs", action="store_true", help="do not write docs/screenshot.png")
-    ap.add_argument(
-        "--only",
-        default=",".join(GROUPS),
-        help=f"comma-separated subset of {','.join(GROUPS)} (default: all; the default view always)",
-    )
+    ap.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated subset of {','.join(SIZES)}")
+    ap.add_argument("--langs", default=",".join(LANGS))
+    ap.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated subset of {','.join(GROUPS)}")
+    ap.add_argument("--views", default="", help="comma-separated view names (default: every view of --only)")
+    ap.add_argument("--out", type=Path, default=SCREENS)
+    ap.add_argument("--docs", action="store_true", help="also write the README's screenshots under docs/")
     args = ap.parse_args(argv)
 
     chromium = find_chromium()
@@ -236,23 +129,49 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
+    wanted_groups = set(args.only.split(","))
+    wanted_views = set(filter(None, args.views.split(",")))
+    chosen = {
+        name: q
+        for name, (group, q) in views().items()
+        if (name in wanted_views if wanted_views else group in wanted_groups)
+    }
     t0 = time.monotonic()
-    proc, url = start_server(REPO / args.app, ARTIFACTS / "screenshots-streamlit.log")
-    log(f"streamlit at {url} (pid {proc.pid})")
+    proc, url = start_server(REPO / "app.py", ARTIFACTS / "screenshots-streamlit.log")
+    n = 0
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
-                sh = Shooter(browser, url, args.out)
-                take_all(sh, {g.strip() for g in args.only.split(",")})
+                for lang in args.langs.split(","):
+                    for size_name in args.sizes.split(","):
+                        size = SIZES[size_name]
+                        out = args.out / f"{lang}-{size_name}"
+                        for name, query in chosen.items():
+                            path = shoot(browser, url, out, size, lang, name, query)
+                            n += 1
+                            log(f"  {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+                if args.docs:
+                    for lang, dst in (("en", DOCS / "screenshot.png"), ("zh", DOCS / "screenshot-zh.png")):
+                        src = shoot(
+                            browser,
+                            url,
+                            args.out / "docs",
+                            SIZES["1440x900"],
+                            lang,
+                            f"docs-{lang}",
+                            {"lesson": "zigzag"},
+                        )
+                        log(f"wrote {dst.relative_to(REPO)} ({optimize_png(src, dst) / 1000:.0f} KB)")
+                    src = shoot(
+                        browser, url, args.out / "docs", SIZES["1920x1080"], "en", "docs-present", views()["present"][1]
+                    )
+                    log(f"wrote docs/presentation.png ({optimize_png(src, DOCS / 'presentation.png') / 1000:.0f} KB)")
             finally:
                 browser.close()
     finally:
         _stop(proc)
-    if not args.no_docs and "default" in sh.saved:
-        size = optimize_png(sh.saved["default"], DOCS_PNG)
-        log(f"wrote {DOCS_PNG.relative_to(REPO)} ({size / 1000:.0f} KB)")
-    log(f"{len(sh.saved)} screenshots in {time.monotonic() - t0:.0f} s")
+    log(f"{n} screenshots in {time.monotonic() - t0:.0f} s")
     return 0
 
 

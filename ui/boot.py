@@ -8,12 +8,14 @@ import logging
 import streamlit as st
 
 import i18n
+from lessons import LESSONS
 from optim_core.scene import ResolvedScene, Scene
 
 from . import state, url
 from .text import _
 
 INIT = "_initialized"
+LESSON = "_lesson"  # (lesson id, the scene key it loaded): shared with ui.header
 LINK_ERROR = "_link_error"
 LAST_GOOD = "_last_scene"
 LOG = logging.getLogger("optimizer_playground")
@@ -35,7 +37,9 @@ def first_run(tab_labels) -> None:
             browser = None
         view = view.with_(lang=i18n.negotiate(None, browser))
     scene = Scene()
-    if any(k in query for k in url.SCENE_KEYS):
+    if view.lesson and not any(k in query for k in url.SCENE_KEYS):
+        scene = LESSONS[view.lesson].scene
+    elif any(k in query for k in url.SCENE_KEYS):
         try:
             scene = url.scene_from_query(query)
         except ValueError as exc:  # SpecError / FormulaError: one line
@@ -46,6 +50,9 @@ def first_run(tab_labels) -> None:
     state.load_scene(scene)
     ss["lang"] = view.lang
     state.load_view(view, tab_labels(view.lang), given=set(query))
+    if view.lesson and scene == LESSONS[view.lesson].scene:
+        ss[LESSON] = (view.lesson, state.scene_from_state().resolve().key)
+        ss["lesson_group"] = LESSONS[view.lesson].group
     ss[LAST_GOOD] = scene
     ss[INIT] = True
 
@@ -87,8 +94,19 @@ def sync_url(scene: Scene, view: url.ViewState) -> None:
         st.query_params.from_dict(query)
 
 
-def link_problem() -> BaseException | None:
-    return st.session_state.pop(LINK_ERROR, None)
+def link_problem(resolved: ResolvedScene) -> BaseException | None:
+    """The bad link's message, shown while the page still shows the fallback scene it caused."""
+    got = st.session_state.get(LINK_ERROR)
+    if got is None:
+        return None
+    if isinstance(got, tuple):
+        exc, key = got
+        if key != resolved.key:
+            st.session_state.pop(LINK_ERROR, None)
+            return None
+        return exc
+    st.session_state[LINK_ERROR] = (got, resolved.key)  # the first run: remember which scene it stands for
+    return got
 
 
 def describe_link_problem(exc: BaseException) -> str:

@@ -29,18 +29,42 @@ def cached_surface_view(key: str, _resolved: ResolvedScene, n: int = GRID_N) -> 
     return surface_view(_resolved.surface, _resolved.window, n)
 
 
+@dataclass(frozen=True, eq=False)
+class RunData:
+    """What the views need of one run's trajectory (plain arrays: cheap to pickle into st.cache_data)."""
+
+    points: np.ndarray  # (steps+1, B, d)
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    diverged_at: np.ndarray
+    reasons: tuple[str | None, ...]
+    params: dict
+    dist: np.ndarray | None
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    def distance_to_minimum(self) -> np.ndarray | None:
+        return self.dist
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> dict:
+def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> RunData:
     traj = _resolved.simulate_run(_i)
-    return {
-        "points": np.ascontiguousarray(traj.points),
-        "loss": traj.loss,
-        "grad_norm": traj.grad_norm,
-        "diverged_at": traj.diverged_at,
-        "reasons": traj.reasons,
-        "params": traj.params_for(0),
-        "dist": traj.distance_to_minimum(),
-    }
+    return RunData(
+        points=np.ascontiguousarray(traj.points),
+        loss=traj.loss,
+        grad_norm=traj.grad_norm,
+        diverged_at=traj.diverged_at,
+        reasons=tuple(traj.reasons),
+        params=traj.params_for(0),
+        dist=traj.distance_to_minimum(),
+    )
+
+
+def run_data(resolved: ResolvedScene) -> list[RunData]:
+    return [cached_run(resolved.run_key(i), resolved, i) for i in range(len(resolved.runs))]
 
 
 @dataclass
@@ -68,19 +92,18 @@ def scene_data(resolved: ResolvedScene) -> SceneData:
     surface = resolved.surface
     sv = cached_surface_view(surface_key(resolved), resolved)
     runs = []
-    for i, r in enumerate(resolved.runs):
-        d = cached_run(resolved.run_key(i), resolved, i)
+    for i, (r, d) in enumerate(zip(resolved.runs, run_data(resolved))):
         runs.append(
             RunView(
                 index=i,
                 label=r.label,
-                points=d["points"],
-                loss=d["loss"],
-                grad_norm=d["grad_norm"],
-                diverged_at=d["diverged_at"],
-                reasons=tuple(d["reasons"]),
-                params=d["params"],
-                dist=d["dist"],
+                points=d.points,
+                loss=d.loss,
+                grad_norm=d.grad_norm,
+                diverged_at=d.diverged_at,
+                reasons=d.reasons,
+                params=d.params,
+                dist=d.dist,
             )
         )
     try:

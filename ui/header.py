@@ -1,35 +1,132 @@
-"""Page header: the one-click lessons.
+"""Page header: the lessons, grouped as a course teaches them, and the loaded lesson's note.
 
-No ``help=`` on these buttons: in Streamlit 1.67 a button with a tooltip is rendered twice in the DOM, which
-makes ``.st-key-preset_<name> button`` ambiguous for browser tests.
+The note says what to look at, asks its question first when it has one (predict, then see: the answer is
+revealed on request, measured on the lesson's own runs), and lists the claims its text makes with the values
+measured on this very picture.
+
+No ``help=`` on the lesson buttons: in Streamlit 1.67 a button with a tooltip is rendered twice in the DOM, which
+makes ``.st-key-lesson_<id> button`` ambiguous for browser tests.
 """
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
+from lessons import GROUPS, LESSONS, check
 from optim_core.scene import ResolvedScene
 
 from . import state
-from .presets import PRESETS
-from .text import _
+from .compute import run_data
+from .text import _, fmt, lang, safe
 
-LESSON = "_lesson"
+LESSON = "_lesson"  # (lesson id, the scene key it loaded); ui.boot sets it for a ?lesson= link
+REVEALED = "_lesson_revealed"
 
 
-def load_preset(name: str) -> None:
-    preset = PRESETS[name]
-    state.apply_scene(preset.scene)
-    # remember the scene as the widgets spell it (defaults implicit), to show the lesson while it is unchanged
-    st.session_state[LESSON] = (name, state.scene_from_state().resolve().key)
+def load_lesson(lesson_id: str) -> None:
+    lesson = LESSONS[lesson_id]
+    state.apply_scene(lesson.scene)
+    for key, value in lesson.extras.items():
+        st.session_state[key] = value
+    # remember the scene as the widgets spell it (defaults implicit), to show the note while it is unchanged
+    st.session_state[LESSON] = (lesson_id, state.scene_from_state().resolve().key)
+    st.session_state.pop(REVEALED, None)
+    st.session_state.pop("lesson_answer", None)
+
+
+def active_lesson(resolved: ResolvedScene) -> str | None:
+    """The loaded lesson's id while its scene is shown unchanged."""
+    got = st.session_state.get(LESSON)
+    return got[0] if got and got[1] == resolved.key and got[0] in LESSONS else None
+
+
+def lessons_in(group: str) -> list[str]:
+    return [lid for lid, lesson in LESSONS.items() if lesson.group == group]
 
 
 def render(resolved: ResolvedScene) -> None:
+    ss = st.session_state
     if not state.hidden("lessons"):
+        current = ss.get(LESSON, (None, None))[0]
+        if ss.get("lesson_group") not in GROUPS:
+            ss["lesson_group"] = LESSONS[current].group if current in LESSONS else next(iter(GROUPS))
         row = st.container(horizontal=True, gap="xsmall", vertical_alignment="center", key="lessons_row")
-        row.html(f"<span class='lessons-label'>{_('Lessons:')}</span>", width="content")
-        for name, preset in PRESETS.items():
-            row.button(_(preset.title), key=f"preset_{name}", on_click=load_preset, args=(name,))
-    got = st.session_state.get(LESSON)
-    if got and got[1] == resolved.key:
-        st.info(_(PRESETS[got[0]].lesson), icon=":material/lightbulb:")
+        row.html(f"<span class='lessons-label'>{html.escape(_('Lessons:'))}</span>", width="content")
+        row.segmented_control(
+            _("Lesson group"),
+            list(GROUPS),
+            key="lesson_group",
+            required=True,
+            format_func=lambda g: _(GROUPS[g]),
+            label_visibility="collapsed",
+        )
+        for n, lesson_id in enumerate(lessons_in(ss["lesson_group"]), start=1):
+            row.button(
+                f"{n} · {_(LESSONS[lesson_id].title)}",
+                key=f"lesson_{lesson_id}",
+                on_click=load_lesson,
+                args=(lesson_id,),
+                type="primary" if lesson_id == current else "secondary",
+            )
+    if ss.get("present"):
+        st.button(
+            _("Exit presentation"),
+            icon=":material/close_fullscreen:",
+            key="present_exit",
+            on_click=lambda: ss.__setitem__("present", False),
+            type="tertiary",
+        )
+
+
+def note(resolved: ResolvedScene) -> None:
+    """The loaded lesson's text, question and checked claims, while the scene is still that lesson's."""
+    lesson_id = active_lesson(resolved)
+    if lesson_id is None:
+        return
+    lesson = LESSONS[lesson_id]
+    with st.container(key="lesson_note", border=True):
+        st.html(
+            f"<div class='lesson-title'>{html.escape(_(lesson.title))}</div>"
+            f"<div class='lesson-text'>{html.escape(_(lesson.text))}</div>"
+        )
+        trajs = run_data(resolved)
+        if lesson.question is not None:
+            _question(lesson, resolved, trajs)
+        with st.expander(_("What this picture shows, measured")):
+            for o in check(lesson.claims, trajs, resolved, lang()):
+                st.markdown(("✓ " if o.holds else "✗ ") + safe(o.text))
+
+
+def _question(lesson, resolved: ResolvedScene, trajs) -> None:
+    q = lesson.question
+    ss = st.session_state
+    labels = [r.label for r in resolved.runs]
+    st.radio(
+        _(q.text),
+        list(range(len(labels))),
+        format_func=lambda i: labels[i],
+        key="lesson_answer",
+        index=None,
+        horizontal=True,
+    )
+    revealed = ss.get(REVEALED) == lesson.id
+    if not revealed:
+        st.button(
+            _("Reveal the answer"),
+            key="lesson_reveal",
+            on_click=lambda: ss.__setitem__(REVEALED, lesson.id),
+            help=_("Press ▶ Play first and watch, then reveal."),
+        )
+        return
+    answer = q.answer(trajs, resolved)
+    picked = ss.get("lesson_answer")
+    right = labels[answer] if answer >= 0 else _("none of them")
+    if picked is None:
+        head = fmt("The answer: {run}.", run=safe(right))
+    elif picked == answer:
+        head = fmt("Right: {run}.", run=safe(right))
+    else:
+        head = fmt("Not quite: it is {run}.", run=safe(right))
+    st.success(head + " " + safe(_(q.explanation)), icon=":material/check_circle:")

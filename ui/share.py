@@ -23,7 +23,9 @@ def base_url() -> str:
 
 def current_link(resolved: ResolvedScene) -> str:
     labels = nav.tab_labels(st.session_state.get("lang", "en"))
-    view = state.view_from_state({label: tid for tid, label in labels.items()})
+    from .header import active_lesson
+
+    view = state.view_from_state({label: tid for tid, label in labels.items()}).with_(lesson=active_lesson(resolved))
     return url.link(base_url(), resolved.scene, view)
 
 

@@ -49,6 +49,14 @@ def _on_lang_change() -> None:
 
 def display_section(tab_labels: dict[str, str]) -> None:
     st.session_state["_tab_labels"] = tab_labels
+    st.toggle(
+        _("Presentation mode"),
+        key="present",
+        help=_(
+            "For projecting: the map as large as the screen allows, larger text, no sidebar. Keys: Space "
+            "play/pause, ← → one step, 1–9 the lessons of the row. Leave it with the button at the top right."
+        ),
+    )
     st.segmented_control(
         _("Language"),
         list(i18n.LANGS),

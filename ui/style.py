@@ -1,4 +1,12 @@
-"""A few CSS touches for projection: less empty space at the top, run colour swatches, compact sidebar."""
+"""The page's CSS: a layout that gives the map the screen, compact chrome for a projector, presentation mode.
+
+- Streamlit's header floats over the page; the lessons row sits in that band (the header's own buttons keep
+  their corners: the sidebar toggle on the left when the sidebar is closed, the menu on the right).
+- The Trajectories view is two columns (map | playback, legend, lesson, side view); below 1200 px of viewport
+  width they stack, so the map takes the whole width.
+- Phones: the sidebar starts closed (page config "auto"), controls wrap instead of clipping.
+- Presentation mode (``present``): the sidebar, the header and the share link are hidden, fonts are larger.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +14,71 @@ import streamlit as st
 
 CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding: 1.1rem 1.6rem 2rem 1.6rem; max-width: 100%; }
-div[class*="st-key-preset_"] button { min-height: 1.9rem; padding: 0.05rem 0.6rem; }
-div[class*="st-key-preset_"] button p { font-size: 0.9rem; }
-.legend { display: flex; flex-wrap: wrap; gap: 0.2rem 1.1rem; align-items: center; font-size: 0.98rem; }
-.legend .item { white-space: nowrap; }
-.legend .key { color: #5B6475; font-size: 0.9rem; }
-.lessons-label { font-weight: 650; color: #4A5263; padding-top: 0.35rem; }
+/* ---- the header band: transparent, click-through except its own buttons; the lessons row lives in it ---- */
+[data-testid="stHeader"] { height: 2.9rem; min-height: 2.9rem; background: transparent; pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stToolbar"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] [role="button"] { pointer-events: auto; }
+[data-testid="stMainBlockContainer"] { padding: 0.45rem 1.3rem 2rem 1.3rem; max-width: 100%; }
+.st-key-lessons_row { padding-right: 3.2rem; min-height: 2.4rem; }
+.stApp:has([data-testid="stSidebar"][aria-expanded="false"]) .st-key-lessons_row,
+.stApp:not(:has([data-testid="stSidebar"])) .st-key-lessons_row { padding-left: 2.9rem; }
 [data-testid="stSidebarUserContent"] { padding-top: 0.6rem; }
 [data-testid="stSidebarHeader"] { height: 2.4rem; min-height: 2.4rem; padding: 0.5rem 1rem 0 1rem; }
 [data-testid="stSidebar"] h4 { margin: 0.5rem 0 -0.2rem 0; font-size: 0.95rem; letter-spacing: 0.02em;
                                text-transform: uppercase; color: #4A5263; }
 .app-brand { font-weight: 700; font-size: 1.3rem; margin: -2.1rem 0 0.2rem 0; color: #1F2430; }
-.app-title { font-weight: 700; font-size: 1.55rem; line-height: 1.2; color: #1F2430; }
-.app-sub { color: #5B6475; font-size: 0.95rem; }
-.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 50%; margin-right: 0.45rem;
+
+/* ---- lessons ---- */
+.st-key-lessons_row { flex-wrap: wrap; row-gap: 0.25rem; }
+div[class*="st-key-lesson_"] button { min-height: 1.9rem; padding: 0.05rem 0.6rem; }
+div[class*="st-key-lesson_"] button p { font-size: 0.9rem; }
+.lessons-label { font-weight: 650; color: #4A5263; }
+.st-key-lesson_note { padding: 0.15rem 0.1rem; }
+.st-key-lesson_note [data-testid="stVerticalBlock"] { gap: 0.35rem; }
+.lesson-title { font-weight: 700; font-size: 1.0rem; }
+.lesson-text { font-size: 0.93rem; line-height: 1.45; }
+
+/* ---- the Trajectories view ---- */
+.legend { display: flex; flex-wrap: wrap; gap: 0.15rem 0.9rem; align-items: center; font-size: 0.95rem; }
+.legend .item { white-space: nowrap; }
+.legend .key { color: #5B6475; font-size: 0.88rem; }
+.legend .noise { color: #8A4B00; font-size: 0.88rem; font-weight: 600; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 50%; margin-right: 0.4rem;
           vertical-align: -0.05rem; box-shadow: 0 0 0 1.5px #FFFFFF, 0 0 0 2.5px rgba(31,36,48,0.25); }
 .run-title { font-weight: 600; }
 .chart-title { font-weight: 650; font-size: 1.02rem; color: #1F2430; }
 .card-title { font-weight: 700; font-size: 1.2rem; margin-bottom: -0.4rem; }
 .muted { color: #6B7385; font-size: 0.9rem; }
+.st-key-side_bar { flex-wrap: wrap; row-gap: 0.3rem; }
+.st-key-divergence [data-testid="stAlert"] p { font-size: 0.9rem; }
+@media (max-width: 1199px) {
+  .st-key-traj_cols [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  .st-key-traj_cols [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 100%; }
+}
 [data-testid="stSidebar"] [data-testid="stLatex"] { overflow-x: auto; overflow-y: hidden; }
 .st-key-share_link pre { font-size: 0.85rem; }
+
+/* ---- phones ---- */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 0.4rem 0.6rem 2rem 0.6rem; }
+  .st-key-lessons_row { padding-left: 2.9rem; }
+}
+</style>
+"""
+
+PRESENT_CSS = """
+<style>
+/* presentation mode: the map and its controls, large; everything else out of the way */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], .st-key-share_link { display: none !important; }
+html { font-size: 19px; }
+[data-testid="stMainBlockContainer"] { padding: 0.3rem 1.0rem 1rem 1.0rem; }
+.st-key-lessons_row { padding-left: 0 !important; }
+.legend { font-size: 1.05rem; }
+.st-key-present_exit { position: fixed; top: 0.35rem; right: 0.6rem; z-index: 1000; }
 </style>
 """
 
 
-def inject() -> None:
-    st.html(CSS)
+def inject(*, present: bool = False) -> None:
+    st.html(CSS + (PRESENT_CSS if present else ""))

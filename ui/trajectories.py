@@ -11,9 +11,10 @@ from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.fmt import point
 from viz.palette import run_color
 
-from . import share, state
-from .compute import SceneData, scene_data
-from .text import _, safe
+from . import header, share, state, summary
+from .compute import SceneData, run_data, scene_data
+from .player import frame_info, map_height, measured_box, player
+from .text import _, fmt, safe
 
 # The contour map has its own controls (play, speed, scrub) where the mode bar would sit: no mode bar; drag to
 # zoom, double-click to reset.
@@ -48,11 +49,36 @@ def _data(key: str, _resolved: ResolvedScene):
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _contour(key: str, _sd: SceneData):
-    return contour_figure(_sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False)
+    """The contour figure without Plotly's own play / speed / scrub controls: the playback bar (ui.player)
+    drives its frames; the frame names and steps ride along in layout.meta."""
+    fig = contour_figure(_sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False)
+    names, steps = frame_info(fig)
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.layout.updatemenus = ()
+    fig.layout.sliders = ()
+    fig.update_layout(
+        margin={"t": 8, "b": 36, "l": 44, "r": 8}, meta={**meta, "frame_names": names, "frame_steps": steps}
+    )
+    return fig
 
 
 def _side_height(key: str, data: SceneData) -> int:
     return max(440, int(_contour(key, data).layout.height))
+
+
+def _cursor_shape(step: int) -> dict:
+    return {
+        "type": "line",
+        "name": "step-cursor",
+        "xref": "x",
+        "yref": "paper",
+        "x0": step,
+        "x1": step,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "rgba(31, 36, 48, 0.55)", "width": 1.5, "dash": "dot"},
+        "layer": "above",
+    }
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -62,13 +88,15 @@ def _surface3d(key: str, _sd: SceneData):
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _metrics(key: str, _sd: SceneData):
-    return metrics_figure(
+    fig = metrics_figure(
         _sd.runs,
         f_star=_sd.surface_view.f_star,
         height=_side_height(key, _sd),
         legend=False,
         arrange="rows",
     )
+    fig.update_layout(shapes=[*fig.layout.shapes, _cursor_shape(max(r.steps for r in _sd.runs))])
+    return fig
 
 
 def legend(resolved: ResolvedScene) -> None:
@@ -82,35 +110,39 @@ def legend(resolved: ResolvedScene) -> None:
         f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;<span style='color:#C9A400'>★</span> "
         f"{_('minimum')} &nbsp;<span style='color:#E8000B'>✕</span> {_('diverged')}</span>"
     )
-    st.html(f"<div class='legend'>{items}{keys}</div>")
+    noise = ""
+    if resolved.noise is not None:
+        text = fmt(
+            "gradient noise σ = {std} (seed {seed}): every step sees a noisy gradient",
+            std=f"{resolved.noise.std:g}",
+            seed=resolved.noise.seed,
+        )
+        noise = f"<span class='item noise'>〰 {html.escape(text)}</span>"
+    st.html(f"<div class='legend'>{items}{keys}{noise}</div>")
 
 
 def render(resolved: ResolvedScene) -> None:
+    """The map on the left, filling its column (and the viewport); on the right the playback bar, the legend,
+    the loaded lesson's note, divergence messages and the side view (loss curves or the 3-D surface).
+    Narrow screens stack the two (CSS in ui.style)."""
     key = resolved.key
-    st.session_state.setdefault("click_mode", "move")
-    if st.session_state.get("side_view") not in SIDE_VIEWS:
-        st.session_state["side_view"] = SIDE_VIEWS[0]
+    ss = st.session_state
+    ss.setdefault("click_mode", "move")
+    if ss.get("side_view") not in SIDE_VIEWS:
+        ss["side_view"] = SIDE_VIEWS[0]
+    side = ss["side_view"]
     data, divergences, escaped = _data(key, resolved)
     contour = _contour(key, data)
-    with st.container(key="divergence"):
-        for d in divergences:
-            st.error(safe(d.text.replace("**", "")), icon=":material/close:")
+    meta = contour.layout.meta
+    (x0, x1), (y0, y1) = data.surface_view.window
+    ratio = (y1 - y0) / (x1 - x0)
+    aspect = ratio if 0.25 <= ratio <= 4.0 else 0.75
 
-    legend(resolved)
-    left, right = st.columns([1.3, 1], gap="small")
+    box = measured_box()
+    height = map_height(box, aspect, present=bool(ss.get("present")))
+    with st.container(key="traj_cols"):
+        left, right = st.columns([2.5, 1], gap="small")
     with left:
-        bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        bar.html(f"<span class='chart-title'>{_('Contour map')}</span>", width="stretch")
-        bar.html(f"<span class='muted'>{_('click the map to')}</span>", width="content")
-        bar.segmented_control(
-            _("Click the map to"),
-            ["move", "add"],
-            key="click_mode",
-            required=True,
-            format_func=lambda m: _("Move start") if m == "move" else _("Add start"),
-            label_visibility="collapsed",
-            help=_("Click anywhere on the map: move the start point there, or add another start."),
-        )
         st.plotly_chart(
             contour,
             key="contour",
@@ -118,8 +150,9 @@ def render(resolved: ResolvedScene) -> None:
             selection_mode="points",
             theme=None,
             config=CHART_CONFIG,
+            height=height,
         )
-        if st.session_state.pop("_toast", None) == "max_starts":
+        if ss.pop("_toast", None) == "max_starts":
             st.toast(_("At most 8 start points: remove one first, or switch the map click to Move start."))
         if escaped:
             st.caption(
@@ -130,9 +163,41 @@ def render(resolved: ResolvedScene) -> None:
                 + _("widen the View window in the sidebar to follow.")
             )
     with right:
+        player(
+            key="player",
+            names=list(meta["frame_names"]),
+            steps=list(meta["frame_steps"]),
+            charts=["contour"] + (["surface3d"] if side == "3d" else []),
+            cursors=["metrics"] if side == "loss" else [],
+            fit={"chart": "contour"},
+            box=box,
+        )
+        legend(resolved)
+        header.note(resolved)
+        with st.container(key="divergence"):
+            at_start = [d for d in divergences if d.step == 0]
+            if at_start:  # f undefined at the start: one message for every run, not one box each
+                starts = sorted({b for d in at_start for b in d.starts})
+                where = ", ".join(
+                    "(" + ", ".join(f"{c:g}" for c in resolved.starts[b]) + ")"
+                    for b in starts
+                    if b < len(resolved.starts)
+                )
+                st.error(
+                    fmt(
+                        "f or its gradient is not defined at the start {where}: no run can take a step. "
+                        "Move the start point to where f is defined.",
+                        where=safe(where),
+                    ),
+                    icon=":material/close:",
+                )
+            for d in divergences:
+                if d.step > 0:
+                    st.error(safe(d.text.replace("**", "")), icon=":material/close:")
+        bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="side_bar")
         # One side view at a time: only the chosen one is sent and drawn (the 3-D view needs WebGL, slow to
         # start on software rendering, so it is drawn when asked for).
-        side = st.segmented_control(
+        bar.segmented_control(
             _("Side view"),
             list(SIDE_VIEWS),
             key="side_view",
@@ -140,9 +205,24 @@ def render(resolved: ResolvedScene) -> None:
             format_func=lambda s: _("Loss curves") if s == "loss" else _("3-D surface"),
             label_visibility="collapsed",
         )
+        bar.segmented_control(
+            _("Click the map to"),
+            ["move", "add"],
+            key="click_mode",
+            required=True,
+            format_func=lambda m: _("Click: move start") if m == "move" else _("Click: add start"),
+            label_visibility="collapsed",
+            help=_("Click anywhere on the map: move the start point there, or add another start."),
+        )
+        side_h = max(height, 420)
         if side == "3d":
-            st.plotly_chart(_surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False})
+            st.plotly_chart(
+                _surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False}, height=side_h
+            )
         else:
-            st.plotly_chart(_metrics(key, data), key="metrics", theme=None, config={"displaylogo": False})
+            st.plotly_chart(
+                _metrics(key, data), key="metrics", theme=None, config={"displaylogo": False}, height=side_h
+            )
+        summary.render(resolved, run_data(resolved))
     if not state.hidden("share"):
         share.render(resolved)

@@ -9,7 +9,7 @@ Scene parameters (the user's document, ``optim_core.scene.Scene``): surface, sp 
 View parameters (how it is shown; defaults are left out of links): lang (en / zh), theme (light / dark /
 contrast), tab (trajectories / learn / explore / export), side (loss / 3d), step (the current step), present
 (presentation mode), hide (controls to hide, comma-separated, see HIDEABLE; TensorFlow Playground's
-``<control>_hide=true`` form works too).
+``<control>_hide=true`` form works too), lesson (a lesson id: ``?lesson=zigzag`` opens that lesson).
 
 Links are hostile input: every value is parsed here with a one-line ``SpecError`` for a bad scene; a bad view
 parameter is ignored (the scene still loads).
@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from i18n import LANGS
+from lessons import LESSONS
 from optim_core import SpecError
 from optim_core.scene import RunConfig, Scene, short
 
@@ -61,6 +62,7 @@ class ViewState:
     step: int | None = None  # None: the last step
     present: bool = False
     hide: frozenset[str] = field(default_factory=frozenset)
+    lesson: str | None = None  # a lesson id (lessons.LESSONS) while its scene is shown unchanged
 
     def with_(self, **changes: Any) -> ViewState:
         return replace(self, **changes)
@@ -162,6 +164,8 @@ def view_to_query(view: ViewState) -> dict[str, str]:
         q["present"] = "1"
     if view.hide:
         q["hide"] = ",".join(h for h in HIDEABLE if h in view.hide)
+    if view.lesson:
+        q["lesson"] = view.lesson
     return q
 
 
@@ -181,6 +185,7 @@ def view_from_query(query: Mapping[str, Any]) -> ViewState:
     step = None
     if step_text.isdigit() and len(step_text) <= 6:
         step = int(step_text)
+    lesson = (_value(query, "lesson") or "").strip()
     return ViewState(
         lang=lang if lang in LANGS else v.lang,
         theme=theme if theme in THEMES else v.theme,
@@ -189,6 +194,7 @@ def view_from_query(query: Mapping[str, Any]) -> ViewState:
         step=step,
         present=present,
         hide=frozenset(h for h in hide if h in HIDEABLE),
+        lesson=lesson if lesson in LESSONS else None,
     )
 
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lessons import LESSONS
 from optim_core import OPTIMIZERS
 from optim_core.scene import RunConfig, Scene, simulate
-from ui.presets import PRESETS
 from ui.url import scene_from_query, scene_to_query
 from viz import decode
 
@@ -201,15 +201,18 @@ def test_a_huge_learning_rate_names_the_run_and_the_step():
     assert_paths_match(at, scene)
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
-def test_each_preset_loads_its_scene(name):
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_each_lesson_loads_its_scene(name):
     at = make_app()
-    at.button(key=f"preset_{name}").click().run()
+    at.session_state["lesson_group"] = LESSONS[name].group
+    at.run()
+    at.button(key=f"lesson_{name}").click().run()
     assert not at.exception
-    preset = PRESETS[name].scene
-    assert normalized(current_scene(at)) == normalized(preset)
-    assert_paths_match(at, preset)
-    assert any(PRESETS[name].lesson == i.value for i in at.info)
+    lesson = LESSONS[name].scene
+    assert normalized(current_scene(at)) == normalized(lesson)
+    assert_paths_match(at, lesson)
+    note = keyed_texts(at, "lesson_note")
+    assert any("✓ " in t for t in note) and not any("✗ " in t for t in note), note
     if name == "diverge":
         assert any("2/L ≈ 0.2" in m for m in keyed_texts(at, "divergence"))
 
@@ -250,3 +253,21 @@ def test_hostile_inputs_never_raise():
     at.number_input(key="start0_x").set_value(1e9).run()  # beyond the divergence bound
     assert not at.exception
     assert at.error
+
+
+def test_a_lesson_link_opens_the_lesson_and_the_link_keeps_it():
+    at = make_app({"lesson": "adagrad"})
+    assert not at.exception
+    assert normalized(current_scene(at)) == normalized(LESSONS["adagrad"].scene)
+    assert dict(at.query_params).get("lesson") in ("adagrad", ["adagrad"])
+    assert any("✓ " in t for t in keyed_texts(at, "lesson_note"))
+    at.select_slider(key="run0_lr").set_value(0.5).run()  # the scene changes: no longer the lesson
+    assert "lesson" not in dict(at.query_params) and not keyed_texts(at, "lesson_note")
+
+
+def test_a_lesson_question_reveals_the_measured_answer():
+    at = make_app({"lesson": "diverge"})
+    at.radio(key="lesson_answer").set_value(0).run()
+    at.button(key="lesson_reveal").click().run()
+    texts = " ".join(keyed_texts(at, "lesson_note"))
+    assert "Not quite: it is SGD (lr=0.25)" in texts and "2/L" in texts

@@ -65,10 +65,65 @@ def test_matches_reference(case):
         **case["params"],
     )
     points = np.asarray(res.points)
-    assert points.shape == (case["steps"] + 1, 1, 2)
+    assert points.shape == (case["steps"] + 1, 1, len(case["start"]))
     np.testing.assert_allclose(points[:, 0, :], np.array(case["points"]), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(np.asarray(res.loss)[:, 0], np.array(case["loss"]), rtol=1e-6, atol=1e-12)
     assert res.diverged_at[0] == -1  # -1 means "did not diverge"
+    # the learning rate each step used (torch's group lr; SWATS's SGD rate after its switch)
+    lr = res.lr if res.lr.ndim == 1 else res.lr[:, 0]
+    np.testing.assert_allclose(lr, np.array(case["lr"]), rtol=1e-6, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_state_matches_reference(case):
+    """Every step: the gradient torch's optimizer saw, the lr, and optimizer.state[p] after the step."""
+    from optim_core import OPTIMIZERS, run
+    from surfaces import get_surface
+
+    spec = OPTIMIZERS[case["optimizer"]]
+    res = run(
+        get_surface(case["surface"], **case["surface_params"]),
+        spec.id,
+        np.array(case["start"], dtype=float),
+        case["steps"],
+        schedule=case["schedule"],
+        clip=case["clip"],
+        record_state=True,
+        **case["params"],
+    )
+    rec = res.record
+    np.testing.assert_allclose(rec.grad[:, 0], np.array(case["grad"]), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(rec.lr[:, 0], np.array(case["lr"]), rtol=1e-6, atol=1e-15)
+    # the names are the reference's own keys, and each buffer it keeps for these hyperparameters is recorded
+    declared = {b.name: b for b in spec.buffers}
+    assert set(case["state"]) <= set(declared), f"undeclared reference state: {set(case['state']) - set(declared)}"
+    for buf in spec.buffers:
+        if buf.active(case["params"]) and not buf.lazy:
+            assert buf.name in case["state"], f"{buf.name} is declared active but the reference has none"
+        if buf.name not in case["state"]:
+            assert not buf.active(case["params"]) or buf.lazy, buf.name
+            continue
+        rows = case["state"][buf.name]
+        present = [k for k, r in enumerate(rows) if r is not None]
+        ref = np.array([rows[k] for k in present], dtype=float)
+        ours = rec.state[buf.name][present, 0]
+        ours = ours if ours.ndim == 2 else ours[:, None]
+        scale = max(1.0, float(np.abs(ref).max()))
+        np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-12 * scale, err_msg=buf.name)
+
+
+def test_recorded_delta_and_eff_lr_are_the_positions_differences():
+    from optim_core import OPTIMIZERS, run
+
+    for oid in OPTIMIZERS:
+        res = run("rosenbrock", oid, [(-1.2, 1.0), (0.3, -0.4)], 40, lr=1e-3, record_state=True)
+        rec = res.record
+        np.testing.assert_array_equal(rec.delta, np.diff(res.points, axis=0))
+        g = rec.grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = np.abs(np.diff(res.points, axis=0)) / np.abs(g)
+        np.testing.assert_array_equal(rec.eff_lr[g != 0], expected[g != 0])
+        assert np.isnan(rec.eff_lr[g == 0]).all()
 
 
 # ---------------------------------------------------------------- the fixtures themselves
@@ -100,10 +155,29 @@ def test_every_hyperparameter_is_exercised():
 def test_schedules_fixture_covers_every_schedule_and_clipping():
     doc = FIXTURES.get("schedules")
     assert doc is not None, "tests/golden/fixtures/schedules.json is missing"
-    for opt in ("sgd", "adam"):
+    for opt in ("sgd", "adam", "swats"):
         named = {c["schedule"]["name"] for c in doc["cases"] if c["optimizer"] == opt and c["schedule"]}
+        named |= {"constant"} if opt == "swats" else set()  # its constant-lr cases are in swats.json
         assert set(SCHEDULE_NAMES) <= named, f"{opt}: schedules not covered: {set(SCHEDULE_NAMES) - named}"
+    # SWATS's schedule cases switch to SGD early, so what the schedule does to the SGD rate is pinned too
+    for c in doc["cases"]:
+        if c["optimizer"] == "swats":
+            assert "switch in step" in c["notes"], c["name"]
     assert any(c["clip"] is not None for c in doc["cases"])
+
+
+def test_curves_fixture_covers_every_optimizer_curve_and_schedule():
+    """1-D runs (points [x]) are pinned to torch too: every optimizer on every curve under every schedule."""
+    from surfaces import CURVES
+
+    doc = FIXTURES.get("curves")
+    assert doc is not None, "tests/golden/fixtures/curves.json is missing"
+    assert all(len(c["start"]) == 1 for c in doc["cases"])
+    for opt in OPTIMIZER_IDS:
+        mine = [c for c in doc["cases"] if c["optimizer"] == opt]
+        assert {c["surface"] for c in mine} == set(CURVES), opt
+        named = {(c["schedule"] or {"name": "constant"})["name"] for c in mine}
+        assert named == set(SCHEDULE_NAMES), f"{opt}: schedules on curves: {named}"
 
 
 def test_fixture_shapes_and_values():
@@ -113,7 +187,7 @@ def test_fixture_shapes_and_values():
         pts = np.array(case["points"], dtype=float)
         loss = np.array(case["loss"], dtype=float)
         assert 40 <= case["steps"] <= 200
-        assert pts.shape == (case["steps"] + 1, 2), _case_id(case)
+        assert pts.shape == (case["steps"] + 1, len(case["start"])), _case_id(case)
         assert loss.shape == (case["steps"] + 1,), _case_id(case)
         assert pts[0].tolist() == case["start"]
         assert np.isfinite(pts).all() and np.isfinite(loss).all(), _case_id(case)

@@ -14,7 +14,7 @@ import pytest
 
 from cli import main
 from optim_core import OPTIMIZERS, run
-from surfaces import BUILTINS
+from surfaces import CURVES, SURFACES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,11 @@ def test_list_shows_every_optimizer_with_defaults_and_every_surface():
     assert code == 0
     for spec in OPTIMIZERS.values():
         assert f"  {spec.id} " in out
-    for sid in BUILTINS:
-        assert f"  {sid} " in out
+    lines = out.splitlines()
+    for sid, entry in SURFACES.items():
+        (line,) = [ln for ln in lines if ln.startswith(f"  {sid} ")]
+        assert ("1-D" if entry.dim == 1 else "2-D") in line, line
+    assert set(CURVES) == {"parabola", "asymmetric_bowl", "xcos", "double_well"}
     assert "betas=0.9,0.999" in out and "eps=1e-08" in out and "lr=0.002" in out
 
 
@@ -102,6 +105,35 @@ def test_trajectory_formula_csv_and_divergence():
     assert code == 0 and json.loads(out)["diverged_at"] == 20
 
 
+def test_one_number_start_makes_a_formula_in_x_a_curve():
+    """The command the lessons print, exactly as written: JSON rows are [x] on a curve."""
+    code, out, err = call(
+        "trajectory", "--surface", "x**2", "--optimizer", "sgd", "--start", "2", "--steps", "50", "--set", "lr=0.1"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["dim"] == 1 and data["start"] == [2.0] and len(data["points"]) == 51
+    assert all(len(row) == 1 for row in data["points"])
+    np.testing.assert_allclose(np.array(data["points"])[:, 0], 2.0 * 0.8 ** np.arange(51), rtol=1e-12)
+    ref = run("x**2", "sgd", 2.0, 50, lr=0.1)
+    np.testing.assert_array_equal(np.array(data["points"]), ref.points[:, 0])
+    # the same formula with two numbers stays the 2-D valley x² (flat in y)
+    code, out, _ = call("trajectory", "--surface", "x**2", "--optimizer", "sgd", "--start", "2", "1", "--steps", "3")
+    data = json.loads(out)
+    assert code == 0 and data["dim"] == 2 and all(len(row) == 2 for row in data["points"])
+    assert [row[1] for row in data["points"]] == [1.0] * 4
+
+
+def test_built_in_curve_csv_has_no_y_column():
+    code, out, err = call(
+        "trajectory", "--surface", "parabola", "--optimizer", "sgd", "--steps", "3", "--format", "csv"
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["step", "x", "loss", "grad_norm"] and rows[0]["x"] == "2.0"
+    assert float(rows[1]["x"]) == pytest.approx(2.0 * (1 - 2e-3))  # default lr 1e-3
+
+
 def test_nesterov_flag_is_accepted_for_the_nesterov_optimizer():
     code, out, _ = call("trajectory", "--optimizer", "nesterov", "--set", "nesterov=true", "--steps", "3")
     assert code == 0 and json.loads(out)["params"]["nesterov"] is True
@@ -121,7 +153,10 @@ def test_nesterov_flag_is_accepted_for_the_nesterov_optimizer():
         (["trajectory", "--steps", "10001"], "--steps must be from 1 to 10000"),
         (["trajectory", "--optimizer", "sgd", "--set", "momentum=0.9"], "use --optimizer momentum"),
         (["trajectory", "--schedule", "bogus"], "unknown schedule"),
-        (["trajectory", "--start", "1"], "expected 2 arguments"),
+        (["trajectory", "--start", "1"], "Rosenbrock is 2-D"),
+        (["trajectory", "--start", "1", "2", "3"], "--start takes 1 number (a curve) or 2 (a surface), got 3"),
+        (["trajectory", "--surface", "parabola", "--start", "1", "2"], "Parabola is 1-D"),
+        (["trajectory", "--surface", "x + y", "--start", "1"], "a 1-D curve is a formula in x alone"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -141,3 +176,47 @@ def test_module_entry_point_runs_as_a_new_user_would():
     )
     assert proc.returncode == 2 and proc.stderr.strip() == "error: lr must be in (0, inf), got -1"
     assert "Traceback" not in proc.stderr
+
+
+def test_state_flag_adds_the_reference_buffers_gradient_and_lr():
+    code, out, err = call(
+        "trajectory", "--surface", "rosenbrock", "--optimizer", "adam", "--start", "-1.2", "1", "--steps", "20",
+        "--set", "lr=0.01", "--set", "amsgrad=true", "--schedule", "cosine", "--state",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["state"]) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}  # torch's optimizer.state keys
+    assert len(data["grad"]) == len(data["lr"]) == 20 and all(len(row) == 2 for row in data["grad"])
+    ref = run("rosenbrock", "adam", (-1.2, 1.0), 20, lr=0.01, amsgrad=True, schedule="cosine", record_state=True)
+    np.testing.assert_array_equal(np.array(data["state"]["exp_avg"]), ref.record.state["exp_avg"][:, 0])
+    np.testing.assert_array_equal(np.array(data["grad"]), ref.record.grad[:, 0])
+    np.testing.assert_array_equal(np.array(data["lr"]), ref.lr)
+    assert set(data["indicators"]) == {"kept_max"}
+    # without amsgrad torch keeps no max_exp_avg_sq: neither does the JSON
+    code, out, _ = call("trajectory", "--optimizer", "adam", "--steps", "3", "--state")
+    assert code == 0 and set(json.loads(out)["state"]) == {"exp_avg", "exp_avg_sq"}
+
+
+def test_state_on_a_curve_has_one_number_rows_and_per_run_buffers_are_rows_of_one():
+    code, out, err = call(
+        "trajectory", "--surface", "x**2", "--optimizer", "nadam", "--start", "2", "--steps", "5", "--state"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert all(len(row) == 1 for rows in data["state"].values() for row in rows)
+    assert list(data["state"]) == ["mu_product", "exp_avg", "exp_avg_sq"] and len(data["state"]["mu_product"]) == 5
+    assert all(len(row) == 1 for row in data["grad"])
+    code, _, err = call("trajectory", "--optimizer", "sgd", "--steps", "3", "--state", "--format", "csv")
+    assert code == 2 and "--state needs --format json" in err
+
+
+def test_state_of_a_diverged_run_is_valid_json_with_nulls():
+    code, out, err = call(
+        "trajectory", "--surface", "quadratic", "--optimizer", "momentum", "--start", "1", "1", "--steps", "60",
+        "--set", "lr=3", "--state",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    d = data["diverged_at"]
+    assert d is not None and data["state"]["momentum_buffer"][d - 1] == [None, None]
+    assert data["state"]["momentum_buffer"][d - 2][0] is not None

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, lr_factors, run
-from surfaces import BUILTINS, get_surface
+from surfaces import BUILTINS, CURVES, SURFACES, SurfaceError, get_surface
 
 EXPECTED_IDS = [
     "sgd",
@@ -246,12 +246,16 @@ def test_bad_run_arguments():
 
 
 # ----------------------------------------------------------------------------- surfaces
-@pytest.mark.parametrize("sid", list(BUILTINS))
+@pytest.mark.parametrize("sid", list(SURFACES))
 def test_builtin_minima_are_stationary_local_minima(sid):
     s = get_surface(sid)
+    assert s.dim == SURFACES[sid].dim and len(s.domain) == s.dim and len(s.start) == s.dim
     assert s.formula and s.tex and s.domain[0][0] < s.domain[0][1]
     assert np.isfinite(s.value(np.array(s.start))) and np.isfinite(s.gradient(np.array(s.start))).all()
-    xs, ys, z = s.grid(60)
+    if s.dim == 2:
+        xs, ys, z = s.grid(60)
+    else:
+        xs, z = s.curve(60)
     assert np.isfinite(z).all()
     for m in s.minima:
         g = s.gradient(np.array(m))
@@ -260,8 +264,10 @@ def test_builtin_minima_are_stationary_local_minima(sid):
             assert (np.linalg.eigvalsh(s.hessian(m)) > 0).all(), (sid, m)
 
 
-def test_eleven_surfaces_and_curvature_bound():
-    assert len(BUILTINS) == 11
+def test_eleven_surfaces_four_curves_and_curvature_bound():
+    assert len(BUILTINS) == 11 and all(e.dim == 2 for e in BUILTINS.values())
+    assert list(CURVES) == ["parabola", "asymmetric_bowl", "xcos", "double_well"]
+    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, *CURVES]
     assert get_surface("quadratic").curvature_bound() == pytest.approx(2.0)
     assert get_surface("ill_conditioned", kappa=50).curvature_bound() == pytest.approx(50.0)
     assert get_surface("booth").curvature_bound() == pytest.approx(18.0)
@@ -283,3 +289,313 @@ def test_a_tuple_member_can_be_a_per_run_array():
     for b, v in enumerate(beta1):
         alone = run("rosenbrock", "adam", (-1.2, 1.0), 20, beta1=v, beta2=0.999)
         np.testing.assert_array_equal(t.points[:, b], alone.points[:, 0])
+
+
+# ----------------------------------------------------------------------------- 1-D curves
+def test_a_formula_in_x_from_one_number_is_a_curve():
+    t = run("x**2", "sgd", 2.0, 50, lr=0.1)
+    assert t.dim == 1 and t.surface.dim == 1 and t.points.shape == (51, 1, 1)
+    np.testing.assert_allclose(t.points[:, 0, 0], 2.0 * 0.8 ** np.arange(51), rtol=1e-12)
+    np.testing.assert_allclose(t.grad_norm[:, 0], 2 * np.abs(t.points[:, 0, 0]), rtol=1e-15)
+    two = run("x**2", "sgd", [[2.0], [-1.0]], 50, lr=0.1)
+    assert two.points.shape == (51, 2, 1)
+    np.testing.assert_array_equal(two.points[:, 0], t.points[:, 0])
+    np.testing.assert_allclose(two.points[:, 1, 0], -1.0 * 0.8 ** np.arange(51), rtol=1e-12)
+    # the same text from two numbers stays the 2-D valley it always was
+    valley = run("x**2", "sgd", (2.0, 1.0), 5, lr=0.1)
+    assert valley.dim == 2 and valley.surface.dim == 2
+    np.testing.assert_array_equal(valley.points[:, 0, 1], 1.0)
+
+
+def test_dimension_mismatch_is_a_one_line_error():
+    with pytest.raises(SpecError, match="Parabola is 1-D"):
+        run("parabola", "sgd", (1.0, 2.0), 5)
+    with pytest.raises(SpecError, match="Rosenbrock is 2-D"):
+        run("rosenbrock", "sgd", 1.0, 5)
+    with pytest.raises(SurfaceError, match="in x alone"):
+        run("x + y", "sgd", 1.0, 5)
+    with pytest.raises(SpecError, match="shape"):
+        run("parabola", "sgd", np.zeros((2, 3)), 5)
+
+
+@pytest.mark.parametrize("oid", EXPECTED_IDS)
+def test_a_curve_runs_like_the_x_axis_of_a_separable_surface(oid):
+    """Every optimizer on the double well f(x) equals its x-coordinate on f(x) + y² started at y = 0."""
+    curve = run("double_well", oid, [[1.8], [-1.9]], 80, lr=0.02, schedule="cosine")
+    surface = run("(x^2 - 1)^2 + 0.3*x + y^2", oid, [[1.8, 0.0], [-1.9, 0.0]], 80, lr=0.02, schedule="cosine")
+    np.testing.assert_allclose(curve.points[..., 0], surface.points[..., 0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(curve.loss, surface.loss, rtol=1e-12, atol=1e-14)
+    assert (curve.diverged_at == surface.diverged_at).all()
+
+
+def test_parabola_shows_slow_good_one_step_oscillating_and_diverging_learning_rates():
+    """x² has L = 2: stable iff lr < 2/L = 1.  From x = 2: x_k = 2 (1 − 2 lr)^k."""
+    x = {
+        lr: run("parabola", "sgd", get_surface("parabola").start, 60, lr=lr).points[:, 0, 0]
+        for lr in (0.01, 0.1, 0.5, 0.9)
+    }
+    assert get_surface("parabola").start == (2.0,) and get_surface("parabola").curvature_bound() == 2.0
+    assert x[0.01][-1] > 0.5  # slow: still far after 60 steps
+    assert (np.diff(x[0.1]) < 0).all() and x[0.1][-1] < 1e-5  # smooth, monotone convergence
+    assert x[0.5][1] == 0.0  # lr = 1/L lands on the minimum in one step
+    assert (np.sign(x[0.9][1:11]) == np.array([-1, 1] * 5)).all()  # oscillates across the minimum ...
+    assert (np.abs(np.diff(np.abs(x[0.9]))) > 0).all() and abs(x[0.9][-1]) < 1e-4  # ... shrinking
+    diverged = run("parabola", "sgd", 2.0, 200, lr=1.1)
+    assert diverged.diverged_step(0) == int(np.ceil(np.log(1e6 / 2) / np.log(1.2))) + 0
+    assert diverged.reasons[0] == "it left the bound |x| ≤ 1e+06"
+
+
+def test_curves_have_the_minima_their_lessons_need():
+    bowl = get_surface("asymmetric_bowl")
+    assert len(bowl.minima) == 1 and abs(bowl.minima[0][0]) < 1e-12
+    assert abs(bowl.gradient(np.array([[2.0]]))[0, 0]) > 5 * abs(bowl.gradient(np.array([[-2.0]]))[0, 0])
+    xc = get_surface("xcos")
+    assert xc.domain == ((-1.0, 2.0),) and xc.params == {"c": math.pi} and len(xc.minima) == 2
+    global_, local = (float(xc.value(np.array(m))) for m in xc.minima)
+    assert global_ < local < 0  # the first minimum listed is the lowest
+    np.testing.assert_allclose([m[0] for m in xc.minima], [1.0904082219, -0.2738526868], atol=1e-9)
+    xc2 = get_surface("xcos", c=2.0)
+    assert xc2.domain[0] == pytest.approx((-math.pi / 2, math.pi)) and xc2.minima != xc.minima
+    well = get_surface("double_well")
+    deep, shallow = (float(well.value(np.array(m))) for m in well.minima)
+    assert len(well.minima) == 2 and deep < shallow
+    assert well.minima[0][0] < 0 < well.minima[1][0]
+    # from its start plain gradient descent settles in the shallow well
+    t = run("double_well", "sgd", well.start, 500, lr=0.01)
+    assert abs(t.points[-1, 0, 0] - well.minima[1][0]) < 1e-6
+
+
+def test_typed_curve_finds_its_minima_and_a_start():
+    c = get_surface("x^4 - 2*x^2 + 0.5*x", dim=1)
+    assert c.dim == 1 and c.domain == ((-5.0, 5.0),) and len(c.minima) == 2
+    for m in c.minima:
+        assert abs(c.gradient(np.array(m))[0]) < 1e-9 and c.hessian(m)[0, 0] > 0
+    assert -5 < c.start[0] < 5 and min(abs(c.start[0] - m[0]) for m in c.minima) > 1.0
+    assert get_surface("x^2 + 1", dim=1).curvature_bound() == pytest.approx(2.0)
+    with pytest.raises(SurfaceError, match="in x alone"):
+        get_surface("x*y", dim=1)
+
+
+def test_explore_works_on_a_curve():
+    from optim_core.explore import basins, ensemble, sweep
+
+    res = sweep("parabola", "momentum", 2.0, 100, "lr", [0.01, 0.1, 1.5], "momentum", [0.0, 0.5])
+    assert res.final_point.shape == (2, 3, 1) and res.start == (2.0,)
+    alone = run("parabola", "momentum", 2.0, 100, lr=0.1, momentum=0.5)
+    assert res.final_loss[1, 1] == alone.loss[-1, 0] and res.diverged[0, 2] and not res.diverged[0, 0]
+    b = basins("double_well", "sgd", 300, params={"lr": 0.02}, grid_n=41)
+    assert b.labels.shape == (1, 41) and b.final_point.shape == (1, 41, 1) and b.window == ((-2.0, 2.0),)
+    # starts left of the hump (x ≈ 0.075) reach the deep well (minimum 0), right of it the shallow one (1)
+    assert (b.labels[0, b.xs < -0.1] == 0).all() and (b.labels[0, b.xs > 0.2] == 1).all()
+    e = ensemble("parabola", "sgd", [2.0], 50, params={"lr": 0.1}, n_runs=20, noise_std=0.5)
+    assert e.end_points.shape == (20, 1) and e.full_points.shape == (51, 1)
+
+
+# ----------------------------------------------------------------------------- safe and steady
+def test_huge_but_finite_gradients_are_not_divergence():
+    """|∇f| > ~1e154 used to overflow sqrt(gx² + gy²): runs were stopped a step early, the norm showed 1.8e308."""
+    # Lion moves by exactly lr: x = 300, 310, ... The gradient e^x passes 1e154 at x = 360 (finite), and f
+    # itself overflows only at x = 710 (step 41): that is where the run diverges.
+    t = run("-exp(x) + y^2", "lion", (300.0, 0.0), 45, lr=10.0)
+    assert t.diverged_step(0) == 41 and t.reasons[0] == "f is not defined (or overflows) at the new position"
+    assert t.points[40, 0, 0] == 700.0
+    assert t.grad_norm[40, 0] == pytest.approx(math.exp(700), rel=1e-12)
+    assert t.grad_norm[6, 0] == pytest.approx(math.exp(360), rel=1e-12)
+    # Adam from (360, 0) was refused at the start; its v = (1−β2)g² overflows as in torch, so it stays put.
+    a = run("exp(x)+y^2", "adam", (360.0, 0.0), 20, lr=0.1)
+    assert a.diverged_at[0] == -1 and a.reasons[0] is None
+    assert a.grad_norm[0, 0] == pytest.approx(math.exp(360), rel=1e-12)
+    assert np.isfinite(a.loss).all() and (a.points[:, 0] == [360.0, 0.0]).all()
+
+
+def test_clipping_uses_a_norm_that_does_not_overflow():
+    # ∇f = (e^360, 0): the clipped gradient is the unit vector (an overflowing norm would zero it)
+    t = run("exp(x) + y^2", "sgd", (360.0, 0.0), 20, lr=0.5, clip=1.0)
+    assert t.diverged_at[0] == -1
+    np.testing.assert_allclose(t.points[:, 0, 0], 360.0 - 0.5 * np.arange(21), rtol=0, atol=1e-9)
+    # components of 1e200 in both axes: norm sqrt(2)·1e200, each clipped component 1/sqrt(2)
+    import sympy as sp
+
+    from surfaces import Surface, X, Y
+
+    steep = Surface(id="steep", name="steep", expr=sp.Float(1e200) * (X + Y), domain=((-1.0, 1.0), (-1.0, 1.0)))
+    t = run(steep, "sgd", (0.0, 0.0), 3, lr=1.0, clip=1.0)
+    np.testing.assert_allclose(t.points[1, 0], [-(2**-0.5), -(2**-0.5)], rtol=1e-12)
+    np.testing.assert_allclose(t.grad_norm[0, 0], math.sqrt(2) * 1e200, rtol=1e-12)
+
+
+def test_grad_norm_helper_matches_hypot_without_overflow_or_underflow():
+    from optim_core.trajectory import grad_norm
+
+    g = np.array([[3.0, 1e200, 1e-170, 0.0, 1.5e308, np.nan, np.inf], [4.0, 1e200, 1e-170, 0.0, 1.5e308, 1.0, 1.0]])
+    n = grad_norm(g)
+    np.testing.assert_allclose(n[:3], [5.0, math.sqrt(2) * 1e200, math.sqrt(2) * 1e-170], rtol=1e-15)
+    assert n[3] == 0.0 and n[4] == np.inf and np.isnan(n[5]) and not np.isfinite(n[6])
+    # where the plain formula is safe, it is used as is (bit for bit)
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(2, 1000)) * 10 ** rng.uniform(-100, 100, (2, 1000))
+    plain = np.sqrt(h[0] * h[0] + h[1] * h[1])
+    safe = (plain > 1e-140) & (plain < 1e150)
+    np.testing.assert_array_equal(grad_norm(h)[safe], plain[safe])
+    np.testing.assert_allclose(grad_norm(h), np.hypot(h[0], h[1]), rtol=1e-15)
+
+
+def _symbolic_hessian(s, point):
+    """Test-only reference: SymPy's Hessian of a built-in, evaluated at one point."""
+    import sympy as sp
+
+    h = sp.hessian(s.expr, s.symbols)
+    subs = dict(zip(s.symbols, point))
+    return np.array(h.subs(subs).evalf(30), dtype=float)
+
+
+@pytest.mark.parametrize("sid", list(SURFACES))
+def test_finite_difference_hessian_matches_the_symbolic_one(sid):
+    s = get_surface(sid)
+    lo = np.array([a for a, _ in s.domain])
+    hi = np.array([b for _, b in s.domain])
+    points = [np.array(s.start), *map(np.array, s.minima), lo + 0.31 * (hi - lo), lo + 0.77 * (hi - lo)]
+    for p in points:
+        if sid == "ackley" and np.hypot(*p) < 1e-3:
+            continue  # the kink at Ackley's minimum has no Hessian
+        h = s.hessian(p)
+        ref = _symbolic_hessian(s, p)
+        assert h.shape == (s.dim, s.dim)
+        scale = max(1.0, np.abs(ref).max())
+        np.testing.assert_allclose(h, ref, rtol=1e-6, atol=1e-6 * scale, err_msg=f"{sid} at {p}")
+
+
+def test_hessian_never_raises_on_plain_floats():
+    s = get_surface("1/x + 1/y")
+    h = s.hessian((0.0, 0.0))  # a pole: values are not finite, but no ZeroDivisionError
+    assert h.shape == (2, 2) and not np.isfinite(h).all()
+    assert np.isfinite(get_surface("1/x + y^2").hessian([2.0, 1.0])).all()
+    c = get_surface("1/x", dim=1)
+    assert c.hessian(0.0).shape == (1, 1) and c.hessian(2.0)[0, 0] == pytest.approx(0.25, rel=1e-8)
+
+
+def test_no_symbolic_second_derivative_anywhere(monkeypatch):
+    """curvature_bound and hessian are decided from the compiled gradient alone."""
+    import sympy as sp
+
+    from surfaces import custom_surface
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a symbolic Hessian was computed")
+
+    monkeypatch.setattr(sp, "hessian", forbidden)
+    monkeypatch.setattr(sp.matrices.MatrixBase, "jacobian", forbidden)
+    custom_surface.cache_clear()
+    s = get_surface("sinh(sinh(log(y)**100))+sinh(sinh(log(x)**100))")
+    assert s.curvature_bound() is None
+    assert s.hessian((1.2, 1.3)).shape == (2, 2)
+    for text, expected in [("3*x^2 + x*y + 2*y^2 - x", 6.0 + 0.0), ("x^2 + 10*y^2", 20.0), ("x^2", 2.0)]:
+        bound = get_surface(text).curvature_bound()
+        h = np.array([[6.0, 1.0], [1.0, 4.0]]) if text.startswith("3") else None
+        want = float(np.linalg.eigvalsh(h).max()) if h is not None else expected
+        assert bound == pytest.approx(want, rel=1e-12), text
+    assert get_surface("x^2 + y^4").curvature_bound() is None
+    assert get_surface("x^2 + 1e-3*x^3").curvature_bound() is None
+
+
+def test_curvature_bound_is_exact_for_the_built_in_quadratics():
+    assert get_surface("quadratic").curvature_bound() == 2.0
+    assert get_surface("ill_conditioned").curvature_bound() == 10.0
+    assert get_surface("ill_conditioned", kappa=50).curvature_bound() == 50.0
+    assert get_surface("booth").curvature_bound() == pytest.approx(18.0, rel=1e-15)
+    assert get_surface("parabola").curvature_bound() == 2.0
+    for sid in ("rosenbrock", "beale", "himmelblau", "rastrigin", "ackley", "xcos", "double_well"):
+        assert get_surface(sid).curvature_bound() is None, sid
+
+
+def test_reasons_translate_through_the_catalogue():
+    import i18n
+
+    table = {
+        "it left the bound |(x, y)| ≤ {bound}": "离开了边界 {bound}",
+        "the position overflowed to infinity": "溢出",
+    }
+
+    class Catalogue(i18n.Lang):
+        def gettext(self, text):
+            return table.get(text, text)
+
+    zh = Catalogue("zh", None)
+    t = run("quadratic", "sgd", (1.0, 1.0), 100, lr=1.5)
+    assert t.reason(0) == "it left the bound |(x, y)| ≤ 1e+06"
+    assert t.reason(0, zh) == "离开了边界 1e+06"
+    assert run("quadratic", "sgd", (1.0, 1.0), 5, lr=0.1).reason(0, zh) is None
+
+
+# ----------------------------------------------------------------------------- recorded state
+@pytest.mark.parametrize("oid", EXPECTED_IDS)
+def test_recording_the_state_changes_nothing_else(oid):
+    kwargs = dict(lr=np.array([1e-3, 1e-2]), schedule="cosine", clip=5.0, noise={"std": 0.1, "seed": 1})
+    plain = run("beale", oid, [(1.0, 1.5), (-1.0, 0.5)], 50, **kwargs)
+    rec = run("beale", oid, [(1.0, 1.5), (-1.0, 0.5)], 50, record_state=True, **kwargs)
+    assert plain.record is None and rec.record is not None
+    for name in ("points", "loss", "grad_norm", "diverged_at", "lr"):
+        np.testing.assert_array_equal(getattr(plain, name), getattr(rec, name))
+    r = rec.record
+    spec = OPTIMIZERS[oid]
+    assert r.grad.shape == (50, 2, 2) and r.lr.shape == (50, 2) and r.delta.shape == r.eff_lr.shape == (50, 2, 2)
+    assert list(r.state) == [b.name for b in spec.buffers]
+    assert list(r.indicators) == [i.name for i in spec.indicators]
+    for b in spec.buffers:
+        assert r.state[b.name].shape == ((50, 2, 2) if b.per == "coordinate" else (50, 2))
+    for i in spec.indicators:
+        v = r.indicators[i.name]
+        assert v.shape == ((50, 2, 2) if i.per == "coordinate" else (50, 2)) and v.dtype == float
+        if i.flag:
+            assert np.isin(v[~np.isnan(v)], (0.0, 1.0)).all()
+
+
+def test_recorded_gradient_is_after_noise_and_clipping_before_weight_decay():
+    t = run("quadratic", "sgd", (3.0, 4.0), 3, lr=0.1, clip=1.0, weight_decay=0.5, record_state=True)
+    g = t.record.grad[:, 0]
+    np.testing.assert_allclose(np.linalg.norm(g, axis=1), 1.0, rtol=1e-6)  # clipped to norm 1 (|∇f| = 10)
+    np.testing.assert_allclose(g[0], [0.6, 0.8], rtol=1e-6)
+    # weight decay is the optimizer's own: θ1 = θ0 − lr (g + λ θ0)
+    np.testing.assert_allclose(t.points[1, 0], [3.0, 4.0] - 0.1 * (g[0] + 0.5 * np.array([3.0, 4.0])), rtol=1e-12)
+    noisy = run("quadratic", "sgd", (3.0, 4.0), 3, lr=0.1, noise={"std": 1.0, "seed": 2}, record_state=True)
+    exact = 2 * noisy.points[:-1, 0]
+    assert not np.allclose(noisy.record.grad[:, 0], exact)  # the noisy gradient is what the optimizer saw
+    np.testing.assert_allclose(noisy.points[1:, 0], noisy.points[:-1, 0] - 0.1 * noisy.record.grad[:, 0])
+
+
+def test_branch_indicators_tell_which_branch_each_step_took():
+    radam = run("quadratic", "radam", (1.0, 1.0), 8, lr=0.01, record_state=True).record.indicators
+    np.testing.assert_array_equal(radam["rectified"][:, 0], [0, 0, 0, 0, 0, 1, 1, 1])  # ρ_t > 5 from step 6
+    assert np.isnan(radam["r_t"][:5, 0]).all() and (radam["r_t"][5:, 0] > 0).all()
+    rho_inf = 2 / (1 - 0.999) - 1
+    t = np.arange(1, 9)
+    np.testing.assert_allclose(radam["rho_t"][:, 0], rho_inf - 2 * t * 0.999**t / (1 - 0.999**t), rtol=1e-10)
+    swats = run("booth", "swats", (-8.0, -6.0), 6, record_state=True)  # switches to SGD in step 2
+    ind = swats.record.indicators
+    np.testing.assert_array_equal(ind["switched"][:, 0], [0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(ind["in_sgd_phase"][:, 0], [0, 0, 1, 1, 1, 1])
+    assert swats.lr[2, 0] == ind["sgd_lr_estimate"][1, 0]  # it runs at the rate it estimated at the switch
+    assert np.isnan(ind["sgd_lr_estimate"][2:, 0]).all()
+    ams = run("rosenbrock", "adam", (-1.2, 1.0), 30, lr=0.01, amsgrad=np.array([True, False]), record_state=True)
+    kept = ams.record.indicators["kept_max"]
+    assert np.isnan(kept[:, 1]).all() and np.isin(kept[:, 0], (0.0, 1.0)).all() and kept[:, 0].any()
+    ftrl = run("booth", "ftrl", (-8.0, -6.0), 20, lr=1.0, lambda_1=20.0, record_state=True)
+    clamped = ftrl.record.indicators["clamped"][:, 0]
+    assert ((ftrl.points[1:, 0] == 0) == (clamped == 1)).all() and clamped.any()
+
+
+def test_a_diverged_run_records_nothing_after_its_last_shown_step():
+    t = run("quadratic", "adam", [(1.0, 1.0), (1.0, 1.0)], 40, lr=np.array([1e7, 0.1]), record_state=True)
+    d = t.diverged_step(0)
+    assert d is not None and t.diverged_step(1) is None
+    r = t.record
+    assert np.isfinite(r.grad[: d - 1, 0]).all() and np.isnan(r.grad[d - 1 :, 0]).all()
+    assert np.isnan(r.state["exp_avg"][d - 1 :, 0]).all() and (r.delta[d - 1 :, 0] == 0).all()
+    assert np.isfinite(r.grad[:, 1]).all()
+
+
+def test_recorded_state_of_eight_runs_of_10000_steps_fits_in_100_mb():
+    """The heaviest recording (SWATS: 5 buffers, 4 indicators), 3 starts × 10 000 steps, times 8 runs."""
+    t = run("rosenbrock", "swats", [(-1.2, 1.0), (0.5, 0.5), (-0.5, 2.0)], 10_000, lr=1e-4, record_state=True)
+    per_run = t.record.nbytes() + t.points.nbytes + t.loss.nbytes + t.grad_norm.nbytes + t.lr.nbytes
+    assert 8 * per_run < 100e6, per_run

@@ -1,0 +1,29 @@
+"""``python -m lessons``: every lesson's claims, measured (✓ / ✗), and its question's answer."""
+
+from __future__ import annotations
+
+import sys
+
+import i18n
+
+from . import LESSONS, check
+
+
+def main() -> int:
+    lang = i18n.get(sys.argv[1] if len(sys.argv) > 1 else "en")
+    bad = 0
+    for lesson in LESSONS.values():
+        resolved = lesson.scene.resolve()
+        trajs = resolved.simulate()
+        print(f"{lesson.id} — {lang(lesson.title)}")
+        for o in check(lesson.claims, trajs, resolved, lang):
+            bad += not o.holds
+            print(f"  {'✓' if o.holds else '✗'} {o.text}")
+        if lesson.question is not None:
+            a = lesson.question.answer(trajs, resolved)
+            print(f"  ? {lang(lesson.question.text)} → {resolved.runs[a].label if a >= 0 else '(none)'}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

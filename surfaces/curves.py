@@ -1,0 +1,242 @@
+"""1-D curves f(x): the first pictures of gradient descent, and formulas typed in x alone.
+
+A curve is a :class:`~surfaces.base.Surface` of dimension 1: its domain is one (lo, hi) pair, its
+minima and start are 1-tuples, and the optimizers run on it exactly as on a surface, with
+coordinate arrays of shape (1, B).
+
+The built-in curves are declared as data, like the surfaces (surfaces/builtins.py); their minima are
+found from the compiled derivative (sign changes of f', refined by bisection to machine precision),
+so a curve with a parameter (xcos's frequency c) knows its minima for every c.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import sympy as sp
+
+from .base import Point, Surface, SurfaceError, X
+from .builtins import BuiltinSurface, SurfaceParam
+
+DOMAIN = ((-5.0, 5.0),)
+"""Plot window of a typed 1-D formula (the x range of a typed 2-D formula)."""
+_GRID = 2001  # samples of f' when looking for minima
+_BISECT = 200  # bisection steps (stops earlier once the bracket cannot shrink)
+
+
+def stationary_minima(s: Surface, window: tuple[float, float] | None = None) -> tuple[Point, ...]:
+    """Interior local minima of a curve: where f' changes sign from − to + (or is exactly 0 between a −
+    and a +), refined by bisection until the bracket stops shrinking; lowest f first."""
+    lo, hi = window or s.domain[0]
+    xs = np.linspace(lo, hi, _GRID)
+    g = s.gradient(xs[:, None])[:, 0]
+    found: list[tuple[float, float]] = []
+    sign = np.sign(np.where(np.isfinite(g), g, np.nan))
+    i = 0
+    while i < len(xs) - 1:
+        if sign[i] < 0:
+            j = i + 1
+            while j < len(xs) and sign[j] == 0:
+                j += 1
+            if j < len(xs) and sign[j] > 0:
+                a, b = float(xs[i]), float(xs[j])
+                for _ in range(_BISECT):
+                    m = 0.5 * (a + b)
+                    if m in (a, b):
+                        break
+                    gm = float(s.gradient(np.array([[m]]))[0, 0])
+                    if not math.isfinite(gm):
+                        break
+                    if gm < 0:
+                        a = m
+                    elif gm > 0:
+                        b = m
+                    else:
+                        a = b = m
+                        break
+                x = 0.5 * (a + b)
+                fx = float(s.value(np.array([[x]]))[0])
+                if math.isfinite(fx) and lo < x < hi:
+                    found.append((x, fx))
+            i = j
+        else:
+            i += 1
+    found.sort(key=lambda m: m[1])
+    return tuple((x + 0.0,) for x, _ in found)
+
+
+def _curve(
+    id: str,
+    name: str,
+    expr: sp.Expr,
+    domain: tuple[float, float],
+    start: float,
+    description: str,
+    formula: str,
+    *,
+    latex: str = "",
+    params: dict[str, float] | None = None,
+) -> Surface:
+    probe = Surface(id=id, name=name, expr=expr, domain=(domain,), start=(start,), formula=formula)
+    minima = stationary_minima(probe)
+    s = Surface(
+        id=id,
+        name=name,
+        expr=expr,
+        domain=(domain,),
+        minima=minima,
+        start=(start,),
+        description=description,
+        latex=latex,
+        formula=formula,
+        params=dict(params or {}),
+    )
+    _reuse_compiled(probe, s)
+    return s
+
+
+def _reuse_compiled(probe: Surface, s: Surface) -> None:
+    """Copy what the probe already compiled (cached_property values live in the instance __dict__)."""
+    for key, value in probe.__dict__.items():
+        if isinstance(getattr(Surface, key, None), functools.cached_property):
+            s.__dict__[key] = value
+
+
+# --------------------------------------------------------------------------- the built-in curves
+def _parabola() -> Surface:
+    return _curve(
+        "parabola",
+        "Parabola",
+        X**2,
+        (-2.5, 2.5),
+        2.0,
+        "f(x) = x², the first picture of gradient descent. L = 2: from x = 2, lr 0.01 crawls, 0.1 converges "
+        "smoothly, 0.5 lands on the minimum in one step, 0.9 oscillates but converges, and lr > 1 = 2/L diverges.",
+        "x^2",
+    )
+
+
+def _asymmetric_bowl() -> Surface:
+    return _curve(
+        "asymmetric_bowl",
+        "Asymmetric bowl",
+        sp.exp(X) - X - 1,
+        (-4.0, 2.5),
+        2.0,
+        "eˣ − x − 1: steep on the right, almost a straight ramp on the left, one minimum at 0. A learning rate "
+        "that is safe on one side is too large or too small on the other.",
+        "exp(x) - x - 1",
+    )
+
+
+def _xcos(c: float = math.pi) -> Surface:
+    sc = sp.pi if c == math.pi else sp.Float(c)
+    period = math.pi / c  # the domain scales with the wavelength: [-1, 2] for c = π
+    return _curve(
+        "xcos",
+        "x·cos(cx)",
+        X * sp.cos(sc * X),
+        (-period, 2 * period),
+        -0.9 * period,
+        "x·cos(cx), d2l's example of a local minimum: from the left, gradient descent settles in the shallow "
+        "dip; momentum can carry it over the bump into the deeper, global minimum.",
+        "x*cos(pi*x)" if c == math.pi else f"x*cos({c:g}*x)",
+        latex=r"x\cos(\pi x)" if c == math.pi else rf"x\cos({c:g}\,x)",
+        params={"c": float(c)},
+    )
+
+
+def _double_well() -> Surface:
+    return _curve(
+        "double_well",
+        "Double well",
+        (X**2 - 1) ** 2 + sp.Rational(3, 10) * X,
+        (-2.0, 2.0),
+        1.8,
+        "(x² − 1)² + 0.3x: two minima of different depth. Which one a run reaches depends on the start, "
+        "the learning rate and the momentum.",
+        "(x^2 - 1)^2 + 0.3*x",
+    )
+
+
+CURVES: dict[str, BuiltinSurface] = {
+    s.id: s
+    for s in [
+        BuiltinSurface("parabola", "Parabola", _parabola, dim=1),
+        BuiltinSurface("asymmetric_bowl", "Asymmetric bowl", _asymmetric_bowl, dim=1),
+        BuiltinSurface(
+            "xcos",
+            "x·cos(cx)",
+            _xcos,
+            (SurfaceParam("c", math.pi, 0.5, 10.0, "frequency of the cosine (the domain scales with π/c)"),),
+            dim=1,
+        ),
+        BuiltinSurface("double_well", "Double well", _double_well, dim=1),
+    ]
+}
+"""The built-in 1-D curves (ids fixed: the UI and the lessons use them)."""
+
+
+# --------------------------------------------------------------------------- typed 1-D formulas
+def custom_curve(text: str) -> Surface:
+    """A 1-D curve for a formula typed in x alone (cached by its text), or FormulaError / SurfaceError.
+
+    The formula goes through the same safe parser as a 2-D formula (surfaces.formula.parse_formula);
+    domain [-5, 5]; minima from the compiled derivative; the start is chosen by _default_start."""
+    from .formula import FormulaError
+
+    try:
+        return _custom_curve(str(text).strip())
+    except (FormulaError, SurfaceError):
+        raise
+    except (RecursionError, MemoryError):
+        raise SurfaceError("the formula is too complex to evaluate") from None
+    except Exception as exc:
+        raise SurfaceError("could not evaluate the formula ({kind}): simplify it", kind=type(exc).__name__) from None
+
+
+@functools.lru_cache(maxsize=128)
+def _custom_curve(src: str) -> Surface:
+    from .formula import parse_formula
+
+    expr = parse_formula(src)  # FormulaError for anything the parser rejects
+    if expr.free_symbols - {X}:
+        raise SurfaceError("a 1-D curve is a formula in x alone; this one uses y")
+    probe = Surface(id="custom", name=src, expr=expr, domain=DOMAIN, formula=src)
+    xs, fx = probe.curve(401)
+    if not np.isfinite(fx).any():
+        raise SurfaceError("f is not finite anywhere in the plot window [-5, 5] (undefined or overflowing)")
+    minima = stationary_minima(probe)[:8]
+    start = _default_start(probe, xs, fx, minima)
+    s = Surface(
+        id="custom",
+        name=src,
+        expr=expr,
+        domain=DOMAIN,
+        minima=minima,
+        start=(start,),
+        formula=src,
+    )
+    _reuse_compiled(probe, s)
+    return s
+
+
+def _default_start(s: Surface, xs: np.ndarray, fx: np.ndarray, minima: tuple[Point, ...]) -> float:
+    """Far from the nearest minimum, inside the inner 80 % of the window, where f and |f'| are finite and
+    in the lowest three quarters of their values (out of the walls where default learning rates explode)."""
+    g = np.abs(s.gradient(xs[:, None])[:, 0])
+    ok = np.isfinite(fx) & np.isfinite(g)
+    lo, hi = DOMAIN[0]
+    inner = np.abs(xs - (lo + hi) / 2) <= 0.4 * (hi - lo) + 1e-9
+    cand = ok & inner
+    if cand.any():
+        tame = cand & (fx <= np.quantile(fx[cand], 0.75)) & (g <= np.quantile(g[cand], 0.75))
+        cand = tame if tame.any() else cand
+    else:
+        cand = ok
+    ref = np.array([m[0] for m in minima]) if minima else np.array([xs[np.argmin(np.where(ok, fx, np.inf))]])
+    dist = np.abs(xs[:, None] - ref[None, :]).min(axis=1)
+    best = int(np.argmax(np.where(cand, dist, -np.inf)))
+    return float(xs[best])

@@ -1,0 +1,52 @@
+"""Classroom defects, checked in the real app (AppTest): what the summary, the divergence messages and the
+legend say must be what the runs did."""
+
+from __future__ import annotations
+
+from test_app import keyed_texts, make_app
+
+from optim_core.scene import RunConfig, Scene
+from ui.url import scene_to_query
+
+
+def test_the_summary_table_reports_each_runs_end():
+    scene = Scene(
+        surface="himmelblau",
+        runs=(RunConfig("adam", {"lr": 0.1}), RunConfig("sgd", {"lr": 1.0})),
+        starts=((0.0, 0.0), (-1.0, 1.0)),
+        steps=200,
+    )
+    at = make_app(scene_to_query(scene))
+    assert not at.exception
+    table = at.dataframe[-1].value
+    trajs = scene.resolve().simulate()
+    assert len(table) == 4  # 2 runs × 2 starts
+    adam0 = table.iloc[0]
+    assert float(adam0["distance to minimum"]) == float(f"{trajs[0].distance_to_minimum()[-1, 0]:.3g}")
+    sgd_rows = table.iloc[2:]
+    div = [int(trajs[1].diverged_at[b]) for b in range(2)]
+    assert list(sgd_rows["diverged at step"]) == [str(d) if d >= 0 else "—" for d in div]
+    assert any(d >= 0 for d in div)  # lr 1 on Himmelblau diverges: the table says at which step, per start
+
+
+def test_f_undefined_at_the_start_gives_one_message_not_one_per_run():
+    scene = Scene(
+        surface="log(x) + y^2",
+        runs=(RunConfig("sgd", {"lr": 0.01}), RunConfig("adam", {"lr": 0.01}), RunConfig("momentum", {"lr": 0.01})),
+        starts=((-2.0, 4.0),),
+        steps=50,
+    )
+    at = make_app(scene_to_query(scene))
+    assert not at.exception
+    msgs = keyed_texts(at, "divergence")
+    assert len(msgs) == 1, msgs
+    assert "not defined at the start (-2, 4)" in msgs[0]
+
+
+def test_gradient_noise_is_said_in_the_legend():
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 0.001}),), noise_std=0.5, noise_seed=7, steps=50)
+    at = make_app(scene_to_query(scene))
+    html = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "gradient noise σ = 0.5 (seed 7)" in html
+    plain = make_app()
+    assert "gradient noise" not in " ".join(str(h.proto.body) for h in plain.get("html"))
