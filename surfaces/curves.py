@@ -11,6 +11,7 @@ so a curve with a parameter (xcos's frequency c) knows its minima for every c.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 
@@ -24,6 +25,7 @@ DOMAIN = ((-5.0, 5.0),)
 """Plot window of a typed 1-D formula (the x range of a typed 2-D formula)."""
 _GRID = 2001  # samples of f' when looking for minima
 _BISECT = 200  # bisection steps (stops earlier once the bracket cannot shrink)
+_MAX_BRACKETS = 32  # sign changes refined at most (the lowest): bounds the work on a wildly oscillating formula
 
 
 def stationary_minima(s: Surface, window: tuple[float, float] | None = None) -> tuple[Point, ...]:
@@ -34,6 +36,7 @@ def stationary_minima(s: Surface, window: tuple[float, float] | None = None) -> 
     g = s.gradient(xs[:, None])[:, 0]
     found: list[tuple[float, float]] = []
     sign = np.sign(np.where(np.isfinite(g), g, np.nan))
+    brackets: list[tuple[int, int]] = []
     i = 0
     while i < len(xs) - 1:
         if sign[i] < 0:
@@ -41,28 +44,36 @@ def stationary_minima(s: Surface, window: tuple[float, float] | None = None) -> 
             while j < len(xs) and sign[j] == 0:
                 j += 1
             if j < len(xs) and sign[j] > 0:
-                a, b = float(xs[i]), float(xs[j])
-                for _ in range(_BISECT):
-                    m = 0.5 * (a + b)
-                    if m in (a, b):
-                        break
-                    gm = float(s.gradient(np.array([[m]]))[0, 0])
-                    if not math.isfinite(gm):
-                        break
-                    if gm < 0:
-                        a = m
-                    elif gm > 0:
-                        b = m
-                    else:
-                        a = b = m
-                        break
-                x = 0.5 * (a + b)
-                fx = float(s.value(np.array([[x]]))[0])
-                if math.isfinite(fx) and lo < x < hi:
-                    found.append((x, fx))
+                brackets.append((i, j))
             i = j
         else:
             i += 1
+    if len(brackets) > _MAX_BRACKETS:
+        # cos(300*x) has ~480 minima in [-5, 5]: refine only the lowest brackets (each bisection is ~50 calls).
+        v = s.value(xs[:, None])
+        fx_grid = np.where(np.isfinite(v), v, np.inf)
+        low = sorted(range(len(brackets)), key=lambda k: min(fx_grid[brackets[k][0]], fx_grid[brackets[k][1]]))
+        brackets = [brackets[k] for k in sorted(low[:_MAX_BRACKETS])]
+    for i, j in brackets:
+        a, b = float(xs[i]), float(xs[j])
+        for _ in range(_BISECT):
+            m = 0.5 * (a + b)
+            if m in (a, b):
+                break
+            gm = float(s.gradient(np.array([[m]]))[0, 0])
+            if not math.isfinite(gm):
+                break
+            if gm < 0:
+                a = m
+            elif gm > 0:
+                b = m
+            else:
+                a = b = m
+                break
+        x = 0.5 * (a + b)
+        fx = float(s.value(np.array([[x]]))[0])
+        if math.isfinite(fx) and lo < x < hi:
+            found.append((x, fx))
     found.sort(key=lambda m: m[1])
     return tuple((x + 0.0,) for x, _ in found)
 
@@ -199,28 +210,17 @@ def custom_curve(text: str) -> Surface:
 
 @functools.lru_cache(maxsize=128)
 def _custom_curve(src: str) -> Surface:
-    from .formula import parse_formula
+    from .formula import formula_surface
 
-    expr = parse_formula(src)  # FormulaError for anything the parser rejects
-    if expr.free_symbols - {X}:
-        raise SurfaceError("a 1-D curve is a formula in x alone; this one uses y")
-    probe = Surface(id="custom", name=src, expr=expr, domain=DOMAIN, formula=src)
+    # FormulaError for anything the parser rejects, SurfaceError for a formula using y; f and f' come from the
+    # formula's own compiled tree (no SymPy differentiation or lambdify on user input).
+    probe = formula_surface(src, DOMAIN)
     xs, fx = probe.curve(401)
     if not np.isfinite(fx).any():
         raise SurfaceError("f is not finite anywhere in the plot window [-5, 5] (undefined or overflowing)")
     minima = stationary_minima(probe)[:8]
     start = _default_start(probe, xs, fx, minima)
-    s = Surface(
-        id="custom",
-        name=src,
-        expr=expr,
-        domain=DOMAIN,
-        minima=minima,
-        start=(start,),
-        formula=src,
-    )
-    _reuse_compiled(probe, s)
-    return s
+    return dataclasses.replace(probe, minima=minima, start=(start,))
 
 
 def _default_start(s: Surface, xs: np.ndarray, fx: np.ndarray, minima: tuple[Point, ...]) -> float:

@@ -165,36 +165,6 @@ def walk_all(root: Node) -> list[Node]:
     return order
 
 
-def poly_degree(root: Node) -> int | None:
-    """The degree of f if it is a polynomial in x, y (written with + - * and whole powers), else None."""
-    deg: dict[int, int | None] = {}
-    for n in walk(root):
-        if n.value is not None:
-            d: int | None = 0
-        elif n.op == "var":
-            d = 1
-        elif n.op in ("add", "sub"):
-            a, b = (deg[id(c)] for c in n.args)
-            d = None if a is None or b is None else max(a, b)
-        elif n.op == "mul":
-            a, b = (deg[id(c)] for c in n.args)
-            d = None if a is None or b is None else a + b
-        elif n.op == "neg":
-            d = deg[id(n.args[0])]
-        elif n.op == "div":
-            a, b = (deg[id(c)] for c in n.args)
-            d = a if b == 0 else None
-        elif n.op == "pow":
-            base, exponent = n.args
-            k = exponent.value
-            a = deg[id(base)]
-            d = a * int(k) if a is not None and k is not None and k >= 0 and float(k).is_integer() else None
-        else:
-            d = None
-        deg[id(n)] = d
-    return deg[id(root)]
-
-
 # ----------------------------------------------------------------------------------------- numbers
 def number_literal(value: float) -> str:
     """A finite float as Python source that reads back to the same float (``2``, ``0.5``, ``-3``, ``1e+16``)."""

@@ -49,7 +49,7 @@ import sympy as sp
 from i18n import N_, UserError
 
 from . import expr as ex
-from .base import Surface, X, Y
+from .base import Surface, SurfaceError, X, Y
 
 # --- limits -----------------------------------------------------------------
 MAX_LENGTH = 300  # characters
@@ -828,47 +828,47 @@ def _parse(text: object) -> ex.Node:
 # --- custom surfaces ------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class FormulaSurface(Surface):
-    """A surface typed as a formula: f and its gradient come from the formula's own compiled program
-    (surfaces/expr.py), so no SymPy differentiation, simplification or lambdify ever runs on user input.
-    ``expr`` is an unevaluated SymPy tree for code that wants one; ``latex`` is printed from the tree."""
+    """A surface (or a 1-D curve) typed as a formula: f and its gradient come from the formula's own compiled
+    program (surfaces/expr.py), so no SymPy differentiation, simplification or lambdify ever runs on user
+    input; the Hessian and the curvature bound are Surface's finite differences of that gradient.  ``expr`` is
+    an unevaluated SymPy tree for code that wants one; ``latex`` is printed from the tree."""
 
     tree: ex.Node | None = field(default=None, repr=False)
     program: ex.Program | None = field(default=None, repr=False)
 
     @property
     def _program(self) -> ex.Program:
-        assert self.program is not None, "a FormulaSurface is made by custom_surface()"
+        assert self.program is not None, "a FormulaSurface is made by formula_surface()"
         return self.program
 
-    # The compiled callables Surface.value / .gradient / .grid use (cached properties there).
+    # The compiled callables Surface.value / .gradient / .grid / .hessian use (cached properties there).
     @property
-    def _f(self):
+    def _f(self) -> Callable[..., Any]:
         return self._program.value
 
     @property
-    def gradient_xy(self):
+    def gradient_fn(self) -> Callable[..., list[Any]]:
         return self._program.gradient
 
-    def hessian(self, point: Any) -> np.ndarray:
-        """2x2 Hessian at one point: central differences of the exact gradient (no symbolic derivative)."""
-        with np.errstate(all="ignore"):
-            return _hessian_at(self, np.array([float(point[0]), float(point[1])]))
 
-    def curvature_bound(self) -> float | None:
-        """Largest Hessian eigenvalue if f is a polynomial of degree <= 2 (so its Hessian is constant), else None.
-
-        The degree is read off the tree; the Hessian of a quadratic is computed from gradient differences one
-        unit apart, which are exact for a linear gradient (up to rounding)."""
-        assert self.tree is not None
-        degree = ex.poly_degree(self.tree)
-        if degree is None or degree > 2:
-            return None
-        g = self.gradient(np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]))
-        h = np.array([(g[0] - g[1]) / 2, (g[2] - g[3]) / 2])
-        h = 0.5 * (h + h.T)
-        if not np.isfinite(h).all():
-            return None
-        return float(np.linalg.eigvalsh(h).max())
+def formula_surface(text: str, domain: tuple[tuple[float, float], ...] = DOMAIN) -> FormulaSurface:
+    """A typed formula parsed and compiled over ``domain`` (no minima or start yet): a 2-D surface, or a 1-D
+    curve when the domain has one axis (the formula must then be in x alone).  FormulaError / SurfaceError."""
+    src = _prepare(text).src
+    tree = parse_tree(text)  # messages give positions in the text as typed
+    dim = len(domain)
+    if dim == 1 and tree.deps & 2:
+        raise SurfaceError("a 1-D curve is a formula in x alone; this one uses y")
+    return FormulaSurface(
+        id="custom",
+        name=src,
+        expr=ex.to_sympy(tree, {"x": X, "y": Y}),
+        domain=domain,
+        formula=src,
+        latex=ex.to_latex(tree),
+        tree=tree,
+        program=ex.compile_program(tree, _VARIABLES[:dim]),
+    )
 
 
 class _Work:
@@ -1090,18 +1090,8 @@ def _check_window(z: np.ndarray, g: np.ndarray) -> None:
         )
 
 
-def _build_surface(src: str, tree: ex.Node) -> FormulaSurface:
-    program = ex.compile_program(tree)
-    probe = FormulaSurface(
-        id="custom",
-        name=src,
-        expr=ex.to_sympy(tree, {"x": X, "y": Y}),
-        domain=DOMAIN,
-        formula=src,
-        latex=ex.to_latex(tree),
-        tree=tree,
-        program=program,
-    )
+def _finish_surface(probe: FormulaSurface) -> FormulaSurface:
+    """Check the plot window, find the minima and the default start of a 2-D formula surface."""
     xs, ys, z = probe.grid(_GRID)
     gx, gy = np.meshgrid(xs, ys)
     g = probe.gradient(np.stack([gx, gy], -1))
@@ -1160,9 +1150,9 @@ def custom_surface(text: str) -> FormulaSurface:
     cached = _CACHE.get(src)
     if cached is not None:
         return cached
-    tree = parse_tree(text)  # messages give positions in the text as typed
+    probe = formula_surface(text)
     try:
-        surface = _build_surface(src, tree)
+        surface = _finish_surface(probe)
     except FormulaError:
         raise
     except (RecursionError, MemoryError):

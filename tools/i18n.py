@@ -49,7 +49,6 @@ KEYWORDS = {
     "ExportError": None,
     "SceneError": None,
     "BudgetError": None,
-    "UsageError": None,
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 

@@ -381,7 +381,7 @@ def test_beale_finds_its_minimum_with_a_small_program():
 
 
 def test_formula_surface_hessian_and_curvature_bound():
-    """No symbolic second derivative: differences of the exact gradient, and the degree read off the tree."""
+    """No symbolic second derivative: Surface's differences of the compiled gradient serve formulas too."""
     s = custom_surface("x^2 + 10*y^2 + x*y")
     np.testing.assert_allclose(s.hessian((0.3, -0.7)), [[2, 1], [1, 20]], rtol=1e-6)
     assert s.curvature_bound() == pytest.approx(np.linalg.eigvalsh([[2, 1], [1, 20]]).max(), rel=1e-12)

@@ -348,6 +348,57 @@ def test_heavy_formulas_are_bounded(text, monkeypatch):
     assert s.program.source.count("\n") <= 2 * ex.MAX_OPS_PER_NODE * formula.MAX_NODES
 
 
+HEAVY_CURVES = [
+    "sinh(sinh(log(x)**100))",
+    "cosh(cosh(log(x)**100))+x^2",
+    "cos(300*x)*(" + "+".join(f"sin({k}*x)" for k in range(1, 28)) + ")",
+    "sin(" * 58 + "x" + ")" * 58,
+    "x**x**x**x**x**x",
+]
+
+
+@pytest.mark.parametrize("text", HEAVY_CURVES, ids=[h[:40] for h in HEAVY_CURVES])
+def test_heavy_curves_are_bounded(text, monkeypatch):
+    """A formula in x alone typed as a 1-D curve takes the same compiled path: no SymPy work on it."""
+    from surfaces import get_surface
+    from surfaces.curves import _custom_curve
+
+    _custom_curve.cache_clear()
+    asked = _assumption_queries(monkeypatch)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("SymPy must not work on a user's formula")
+
+    for name in ("diff", "lambdify", "simplify", "expand", "cse", "hessian", "Poly", "sympify"):
+        monkeypatch.setattr(sp, name, refuse)
+    s = get_surface(text, dim=1)
+    assert isinstance(s, formula.FormulaSurface) and s.dim == 1
+    s.gradient(np.array([[0.5]])), s.hessian((0.5,)), s.curvature_bound()
+    assert set(asked) <= {"commutative"}, sorted(set(asked))
+    assert s.program is not None and s.program.ops <= ex.MAX_OPS_PER_NODE * s.program.nodes
+
+
+def test_curve_minimum_search_refines_a_bounded_number_of_brackets(monkeypatch):
+    """cos(300*x) has ~480 minima in [-5, 5]: only the 32 lowest sign changes are refined by bisection."""
+    from surfaces import curves, get_surface
+
+    curves._custom_curve.cache_clear()
+    calls = {"n": 0}
+    original = formula.FormulaSurface.gradient
+
+    def counting(self, points):
+        calls["n"] += 1
+        return original(self, points)
+
+    monkeypatch.setattr(formula.FormulaSurface, "gradient", counting)
+    s = get_surface("cos(300*x)*(1 + x^2/100)", dim=1)
+    assert len(s.minima) == 8
+    assert calls["n"] <= 2 + curves._MAX_BRACKETS * (curves._BISECT + 1) + 2  # grid, brackets, start
+    x = np.array([m[0] for m in s.minima])
+    np.testing.assert_allclose(np.cos(300 * x), -1.0, atol=1e-9)  # true minima of the oscillation ...
+    assert np.abs(x).min() > 4.8  # ... the lowest ones: f = -(1 + x^2/100) there, lowest near the edges
+
+
 def test_the_reported_formula_is_cheap_now():
     """sinh(sinh(log(y)**100)) + ...: 47 characters that cost 10-18 s of CPU in a symbolic Hessian."""
     custom_surface.cache_clear()
