@@ -22,7 +22,7 @@ from typing import Any
 
 from optim_core import OPTIMIZERS, resolve_schedule
 from optim_core.scene import Scene
-from surfaces import BUILTINS, Surface, get_surface
+from surfaces import SURFACES, Surface
 from surfaces import expr as ex
 from surfaces.base import X, Y
 
@@ -69,7 +69,7 @@ _TRUSTED_TEXT = re.compile(r"[A-Za-z0-9_.]+")
 _CUSTOM = "the scene's own formula (f below is printed from the parsed formula)"
 _DOCSTRING = re.compile(
     r"Reproduce one run of an Optimizer Playground scene with [A-Za-z0-9_.]+\.\n\n"
-    rf"Surface: (the built-in surface [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
+    rf"Surface: (the built-in (surface|curve) [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
     r"The path matches the app's to ~1e-12\.\n"
 )
 
@@ -112,7 +112,7 @@ def surface_tree(surface: Surface) -> ex.Node:
     tree = getattr(surface, "tree", None)
     if isinstance(tree, ex.Node):
         return tree
-    return ex.from_sympy(surface.expr, {X: "x", Y: "y"})
+    return ex.from_sympy(surface.expr, {X: "x", Y: "y"} if surface.dim == 2 else {X: "x"})
 
 
 def torch_expression(surface: Surface | ex.Node) -> str:
@@ -124,12 +124,13 @@ def torch_expression(surface: Surface | ex.Node) -> str:
 
 def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str:
     """Python source reproducing scene.runs[run_index] from scene.start_points()[start_index]."""
-    scene = scene.validated()
+    resolved = scene.resolve()
     run_cfg = scene.runs[run_index]
     spec = OPTIMIZERS[run_cfg.optimizer]
-    surface = get_surface(scene.surface, **dict(scene.surface_params))
-    starts = scene.start_points()
-    x0, y0 = starts[start_index]
+    surface = resolved.surface
+    dim = resolved.dim  # 2 for a surface f(x, y), 1 for a curve f(x)
+    starts = resolved.starts  # (B, d)
+    start = ", ".join(literal(float(c)) for c in starts[start_index])
     kwargs = spec.reference_kwargs(run_cfg.resolved())
     imports, cls = _CLASSES[spec.id]
     if not imports:
@@ -139,8 +140,8 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     steps = int(scene.steps)
     body = torch_expression(surface)
     key = scene.surface.strip()
-    if key in BUILTINS:
-        about = f"the built-in surface {_trusted(key)}"
+    if key in SURFACES:
+        about = f"the built-in {'curve' if dim == 1 else 'surface'} {_trusted(key)}"
     else:
         about = _CUSTOM
 
@@ -167,11 +168,11 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
         "",
         "",
         "def f(p):",
-        "    x, y = p[0], p[1]",
+        "    x, y = p[0], p[1]" if dim == 2 else "    x = p[0]",
         f"    return {body}",
         "",
         "",
-        f"p = torch.tensor([{literal(float(x0))}, {literal(float(y0))}], requires_grad=True)",
+        f"p = torch.tensor([{start}], requires_grad=True)",
         f"opt = {cls}([p], {_keywords(kwargs)})",
     ]
     if sched_name != "constant":
@@ -185,7 +186,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     if scene.noise_std:
         seed, batch = literal(int(scene.noise_seed)), literal(len(starts))
         lines += [
-            f"# Gradient noise as in the app: one generator seeded {seed}, a (2, B) draw per step,",
+            f"# Gradient noise as in the app: one generator seeded {seed}, a ({dim}, B) draw per step,",
             f"# B = {batch} start point(s); this path uses column {literal(int(start_index))}.",
             f"rng = np.random.default_rng({seed})",
         ]
@@ -200,7 +201,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     if scene.noise_std:
         lines += [
             "    with torch.no_grad():",
-            f"        noise = rng.standard_normal((2, {literal(len(starts))}))[:, {literal(int(start_index))}]",
+            f"        noise = rng.standard_normal(({dim}, {literal(len(starts))}))[:, {literal(int(start_index))}]",
             f"        p.grad += {literal(float(scene.noise_std))} * torch.from_numpy(noise)",
         ]
     if scene.clip is not None:
@@ -214,7 +215,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
         '        print(f"diverged at step {step + 1}")',
         "        break",
         "",
-        "points = torch.stack(path).numpy()  # (steps + 1, 2)",
+        f"points = torch.stack(path).numpy()  # (steps + 1, {dim})",
         'print(f"final point {points[-1]}, f = {f(torch.from_numpy(points[-1])).item():.6g}")',
         "",
     ]
@@ -302,7 +303,11 @@ def _check_f(node: ast.FunctionDef) -> None:
     if node.name != "f" or [a.arg for a in node.args.args] != ["p"] or len(node.body) != 2:
         raise ValueError("the script's f is not the generated one")
     unpack, ret = node.body
-    if ast.unparse(unpack) != "x, y = (p[0], p[1])" or not isinstance(ret, ast.Return) or ret.value is None:
+    if (
+        ast.unparse(unpack) not in ("x, y = (p[0], p[1])", "x = p[0]")
+        or not isinstance(ret, ast.Return)
+        or not ret.value
+    ):
         raise ValueError("the script's f is not the generated one")
     functions = set(TORCH_FUNCTIONS.values()) | {"torch.tensor"}
     for n in ast.walk(ret.value):

@@ -141,6 +141,20 @@ def _torch_python() -> str | None:
             0,
             0,
         ),
+        # 1-D: a built-in curve, and a formula in x alone from a one-number start, with noise
+        (Scene(surface="double_well", runs=(RunConfig("momentum", {"lr": 0.01}),), steps=120), 0, 0),
+        (
+            Scene(
+                surface="x^4 - 3*x^2 + sinh(x/4)",
+                starts=((2.0,), (-1.5,)),
+                runs=(RunConfig("adam", {"lr": 0.05}),),
+                steps=80,
+                noise_std=0.3,
+                noise_seed=5,
+            ),
+            0,
+            1,
+        ),
         # what a Chinese input method types; the formula that cost 10-18 s of CPU before
         (Scene(surface="（１－ｘ）²＋１００×（ｙ－ｘ²）²", runs=(RunConfig("nadam", {"lr": 0.02}),), steps=200), 0, 0),
         (

@@ -15,9 +15,9 @@ from export import snippet
 from export.snippet import check_script, literal, torch_expression, torch_snippet
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import RunConfig, Scene
-from surfaces import BUILTINS, get_surface
+from surfaces import BUILTINS, CURVES, get_surface
 from surfaces import expr as ex
-from surfaces.formula import FormulaError, custom_surface, parse_tree
+from surfaces.formula import FormulaError, parse_tree
 from ui.url import scene_from_query
 
 EVERY_FUNCTION = (
@@ -31,11 +31,12 @@ F_FUNCTIONS = {f"torch.{name}" for name in ex.ARITY} | {"torch.tensor"}
 
 
 def docstring(reference: str, surface: str) -> str:
-    about = (
-        f"the built-in surface {surface}"
-        if surface in BUILTINS
-        else "the scene's own formula (f below is printed from the parsed formula)"
-    )
+    if surface in BUILTINS:
+        about = f"the built-in surface {surface}"
+    elif surface in CURVES:
+        about = f"the built-in curve {surface}"
+    else:
+        about = "the scene's own formula (f below is printed from the parsed formula)"
     return (
         f"Reproduce one run of an Optimizer Playground scene with {reference}.\n\n"
         f"Surface: {about}.\nThe path matches the app's to ~1e-12.\n"
@@ -71,7 +72,8 @@ def assert_safe_script(source: str, scene: Scene, run_index: int = 0) -> None:
     f = body.pop(0)
     assert isinstance(f, ast.FunctionDef) and f.name == "f" and [a.arg for a in f.args.args] == ["p"]
     assert not f.decorator_list and len(f.body) == 2
-    assert ast.unparse(f.body[0]) == "x, y = (p[0], p[1])"
+    dim = scene.resolve().dim
+    assert ast.unparse(f.body[0]) == ("x, y = (p[0], p[1])" if dim == 2 else "x = p[0]")
     ret = f.body[1]
     assert isinstance(ret, ast.Return) and ret.value is not None
     for node in ast.walk(ret.value):
@@ -83,7 +85,7 @@ def assert_safe_script(source: str, scene: Scene, run_index: int = 0) -> None:
         if isinstance(node, ast.Constant):
             assert type(node.value) in (int, float)
         if isinstance(node, ast.Name):
-            assert node.id in ("x", "y", "torch", "math")
+            assert node.id in ("x", "y", "torch", "math") and (dim == 2 or node.id != "y")
         if isinstance(node, ast.Call):
             assert ast.unparse(node.func) in F_FUNCTIONS and not node.keywords
         if isinstance(node, ast.Attribute):
@@ -135,6 +137,9 @@ SCENES = [
     Scene(surface="ｘ＾２＋３＊ｙ＾２", runs=(RunConfig("nesterov"),)),  # what a Chinese input method types
     Scene(surface="sinh(sinh(log(y)**100))+sinh(sinh(log(x)**100))", runs=(RunConfig("adam"),)),
     Scene(surface="ill_conditioned", surface_params={"kappa": 123.456789}, runs=(RunConfig("rmsprop"),)),
+    # 1-D curves: built-in, and typed in x alone with a one-number start
+    *(Scene(surface=name, runs=(RunConfig("adam"),), steps=10) for name in CURVES),
+    Scene(surface="x^4 - 3*x^2 + sinh(x/4)", starts=((2.0,), (-1.5,)), runs=(RunConfig("lion"),), noise_std=0.3),
 ]
 
 
@@ -165,9 +170,11 @@ def test_no_text_of_the_surface_reaches_the_script(monkeypatch):
     one through) yields the same script as the benign surface: the script is printed from the tree."""
     scene = Scene(surface="x^2 + 3*y^2", runs=(RunConfig("adam", {"lr": 0.05}),), steps=30)
     benign = torch_snippet(scene)
-    real = custom_surface("x^2 + 3*y^2")
-    forged = dataclasses.replace(real, name=PAYLOAD, formula=PAYLOAD, latex=PAYLOAD, description=PAYLOAD)
-    monkeypatch.setattr(snippet, "get_surface", lambda *a, **k: forged)
+    resolved = scene.resolve()
+    forged = dataclasses.replace(resolved.surface, name=PAYLOAD, formula=PAYLOAD, latex=PAYLOAD, description=PAYLOAD)
+    forged_scene = dataclasses.replace(resolved, surface=forged)
+    monkeypatch.setattr(Scene, "resolve", lambda self: forged_scene)
+    assert scene.resolve().surface.name == PAYLOAD  # the forgery is in place
     assert torch_snippet(scene) == benign
     assert "PWNED" not in benign and "os.system" not in benign
 
