@@ -1,12 +1,13 @@
 """CPU cost of hostile formulas, from typed text to a usable custom surface.
 
-    python -m benchmarks.formulas [--isolate] [--timeout 60] [--hessian] [--top 15] [--root DIR]
+    python -m benchmarks.formulas [--isolate] [--timeout 60] [--hessian] [--top 15] [--root DIR] [--only KINDS]
 
 For every formula of CORPUS (well over 100 hostile or heavy inputs: the cases in the engineering notes, nested
 sinh / exp / log towers, huge powers, deep nesting, long sums, products of many functions, pathological
-constants, what a Chinese input method types) it measures the process CPU time of
+constants, what a Chinese input method types, 1-D curves) it measures the process CPU time of
 
     surfaces.custom_surface(text)        parse, compile value + gradient, sample the window, find the minima
+      (a "curve": get_surface(text, dim=1))
     s.value(start), s.gradient(start)    so nothing is left compiled lazily
 
 and prints the distribution (median, 95th percentile, worst) and the most expensive formulas.  ``--hessian``
@@ -175,6 +176,19 @@ CORPUS: list[tuple[str, str]] = [
     ("ime", "sin（x）·cos（y）÷２"),
     ("ime", "atan2（y，x）+x²+y²"),
     ("ime", "x²\u3000+\u3000y³ − x"),
+    # 1-D curves typed in x alone (measured as get_surface(text, dim=1): compiled, minima by bisection)
+    ("curve", "sinh(sinh(log(x)**100))"),
+    ("curve", "cosh(cosh(log(x)**100))+x^2"),
+    ("curve", "sin(1000*x)"),
+    ("curve", "cos(300*x)*(" + "+".join(f"sin({k}*x)" for k in range(1, 28)) + ")"),
+    ("curve", "cos(999*x)*(" + "*".join(f"atan(x+{k})" for k in range(1, 22)) + ")"),
+    ("curve", "sin(999*x)*" + "sinh(" * 40 + "x/9" + ")" * 40),
+    ("curve", "*".join(f"sin(x+{i})" for i in range(1, 30))),
+    ("curve", _tower("sin", 58)),
+    ("curve", "x**x**x**x**x**x"),
+    ("curve", "(x+1)^100"),
+    ("curve", "x^2 + y"),
+    ("curve", "ｘ⁴－３ｘ²"),
     # ordinary formulas, for scale
     ("ordinary", "x^2 + 3*y^2"),
     ("ordinary", "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"),
@@ -191,13 +205,13 @@ CORPUS: list[tuple[str, str]] = [
 # A child process measures one formula and prints one JSON line.
 _CHILD = r"""
 import json, sys, time
-text, hessian = json.loads(sys.argv[1]), sys.argv[2] == "1"
+text, hessian, dim = json.loads(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
 import numpy as np
-from surfaces import custom_surface
+from surfaces import custom_surface, get_surface
 custom_surface("x^2 + y^2")  # warm the imports
 t0 = time.process_time()
 try:
-    s = custom_surface(text)
+    s = get_surface(text, dim=1) if dim == 1 else custom_surface(text)
     p = np.array(s.start, dtype=float)
     s.value(p), s.gradient(p)
     if hessian:
@@ -209,16 +223,18 @@ print(json.dumps({"cpu": time.process_time() - t0, "outcome": outcome}))
 """
 
 
-def measure(text: str, hessian: bool = False) -> tuple[float, str]:
-    """(CPU seconds, outcome) of one formula in this process (the cache cleared first)."""
+def measure(text: str, hessian: bool = False, dim: int = 2) -> tuple[float, str]:
+    """(CPU seconds, outcome) of one formula in this process (the caches cleared first)."""
     import numpy as np
 
-    from surfaces import custom_surface
+    from surfaces import custom_surface, get_surface
+    from surfaces.curves import _custom_curve
 
     custom_surface.cache_clear()
+    _custom_curve.cache_clear()
     t0 = time.process_time()
     try:
-        s = custom_surface(text)
+        s = get_surface(text, dim=1) if dim == 1 else custom_surface(text)
         p = np.array(s.start, dtype=float)
         s.value(p), s.gradient(p)
         if hessian:
@@ -229,11 +245,11 @@ def measure(text: str, hessian: bool = False) -> tuple[float, str]:
     return time.process_time() - t0, outcome
 
 
-def measure_isolated(text: str, timeout: float, root: str, hessian: bool) -> tuple[float, str]:
+def measure_isolated(text: str, timeout: float, root: str, hessian: bool, dim: int = 2) -> tuple[float, str]:
     env = dict(os.environ, PYTHONPATH=root)
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, json.dumps(text), "1" if hessian else "0"],
+            [sys.executable, "-c", _CHILD, json.dumps(text), "1" if hessian else "0", str(dim)],
             cwd=root,
             env=env,
             capture_output=True,
@@ -266,16 +282,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", default=".", help="checkout to measure with --isolate (default: this one)")
     ap.add_argument("--hessian", action="store_true", help="also compute s.hessian(start) and s.curvature_bound()")
     ap.add_argument("--top", type=int, default=15, help="list the N most expensive formulas")
+    ap.add_argument("--only", default="", help="comma-separated kinds to measure (e.g. curve), default all")
     args = ap.parse_args(argv)
 
     if not args.isolate:
         measure("x^2 + y^2")  # warm-up: imports and SymPy's caches
     rows = []
     for category, text in CORPUS:
+        dim = 1 if category == "curve" else 2
+        if args.only and category not in args.only.split(","):
+            continue
         if args.isolate:
-            cpu, outcome = measure_isolated(text, args.timeout, os.path.abspath(args.root), args.hessian)
+            cpu, outcome = measure_isolated(text, args.timeout, os.path.abspath(args.root), args.hessian, dim)
         else:
-            cpu, outcome = measure(text, args.hessian)
+            cpu, outcome = measure(text, args.hessian, dim)
         rows.append((cpu, category, text, outcome))
     times = [r[0] for r in rows if r[0] == r[0]]  # NaN: crashed
     accepted = sum(1 for r in rows if r[3] == "accepted")
