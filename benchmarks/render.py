@@ -1,6 +1,7 @@
-"""Benchmark of export.render: GIF (contour), GIF (3-D), MP4, PNG.
+"""Benchmark of the exporters: GIF (contour), GIF (3-D), MP4, PNG; and the render budget.
 
     python -m benchmarks.render [--out DIR] [--repeat 3]
+    python -m benchmarks.render --budget      # limits per size, and CPU / RSS of the heaviest allowed renders
 
 Builds a realistic scene with NumPy only (no project imports besides export):
 Rosenbrock on a 200x200 grid (log colours) with four 500-step optimizer runs
@@ -13,11 +14,16 @@ DIR (default artifacts/render).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
+import time
 
 import numpy as np
 
-from export.render import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
+from export import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
 
 from .timing import best_of
 
@@ -100,8 +106,8 @@ def himmelblau_scene(n_grid: int = 200) -> tuple[SurfaceImage, list[PathLayer]]:
     surf = SurfaceImage(xs, ys, z, log_color=True, title="Himmelblau", minima=minima)
     t = np.linspace(0, 1, 501)
     paths = []
-    for k, (m, col) in enumerate(zip(minima, COLORS)):
-        m = np.array(m)
+    for k, (m_xy, col) in enumerate(zip(minima, COLORS)):
+        m = np.array(m_xy)
         ang = 2.5 * np.pi * (1 - t) * (1 if k % 2 else -1) + k
         rad = 4.0 * (1 - t) ** 1.5
         spiral = m + rad[:, None] * np.stack([np.cos(ang), np.sin(ang)], 1)
@@ -123,13 +129,111 @@ def sweep_paths(n: int = 32, steps: int = 500, seed: int = 0) -> list[PathLayer]
     return out
 
 
+def heavy_paths(n: int = 64, steps: int = 10_000, seed: int = 0) -> list[PathLayer]:
+    """The UI's own limits: 8 runs × 8 starts × 10 000 steps, converging onto Rosenbrock's minimum."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, steps + 1)[:, None]
+    cols = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#882255")
+    out = []
+    for k in range(n):
+        st = rng.uniform([-1.8, -0.8], [1.8, 2.8])
+        pts = st + (np.array([1.0, 1.0]) - st) * (1 - (1 - t) ** 3) + 0.05 * np.sin(40 * t) * rng.normal(size=2)
+        out.append(PathLayer(pts, cols[k % 8], f"run {k % 8}" if k < 8 else ""))
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _one_budget_case(spec: dict) -> dict:
+    """Run one render (in this fresh process) three times; CPU and RSS around each."""
+    surf, _ = rosenbrock_scene()
+    paths = heavy_paths(spec["paths"], spec["steps"])
+    fn = {"gif": render_gif, "mp4": render_mp4, "png": render_png}[spec["fmt"]]
+    view = View3D() if spec["style"] == "3d" else None
+    kw = dict(size=(spec["w"], spec["h"]), frames=spec["frames"], style=spec["style"], view3d=view)
+    render_gif(surf, paths[:1], size=(160, 120), frames=2)  # warm-up: fonts, tables
+    rows = []
+    for _ in range(3):
+        before = _rss_mb()
+        c0, w0 = time.process_time(), time.perf_counter()
+        ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        data = fn(surf, paths, **kw)
+        ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = time.process_time() - c0 + (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
+        rows.append(
+            dict(
+                cpu=round(cpu, 2),
+                wall=round(time.perf_counter() - w0, 2),
+                rss_before=round(before),
+                rss_after=round(_rss_mb()),
+                peak=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                kb=len(data) // 1024,
+            )
+        )
+        del data
+    return dict(spec, runs=rows)
+
+
+def budget_report() -> None:
+    """Limits per size for a light and a heavy scene; the heaviest allowed renders measured (each in its own
+    process, three times in a row: does the memory come back?)."""
+    from export.budget import CPU_SECONDS, MEMORY_MB, SIZES, Job, estimate, limits
+
+    print(f"budget: {CPU_SECONDS:g} s CPU (this process + ffmpeg), {MEMORY_MB:g} MB per render\n")
+    print("| scene | view | format | " + " | ".join(f"{w}×{h}" for w, h in SIZES) + " |")
+    print("|---|---|---|" + "---:|" * len(SIZES))
+    for label, paths, steps in (("4 paths × 500 steps", 4, 500), ("64 paths × 10 000 steps", 64, 10_000)):
+        for style in ("contour", "3d"):
+            for fmt in ("gif", "mp4"):
+                lim = limits(paths=paths, steps=steps, style=style, fmt=fmt, pause_frames=30 if fmt == "mp4" else 0)
+                print(f"| {label} | {style} | {fmt} | " + " | ".join(str(lim[s]) for s in SIZES) + " |")
+    cases: list[dict] = []
+    for style, (w, h) in (("3d", (1280, 720)), ("contour", (1920, 1080)), ("contour", (1280, 720))):
+        most = limits(paths=64, steps=10_000, style=style)[(w, h)]
+        cases.append(dict(fmt="gif", style=style, w=w, h=h, frames=most, paths=64, steps=10_000))
+    cases.append(dict(fmt="gif", style="3d", w=1280, h=720, frames=600, paths=4, steps=600))
+    print("\nheaviest allowed renders, each in a fresh process, three times in a row (MB = RSS):\n")
+    print("| render | predicted s / MB | CPU s | RSS before → after (peak) |")
+    print("|---|---:|---:|---|")
+    for spec in cases:
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.render", "--budget-case", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        res = json.loads(out.strip().splitlines()[-1])
+        view = View3D() if spec["style"] == "3d" else None
+        est = estimate(
+            Job(spec["fmt"], spec["w"], spec["h"], spec["frames"], spec["style"], view, spec["paths"], spec["steps"])
+        )
+        name = f"{spec['fmt'].upper()} {spec['style']} {spec['w']}×{spec['h']} × {spec['frames']} frames, {spec['paths']} × {spec['steps']}"
+        cpu = " / ".join(str(r["cpu"]) for r in res["runs"])
+        rss = ", ".join(f"{r['rss_before']} → {r['rss_after']} ({r['peak']})" for r in res["runs"])
+        print(f"| {name} | {est.seconds:.1f} / {est.megabytes:.0f} | {cpu} | {rss} |", flush=True)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="artifacts/render")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--frames", type=int, default=150)
     ap.add_argument("--rotate", action="store_true", help="also time the turning 3-D camera (slow)")
+    ap.add_argument("--budget", action="store_true", help="limits per size and the heaviest allowed renders")
+    ap.add_argument("--budget-case", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.budget_case:
+        print(json.dumps(_one_budget_case(json.loads(a.budget_case))))
+        return
+    if a.budget:
+        budget_report()
+        return
     os.makedirs(a.out, exist_ok=True)
     surf, paths = rosenbrock_scene()
     hsurf, hpaths = himmelblau_scene()
@@ -176,7 +280,7 @@ def _save_sample_frames(data: bytes, folder: str, stem: str) -> None:
 
     os.makedirs(folder, exist_ok=True)
     im = Image.open(io.BytesIO(data))
-    n = im.n_frames
+    n = getattr(im, "n_frames", 1)
     wanted = {0, n // 2, n - 1}
     for k, frame in enumerate(ImageSequence.Iterator(im)):
         if k in wanted:

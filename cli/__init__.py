@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class UsageError(UserError):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage + message; we want one clear line
+    def error(self, message: str) -> NoReturn:  # argparse prints usage + message; we want one clear line
         raise UsageError(message)
 
 
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pause", type=float, default=None, metavar="SECONDS", help="hold the last frame (default 1.5)")
     r.add_argument("--loop", type=int, default=None, metavar="N", help="GIF: 0 = forever (default), N = play N times")
     r.add_argument("--view", choices=("contour", "3d"), default="contour")
+    r.add_argument("--theme", default=None, help="light (default), dark, or high_contrast for projectors")
+    r.add_argument("--lang", default=None, help="language of the words in the frames: en (default) or zh")
+    r.add_argument("--scale", type=float, default=None, help="presentation scale of text and lines, e.g. 1.4")
     r.add_argument("--config", default=None, help="a scene JSON exported from the app (other options override it)")
     return p
 
@@ -298,7 +301,7 @@ def format_list() -> str:
 # ----------------------------------------------------------------------------- commands
 def cmd_trajectory(args: argparse.Namespace, out) -> int:
     optimizer = resolve_optimizer(args.optimizer)
-    params = parse_assignments(args.set)
+    params: dict[str, Any] = dict(parse_assignments(args.set))
     check_params(optimizer, params)
     given = parse_start(args.start)
     surface = get_surface(

@@ -130,7 +130,11 @@ def cmd_render(args: argparse.Namespace, out) -> int:
             pause_s=args.pause if args.pause is not None else defaults.pause_s,
             loop=args.loop if args.loop is not None else defaults.loop,
             view=args.view,
+            theme=args.theme or defaults.theme,
+            scale=args.scale if args.scale is not None else defaults.scale,
+            lang=args.lang or defaults.lang,
         )
+        options.look  # noqa: B018 -- a bad theme, scale or language: one line before any work
         data = export_scene(scene, suffix, options)
     target = Path(args.out)
     try:

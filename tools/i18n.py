@@ -49,6 +49,7 @@ KEYWORDS = {
     "ExportError": None,
     "SceneError": None,
     "BudgetError": None,
+    "LookError": None,
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 

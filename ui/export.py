@@ -16,8 +16,8 @@ import hashlib
 
 import streamlit as st
 
+from export import GIF_LIMITS
 from export.data import paths_csv, paths_json
-from export.render import GIF_LIMITS
 from export.scene import RenderOptions, export_scene
 from export.snippet import torch_snippet
 from optim_core.scene import MAX_CONFIG_BYTES, ResolvedScene, Scene

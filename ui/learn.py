@@ -10,10 +10,10 @@ import html
 
 import streamlit as st
 
+from look.fmt import num
+from look.theme import run_color
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import ResolvedScene
-from viz.fmt import num
-from viz.palette import run_color
 
 from .text import _
 

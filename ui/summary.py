@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from look.fmt import num, sig
 from optim_core.scene import ResolvedScene
-from viz.fmt import num, sig
 
 from .compute import RunData
 from .text import _, fmt

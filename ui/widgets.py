@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from viz.fmt import num
+from look.fmt import num
 
 from .text import _, fmt
 

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from look import DEFAULT, Look
+
+from .style import font
+
 FRAME_POINT_BUDGET = 90_000  # x/y pairs summed over all frames (float32 base64: ~0.96 MB)
 MAX_FRAMES = 121
 MIN_FRAMES = 41
@@ -99,9 +103,11 @@ def frame_duration(n_frames: int, speed: float = 1.0) -> int:
 
 
 def controls(
-    frame_names: list[str], frame_labels: list[str], *, active_frame: int | None = None, font_size: int = 13
+    frame_names: list[str], frame_labels: list[str], *, active_frame: int | None = None, look: Look = DEFAULT
 ) -> dict:
     """layout.updatemenus + layout.sliders for play / pause / speed / scrub (no server round trip)."""
+    _ = look.lang
+    th = look.theme
     n = len(frame_names)
     speed_ms = [frame_duration(n, s) for s in SPEEDS]
     one_x = SPEEDS.index(1.0)
@@ -124,13 +130,13 @@ def controls(
         "y": 1.0,
         "yanchor": "bottom",
         "pad": {"r": 4, "t": 0, "b": 10},
-        "bgcolor": "#FFFFFF",
-        "bordercolor": "#C8CDD6",
-        "font": {"size": font_size + 1},
+        "bgcolor": th.control,
+        "bordercolor": th.control_border,
+        "font": font(look, 14, th.control_ink),
         "buttons": [
-            {"label": "▶ Play", "method": "animate", "args": [None, anim(speed_ms[one_x])]},
+            {"label": "▶ " + _("Play"), "method": "animate", "args": [None, anim(speed_ms[one_x])]},
             {
-                "label": "❚❚ Pause",
+                "label": "❚❚ " + _("Pause"),
                 "method": "animate",
                 "args": [
                     [None],
@@ -149,10 +155,10 @@ def controls(
         "xanchor": "left",
         "y": 1.0,
         "yanchor": "bottom",
-        "pad": {"r": 4, "t": 0, "b": 10, "l": 150},
-        "bgcolor": "#FFFFFF",
-        "bordercolor": "#C8CDD6",
-        "font": {"size": font_size},
+        "pad": {"r": 4, "t": 0, "b": 10, "l": int(150 * look.scale)},
+        "bgcolor": th.control,
+        "bordercolor": th.control_border,
+        "font": font(look, color=th.control_ink),
         "buttons": [
             {"label": lab, "method": "relayout", "args": [{"updatemenus[0].buttons[0].args[1].frame.duration": ms}]}
             for lab, ms in zip(SPEED_LABELS, speed_ms)
@@ -166,19 +172,19 @@ def controls(
         "xanchor": "left",
         "y": 0.0,
         "yanchor": "top",
-        "pad": {"t": 30, "b": 0, "l": 0, "r": 0},
+        "pad": {"t": int(30 * look.scale), "b": 0, "l": 0, "r": 0},
         "ticklen": 0,
         "minorticklen": 0,
         "tickcolor": "rgba(0,0,0,0)",
         "font": {"size": 1, "color": "rgba(0,0,0,0)"},
-        "bgcolor": "#E4E8EE",
-        "activebgcolor": "#0072B2",
-        "bordercolor": "#C8CDD6",
+        "bgcolor": th.track,
+        "activebgcolor": th.run_color(0),
+        "bordercolor": th.control_border,
         "currentvalue": {
-            "prefix": "step ",
+            "prefix": _("step") + " ",
             "visible": True,
             "xanchor": "right",
-            "font": {"size": font_size, "color": "#1F2430"},
+            "font": font(look),
             "offset": 4,
         },
         "steps": [

@@ -17,20 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from look import DEFAULT, Look, RunView, SurfaceView, nice_step, point
+
 from . import animation
-from .background import background_uri
 from .figure import Figure, typed_array
-from .fmt import point
-from .model import RunView, SurfaceView
-from .palette import DIVERGED_COLOR, INK, MINIMUM_COLOR, START_COLOR, plotly_colorscale
+from .style import axis, base_layout, colorbar, font, safe
 
-FONT = "Source Sans 3, Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 CLICK_GRID = 50  # click targets along the longer axis (every ~9 px at 450 px: a click always lands on one)
-
-
-def nice_step(raw: float) -> float:
-    mag = 10.0 ** math.floor(math.log10(raw))
-    return next(m * mag for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * mag >= raw * 0.999)
 
 
 def _join(parts: Sequence[np.ndarray], width: int) -> np.ndarray:
@@ -73,18 +66,6 @@ def click_grid(sv: SurfaceView, target: int = CLICK_GRID) -> tuple[np.ndarray, n
     return X.ravel(), Y.ravel()
 
 
-def _interp(sv: SurfaceView, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear interpolation of the grid (used when the SurfaceView has no exact evaluator)."""
-    xs, ys, z = sv.xs, sv.ys, sv.z
-    fx = np.clip(np.interp(x, xs, np.arange(len(xs))), 0, len(xs) - 1.000001)
-    fy = np.clip(np.interp(y, ys, np.arange(len(ys))), 0, len(ys) - 1.000001)
-    i0, j0 = fy.astype(int), fx.astype(int)
-    ty, tx = fy - i0, fx - j0
-    return (1 - ty) * ((1 - tx) * z[i0, j0] + tx * z[i0, j0 + 1]) + ty * (
-        (1 - tx) * z[i0 + 1, j0] + tx * z[i0 + 1, j0 + 1]
-    )
-
-
 def path_arrays(run: RunView, keep: list[np.ndarray], counts: Sequence[int] | None = None):
     """x/y (N, 2) and customdata (N, 2: step, f) of a run's path, starts joined by NaN gaps.
 
@@ -105,9 +86,12 @@ def _head_arrays(run: RunView, keep: list[np.ndarray], counts: Sequence[int] | N
     return xy, cd
 
 
-def _diverged_arrays(runs: Sequence[RunView], plan: animation.Plan, step: int | None = None, window=None):
+def _diverged_arrays(
+    runs: Sequence[RunView], plan: animation.Plan, look: Look, step: int | None = None, window=None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The red ✕ of every diverged start, at its last finite point; a point off the map is pinned to the map's
     edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible."""
+    _ = look.lang
     xs, ys, texts = [], [], []
     for r, run in enumerate(runs):
         for b in range(run.batch):
@@ -118,16 +102,22 @@ def _diverged_arrays(runs: Sequence[RunView], plan: animation.Plan, step: int | 
             if step is not None and step < last:
                 continue
             x, y = run.points[last, b]
-            reason = run.reasons[b] if b < len(run.reasons) and run.reasons[b] else "diverged"
-            shown_x, shown_y, where = x, y, "last finite point"
+            reason = run.reasons[b] if b < len(run.reasons) and run.reasons[b] else None
+            shown_x, shown_y, off = x, y, False
             if window is not None:
                 (x0, x1), (y0, y1) = window
                 shown_x, shown_y = min(max(x, x0), x1), min(max(y, y0), y1)
-                if (shown_x, shown_y) != (x, y):
-                    where = "off the map; last finite point"
+                off = (shown_x, shown_y) != (x, y)
+            where = (
+                _.fmt("off the map; last finite point {point}", point=point(x, y, 4))
+                if off
+                else _.fmt("last finite point {point}", point=point(x, y, 4))
+            )
+            because = safe(_(reason)) if reason else _("diverged")
+            what = _.fmt("diverged at step {step}: {reason}", step=d, reason=because)
             xs.append(shown_x)
             ys.append(shown_y)
-            texts.append(f"<b>{run.label}</b><br>diverged at step {d}: {reason}<br>{where} {point(x, y, 4)}")
+            texts.append(f"<b>{safe(run.label)}</b><br>{what}<br>{where}")
     return np.array(xs, dtype=float), np.array(ys, dtype=float), texts
 
 
@@ -143,6 +133,41 @@ def auto_height(
     return int(min(max(top + bottom + plot_width * aspect, lo), hi))
 
 
+def surface_image(sv: SurfaceView, look: Look = DEFAULT) -> dict:
+    """The surface's picture as a layout image filling the window (under every trace; frames never touch it)."""
+    (x0, x1), (y0, y1) = sv.window
+    return {
+        "source": sv.picture(look.theme),
+        "xref": "x",
+        "yref": "y",
+        "x": x0,
+        "y": y1,
+        "sizex": x1 - x0,
+        "sizey": y1 - y0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "sizing": "stretch",
+        "layer": "below",
+        "name": "surface",
+    }
+
+
+def value_colorbar(sv: SurfaceView, look: Look = DEFAULT, **extra) -> dict:
+    """The colour bar of the surface scale, ticks labelled in f."""
+    tick_pos, tick_text = sv.scale.ticks()
+    title = look.gettext("f (log)") if sv.scale.log else "f"
+    return colorbar(look, title, tickvals=tick_pos, ticktext=tick_text, **extra)
+
+
+def hover_lines(look: Look, label: str, *, params: str = "") -> str:
+    """The hover template of a path point: run, step, x, y, f (and the run's hyperparameters)."""
+    step = look.lang.fmt("step {n}", n="%{customdata[0]:.0f}")
+    text = f"<b>{safe(label)}</b><br>{step}<br>x = %{{x:.4g}}, y = %{{y:.4g}}<br>f = %{{customdata[1]:.4g}}"
+    if params:
+        text += f"<br><span style='font-size:{look.font(11)}px'>{safe(params)}</span>"
+    return text + "<extra></extra>"
+
+
 def contour_figure(
     sv: SurfaceView,
     runs: Sequence[RunView],
@@ -151,18 +176,20 @@ def contour_figure(
     value=None,
     height: int | None = None,
     animate: bool = True,
-    font_size: int = 13,
     legend: bool = True,
     budget: int = animation.FRAME_POINT_BUDGET,
+    look: Look = DEFAULT,
 ) -> Figure:
-    """Contour view of runs on a surface.
+    """Contour view of runs on a surface, drawn in `look` (theme, presentation scale, language).
 
     value: optional exact evaluator f(points (..., 2)) for the hover grid (else the grid is interpolated).
     starts: (B, 2) start points to mark (default: each run's first point).
     legend: draw Plotly's legend above the plot (the app draws one shared legend for all views instead).
     """
+    _ = look.lang
+    th = look.theme
     (x0, x1), (y0, y1) = sv.window
-    height = height or auto_height(sv.window)
+    height = height or auto_height(sv.window, plot_width=420 * look.scale, hi=int(640 * look.scale))
     runs = list(runs)
     plan = animation.plan([r.last_valid() for r in runs], budget=budget)
     data: list[dict] = []
@@ -170,8 +197,7 @@ def contour_figure(
     # -- the hover / click grid, which also carries the colour bar
     gx, gy = click_grid(sv)
     pts = np.stack([gx, gy], axis=-1)
-    gf = value(pts) if value is not None else _interp(sv, gx, gy)
-    tick_pos, tick_text = sv.scale.ticks()
+    gf = value(pts) if value is not None else sv.value_at(gx, gy)
     data.append(
         {
             "type": "scatter",
@@ -183,32 +209,22 @@ def contour_figure(
                 "size": 7,
                 "opacity": 0,
                 "color": _f32(np.nan_to_num(sv.scale.t(gf), nan=0.0)),
-                "colorscale": plotly_colorscale(),
+                "colorscale": th.plotly_colorscale(),
                 "cmin": 0,
                 "cmax": 1,
                 "showscale": True,
-                "colorbar": {
-                    "title": {
-                        "text": "f" + (" (log)" if sv.scale.log else ""),
-                        "side": "top",
-                        "font": {"size": font_size},
-                    },
-                    "tickvals": tick_pos,
-                    "ticktext": tick_text,
-                    "thickness": 12,
-                    "len": 0.85,
-                    "x": 1.01,
-                    "xpad": 4,
-                    "outlinewidth": 0,
-                    "tickfont": {"size": font_size - 1},
-                },
+                "colorbar": value_colorbar(sv, look, len=0.85, x=1.01, xpad=4),
             },
-            "selected": {"marker": {"opacity": 1, "size": 10, "color": INK}},
+            "selected": {"marker": {"opacity": 1, "size": look.marker(10), "color": th.ink}},
             "unselected": {"marker": {"opacity": 0}},
-            "hovertemplate": "x = %{x:.4g}, y = %{y:.4g}<br>f = %{customdata:.4g}<br><i>click: start here</i><extra></extra>",
-            "hoverlabel": {"bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#C8CDD6"},
+            "hovertemplate": (
+                "x = %{x:.4g}, y = %{y:.4g}<br>f = %{customdata:.4g}<br><i>"
+                + _("click: start here")
+                + "</i><extra></extra>"
+            ),
+            "hoverlabel": {"bgcolor": th.paper, "bordercolor": th.control_border},
             "showlegend": False,
-            "name": "surface",
+            "name": _("surface"),
             "meta": {"role": "grid"},
         }
     )
@@ -223,10 +239,16 @@ def contour_figure(
                 "x": mx.tolist(),
                 "y": my.tolist(),
                 "customdata": [float(v) for v in sv.minima_f],
-                "marker": {"symbol": "star", "size": 17, "color": MINIMUM_COLOR, "line": {"color": INK, "width": 1.2}},
+                "marker": {
+                    "symbol": "star",
+                    "size": look.marker(17),
+                    "color": th.minimum,
+                    "line": {"color": th.ink, "width": look.line(1.2)},
+                },
                 "unselected": {"marker": {"opacity": 1}},
-                "hovertemplate": "known minimum<br>(%{x:.4g}, %{y:.4g})<br>f = %{customdata:.4g}<extra></extra>",
-                "name": "known minimum",
+                "hovertemplate": _("known minimum")
+                + "<br>(%{x:.4g}, %{y:.4g})<br>f = %{customdata:.4g}<extra></extra>",
+                "name": _("known minimum"),
                 "showlegend": False,
                 "meta": {"role": "minimum"},
             }
@@ -242,10 +264,15 @@ def contour_figure(
             "mode": "markers",
             "x": starts[:, 0].tolist(),
             "y": starts[:, 1].tolist(),
-            "marker": {"symbol": "circle", "size": 12, "color": START_COLOR, "line": {"color": INK, "width": 2}},
+            "marker": {
+                "symbol": "circle",
+                "size": look.marker(12),
+                "color": th.paper,
+                "line": {"color": th.ink, "width": look.line(2)},
+            },
             "unselected": {"marker": {"opacity": 1}},
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-            "name": "start",
+            "hovertemplate": _.fmt("start {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
+            "name": _("start"),
             "showlegend": False,
             "meta": {"role": "start"},
         }
@@ -254,6 +281,7 @@ def contour_figure(
     # -- paths and heads
     path_idx, head_idx = [], []
     for r, run in enumerate(runs):
+        color = look.color_of(run)
         xy, cd = path_arrays(run, plan.keep[r])
         many = sum(len(k) for k in plan.keep[r]) <= 400
         path_idx.append(len(data))
@@ -264,21 +292,18 @@ def contour_figure(
                 "x": _f32(xy[:, 0]),
                 "y": _f32(xy[:, 1]),
                 "customdata": _f32(cd),
-                "line": {"color": run.color, "width": 2.6},
-                "marker": {"size": 4.5, "color": run.color},
+                "line": {"color": color, "width": look.line(2.6)},
+                "marker": {"size": look.marker(4.5), "color": color},
                 "unselected": {"marker": {"opacity": 1}},
-                "name": run.label,
+                "name": safe(run.label),
                 "legendgroup": f"run{r}",
-                "hovertemplate": (
-                    f"<b>{run.label}</b><br>step %{{customdata[0]:.0f}}<br>x = %{{x:.4g}}, y = %{{y:.4g}}"
-                    f"<br>f = %{{customdata[1]:.4g}}<br><span style='font-size:11px'>"
-                    f"{run.params_text()}</span><extra></extra>"
-                ),
-                "hoverlabel": {"bordercolor": run.color},
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hoverlabel": {"bordercolor": color},
                 "meta": {"role": "path", "run": r, "starts": run.batch, "stride": plan.stride},
             }
         )
     for r, run in enumerate(runs):
+        color = look.color_of(run)
         hxy, hcd = _head_arrays(run, plan.keep[r])
         head_idx.append(len(data))
         data.append(
@@ -290,26 +315,23 @@ def contour_figure(
                 "customdata": _f32(hcd),
                 "marker": {
                     "symbol": "circle",
-                    "size": 13,
-                    "color": run.color,
-                    "line": {"color": "#FFFFFF", "width": 2},
+                    "size": look.marker(13),
+                    "color": color,
+                    "line": {"color": th.halo, "width": look.line(2)},
                 },
                 "unselected": {"marker": {"opacity": 1}},
-                "name": run.label,
+                "name": safe(run.label),
                 "legendgroup": f"run{r}",
                 "showlegend": False,
-                "hovertemplate": (
-                    f"<b>{run.label}</b><br>step %{{customdata[0]:.0f}}<br>x = %{{x:.4g}}, y = %{{y:.4g}}"
-                    f"<br>f = %{{customdata[1]:.4g}}<extra></extra>"
-                ),
-                "hoverlabel": {"bordercolor": run.color},
+                "hovertemplate": hover_lines(look, run.label),
+                "hoverlabel": {"bordercolor": color},
                 "meta": {"role": "head", "run": r},
             }
         )
 
     # -- divergence marks
     div_idx = None
-    dx, dy, dtext = _diverged_arrays(runs, plan, window=sv.window)
+    dx, dy, dtext = _diverged_arrays(runs, plan, look, window=sv.window)
     if len(dx):
         div_idx = len(data)
         data.append(
@@ -321,14 +343,14 @@ def contour_figure(
                 "text": dtext,
                 "marker": {
                     "symbol": "x-thin-open",
-                    "size": 20,
-                    "color": DIVERGED_COLOR,
-                    "line": {"width": 4.5, "color": DIVERGED_COLOR},
+                    "size": look.marker(20),
+                    "color": th.diverged,
+                    "line": {"width": look.line(4.5), "color": th.diverged},
                 },
                 "unselected": {"marker": {"opacity": 1}},
                 "hovertemplate": "%{text}<extra></extra>",
-                "hoverlabel": {"bordercolor": DIVERGED_COLOR},
-                "name": "diverged",
+                "hoverlabel": {"bordercolor": th.diverged},
+                "name": _("diverged"),
                 "showlegend": True,
                 "legendgroup": "diverged",
                 "meta": {"role": "diverged"},
@@ -338,74 +360,49 @@ def contour_figure(
     # -- layout
     aspect = (y1 - y0) / (x1 - x0)
     equal = 0.25 <= aspect <= 4.0
-    axis = {
-        "showgrid": False,
-        "zeroline": False,
-        "ticks": "outside",
-        "ticklen": 4,
-        "showline": True,
-        "linecolor": "#9AA3B2",
-        "mirror": True,
-        "tickfont": {"size": font_size},
-        "constrain": "domain",
-    }
-    layout = {
-        "template": "plotly_white",
-        "height": height,
-        "autosize": True,
-        "font": {"family": FONT, "size": font_size, "color": INK},
-        "margin": {
-            "l": 40,
+    ax = axis(look, constrain="domain", mirror=True)
+    top_margin = int(TOP_MARGIN * look.scale)
+    layout = base_layout(
+        look,
+        height=height,
+        margin={
+            "l": int(40 * look.scale),
             "r": 4,
-            "t": (TOP_MARGIN if animate else 8) + (26 if legend else 0),
-            "b": BOTTOM_MARGIN if animate else 30,
+            "t": (top_margin if animate else 8) + (int(26 * look.scale) if legend else 0),
+            "b": int(BOTTOM_MARGIN * look.scale) if animate else int(30 * look.scale),
         },
-        "showlegend": legend,
-        "xaxis": {**axis, "range": [x0, x1], "constraintoward": "center"},
-        "yaxis": {
-            **axis,
-            "range": [y0, y1],
-            "constraintoward": "middle",
-            **({"scaleanchor": "x", "scaleratio": 1} if equal else {}),
-        },
-        "plot_bgcolor": "#FFFFFF",
-        "paper_bgcolor": "#FFFFFF",
-        "hovermode": "closest",
-        "hoverdistance": 18,
-        "dragmode": "zoom",
-        "clickmode": "event+select",
-        "hoverlabel": {"font": {"family": FONT, "size": font_size}, "bgcolor": "#FFFFFF"},
-        "legend": {
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "y": 1.0,
-            "yanchor": "bottom",
-            **({"y": 1.0 + 46 / max(height - 150, 200)} if animate else {}),
-            "font": {"size": font_size},
-            "itemclick": "toggle",
-            "itemdoubleclick": "toggleothers",
-            "bgcolor": "rgba(255,255,255,0)",
-        },
-        "images": [
-            {
-                "source": sv.background or background_uri(sv.z, sv.scale, sv.window),
-                "xref": "x",
-                "yref": "y",
-                "x": x0,
-                "y": y1,
-                "sizex": x1 - x0,
-                "sizey": y1 - y0,
+    )
+    layout.update(
+        {
+            "showlegend": legend,
+            "xaxis": {**ax, "range": [x0, x1], "constraintoward": "center"},
+            "yaxis": {
+                **ax,
+                "range": [y0, y1],
+                "constraintoward": "middle",
+                **({"scaleanchor": "x", "scaleratio": 1} if equal else {}),
+            },
+            "hovermode": "closest",
+            "hoverdistance": 18,
+            "dragmode": "zoom",
+            "clickmode": "event+select",
+            "legend": {
+                "orientation": "h",
+                "x": 0,
                 "xanchor": "left",
-                "yanchor": "top",
-                "sizing": "stretch",
-                "layer": "below",
-                "name": "surface",
-            }
-        ],
-        "uirevision": f"{sv.name}|{sv.window}",
-        "meta": {"frames": plan.n_frames, "stride": plan.stride},
-    }
+                "y": 1.0,
+                "yanchor": "bottom",
+                **({"y": 1.0 + 46 * look.scale / max(height - 150 * look.scale, 200)} if animate else {}),
+                "font": font(look),
+                "itemclick": "toggle",
+                "itemdoubleclick": "toggleothers",
+                "bgcolor": "rgba(0,0,0,0)",
+            },
+            "images": [surface_image(sv, look)],
+            "uirevision": f"{sv.name}|{sv.window}",
+            "meta": {"frames": plan.n_frames, "stride": plan.stride, "look": look.key},
+        }
+    )
 
     frames: list[dict] = []
     if animate and runs:
@@ -416,18 +413,18 @@ def contour_figure(
             last_frame = fi == plan.n_frames - 1
             for r, run in enumerate(runs):
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
-                xy, _ = path_arrays(run, plan.keep[r], counts)
+                xy, _cd = path_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(xy[:, 0]), "y": _f32(xy[:, 1])})
             for r, run in enumerate(runs):
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
                 hxy, hcd = _head_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
             if div_idx is not None:
-                fx, fy, ft = _diverged_arrays(runs, plan, None if last_frame else int(s), window=sv.window)
+                fx, fy, ft = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
                 fdata.append({"type": "scatter", "x": fx.tolist(), "y": fy.tolist(), "text": ft})
             name = f"f{fi}"
             frames.append({"name": name, "traces": traces, "data": fdata})
             names.append(name)
             labels.append(str(int(s)))
-        layout.update(animation.controls(names, labels, font_size=font_size))
+        layout.update(animation.controls(names, labels, look=look))
     return Figure(data=data, layout=layout, frames=frames or None)

@@ -12,11 +12,11 @@ Elsewhere the trajectory's own reason is reported with a hint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .fmt import num, point, sig
-from .model import RunView
+import i18n
+from look import RunView, num, point, sig
 
 
 @dataclass(frozen=True)
@@ -25,15 +25,30 @@ class Divergence:
     label: str
     step: int  # first step that diverged (earliest over the run's starts)
     starts: tuple[int, ...]  # which starts diverged
-    cause: str
+    cause: str  # in the language of `lang`
     hint: str
+    lang: i18n.Lang = field(default=i18n.EN, compare=False, repr=False)
 
     @property
     def text(self) -> str:
-        where = ""
+        """One Markdown line: the run's label in bold (labels are made of optimizer names and numbers)."""
+        _ = self.lang
         if len(self.starts) > 1:
-            where = f" (from {len(self.starts)} starts; first)"
-        return f"**{self.label}** diverged at step {self.step}{where}: {self.cause}. {self.hint}"
+            return _.fmt(
+                "**{label}** diverged at step {step} (from {n} starts; first): {cause}. {hint}",
+                label=self.label,
+                step=self.step,
+                n=len(self.starts),
+                cause=self.cause,
+                hint=self.hint,
+            )
+        return _.fmt(
+            "**{label}** diverged at step {step}: {cause}. {hint}",
+            label=self.label,
+            step=self.step,
+            cause=self.cause,
+            hint=self.hint,
+        )
 
 
 def stability_limit(optimizer: str, params: Mapping[str, Any], curvature: float) -> tuple[float, str] | None:
@@ -65,12 +80,14 @@ def diagnose(
     curvature: float | None = None,
     clip: float | None = None,
     start_curvature: Sequence[float | None] | None = None,
+    lang: i18n.Lang = i18n.EN,
 ) -> list[Divergence]:
-    """One Divergence per run that diverged from at least one start.
+    """One Divergence per run that diverged from at least one start, worded in `lang`.
 
     curvature: L of a quadratic surface (exact stability limits), else None.
     start_curvature[b]: largest Hessian eigenvalue at start b (a local hint on other surfaces), or None.
     """
+    _ = lang
     out = []
     for run, opt in zip(runs, optimizers):
         bad = [b for b in range(run.batch) if int(run.diverged_at[b]) >= 0]
@@ -78,43 +95,73 @@ def diagnose(
             continue
         first = min(bad, key=lambda b: int(run.diverged_at[b]))
         d = int(run.diverged_at[first])
-        reason = (run.reasons[first] if first < len(run.reasons) else None) or "the trajectory blew up"
+        raw = run.reasons[first] if first < len(run.reasons) else None
+        reason = _(raw) if raw else _("the trajectory blew up")
         lr = float(run.params.get("lr", float("nan")))
         smaller = sig(lr / 10, 2)
-        clip_hint = "" if clip else " or turn on gradient clipping"
         if d == 0:
             s = run.points[0, first]
-            cause = f"{reason} {point(*s)}"
-            hint = "Move the start point to where f is defined."
+            cause = _.fmt("{reason} {point}", reason=reason, point=point(*s))
+            hint = _("Move the start point to where f is defined.")
         elif curvature is not None and curvature > 0:
             lim = stability_limit(opt, run.params, curvature)
             if lim is not None and lr > lim[0]:
-                formula, _, note = lim[1].partition(" (")
-                cause = (
-                    f"lr {num(lr)} exceeds {formula} ≈ {sig(lim[0], 3)} on this quadratic "
-                    f"(L = {sig(curvature, 3)}{', ' + note.rstrip(')') if note else ''}), "
-                    f"so every step overshoots further"
+                formula, _sep, note = lim[1].partition(" (")
+                cause = _.fmt(
+                    "lr {lr} exceeds {formula} ≈ {limit} on this quadratic (L = {L}{note}), "
+                    "so every step overshoots further",
+                    lr=num(lr),
+                    formula=formula,
+                    limit=sig(lim[0], 3),
+                    L=sig(curvature, 3),
+                    note=", " + note.rstrip(")") if note else "",
                 )
-                hint = f"Lower lr below {sig(lim[0], 3)}{clip_hint}."
+                if clip:
+                    hint = _.fmt("Lower lr below {limit}.", limit=sig(lim[0], 3))
+                else:
+                    hint = _.fmt("Lower lr below {limit} or turn on gradient clipping.", limit=sig(lim[0], 3))
             else:
-                gd = 2.0 / curvature
-                cause = f"{reason}; with lr {num(lr)} the steps grew without bound"
-                hint = (
-                    f"For comparison, plain gradient descent is stable here only for lr < 2/L ≈ {sig(gd, 3)}. "
-                    f"Try lr ≈ {smaller}{clip_hint}."
-                )
+                gd = sig(2.0 / curvature, 3)
+                cause = _.fmt("{reason}; with lr {lr} the steps grew without bound", reason=reason, lr=num(lr))
+                if clip:
+                    hint = _.fmt(
+                        "For comparison, plain gradient descent is stable here only for lr < 2/L ≈ {gd}. "
+                        "Try lr ≈ {smaller}.",
+                        gd=gd,
+                        smaller=smaller,
+                    )
+                else:
+                    hint = _.fmt(
+                        "For comparison, plain gradient descent is stable here only for lr < 2/L ≈ {gd}. "
+                        "Try lr ≈ {smaller} or turn on gradient clipping.",
+                        gd=gd,
+                        smaller=smaller,
+                    )
         else:
             local = start_curvature[first] if start_curvature is not None and first < len(start_curvature) else None
             if local is not None and local > 0 and opt in ("sgd", "momentum", "nesterov"):
                 lim = stability_limit(opt, run.params, local)
-                bound = lim[0] if lim else 2.0 / local
-                cause = (
-                    f"{reason}. Near the start the surface curves with L ≈ {sig(local, 2)}, so steps with "
-                    f"lr above ≈ {sig(bound, 2)} overshoot and grow"
+                bound = sig(lim[0] if lim else 2.0 / local, 2)
+                cause = _.fmt(
+                    "{reason}. Near the start the surface curves with L ≈ {L}, so steps with lr above ≈ {bound} "
+                    "overshoot and grow",
+                    reason=reason,
+                    L=sig(local, 2),
+                    bound=bound,
                 )
-                hint = f"Lower lr below ≈ {sig(bound, 2)}{clip_hint}."
+                if clip:
+                    hint = _.fmt("Lower lr below ≈ {bound}.", bound=bound)
+                else:
+                    hint = _.fmt("Lower lr below ≈ {bound} or turn on gradient clipping.", bound=bound)
             else:
-                cause = f"{reason} — with lr {num(lr)} the steps outgrew the surface's curvature"
-                hint = f"Lower lr (try {smaller}){clip_hint}."
-        out.append(Divergence(run=run.index, label=run.label, step=d, starts=tuple(bad), cause=cause, hint=hint))
+                cause = _.fmt(
+                    "{reason} — with lr {lr} the steps outgrew the surface's curvature", reason=reason, lr=num(lr)
+                )
+                if clip:
+                    hint = _.fmt("Lower lr (try {smaller}).", smaller=smaller)
+                else:
+                    hint = _.fmt("Lower lr (try {smaller}) or turn on gradient clipping.", smaller=smaller)
+        out.append(
+            Divergence(run=run.index, label=run.label, step=d, starts=tuple(bad), cause=cause, hint=hint, lang=lang)
+        )
     return out

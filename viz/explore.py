@@ -1,8 +1,11 @@
 """Figures for the Explore tab: sweep heatmaps, basin maps, noise ensembles (pure: data → plotly Figure).
 
-Every figure uses template="plotly" and explicit colour-blind-safe colours (Viridis for continuous values,
-the Okabe–Ito palette for categories, greys for "diverged"/"never"), so it exports correctly from a
-Streamlit process too (Streamlit's own template uses placeholder colours).
+They share the main view's look (viz.style: the theme's template, fonts, axes, hover labels and mode bar, the
+presentation scale, the language): metric heatmaps use the theme's sequential scale (Viridis, colour-blind
+safe), basins its categorical colours (Okabe–Ito), and a surface under a path is the very picture the contour
+map shows (look's surface picture as a layout image, the same value scale and 16 bands).  Every colour is
+explicit, so a figure exports correctly from a Streamlit process too (Streamlit's own template uses
+placeholder colours).
 
 Click-to-select: Plotly heatmaps do not report clicked points to Streamlit
 (``st.plotly_chart(on_select="rerun")`` returns an empty selection for a heatmap click: measured in
@@ -21,6 +24,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from look import DEFAULT, Look, blend, hex_to_rgb, rgb_to_hex, rgba, surface_view
 from optim_core import OPTIMIZERS
 from optim_core.explore import (
     DIVERGED,
@@ -32,22 +36,24 @@ from optim_core.explore import (
     SweepResult,
 )
 
-from .palette import plotly_colorscale
+from .contour import surface_image
+from .style import axis, base_layout, colorbar, font, safe
 
-TEMPLATE = "plotly"
 CELLS_TRACE = "cells"
 """Name of the invisible selectable cell-centre trace of the sweep heatmap."""
 
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
-DIVERGED_COLOR = "#9a9a9a"
-NEVER_COLOR = "#ffffff"
-NOT_CONVERGED_COLOR = "#e3e3e3"
-BASIN_DIVERGED_COLOR = "#222222"
-BOUNDARY_COLOR = "#ffffff"
-SELECTED_COLOR = "#D55E00"
-PATH_COLOR = "#D55E00"
-NOISY_COLOR = "#0072B2"
 _FLOOR = 1e-16
+CONTOUR_GRID = 140  # grid points per axis of the surface picture under an Explore path
+
+
+def _mix(look: Look, t: float) -> str:
+    """A neutral between the paper (t = 0) and the ink (t = 1) of the theme."""
+    return rgb_to_hex(blend(hex_to_rgb(look.theme.paper), hex_to_rgb(look.theme.ink), t))
+
+
+def _highlight(look: Look) -> str:
+    """The colour of the one path / selected cell the figure is about (the theme's second run colour)."""
+    return look.theme.run_color(1)
 
 
 # ============================================================================ helpers
@@ -65,14 +71,13 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
-def _axis(title: str, edges: np.ndarray, log: bool) -> dict[str, Any]:
+def _axis(look: Look, title: str, edges: np.ndarray, log: bool) -> dict[str, Any]:
     rng = [math.log10(edges[0]), math.log10(edges[-1])] if log else [float(edges[0]), float(edges[-1])]
-    return dict(
-        title=title,
+    return axis(
+        look,
+        title={"text": title, "font": font(look)},
         type="log" if log else "linear",
         range=rng,
-        showgrid=False,
-        zeroline=False,
         exponentformat="power" if log else "none",
     )
 
@@ -122,7 +127,7 @@ def _log_ticks(z: np.ndarray) -> dict[str, Any]:
     return dict(tickvals=vals, ticktext=[f"1e{v}" for v in vals])
 
 
-def _legend_square(name: str, color: str, group: str | None = None, show: bool = True) -> go.Scatter:
+def _legend_square(look: Look, name: str, color: str, group: str | None = None, show: bool = True) -> go.Scatter:
     return go.Scatter(
         x=[None],
         y=[None],
@@ -130,7 +135,7 @@ def _legend_square(name: str, color: str, group: str | None = None, show: bool =
         name=name,
         legendgroup=group or name,
         showlegend=show,
-        marker=dict(symbol="square", size=12, color=color, line=dict(color="#555555", width=1)),
+        marker=dict(symbol="square", size=look.marker(12), color=color, line=dict(color=_mix(look, 0.6), width=1)),
         hoverinfo="skip",
     )
 
@@ -154,25 +159,26 @@ def _layer(
     )
 
 
-def metric_layer(res: SweepResult, metric: str) -> tuple[np.ndarray, str, bool]:
+def metric_layer(res: SweepResult, metric: str, look: Look = DEFAULT) -> tuple[np.ndarray, str, bool]:
     """(z for colouring, colour-bar title, log-coloured?) for a sweep metric."""
+    _ = look.lang
     if metric == "loss":
         ok = ~res.diverged & np.isfinite(res.final_loss)
         if res.f_star is not None:
-            floor, title = res.f_star, "final f − f*"
+            floor, title = res.f_star, _("final f − f*")
         else:
             floor = float(res.final_loss[ok].min()) if ok.any() else 0.0
-            title = "final f − min"
+            title = _("final f − min")
         with np.errstate(all="ignore"):
             z = np.log10(np.maximum(res.final_loss - floor, _FLOOR))
         return z, title, True
     if metric == "steps":
         z = np.where(res.steps_to_tol >= 0, res.steps_to_tol, np.nan).astype(float)
-        return z, f"steps to f − f* ≤ {res.tol:g}", False
+        return z, _.fmt("steps to f − f* ≤ {tol}", tol=format(res.tol, "g")), False
     if metric == "distance":
         with np.errstate(all="ignore"):
             z = np.log10(np.maximum(res.distance, _FLOOR))
-        return z, "distance to nearest minimum", True
+        return z, _("distance to nearest minimum"), True
     raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
 
 
@@ -185,50 +191,58 @@ def sweep_heatmap(
     selected: tuple[int, int] | None = None,
     title: str | None = None,
     height: int = 520,
+    look: Look = DEFAULT,
 ) -> go.Figure:
     """Heatmap of a sweep metric; diverged cells grey; the theory boundary as a line; the selected cell boxed.
 
     Axes carry the real hyperparameter values (log axes where the spec says log; cell edges are geometric
     midpoints there, so cells are even).  Hover shows the exact values and metrics of a cell.
     """
+    _ = look.lang
+    th = look.theme
     xv, yv = res.x_values, res.y_values
     xe, ye = _edges(xv, res.x_log), _edges(yv, res.y_log)
-    z, ctitle, logc = metric_layer(res, metric)
+    z, ctitle, logc = metric_layer(res, metric, look)
     div = res.diverged
     z = np.where(div, np.nan, z)
-    colorbar = dict(title=dict(text=ctitle, side="right"), len=0.9)
+    cbar = colorbar(look, ctitle, len=0.9)
+    cbar["title"]["side"] = "right"
     if logc:
-        colorbar.update(_log_ticks(z))
+        cbar.update(_log_ticks(z))
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
             z=z,
             x=xe,
             y=ye,
-            colorscale="Viridis",
-            colorbar=colorbar,
+            colorscale=th.metric_scale,
+            colorbar=cbar,
             hoverinfo="skip",
-            name=METRICS[metric],
+            name=_(METRICS[metric]),
             zsmooth=False,
         )
     )
+    diverged_name = _("diverged")
     if div.any():
-        fig.add_trace(_layer(div, xe, ye, DIVERGED_COLOR, "diverged"))
+        fig.add_trace(_layer(div, xe, ye, th.metric_missing, diverged_name))
     never = (~div) & np.isnan(z)
-    never_name = (
-        "no known minimum" if res.f_star is None else ("never within tolerance" if metric == "steps" else "not defined")
-    )
+    if res.f_star is None:
+        never_name = _("no known minimum")
+    elif metric == "steps":
+        never_name = _("never within tolerance")
+    else:
+        never_name = _("not defined")
     if never.any():
-        fig.add_trace(_layer(never, xe, ye, NEVER_COLOR, never_name))
+        fig.add_trace(_layer(never, xe, ye, th.paper, never_name))
 
     # Invisible selectable overlay: one point per cell centre, carrying the hover text and (i, j).
     ny, nx = res.shape
     gx, gy = np.meshgrid(xv, yv)
     ii, jj = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
     status = np.full(res.shape, "", dtype=object)
-    status[div] = [f"<br><b>diverged</b> at step {d}" for d in res.diverged_at[div]]
+    status[div] = ["<br><b>" + _.fmt("diverged at step {step}", step=int(d)) + "</b>" for d in res.diverged_at[div]]
     nev = (~div) & (res.steps_to_tol < 0)
-    status[nev] = "<br>never within tolerance"
+    status[nev] = "<br>" + _("never within tolerance")
     dist = np.where(np.isfinite(res.distance), res.distance, -1.0)
     with np.errstate(over="ignore"):  # float32 halves the payload; a huge loss shows as inf in the hover
         custom = np.column_stack(
@@ -236,8 +250,13 @@ def sweep_heatmap(
         ).astype(np.float32)
     xl, yl = _param_label(res.optimizer, res.x_param), _param_label(res.optimizer, res.y_param)
     hover = (
-        f"{res.x_param} = %{{x:.6g}}<br>{res.y_param} = %{{y:.6g}}<br>final loss = %{{customdata[2]:.6g}}"
-        f"<br>steps to tol = %{{customdata[3]}}<br>distance = %{{customdata[4]:.4g}}%{{text}}<extra></extra>"
+        f"{res.x_param} = %{{x:.6g}}<br>{res.y_param} = %{{y:.6g}}<br>"
+        + _("final loss")
+        + " = %{customdata[2]:.6g}<br>"
+        + _("steps to tol")
+        + " = %{customdata[3]}<br>"
+        + _("distance")
+        + " = %{customdata[4]:.4g}%{text}<extra></extra>"
     )
     scatter = go.Scattergl if nx * ny > 4096 else go.Scatter
     fig.add_trace(
@@ -247,7 +266,7 @@ def sweep_heatmap(
             mode="markers",
             name=CELLS_TRACE,
             showlegend=False,
-            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color="#000000"),
+            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color=th.ink),
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
             customdata=custom,
@@ -259,14 +278,14 @@ def sweep_heatmap(
     if boundary is not None:
         first = True
         for bx, by in boundary.curves:
-            # A white dash on a black line: visible on every colour of the map (and black in the legend).
+            # A paper-coloured dash on an ink line: visible on every colour of the map (and solid in the legend).
             fig.add_trace(
                 go.Scatter(
                     x=bx,
                     y=by,
                     mode="lines",
-                    line=dict(color="#000000", width=5),
-                    name="stability boundary (theory)",
+                    line=dict(color=th.ink if th.name != "dark" else "#000000", width=look.line(5)),
+                    name=_("stability boundary (theory)"),
                     legendgroup="boundary",
                     showlegend=first,
                     hoverinfo="skip",
@@ -277,7 +296,7 @@ def sweep_heatmap(
                     x=bx,
                     y=by,
                     mode="lines",
-                    line=dict(color=BOUNDARY_COLOR, width=2.5, dash="dash"),
+                    line=dict(color="#FFFFFF", width=look.line(2.5), dash="dash"),
                     showlegend=False,
                     legendgroup="boundary",
                     hoverinfo="skip",
@@ -285,9 +304,9 @@ def sweep_heatmap(
             )
             first = False
     if div.any():
-        fig.add_trace(_legend_square("diverged", DIVERGED_COLOR))
+        fig.add_trace(_legend_square(look, diverged_name, th.metric_missing))
     if never.any():
-        fig.add_trace(_legend_square(never_name, NEVER_COLOR))
+        fig.add_trace(_legend_square(look, never_name, th.paper))
     if selected is not None:
         i, j = selected
         fig.add_trace(
@@ -295,30 +314,29 @@ def sweep_heatmap(
                 x=[xv[j]],
                 y=[yv[i]],
                 mode="markers",
-                name="selected",
+                name=_("selected"),
                 marker=dict(
                     symbol="square-open",
                     size=max(12, min(30, int(460 / max(nx, ny)))),
-                    color=SELECTED_COLOR,
-                    line=dict(width=3),
+                    color=_highlight(look),
+                    line=dict(width=look.line(3)),
                 ),
                 hoverinfo="skip",
             )
         )
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        margin=dict(l=60, r=20, t=50 if title else 20, b=60),
-        title=dict(text=title) if title else None,
-        xaxis=_axis(xl, xe, res.x_log),
-        yaxis=_axis(yl, ye, res.y_log),
+    layout = base_layout(look, height=height)
+    layout.update(
+        margin=dict(l=int(60 * look.scale), r=20, t=int((50 if title else 20) * look.scale), b=int(60 * look.scale)),
+        title=dict(text=safe(title), font=font(look, 15)) if title else None,
+        xaxis=_axis(look, xl, xe, res.x_log),
+        yaxis=_axis(look, yl, ye, res.y_log),
         hovermode="closest",
         hoverdistance=-1,
         clickmode="event+select",
         dragmode="pan",
-        legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0),
-        plot_bgcolor="#ffffff",
+        legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0, font=font(look)),
     )
+    fig.update_layout(layout)
     return fig
 
 
@@ -363,60 +381,50 @@ def selected_cell(res: SweepResult, selection: Any) -> tuple[int, int] | None:
     return None
 
 
-# ============================================================================ contour backgrounds
-def _contour(surface, window, n: int = 140, showscale: bool = False, xaxis: str = "x", yaxis: str = "y") -> go.Contour:
-    xs, ys, z = surface.grid(n, window)
-    z = np.where(np.isfinite(z), z, np.nan)
-    title = "f"
-    if surface.log_color and np.isfinite(z).any():
-        zmin = np.nanmin(z)
-        span = max(np.nanmax(z) - zmin, 1e-12)
-        with np.errstate(all="ignore"):
-            z = np.log10(z - zmin + 1e-4 * span)
-        title = "log f"
-    # the app's surface scale (viz.palette), so a surface looks the same here as on the main map
-    return go.Contour(
-        x=xs,
-        y=ys,
-        z=z,
-        colorscale=plotly_colorscale(),
-        ncontours=25,
-        showscale=showscale,
-        opacity=0.85,
-        contours=dict(coloring="heatmap", showlines=True),
-        line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
-        hoverinfo="skip",
-        name=title,
-        xaxis=xaxis,
-        yaxis=yaxis,
-        colorbar=dict(title=title),
+# ============================================================================ surfaces under paths
+def _surface_layout(surface, window, look: Look) -> dict[str, Any]:
+    """Axes at equal scale over the window, and the surface's picture under them (the main map's picture)."""
+    sv = surface_view(surface, window, CONTOUR_GRID, background=False)
+    (x0, x1), (y0, y1) = sv.window
+    return dict(
+        xaxis=axis(look, range=[x0, x1], title={"text": "x", "font": font(look)}, constrain="domain", mirror=True),
+        yaxis=axis(
+            look,
+            range=[y0, y1],
+            title={"text": "y", "font": font(look)},
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+            mirror=True,
+        ),
+        images=[surface_image(sv, look)],
     )
 
 
-def _minima_trace(surface, xaxis: str = "x", yaxis: str = "y", show: bool = True) -> go.Scatter | None:
-    if not surface.minima:
+def _minima_trace(minima, look: Look, xaxis: str = "x", yaxis: str = "y", show: bool = True) -> go.Scatter | None:
+    m = np.asarray(minima, dtype=float).reshape(-1, 2)
+    if not len(m):
         return None
-    m = np.asarray(surface.minima, dtype=float)
+    th = look.theme
     return go.Scatter(
         x=m[:, 0],
         y=m[:, 1],
         mode="markers",
-        name="known minima",
+        name=look.gettext("known minima"),
         legendgroup="minima",
         showlegend=show,
         xaxis=xaxis,
         yaxis=yaxis,
-        marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
-        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+        marker=dict(
+            symbol="star", size=look.marker(14), color=th.minimum, line=dict(color=th.ink, width=look.line(1.2))
+        ),
+        hovertemplate=look.gettext("known minimum") + " (%{x:.4g}, %{y:.4g})<extra></extra>",
     )
 
 
-def _window_layout(window) -> dict[str, Any]:
-    (x0, x1), (y0, y1) = window
-    return dict(
-        xaxis=dict(range=[x0, x1], title="x", constrain="domain"),
-        yaxis=dict(range=[y0, y1], title="y", scaleanchor="x", scaleratio=1, constrain="domain"),
-    )
+def _start_marker(look: Look) -> dict[str, Any]:
+    th = look.theme
+    return dict(symbol="circle", size=look.marker(11), color=th.paper, line=dict(color=th.ink, width=look.line(2)))
 
 
 def cell_contour(
@@ -428,20 +436,24 @@ def cell_contour(
     label: str = "path",
     diverged_at: int | None = None,
     height: int = 460,
+    look: Look = DEFAULT,
 ) -> go.Figure:
-    """One trajectory (points (steps+1, 2)) on a contour of the surface, with start, end and minima."""
+    """One trajectory (points (steps+1, 2)) on the surface's picture, with start, end and minima."""
+    _ = look.lang
+    th = look.theme
+    color = _highlight(look)
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
-    fig = go.Figure(_contour(surface, window))
+    fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=pts[:, 0],
             y=pts[:, 1],
             mode="lines+markers",
-            name=label,
-            line=dict(color=PATH_COLOR, width=2),
-            marker=dict(size=3, color=PATH_COLOR),
-            hovertemplate="step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+            name=safe(_(label)),
+            line=dict(color=color, width=look.line(2.2)),
+            marker=dict(size=look.marker(3), color=color),
+            hovertemplate=_.fmt("step {n}", n="%{pointNumber}") + ": (%{x:.4g}, %{y:.4g})<extra></extra>",
         )
     )
     fig.add_trace(
@@ -449,40 +461,52 @@ def cell_contour(
             x=[pts[0, 0]],
             y=[pts[0, 1]],
             mode="markers",
-            name="start",
-            marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2)),
-            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+            name=_("start"),
+            marker=_start_marker(look),
+            hovertemplate=_.fmt("start {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
         )
     )
-    end_name = "end (diverged)" if diverged_at is not None and diverged_at >= 0 else "end"
+    diverged = diverged_at is not None and diverged_at >= 0
     fig.add_trace(
         go.Scatter(
             x=[pts[-1, 0]],
             y=[pts[-1, 1]],
             mode="markers",
-            name=end_name,
-            marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
-            hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
+            name=_("end (diverged)") if diverged else _("end"),
+            marker=dict(
+                symbol="x",
+                size=look.marker(11),
+                color=th.diverged if diverged else color,
+                line=dict(color=th.ink, width=look.line(1)),
+            ),
+            hovertemplate=_.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
         )
     )
-    m = _minima_trace(surface)
+    m = _minima_trace(surface.minima, look)
     if m is not None:
         fig.add_trace(m)
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        margin=dict(l=50, r=20, t=50 if title else 20, b=40),
-        title=dict(text=title) if title else None,
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
-        **_window_layout(window),
+    layout = base_layout(look, height=height)
+    layout.update(
+        margin=dict(l=int(50 * look.scale), r=20, t=int((50 if title else 20) * look.scale), b=int(40 * look.scale)),
+        title=dict(text=safe(title), font=font(look, 15)) if title else None,
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=font(look)),
+        **_surface_layout(surface, window, look),
     )
+    fig.update_layout(layout)
     return fig
 
 
 # ============================================================================ basins
-def _basin_colorscale(n_minima: int) -> tuple[list, float, float]:
+def _basin_colors(n_minima: int, look: Look) -> tuple[str, str, list[str]]:
+    """(not converged, diverged, one colour per minimum)."""
+    cats = look.theme.categorical
+    return _mix(look, 0.12), _mix(look, 0.88), [cats[k % len(cats)] for k in range(n_minima)]
+
+
+def _basin_colorscale(n_minima: int, look: Look = DEFAULT) -> tuple[list, float, float]:
     """Discrete colours for codes NOT_CONVERGED (−2), DIVERGED (−1), 0 … n_minima−1."""
-    colors = [NOT_CONVERGED_COLOR, BASIN_DIVERGED_COLOR] + [OKABE_ITO[k % len(OKABE_ITO)] for k in range(n_minima)]
+    never, diverged, per_min = _basin_colors(n_minima, look)
+    colors = [never, diverged, *per_min]
     n = len(colors)
     scale = []
     for k, c in enumerate(colors):
@@ -490,27 +514,40 @@ def _basin_colorscale(n_minima: int) -> tuple[list, float, float]:
     return scale, NOT_CONVERGED - 0.5, n_minima - 0.5
 
 
-def basin_label_names(minima: Sequence[Sequence[float]]) -> dict[int, str]:
-    names = {k: f"minimum {k} ({m[0]:.3g}, {m[1]:.3g})" for k, m in enumerate(minima)}
-    names[DIVERGED] = "diverged"
-    names[NOT_CONVERGED] = "not converged"
+def basin_label_names(minima: Sequence[Sequence[float]], look: Look = DEFAULT) -> dict[int, str]:
+    _ = look.lang
+    names = {
+        k: _.fmt("minimum {k} ({x}, {y})", k=k, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
+        for k, m in enumerate(minima)
+    }
+    names[DIVERGED] = _("diverged")
+    names[NOT_CONVERGED] = _("not converged")
     return names
 
 
 def basin_figure(
-    results: Sequence[BasinResult], *, titles: Sequence[str] | None = None, height: int = 520
+    results: Sequence[BasinResult], *, titles: Sequence[str] | None = None, height: int = 520, look: Look = DEFAULT
 ) -> go.Figure:
     """Basin maps side by side (one subplot per optimizer), one shared categorical legend, minima starred."""
     if not results:
         raise ValueError("basin_figure needs at least one BasinResult")
+    _ = look.lang
     k = len(results)
     if titles is None:
         titles = [OPTIMIZERS[r.optimizer].name for r in results]
-    fig = make_subplots(rows=1, cols=k, subplot_titles=list(titles), shared_yaxes=True, horizontal_spacing=0.03)
+    fig = make_subplots(
+        rows=1, cols=k, subplot_titles=[safe(t) for t in titles], shared_yaxes=True, horizontal_spacing=0.03
+    )
     minima = results[0].minima
-    scale, zmin, zmax = _basin_colorscale(len(minima))
-    names = basin_label_names(minima)
-    surface = results[0].surface
+    scale, zmin, zmax = _basin_colorscale(len(minima), look)
+    never_color, diverged_color, per_min = _basin_colors(len(minima), look)
+    names = basin_label_names(minima, look)
+    hover = (
+        _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})")
+        + "<br>"
+        + _.fmt("label {code} (see legend)", code="%{z}")
+        + "<extra></extra>"
+    )
     for c, res in enumerate(results, start=1):
         fig.add_trace(
             go.Heatmap(
@@ -523,73 +560,61 @@ def basin_figure(
                 showscale=False,
                 zsmooth=False,
                 name=OPTIMIZERS[res.optimizer].name,
-                hovertemplate="start (%{x:.3g}, %{y:.3g})<br>label %{z} (see legend)<extra></extra>",
+                hovertemplate=hover,
             ),
             row=1,
             col=c,
         )
-        m = np.asarray(res.minima, dtype=float)
-        fig.add_trace(
-            go.Scatter(
-                x=m[:, 0],
-                y=m[:, 1],
-                mode="markers",
-                name="known minima",
-                legendgroup="minima",
-                showlegend=c == 1,
-                marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1.5)),
-                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-            ),
-            row=1,
-            col=c,
-        )
+        m = _minima_trace(res.minima, look, show=c == 1)
+        if m is not None:
+            fig.add_trace(m, row=1, col=c)
     # One shared legend: a square per category, with each optimizer's share in the hover.
     for code in [*range(len(minima)), DIVERGED, NOT_CONVERGED]:
-        color = (
-            OKABE_ITO[code % len(OKABE_ITO)]
-            if code >= 0
-            else BASIN_DIVERGED_COLOR
-            if code == DIVERGED
-            else NOT_CONVERGED_COLOR
-        )
+        color = per_min[code] if code >= 0 else diverged_color if code == DIVERGED else never_color
         present = any(r.counts.get(code, 0) for r in results)
         if code < 0 and not present:
             continue
         shares = ", ".join(f"{OPTIMIZERS[r.optimizer].name} {100 * r.fractions.get(code, 0):.0f}%" for r in results)
-        fig.add_trace(_legend_square(f"{code}: {names[code]} — {shares}", color, group=f"label{code}"))
+        fig.add_trace(_legend_square(look, f"{code}: {names[code]} — {shares}", color, group=f"label{code}"))
     (x0, x1), (y0, y1) = results[0].window
     for c in range(1, k + 1):
-        fig.update_xaxes(range=[x0, x1], title_text="start x", row=1, col=c, constrain="domain")
-        fig.update_yaxes(range=[y0, y1], row=1, col=c)
-    fig.update_yaxes(title_text="start y", row=1, col=1)
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        margin=dict(l=50, r=20, t=50, b=40),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
-        plot_bgcolor="#ffffff",
+        fig.update_xaxes(
+            axis(look, range=[x0, x1], title={"text": _("start x"), "font": font(look)}, constrain="domain"),
+            row=1,
+            col=c,
+        )
+        fig.update_yaxes(axis(look, range=[y0, y1]), row=1, col=c)
+    fig.update_yaxes(title={"text": _("start y"), "font": font(look)}, row=1, col=1)
+    fig.update_annotations(font=font(look, 14))
+    layout = base_layout(look, height=height)
+    layout.update(
+        margin=dict(l=int(50 * look.scale), r=20, t=int(50 * look.scale), b=int(40 * look.scale)),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, font=font(look)),
     )
-    del surface
+    fig.update_layout(layout)
     return fig
 
 
 # ============================================================================ ensembles
-def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400) -> go.Figure:
+def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look = DEFAULT) -> go.Figure:
     """Percentile band of the noisy runs' loss vs step, its median, and the full-batch run (log y if all > 0)."""
+    _ = look.lang
+    noisy, full = look.theme.run_color(0), _highlight(look)
     steps = np.arange(ens.steps + 1)
     q = ens.percentiles
     lo, hi = ens.bands[0], ens.bands[-1]
     mid_k = int(np.argmin([abs(p - 50) for p in q]))
     positive = bool((ens.bands > 0).all() and (ens.full_loss > 0).all())
+    step_at = _.fmt("step {n}", n="%{x}")
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=steps,
             y=hi,
             mode="lines",
-            line=dict(width=0, color=NOISY_COLOR),
+            line=dict(width=0, color=noisy),
             showlegend=False,
-            hovertemplate=f"step %{{x}}: p{q[-1]:g} = %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{step_at}: p{q[-1]:g} = %{{y:.4g}}<extra></extra>",
             legendgroup="band",
         )
     )
@@ -598,11 +623,11 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400) -> go.Figure
             x=steps,
             y=lo,
             mode="lines",
-            line=dict(width=0, color=NOISY_COLOR),
+            line=dict(width=0, color=noisy),
             fill="tonexty",
-            fillcolor="rgba(0,114,178,0.25)",
-            name=f"noisy runs p{q[0]:g}–p{q[-1]:g}",
-            hovertemplate=f"step %{{x}}: p{q[0]:g} = %{{y:.4g}}<extra></extra>",
+            fillcolor=rgba(noisy, 0.25),
+            name=_.fmt("noisy runs p{lo}–p{hi}", lo=format(q[0], "g"), hi=format(q[-1], "g")),
+            hovertemplate=f"{step_at}: p{q[0]:g} = %{{y:.4g}}<extra></extra>",
             legendgroup="band",
         )
     )
@@ -612,9 +637,14 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400) -> go.Figure
                 x=steps,
                 y=ens.bands[mid_k],
                 mode="lines",
-                line=dict(color=NOISY_COLOR, width=2),
-                name=f"noisy runs p{q[mid_k]:g} (n = {ens.n_runs}, σ = {ens.noise_std:g})",
-                hovertemplate=f"step %{{x}}: p{q[mid_k]:g} = %{{y:.4g}}<extra></extra>",
+                line=dict(color=noisy, width=look.line(2)),
+                name=_.fmt(
+                    "noisy runs p{p} (n = {n}, σ = {sigma})",
+                    p=format(q[mid_k], "g"),
+                    n=ens.n_runs,
+                    sigma=format(ens.noise_std, "g"),
+                ),
+                hovertemplate=f"{step_at}: p{q[mid_k]:g} = %{{y:.4g}}<extra></extra>",
             )
         )
     fig.add_trace(
@@ -622,25 +652,36 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400) -> go.Figure
             x=steps,
             y=ens.full_loss,
             mode="lines",
-            line=dict(color=PATH_COLOR, width=2, dash="dash"),
-            name="full batch (no noise)",
-            hovertemplate="step %{x}: full batch %{y:.4g}<extra></extra>",
+            line=dict(color=full, width=look.line(2), dash="dash"),
+            name=_("full batch (no noise)"),
+            hovertemplate=f"{step_at}: " + _("full batch") + " %{y:.4g}<extra></extra>",
         )
     )
     nd = int(ens.diverged.sum())
-    title = f"{OPTIMIZERS[ens.optimizer].name}: loss of {ens.n_runs} noisy runs (seed {ens.seed})"
+    title = _.fmt(
+        "{optimizer}: loss of {n} noisy runs (seed {seed})",
+        optimizer=OPTIMIZERS[ens.optimizer].name,
+        n=ens.n_runs,
+        seed=ens.seed,
+    )
     if nd:
-        title += f" — {nd} diverged"
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        margin=dict(l=60, r=20, t=50, b=40),
-        title=dict(text=title),
-        xaxis=dict(title="step"),
-        yaxis=dict(title="loss", type="log" if positive else "linear", exponentformat="power" if positive else "none"),
-        legend=dict(orientation="h", yanchor="top", y=-0.15, x=0),
+        title += " — " + _.fmt("{n} diverged", n=nd)
+    layout = base_layout(look, height=height)
+    layout.update(
+        margin=dict(l=int(60 * look.scale), r=20, t=int(50 * look.scale), b=int(40 * look.scale)),
+        title=dict(text=title, font=font(look, 15)),
+        xaxis=axis(look, grid=True, title={"text": _("step"), "font": font(look)}),
+        yaxis=axis(
+            look,
+            grid=True,
+            title={"text": _("loss"), "font": font(look)},
+            type="log" if positive else "linear",
+            exponentformat="power" if positive else "none",
+        ),
+        legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, font=font(look)),
         hovermode="x unified",
     )
+    fig.update_layout(layout)
     return fig
 
 
@@ -652,15 +693,20 @@ def cloud_window(ens: EnsembleResult, pad: float = 0.5):
     return ((float(centre[0] - half), float(centre[0] + half)), (float(centre[1] - half), float(centre[1] + half)))
 
 
-def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = False, height: int = 460) -> go.Figure:
-    """End points of the noisy runs (and a few of their paths) on the contour, with the full-batch path.
+def ensemble_cloud_figure(
+    ens: EnsembleResult, *, window=None, zoom: bool = False, height: int = 460, look: Look = DEFAULT
+) -> go.Figure:
+    """End points of the noisy runs (and a few of their paths) on the surface, with the full-batch path.
 
     zoom=True frames the cloud of end points (cloud_window) instead of ``window``.
     """
+    _ = look.lang
+    th = look.theme
+    noisy, full = th.run_color(0), _highlight(look)
     surface = ens.surface
     window = cloud_window(ens) if zoom else (window or surface.domain)
-    fig = go.Figure(_contour(surface, window))
-    m = _minima_trace(surface)
+    fig = go.Figure()
+    m = _minima_trace(surface.minima, look)
     if m is not None:
         fig.add_trace(m)  # under the end points, which often sit right on a minimum
     for k, path in enumerate(ens.sample_paths):
@@ -669,8 +715,8 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
                 x=path[:, 0],
                 y=path[:, 1],
                 mode="lines",
-                line=dict(color="rgba(86,180,233,0.55)", width=1),
-                name="noisy paths (sample)",
+                line=dict(color=rgba(noisy, 0.55), width=look.line(1)),
+                name=_("noisy paths (sample)"),
                 legendgroup="paths",
                 showlegend=k == 0,
                 hoverinfo="skip",
@@ -682,8 +728,8 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
             x=fp[:, 0],
             y=fp[:, 1],
             mode="lines",
-            line=dict(color=PATH_COLOR, width=2.5),
-            name="full batch",
+            line=dict(color=full, width=look.line(2.5)),
+            name=_("full batch"),
             hoverinfo="skip",
         )
     )
@@ -692,9 +738,9 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
             x=ens.end_points[:, 0],
             y=ens.end_points[:, 1],
             mode="markers",
-            name=f"end points ({ens.n_runs} noisy runs)",
-            marker=dict(size=6, color="#56B4E9", opacity=0.85, line=dict(color="#000000", width=0.6)),
-            hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
+            name=_.fmt("end points ({n} noisy runs)", n=ens.n_runs),
+            marker=dict(size=look.marker(6), color=noisy, opacity=0.85, line=dict(color=th.ink, width=0.6)),
+            hovertemplate=_.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -702,9 +748,9 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
             x=[fp[-1, 0]],
             y=[fp[-1, 1]],
             mode="markers",
-            name="full-batch end",
-            marker=dict(symbol="x", size=11, color=PATH_COLOR, line=dict(color="#000000", width=1)),
-            hovertemplate="full-batch end (%{x:.4g}, %{y:.4g})<extra></extra>",
+            name=_("full-batch end"),
+            marker=dict(symbol="x", size=look.marker(11), color=full, line=dict(color=th.ink, width=look.line(1))),
+            hovertemplate=_.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -712,15 +758,15 @@ def ensemble_cloud_figure(ens: EnsembleResult, *, window=None, zoom: bool = Fals
             x=[ens.start[0]],
             y=[ens.start[1]],
             mode="markers",
-            name="start",
-            marker=dict(symbol="circle", size=11, color="#ffffff", line=dict(color="#000000", width=2)),
+            name=_("start"),
+            marker=_start_marker(look),
         )
     )
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        margin=dict(l=50, r=20, t=20, b=40),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
-        **_window_layout(window),
+    layout = base_layout(look, height=height)
+    layout.update(
+        margin=dict(l=int(50 * look.scale), r=20, t=20, b=int(40 * look.scale)),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=font(look)),
+        **_surface_layout(surface, window, look),
     )
+    fig.update_layout(layout)
     return fig

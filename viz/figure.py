@@ -49,16 +49,18 @@ class Figure(go.Figure):
     @property
     def raw_frames(self) -> list[dict]:
         """The frames as plain dicts (no validation)."""
-        if getattr(self, "_raw_frames", None):
-            return self._raw_frames
+        raw = getattr(self, "_raw_frames", None)
+        if raw:
+            return raw
         return [f.to_plotly_json() for f in self._frame_objs]
 
     def to_dict(self) -> dict:
         res = super().to_dict()
-        if getattr(self, "_raw_frames", None):
+        raw = getattr(self, "_raw_frames", None)
+        if raw:
             # shallow copies: convert_to_base64 replaces arrays in the dicts it is given
             frames = []
-            for fr in self._raw_frames:
+            for fr in raw:
                 f2 = dict(fr)
                 if "data" in f2:
                     f2["data"] = [dict(t) for t in f2["data"]]

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .figure import Figure, typed_array
-from .model import RunView
-from .palette import DIVERGED_COLOR, INK
+from look import DEFAULT, Look, RunView
 
-FONT = "Source Sans 3, Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+from .figure import Figure, typed_array
+from .style import axis, base_layout, font, safe
+
 MAX_POINTS = 1500  # per line
 POINT_BUDGET = 60_000  # over all lines: 8 runs × 8 starts × 3 panels still ships well under 1 MB
 TINY = 1e-16  # floor for log axes (exact zeros)
@@ -35,17 +35,19 @@ def metrics_figure(
     *,
     f_star: float | None = None,
     height: int = 300,
-    font_size: int = 13,
     legend: bool = True,
     arrange: str = "columns",
+    look: Look = DEFAULT,
 ) -> Figure:
     """f − f* (or f when no minimum is known), distance to the nearest minimum, ‖∇f‖ — log y where meaningful."""
+    _ = look.lang
+    th = look.theme
     loss_gap = f_star is not None
     has_dist = any(r.dist is not None for r in runs)
     panels = [
         ("f − f*" if loss_gap else "f", "log" if loss_gap else "linear", "loss"),
-        ("distance to nearest minimum", "log", "dist"),
-        ("gradient norm ‖∇f‖", "log", "grad_norm"),
+        (_("distance to nearest minimum"), "log", "dist"),
+        (_("gradient norm ‖∇f‖"), "log", "grad_norm"),
     ]
     if not has_dist:  # no known minimum: no distance panel
         panels = [p for p in panels if p[2] != "dist"]
@@ -59,6 +61,8 @@ def metrics_figure(
     n_lines = max(1, sum(r.batch for r in runs) * len(panels))
     cap = int(min(MAX_POINTS, max(200, POINT_BUDGET // n_lines)))
     for r, run in enumerate(runs):
+        color = look.color_of(run)
+        label = safe(run.label)
         last = run.last_valid()
         for b in range(run.batch):
             k = _indices(int(last[b]) + 1, cap)
@@ -85,11 +89,15 @@ def metrics_figure(
                         "y": typed_array(np.clip(y, -3e38, 3e38)),
                         "xaxis": f"x{ax}",
                         "yaxis": f"y{ax}",
-                        "line": {"color": run.color, "width": 2.2, "dash": ("solid", "dash", "dot", "dashdot")[b % 4]},
-                        "name": run.label,
+                        "line": {
+                            "color": color,
+                            "width": look.line(2.2),
+                            "dash": ("solid", "dash", "dot", "dashdot")[b % 4],
+                        },
+                        "name": label,
                         "legendgroup": f"run{r}",
                         "showlegend": legend and p == 0 and b == 0,
-                        "hovertemplate": f"{run.label}: %{{y:.4g}}<extra></extra>",
+                        "hovertemplate": f"{label}: %{{y:.4g}}<extra></extra>",
                         "meta": {"role": "metric", "run": r, "start": b, "metric": metric},
                     }
                 )
@@ -104,66 +112,63 @@ def metrics_figure(
                             "yaxis": f"y{ax}",
                             "showlegend": False,
                             "legendgroup": f"run{r}",
-                            "name": run.label,
+                            "name": label,
                             "marker": {
                                 "symbol": "x-thin-open",
-                                "size": 13,
-                                "color": DIVERGED_COLOR,
-                                "line": {"width": 3.5, "color": DIVERGED_COLOR},
+                                "size": look.marker(13),
+                                "color": th.diverged,
+                                "line": {"width": look.line(3.5), "color": th.diverged},
                             },
-                            "hovertemplate": f"{run.label}: diverged after step %{{x}}<extra></extra>",
+                            "hovertemplate": label
+                            + ": "
+                            + _.fmt("diverged after step {step}", step="%{x}")
+                            + "<extra></extra>",
                             "meta": {"role": "diverged", "run": r, "start": b},
                         }
                     )
-    top = 58 if legend else (22 if rows else 30)
-    layout: dict = {
-        "template": "plotly_white",
-        "height": height,
-        "autosize": True,
-        "font": {"family": FONT, "size": font_size, "color": INK},
-        "margin": {"l": 56, "r": 18, "t": top, "b": 40},
-        "showlegend": legend,
-        "paper_bgcolor": "#FFFFFF",
-        "plot_bgcolor": "#FFFFFF",
-        "hovermode": "x unified",
-        "hoverlabel": {"font": {"family": FONT, "size": font_size - 1}},
-        "legend": {
-            "orientation": "h",
-            "x": 0,
-            "y": 1.0 + 40 / max(height - top - 40, 100),
-            "yanchor": "bottom",
-            "font": {"size": font_size},
-        },
-        "annotations": [],
-    }
-    axis_style = {
-        "showgrid": True,
-        "gridcolor": "#EEF1F5",
-        "zeroline": False,
-        "showline": True,
-        "linecolor": "#9AA3B2",
-        "ticks": "outside",
-        "ticklen": 3,
-    }
-    for p, (title, ytype, _) in enumerate(panels):
+    top = int((58 if legend else (22 if rows else 30)) * look.scale)
+    bottom = int(40 * look.scale)
+    layout: dict = base_layout(look, height=height, margin={"l": int(56 * look.scale), "r": 18, "t": top, "b": bottom})
+    layout.update(
+        {
+            "showlegend": legend,
+            "hovermode": "x unified",
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "y": 1.0 + 40 * look.scale / max(height - top - bottom, 100),
+                "yanchor": "bottom",
+                "font": font(look),
+            },
+            "annotations": [],
+        }
+    )
+    axis_style = axis(look, grid=True, ticklen=3)
+    step_title = _("step")
+    for p, (title, ytype, _metric) in enumerate(panels):
         ax = "" if p == 0 else str(p + 1)
         lo = p * (size + gap)
         if rows:
             # panel 0 on top; all share the bottom panel's step axis
             y0 = max(0.0, round(1 - lo - size, 6))
-            xdom, ydom = [0, 1], [y0, min(1.0, round(y0 + size, 6))]
+            xdom, ydom = [0.0, 1.0], [y0, min(1.0, round(y0 + size, 6))]
             xaxis = {
                 "domain": xdom,
                 "anchor": f"y{ax}",
                 **axis_style,
                 "showticklabels": p == n - 1,
                 **({"matches": "x"} if p else {}),
-                **({"title": {"text": "step", "standoff": 2}} if p == n - 1 else {}),
+                **({"title": {"text": step_title, "standoff": 2, "font": font(look)}} if p == n - 1 else {}),
             }
             note = {"x": 0.01, "xanchor": "left", "y": ydom[1], "yanchor": "bottom"}
         else:
-            xdom, ydom = [round(lo, 6), min(1.0, round(lo + size, 6))], [0, 1]
-            xaxis = {"domain": xdom, "anchor": f"y{ax}", **axis_style, "title": {"text": "step", "standoff": 4}}
+            xdom, ydom = [round(lo, 6), min(1.0, round(lo + size, 6))], [0.0, 1.0]
+            xaxis = {
+                "domain": xdom,
+                "anchor": f"y{ax}",
+                **axis_style,
+                "title": {"text": step_title, "standoff": 4, "font": font(look)},
+            }
             note = {"x": lo + size / 2, "xanchor": "center", "y": 1.0, "yanchor": "bottom"}
         layout[f"xaxis{ax}"] = xaxis
         layout[f"yaxis{ax}"] = {
@@ -179,11 +184,11 @@ def metrics_figure(
                 layout[f"yaxis{ax}"]["dtick"] = 1 if decades < 6 else (2 if decades < 12 else 4)
         layout["annotations"].append(
             {
-                "text": f"<b>{title}</b>" + (" (log)" if rows and ytype == "log" else ""),
+                "text": f"<b>{title}</b>" + (" " + _("(log)") if rows and ytype == "log" else ""),
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,
-                "font": {"size": font_size + (0 if rows else 1)},
+                "font": font(look, 13 if rows else 14),
                 **note,
             }
         )

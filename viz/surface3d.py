@@ -11,11 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .figure import Figure, typed_array
-from .model import RunView, SurfaceView
-from .palette import DIVERGED_COLOR, INK, MINIMUM_COLOR, plotly_colorscale
+from look import DEFAULT, Look, RunView, SurfaceView, rgb_to_hex, rgba
 
-FONT = "Source Sans 3, Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+from .contour import hover_lines
+from .figure import Figure, typed_array
+from .style import BASE_FONT, base_layout, font, safe
+
 LIFT = 0.012  # paths float this far (in t units) above the mesh
 MAX_MESH = 100
 MAX_PATH_POINTS = 800  # per path
@@ -39,8 +40,10 @@ def surface3d_figure(
     starts: np.ndarray | None = None,
     *,
     height: int = 520,
-    font_size: int = 13,
+    look: Look = DEFAULT,
 ) -> Figure:
+    _ = look.lang
+    th = look.theme
     (x0, x1), (y0, y1) = sv.window
     ix, iy = _sub(len(sv.xs), MAX_MESH), _sub(len(sv.ys), MAX_MESH)
     xs, ys = sv.xs[ix], sv.ys[iy]
@@ -55,17 +58,24 @@ def surface3d_figure(
             "z": typed_array(t),
             "surfacecolor": typed_array(np.nan_to_num(t, nan=0.0)),
             "customdata": typed_array(z),
-            "colorscale": plotly_colorscale(),
+            "colorscale": th.plotly_colorscale(),
             "cmin": 0,
             "cmax": 1,
             "showscale": False,
             "opacity": 0.96,
             "contours": {
-                "z": {"show": True, "start": 0, "end": 1, "size": 1 / 16, "color": "rgba(31,36,48,0.35)", "width": 1}
+                "z": {
+                    "show": True,
+                    "start": 0,
+                    "end": 1,
+                    "size": 1 / 16,
+                    "color": rgba(rgb_to_hex(th.contour_line), min(1.0, th.contour_alpha + 0.05)),
+                    "width": max(1, round(look.line(1))),
+                }
             },
             "lighting": {"ambient": 0.75, "diffuse": 0.5, "specular": 0.05, "roughness": 0.9},
             "hovertemplate": "x = %{x:.3g}, y = %{y:.3g}<br>f = %{customdata:.4g}<extra></extra>",
-            "name": "surface",
+            "name": _("surface"),
             "meta": {"role": "surface"},
         }
     ]
@@ -73,8 +83,12 @@ def surface3d_figure(
 
     cap = int(min(MAX_PATH_POINTS, max(100, PATH_POINT_BUDGET // max(1, sum(r.batch for r in runs)))))
     for r, run in enumerate(runs):
+        color = look.color_of(run)
         last = run.last_valid()
-        xs_p, ys_p, zs_p, cd = [], [], [], []
+        xs_p: list = []
+        ys_p: list = []
+        zs_p: list = []
+        cd: list = []
         for b in range(run.batch):
             n = int(last[b]) + 1
             k = np.arange(0, n, _odd_stride(n, cap))
@@ -101,14 +115,10 @@ def surface3d_figure(
                 "y": typed_array(np.concatenate(ys_p)),
                 "z": typed_array(np.concatenate(zs_p)),
                 "customdata": typed_array(np.clip(np.concatenate(cd), -3e38, 3e38)),
-                "line": {"color": run.color, "width": 6},
-                "name": run.label,
+                "line": {"color": color, "width": look.line(6)},
+                "name": safe(run.label),
                 "showlegend": False,
-                "hovertemplate": (
-                    f"<b>{run.label}</b><br>step %{{customdata[0]:.0f}}<br>x = %{{x:.4g}}, y = %{{y:.4g}}"
-                    f"<br>f = %{{customdata[1]:.4g}}<br><span style='font-size:11px'>{run.params_text()}"
-                    f"</span><extra></extra>"
-                ),
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
                 "meta": {"role": "path", "run": r},
             }
         )
@@ -124,15 +134,17 @@ def surface3d_figure(
                     "x": ends[ok, 0].tolist(),
                     "y": ends[ok, 1].tolist(),
                     "z": (sv.scale.t(fend[ok]) + LIFT).tolist(),
-                    "name": run.label,
+                    "name": safe(run.label),
                     "showlegend": False,
                     "marker": {
-                        "size": [7 if not d else 8 for d in div[ok]],
+                        "size": [look.marker(7 if not d else 8) for d in div[ok]],
                         "symbol": ["x" if d else "circle" for d in div[ok]],
-                        "color": [DIVERGED_COLOR if d else run.color for d in div[ok]],
-                        "line": {"color": "#FFFFFF", "width": 1},
+                        "color": [th.diverged if d else color for d in div[ok]],
+                        "line": {"color": th.halo, "width": look.line(1)},
                     },
-                    "hovertemplate": f"<b>{run.label}</b><br>end (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+                    "hovertemplate": f"<b>{safe(run.label)}</b><br>"
+                    + _.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})")
+                    + "<extra></extra>",
                     "meta": {"role": "head", "run": r},
                 }
             )
@@ -148,13 +160,13 @@ def surface3d_figure(
                     "y": m[ok, 1].tolist(),
                     "z": (sv.scale.t(sv.minima_f[ok]) + LIFT).tolist(),
                     "marker": {
-                        "size": 6,
+                        "size": look.marker(6),
                         "symbol": "diamond",
-                        "color": MINIMUM_COLOR,
-                        "line": {"color": INK, "width": 1},
+                        "color": th.minimum,
+                        "line": {"color": th.ink, "width": look.line(1)},
                     },
-                    "hovertemplate": "known minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-                    "name": "known minimum",
+                    "hovertemplate": _("known minimum") + " (%{x:.4g}, %{y:.4g})<extra></extra>",
+                    "name": _("known minimum"),
                     "showlegend": False,
                     "meta": {"role": "minimum"},
                 }
@@ -169,9 +181,9 @@ def surface3d_figure(
                 "x": s[:, 0].tolist(),
                 "y": s[:, 1].tolist(),
                 "z": (sv.scale.t(np.asarray(fs[: len(s)])) + LIFT).tolist(),
-                "marker": {"size": 5, "color": "#FFFFFF", "line": {"color": INK, "width": 2}},
-                "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-                "name": "start",
+                "marker": {"size": look.marker(5), "color": th.paper, "line": {"color": th.ink, "width": look.line(2)}},
+                "hovertemplate": _.fmt("start {point}", point="(%{x:.4g}, %{y:.4g})") + "<extra></extra>",
+                "name": _("start"),
                 "showlegend": False,
                 "meta": {"role": "start"},
             }
@@ -180,39 +192,38 @@ def surface3d_figure(
     aspect = (y1 - y0) / (x1 - x0)
     ax = {
         "showbackground": False,
-        "gridcolor": "#DDE2EA",
+        "gridcolor": th.grid if th.name != "light" else "#DDE2EA",
         "zeroline": False,
-        "tickfont": {"size": font_size - 2},
-        "title": {"font": {"size": font_size}},
+        "color": th.ink,
+        "tickfont": font(look, BASE_FONT - 2),
+        "title": {"font": font(look)},
     }
-    layout = {
-        "template": "plotly_white",
-        "height": height,
-        "autosize": True,
-        "font": {"family": FONT, "size": font_size, "color": INK},
-        "margin": {"l": 0, "r": 0, "t": 8, "b": 0},
-        "paper_bgcolor": "#FFFFFF",
-        "showlegend": False,
-        "hoverlabel": {"font": {"family": FONT, "size": font_size}, "bgcolor": "#FFFFFF"},
-        "scene": {
-            "xaxis": {**ax, "range": [x0, x1], "title": {"text": "x"}},
-            "yaxis": {**ax, "range": [y0, y1], "title": {"text": "y"}},
-            "zaxis": {
-                **ax,
-                "range": [0, 1 + 2 * LIFT],
-                "title": {"text": "f" + (" (log)" if sv.scale.log else "")},
-                "tickvals": tick_pos,
-                "ticktext": tick_text,
+    layout = base_layout(look, height=height, margin={"l": 0, "r": 0, "t": 8, "b": 0})
+    layout.update(
+        {
+            "showlegend": False,
+            "scene": {
+                "xaxis": {**ax, "range": [x0, x1], "title": {"text": "x"}},
+                "yaxis": {**ax, "range": [y0, y1], "title": {"text": "y"}},
+                "zaxis": {
+                    **ax,
+                    "range": [0, 1 + 2 * LIFT],
+                    "title": {"text": _("f (log)") if sv.scale.log else "f"},
+                    "tickvals": tick_pos,
+                    "ticktext": tick_text,
+                },
+                "aspectmode": "manual",
+                "aspectratio": {
+                    "x": 1.0 if aspect <= 1 else max(1 / aspect, 0.5),
+                    "y": max(aspect, 0.5) if aspect <= 1 else 1.0,
+                    "z": 0.6,
+                },
+                "camera": {"eye": {"x": -1.65, "y": -1.95, "z": 1.3}, "center": {"x": 0, "y": 0, "z": -0.22}},
+                "domain": {"x": [0, 1], "y": [0, 1]},
+                "bgcolor": th.paper,
             },
-            "aspectmode": "manual",
-            "aspectratio": {
-                "x": 1.0 if aspect <= 1 else max(1 / aspect, 0.5),
-                "y": max(aspect, 0.5) if aspect <= 1 else 1.0,
-                "z": 0.6,
-            },
-            "camera": {"eye": {"x": -1.65, "y": -1.95, "z": 1.3}, "center": {"x": 0, "y": 0, "z": -0.22}},
-            "domain": {"x": [0, 1], "y": [0, 1]},
-        },
-        "uirevision": f"{sv.name}|{sv.window}",
-    }
+            "uirevision": f"{sv.name}|{sv.window}",
+            "meta": {"look": look.key},
+        }
+    )
     return Figure(data=data, layout=layout)

@@ -501,4 +501,9 @@ def test_basin_and_ensemble_figures():
     ends = next(t for t in cloud.data if t.name and t.name.startswith("end points"))
     assert len(ends.x) == 20
     cell = vx.cell_contour(get_surface("himmelblau"), results[0].final_point[:2, 0])
-    assert cell.data[0].type == "contour"
+    # the surface under the path is the main map's picture (same value scale, same bands), not a second mapping
+    from look import surface_view
+
+    image = cell.layout.images[0]
+    assert image.source == surface_view(get_surface("himmelblau"), None, vx.CONTOUR_GRID).picture()
+    assert not any(t.type in ("contour", "heatmap") for t in cell.data)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import gettext
 import io
 import json
 import pickle
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import i18n
+from look import DARK, HIGH_CONTRAST, LIGHT, Look, make_look
 from optim_core import run
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
@@ -22,11 +26,11 @@ from viz import (
     metrics_figure,
     run_views,
     stability_limit,
+    standalone_html,
     surface3d_figure,
     surface_view,
 )
 from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
-from viz.palette import RUN_COLORS, lut, plotly_colorscale
 from viz.surface3d import LIFT
 
 PATH_ROLES = {"path", "head", "diverged"}
@@ -76,7 +80,7 @@ def test_path_traces_are_the_trajectory_points_named_by_run(rosen):
     for (_, t), traj, rc in zip(paths, trajs, scene.runs):
         assert t["name"] == rc.label()
         np.testing.assert_allclose(_xy(t), traj.points[:, 0, :], rtol=1e-6, atol=1e-6)
-        assert t["line"]["color"] == RUN_COLORS[t["meta"]["run"]]
+        assert t["line"]["color"] == LIGHT.run_color(t["meta"]["run"])
     heads = _traces(d, "head")
     assert [t["meta"]["run"] for _, t in heads] == [0, 1]
     for (_, t), traj in zip(heads, trajs):
@@ -222,10 +226,10 @@ def test_background_png_uses_the_shared_colour_scale(rosen):
     img = Image.open(io.BytesIO(raw)).convert("RGB")
     assert img.size[0] == img.size[1]  # Rosenbrock's window is square
     # the lowest values (the valley) are the scale's first colour, the highest its last
-    lo, hi = lut(256)[0], lut(256)[-1]
+    lo, hi = LIGHT.lut(256)[0], LIGHT.lut(256)[-1]
     arr = np.asarray(img).reshape(-1, 3).astype(int)
     assert np.abs(arr - lo).sum(1).min() < 40 and np.abs(arr - hi).sum(1).min() < 40
-    assert plotly_colorscale()[0][1] == "rgb({}, {}, {})".format(*lo)
+    assert LIGHT.plotly_colorscale()[0][1] == "rgb({}, {}, {})".format(*lo)
 
 
 # ----------------------------------------------------------------------------- 3-D and metrics
@@ -280,3 +284,173 @@ def test_fast_figure_frames_round_trip(rosen):
     assert isinstance(clone, Figure) and len(clone.to_dict()["frames"]) == len(d1["frames"])
     assert len(fig.frames) == len(d1["frames"])  # validated lazily, on first access
     assert json.loads(fig.to_json())["frames"][0]["traces"] == d1["frames"][0]["traces"]
+
+
+# ----------------------------------------------------------------------------- screen and export agree
+def _png_rgb(data_uri: str) -> np.ndarray:
+    raw = base64.b64decode(data_uri.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(raw)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("surface_id,log", [("rosenbrock", True), ("quadratic", False)])
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
+def test_a_surface_point_has_the_same_colour_on_screen_and_in_a_gif(surface_id, log, size):
+    """The contour map's layout image (viz) and a GIF frame (export) colour the same point alike."""
+    from export import data_to_pixel, render_gif
+    from export.scene import surface_image
+
+    scene = Scene(surface=surface_id, runs=(RunConfig("sgd", {"lr": 1e-4}),), steps=20)
+    sv = surface_view(get_surface(surface_id), scene.view_window())
+    assert sv.scale.log is log
+    fig = contour_figure(sv, run_views(simulate(scene), scene.run_labels())).to_dict()
+    image = fig["layout"]["images"][0]
+    screen = _png_rgb(image["source"])
+    surface = surface_image(scene)  # what export_scene draws for this scene
+    frame = np.asarray(Image.open(io.BytesIO(render_gif(surface, [], size=size))).convert("RGB")).astype(int)
+    (x0, x1), (y0, y1) = sv.window
+    rng = np.random.default_rng(0)
+    pts = np.column_stack([rng.uniform(x0, x1, 500), rng.uniform(y0, y1, 500)])
+    h, w = screen.shape[:2]
+    col = np.floor((pts[:, 0] - image["x"]) / image["sizex"] * w).astype(int)
+    row = np.floor((image["y"] - pts[:, 1]) / image["sizey"] * h).astype(int)
+    px = np.floor(data_to_pixel(surface, pts, size=size)).astype(int)
+    diffs = []
+    for k in range(len(pts)):
+        a = screen[max(row[k] - 2, 0) : row[k] + 3, max(col[k] - 2, 0) : col[k] + 3].reshape(-1, 3)
+        g = frame[px[k, 1] - 1 : px[k, 1] + 2, px[k, 0] - 1 : px[k, 0] + 2].reshape(-1, 3)
+        # compare inside bands (away from a contour line, where a pixel's offset would change the colour)
+        if len(a) == 25 and len(g) == 9 and np.ptp(a, 0).max() <= 2 and np.ptp(g, 0).max() <= 2:
+            diffs.append(np.abs(a.mean(0) - g.mean(0)).max())
+    assert len(diffs) > 250
+    assert max(diffs) <= 6, (np.median(diffs), max(diffs))  # the screen's PNG is palette-quantized: ±5
+
+
+# ----------------------------------------------------------------------------- the look: theme, scale, language
+class Shouting(i18n.Lang):
+    """A language whose catalogue upper-cases every message: shows which words a builder asks the Lang for."""
+
+    def __init__(self) -> None:
+        super().__init__("xx", gettext.NullTranslations())
+
+    def gettext(self, text: str) -> str:  # placeholders stay as they are
+        return re.sub(r"[^{}]+(?=\{|$)|(?<=\})[^{}]+", lambda m: m.group(0).upper(), text)
+
+    __call__ = gettext
+
+
+def _all_text(fig_dict) -> str:
+    return json.dumps({k: v for k, v in fig_dict.items() if k != "frames"}, ensure_ascii=False)
+
+
+def test_figures_ask_the_language_for_every_word(rosen):
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 0.05}), RunConfig("adam", {"lr": 0.01})), steps=60)
+    _, runs = _scene_runs(scene)
+    look = Look(lang=Shouting())
+    contour = contour_figure(sv, runs, look=look).to_dict()
+    text = _all_text(contour)
+    for word in (
+        "CLICK: START HERE",
+        "KNOWN MINIMUM",
+        "START (",
+        "STEP %{customdata[0]:.0f}",
+        "F (LOG)",
+        "DIVERGED AT",
+    ):
+        assert word in text, word
+    assert "PLAY" in contour["layout"]["updatemenus"][0]["buttons"][0]["label"]
+    assert contour["layout"]["sliders"][0]["currentvalue"]["prefix"] == "STEP "
+    assert "click: start here" not in text and "known minimum" not in text
+    metrics = _all_text(metrics_figure(runs, f_star=sv.f_star, look=look).to_dict())
+    assert "GRADIENT NORM" in metrics and "DISTANCE TO NEAREST MINIMUM" in metrics and "gradient norm" not in metrics
+    s3 = _all_text(surface3d_figure(sv, runs, look=look).to_dict())
+    assert "KNOWN MINIMUM" in s3 and "F (LOG)" in s3
+
+
+def test_figures_take_the_theme_and_the_presentation_scale(rosen):
+    surf, sv = rosen
+    _, runs = _scene_runs(Scene(runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.05})), steps=40))
+    base = contour_figure(sv, runs).to_dict()
+    big = contour_figure(sv, runs, look=make_look("high_contrast", scale=1.4)).to_dict()
+    dark = contour_figure(sv, runs, look=make_look("dark")).to_dict()
+    assert dark["layout"]["paper_bgcolor"] == DARK.paper and base["layout"]["paper_bgcolor"] == LIGHT.paper
+    assert [t["line"]["color"] for _, t in _traces(dark, "path")] == [DARK.run_color(0), DARK.run_color(1)]
+    assert [t["line"]["color"] for _, t in _traces(big, "path")] == [
+        HIGH_CONTRAST.run_color(0),
+        HIGH_CONTRAST.run_color(1),
+    ]
+    # presentation scale × the theme's weight: fonts, lines, markers
+    assert big["layout"]["font"]["size"] == round(13 * 1.4) and base["layout"]["font"]["size"] == 13
+    (_, p_base), _ = _traces(base, "path")
+    (_, p_big), _ = _traces(big, "path")
+    assert p_big["line"]["width"] == pytest.approx(p_base["line"]["width"] * 1.4 * 1.5, rel=0.01)
+    (_, h_base), _ = _traces(base, "head")
+    (_, h_big), _ = _traces(big, "head")
+    assert h_big["marker"]["size"] == pytest.approx(h_base["marker"]["size"] * 1.4 * 1.3, rel=0.01)
+    # the surface picture is the theme's
+    assert dark["layout"]["images"][0]["source"] == sv.picture(DARK) != base["layout"]["images"][0]["source"]
+    for fig, theme in ((base, LIGHT), (dark, DARK), (big, HIGH_CONTRAST)):  # explicit template and mode bar
+        assert isinstance(fig["layout"]["template"], dict) and fig["layout"]["template"]["layout"]
+        assert fig["layout"]["modebar"]["color"] == theme.muted
+
+
+def test_explore_charts_adopt_the_look():
+    from optim_core.explore import axis_values, sweep
+    from optim_core.optimizers import OPTIMIZERS
+    from viz import explore as vx
+
+    def p(opt, name):
+        return next(h for h in OPTIMIZERS[opt].hyperparams if h.name == name)
+
+    xv = axis_values(p("momentum", "lr"), 1e-3, 1.0, 8)
+    yv = axis_values(p("momentum", "momentum"), 0.0, 0.9, 6, axis="y")
+    res = sweep("ill_conditioned", "momentum", (-4.5, 2.0), 100, "lr", xv, "momentum", yv)
+    light = vx.sweep_heatmap(res, "loss").to_dict()["layout"]
+    big = vx.sweep_heatmap(res, "loss", look=Look(HIGH_CONTRAST, 1.4, Shouting())).to_dict()
+    assert light["font"]["size"] == 13 and big["layout"]["font"]["size"] == 18
+    assert light["modebar"]["color"] == LIGHT.muted and big["layout"]["modebar"]["color"] == HIGH_CONTRAST.muted
+    assert "FINAL LOSS" in _all_text(big) and "STABILITY BOUNDARY" not in _all_text(big)  # no boundary given
+    light_scale = vx.sweep_heatmap(res, "loss").to_dict()["data"][0]["colorscale"]
+    assert big["data"][0]["colorscale"] != light_scale  # Cividis (high contrast) instead of Viridis
+
+
+# ----------------------------------------------------------------------------- the standalone HTML file
+def test_standalone_html_holds_the_animation_with_explicit_colours(rosen):
+    import streamlit  # noqa: F401  -- installs Streamlit's placeholder template as Plotly's default, as in the app
+
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.05})), steps=150)
+    _, runs = _scene_runs(scene)
+    fig = contour_figure(sv, runs).to_dict()
+    page = standalone_html(sv, runs, look=make_look("dark"), title="<script>alert(1)</script> Rosenbrock")
+    assert page.startswith("<!DOCTYPE html>") and "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Rosenbrock" in page
+    # offline: plotly.js is inside the file, nothing is loaded from a CDN
+    assert "<script src=" not in page and 'src="http' not in page and len(page) > 3_000_000
+    # the figure and its frames
+    start = page.index('Plotly.newPlot(                        "optimizer-playground"')
+    call = page[start : page.index(".then(function(){", start)]
+    frames = page[page.index("Plotly.addFrames(", start) :]
+    assert len(re.findall(r'"name":\s*"f\d+"', frames)) == len(fig["frames"]) > 40
+    assert '"method": "animate"' in call or '"method":"animate"' in call
+    # colours are explicit: the theme's paper and surface scale, the dark template, no placeholder colours
+    assert (
+        DARK.paper in call
+        and "plotly_dark" not in call
+        and '"template": {' in call.replace('"template":{', '"template": {')
+    )
+    assert DARK.plotly_colorscale()[0][1] in call
+    assert not re.search(r'"#0000(?!00)[0-9a-fA-F]{2}"', call), "Streamlit's placeholder template leaked in"
+    assert f"background: {DARK.paper}" in page
+    assert sv.picture(DARK) in call.replace("\\u002f", "/")  # the dark surface picture (plotly escapes "/")
+
+
+def test_divergence_messages_are_worded_in_the_language():
+    scene = Scene(surface="ill_conditioned", runs=(RunConfig("sgd", {"lr": 0.3}),), steps=100)
+    _, runs = _scene_runs(scene)
+    L = get_surface("ill_conditioned").curvature_bound()
+    (en,) = diagnose(runs, ["sgd"], curvature=L)
+    (up,) = diagnose(runs, ["sgd"], curvature=L, lang=Shouting())
+    assert en.text.startswith("**SGD (lr=0.3)** diverged at step") and "Lower lr below 0.2" in en.hint
+    assert "** DIVERGED AT STEP" in up.text and up.hint == "LOWER LR BELOW 0.2 OR TURN ON GRADIENT CLIPPING."
+    assert "EXCEEDS 2/L ≈ 0.2 ON THIS QUADRATIC" in up.cause

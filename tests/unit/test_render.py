@@ -6,6 +6,7 @@ No timing assertions here (they flake); speed is measured by
 
 from __future__ import annotations
 
+import gettext
 import io
 import os
 import tempfile
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageSequence
 
+import i18n
 from export import (
     DIVERGED_RGB,
     PathLayer,
@@ -28,6 +30,7 @@ from export import (
     render_mp4,
     render_png,
 )
+from look import DARK, LIGHT, Look, make_look
 
 COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231"]
 
@@ -207,7 +210,7 @@ def test_paths_outside_window_and_nan_surface_are_fine():
     # undefined values are grey in the contour style
     png = np.asarray(Image.open(io.BytesIO(render_png(surf, [], size=(640, 480)))).convert("RGB"))
     px = data_to_pixel(surf, np.array([[-1.8, 0.0]]), size=(640, 480))[0]
-    assert color_near(png, px, (178, 178, 178), radius=1, tol=3)
+    assert color_near(png, px, LIGHT.undefined, radius=1, tol=3)
 
 
 # --------------------------------------------------------------------------- MP4 / PNG / frames
@@ -337,7 +340,7 @@ def test_crf_validated():
 
 def test_unlabelled_paths_have_no_legend_row():
     """Batch members after the first carry label "": one legend row per run."""
-    from export.render import _legend_entries
+    from export.kit import legend_entries
 
     pts = np.zeros((3, 2))
     paths = [
@@ -346,6 +349,90 @@ def test_unlabelled_paths_have_no_legend_row():
         PathLayer(pts, "#E69F00", "Adam lr=0.01"),
         PathLayer(pts, "#56B4E9", "SGD"),
     ]
-    assert [lab for lab, _ in _legend_entries(paths)] == ["Adam lr=0.01", "SGD"]
+    assert [lab for lab, _ in legend_entries(paths)] == ["Adam lr=0.01", "SGD"]
     data = render_png(rosenbrock_surface(40), paths + [PathLayer(pts, "#000000", "")] * 30, size=(320, 240))
     assert Image.open(io.BytesIO(data)).size == (320, 240)
+
+
+# --------------------------------------------------------------------------- the look: theme, scale, language
+def _frame(data: bytes, k: int = -1) -> np.ndarray:
+    _, fr, _ = gif_frames(data)
+    return fr[k].astype(int)
+
+
+def test_exports_take_the_theme():
+    surf, paths = rosenbrock_surface(), spiral_paths(2, 40)
+    light = np.asarray(Image.open(io.BytesIO(render_png(surf, paths, size=(400, 300)))).convert("RGB")).astype(int)
+    dark = np.asarray(
+        Image.open(io.BytesIO(render_png(surf, paths, size=(400, 300), look=make_look("dark")))).convert("RGB")
+    ).astype(int)
+    np.testing.assert_array_equal(light[2, 2], hex_rgb(LIGHT.paper))
+    np.testing.assert_array_equal(dark[2, 2], hex_rgb(DARK.paper))
+    # the surface in the plot area is the theme's picture: its colours lie on the theme's scale
+    mid = dark[150, 150]
+    assert np.abs(DARK.lut(256).astype(int) - mid).max(axis=1).min() <= 40
+    for style in ("contour", "3d"):
+        gif = render_gif(surf, paths, size=(400, 300), frames=5, style=style, look=make_look("dark"))
+        assert _frame(gif)[2, 2].tolist() == list(hex_rgb(DARK.paper))
+
+
+def test_high_contrast_and_presentation_scale_draw_heavier_lines():
+    surf = rosenbrock_surface()
+    p = PathLayer(np.stack([np.linspace(-1.5, 1.5, 61), np.full(61, 2.2)], 1), "#0057B8", "straight")
+    size = (1280, 720)
+
+    def thickness(look):  # rows of the path's colour in the column through its middle
+        arr = np.asarray(Image.open(io.BytesIO(render_png(surf, [p], size=size, look=look))).convert("RGB"))
+        x, y = data_to_pixel(surf, np.array([[0.3, 2.2]]), size=size, look=look)[0]
+        col = arr[int(y) - 20 : int(y) + 20, int(x)].astype(int)
+        return int((np.abs(col - hex_rgb(p.color)).max(-1) <= 12).sum())
+
+    normal = thickness(make_look("light"))  # a 4.8 px line
+    assert normal >= 4
+    assert thickness(make_look("high_contrast")) >= 1.3 * normal  # × 1.5
+    assert thickness(make_look("light", scale=1.4)) >= 1.25 * normal  # × 1.4
+
+
+class _Upper(i18n.Lang):
+    def __init__(self) -> None:
+        super().__init__("xx", gettext.NullTranslations())
+
+    def gettext(self, text: str) -> str:
+        return text.replace("step ", "STEP ")  # the word, not the {step} field
+
+    __call__ = gettext
+
+
+def test_frames_ask_the_language_for_their_words():
+    from export.kit import counter_text
+
+    look = Look(lang=_Upper())
+    assert counter_text(look, 3, 10) == "STEP 3 / 10"
+    surf, paths = rosenbrock_surface(), spiral_paths(1, 20)
+    en = _frame(render_gif(surf, paths, size=(400, 300), frames=3))
+    up = _frame(render_gif(surf, paths, size=(400, 300), frames=3, look=look))
+    header = slice(0, 30)
+    assert not np.array_equal(en[header], up[header])  # the step counter is drawn in the look's language
+    np.testing.assert_array_equal(en[40:], up[40:])  # and nothing else changed
+
+
+def test_a_chinese_title_is_drawn_with_real_glyphs():
+    """The zh catalogue may be empty: a Chinese surface name passed in directly proves the font."""
+    base = rosenbrock_surface()
+    size = (640, 480)
+
+    def title_strip(title: str) -> np.ndarray:
+        surf = SurfaceImage(base.xs, base.ys, base.z, log_color=True, title=title, minima=base.minima)
+        arr = np.asarray(Image.open(io.BytesIO(render_png(surf, [], size=size))).convert("L")).astype(int)
+        return arr[:28, 40:300]
+
+    a, b = title_strip("学习率曲面"), title_strip("动量法对比")
+    ink_a, ink_b = (a < 128).sum(), (b < 128).sum()
+    assert ink_a > 150 and ink_b > 150  # glyphs were drawn
+    assert not np.array_equal(a, b)  # different characters look different (not the same "missing" box)
+    # the CJK glyphs are not DejaVu's boxes: DejaVu would draw the two titles identically
+    from look.fonts import get_font
+
+    latin = get_font(20)
+    boxes = [np.asarray(latin.getmask(t)) for t in ("学习率曲面", "动量法对比")]
+    assert np.array_equal(boxes[0], boxes[1])

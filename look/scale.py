@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fmt import sig
+from .fmt import minus, nice_step, sig
 
 
 @dataclass(frozen=True)
@@ -51,23 +51,22 @@ class ValueScale:
             top = self.hi - self.lo
             k0 = math.floor(math.log10(max(self.offset, 1e-300)))
             k1 = math.ceil(math.log10(max(top, 1e-300)))
-            vals = [self.lo] + [self.lo + 10.0**k for k in range(k0 + 1, k1 + 1)]
-            step = max(1, math.ceil(len(vals) / n))
-            vals = vals[:1] + vals[1::step]
+            vals: list[float] = [self.lo] + [self.lo + 10.0**k for k in range(k0 + 1, k1 + 1)]
+            every = max(1, math.ceil(len(vals) / n))
+            vals = vals[:1] + vals[1::every]
         else:
-            raw = (self.hi - self.lo) / max(n - 1, 1)
-            mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-            step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+            step = nice_step((self.hi - self.lo) / max(n - 1, 1))
             first = math.ceil(self.lo / step) * step
-            vals = list(np.arange(first, self.hi + step * 1e-9, step))
-        pos, labels = [], []
+            vals = [float(v) for v in np.arange(first, self.hi + step * 1e-9, step)]
+        pos: list[float] = []
+        labels: list[str] = []
         for v in vals:
             if not self.lo - 1e-12 <= v <= self.hi * (1 + 1e-9) + 1e-12:
                 continue
             t = float(self.t(np.array([v]))[0])
             if 0.0 <= t <= 1.0 and (not pos or t - pos[-1] > 0.04):
                 pos.append(t)
-                labels.append(sig(v, 3))
+                labels.append(minus(sig(v, 3)))
         return pos, labels
 
 

@@ -12,8 +12,9 @@ paths lying on it.  Pure NumPy + Pillow (no matplotlib):
   is "hidden" where the surface in front of it is closer to the camera than
   the point by more than a tolerance, and hidden segments are drawn thin and
   faint, so a run going behind a hill stays readable;
-* heights use the same scale as the colours (``log(z - zmin + 1)`` when the
-  surface has ``log_color``), so Rosenbrock's valley is visible.
+* heights use the same scale as the colours (the surface's look.ValueScale,
+  logarithmic for Rosenbrock), so Rosenbrock's valley is visible, and the z
+  axis and the colour bar carry the screen's ticks.
 
 The camera follows matplotlib's convention (azim -60, elev 30 looks from the
 front-left and above).  With ``rotate_deg_per_frame`` the background and the
@@ -29,25 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import _raster as R
-from ._colormap import colorize
-from .render import (
-    _AXIS,
-    _TEXT,
-    PathLayer,
-    SurfaceImage,
-    View3D,
-    _base_sizes,
-    _busy_points,
-    _color_scale,
-    _ColorScale,
-    _fill_rect,
-    _fonts,
-    _legend_overlay,
-    _put_text,
-    _rect_outline,
-    _Scene,
-)
+from look import Look, ValueScale, blend, nice_ticks, tick_label
+from look.fonts import text_size
+
+from . import kit
+from .inputs import PathLayer, SurfaceImage, View3D, max_steps
+from .scene2d import band_colors, colour_ticks
 
 ZH = 0.62  # half height of the box; x and y span [-1, 1]
 LIFT = 0.015  # paths float this much above the surface
@@ -74,40 +62,39 @@ class _Camera:
 @dataclass
 class _Geom:
     size: tuple[int, int]
-    fs: int
-    lw: float
-    header_h: int
+    sizes: kit.Sizes
     area: tuple[int, int, int, int]  # where the box is fitted
     cbar: tuple[int, int, int, int]
     cticks: list
-    scale: _ColorScale
+    scale: ValueScale
     cam: _Camera
 
 
-def _normalizer(s: SurfaceImage, sc: _ColorScale):
+def _normalizer(s: SurfaceImage, sc: ValueScale):
     (x0, x1), (y0, y1) = s.view
 
     def norm(x, y, z):
         X = 2.0 * (np.asarray(x, dtype=np.float64) - x0) / (x1 - x0) - 1.0
         Y = 2.0 * (np.asarray(y, dtype=np.float64) - y0) / (y1 - y0) - 1.0
-        t = sc.t(np.asarray(z, dtype=np.float64))
+        with np.errstate(invalid="ignore"):
+            t = sc.t(np.asarray(z, dtype=np.float64))
         Z = (np.asarray(t, dtype=np.float64) - 0.5) * 2.0 * ZH
         return np.stack(np.broadcast_arrays(X, Y, Z), axis=-1)
 
     return norm
 
 
-def _geometry(s: SurfaceImage, size: tuple[int, int], view: View3D, frame_index: int) -> _Geom:
+def _geometry(s: SurfaceImage, size: tuple[int, int], view: View3D, frame_index: int, look: Look) -> _Geom:
     w, h = size
-    fs, lw = _base_sizes(w, h)
-    fonts = _fonts(fs)
-    sc = _color_scale(s)
-    pad = max(4, fs // 2)
-    header_h = int(round(fs * 1.1 * 1.7))
-    cticks = sc.ticks(5 if h >= 300 else 3)
-    c_lab_w = max([R.text_size(lab, fonts["tick"])[0] for _, lab in cticks] + [0])
+    sz = kit.base_sizes(w, h, look)
+    fs = sz.fs
+    sc = s.value_scale
+    pad = sz.pad
+    header_h = sz.header_h
+    cticks = colour_ticks(s, 6 if h >= 300 else 3)
+    c_lab_w = max([text_size(lab, sz.font("tick"))[0] for _, lab in cticks] + [0])
     cbar_w = max(8, int(round(fs * 0.75)))
-    tick_len = max(3, fs // 4)
+    tick_len = sz.tick_len
     right_need = pad + cbar_w + tick_len + 3 + c_lab_w + pad
     area = (pad, header_h, w - right_need - pad, h - pad)
     cbar_h = int((area[3] - area[1]) * 0.7)
@@ -136,7 +123,7 @@ def _geometry(s: SurfaceImage, size: tuple[int, int], view: View3D, frame_index:
     cx = (area[0] + area[2]) / 2 - mid[0] * scale
     cy = (area[1] + area[3]) / 2 + mid[1] * scale
     cam = _Camera(right, up, toward, scale, cx, cy)
-    return _Geom(size, fs, lw, header_h, area, cbar, cticks, sc, cam)
+    return _Geom(size, sz, area, cbar, cticks, sc, cam)
 
 
 def _path_xyz(s: SurfaceImage, p: PathLayer) -> np.ndarray:
@@ -162,16 +149,18 @@ def _project_paths(s: SurfaceImage, paths: Sequence[PathLayer], g: _Geom, norm):
     return out_px, out_depth
 
 
-def project_points(s: SurfaceImage, pts: np.ndarray, values, size, view: View3D, frame_index: int) -> np.ndarray:
+def project_points(
+    s: SurfaceImage, pts: np.ndarray, values, size, view: View3D, frame_index: int, look: Look
+) -> np.ndarray:
     """Pixel coordinates of data points in the 3-D style (see data_to_pixel)."""
-    g = _geometry(s, size, view, frame_index)
+    g = _geometry(s, size, view, frame_index, look)
     norm = _normalizer(s, g.scale)
     layer = PathLayer(pts, "#000000", "", None, values)
     px, _ = _project_paths(s, [layer], g, norm)
     return px[0]
 
 
-def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int) -> list:
+def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int, look: Look) -> list:
     """Floor and two back walls (light grey with grid lines); returns label jobs."""
     d = ImageDraw.Draw(img)
     cam = g.cam
@@ -185,15 +174,17 @@ def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int) -> list:
         px, _ = cam.project(np.asarray(pts, dtype=np.float64))
         return [tuple(v) for v in (px * k).tolist()]
 
-    pane = (236, 236, 236)
-    edge = (200, 200, 200)
-    grid = (255, 255, 255)
+    th = look.theme
+    paper, ink = kit.rgb_of(th.paper), kit.rgb_of(th.ink)
+    pane = kit.rgb_of(th.pane)
+    edge = blend(pane, ink, 0.18)
+    grid = blend(pane, paper if paper != pane else ink, 0.9 if paper != pane else 0.1)
     d.polygon(P([[-1, -1, zb], [1, -1, zb], [1, 1, zb], [-1, 1, zb]]), fill=pane, outline=edge)
-    d.polygon(P([[xb, -1, -ZH], [xb, 1, -ZH], [xb, 1, ZH], [xb, -1, ZH]]), fill=(228, 228, 228), outline=edge)
-    d.polygon(P([[-1, yb, -ZH], [1, yb, -ZH], [1, yb, ZH], [-1, yb, ZH]]), fill=(232, 232, 232), outline=edge)
+    d.polygon(P([[xb, -1, -ZH], [xb, 1, -ZH], [xb, 1, ZH], [xb, -1, ZH]]), fill=blend(pane, ink, 0.04), outline=edge)
+    d.polygon(P([[-1, yb, -ZH], [1, yb, -ZH], [1, yb, ZH], [-1, yb, ZH]]), fill=blend(pane, ink, 0.02), outline=edge)
     (x0, x1), (y0, y1) = s.view
-    xt, xstep = R.nice_ticks(x0, x1, 5)
-    yt, ystep = R.nice_ticks(y0, y1, 5)
+    xt, xstep = nice_ticks(x0, x1, 5)
+    yt, ystep = nice_ticks(y0, y1, 5)
     gw = max(1, k)
     X = lambda v: 2 * (v - x0) / (x1 - x0) - 1
     Y = lambda v: 2 * (v - y0) / (y1 - y0) - 1
@@ -209,11 +200,11 @@ def _draw_panes(img: Image.Image, g: _Geom, s: SurfaceImage, k: int) -> list:
         d.line(P([[-1, yb, zz], [1, yb, zz]]), fill=grid, width=gw)
     # label jobs (drawn at 1x after downsampling): front edges of the floor
     yf, xf = -yb, -xb
-    jobs = []
+    jobs: list[tuple] = []
     for v in xt:
-        jobs.append((np.array([X(v), yf * 1.16, -ZH]), R.fmt_value(v, xstep)))
+        jobs.append((np.array([X(v), yf * 1.16, -ZH]), tick_label(v, xstep)))
     for v in yt:
-        jobs.append((np.array([xf * 1.16, Y(v), -ZH]), R.fmt_value(v, ystep)))
+        jobs.append((np.array([xf * 1.16, Y(v), -ZH]), tick_label(v, ystep)))
     jobs.append((np.array([0.0, yf * 1.42, -ZH]), "x"))
     jobs.append((np.array([xf * 1.42, 0.0, -ZH]), "y"))
     # z axis on the vertical edge that is leftmost on screen
@@ -234,17 +225,25 @@ def _mesh(s: SurfaceImage, g: _Geom, n: int, norm):
     return P
 
 
-def scene_3d(
-    s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int], view: View3D, frame_index: int = 0
-) -> _Scene:
+def backdrop(
+    s: SurfaceImage,
+    paths: Sequence[PathLayer],
+    size: tuple[int, int],
+    view: View3D,
+    look: Look,
+    frame_index: int = 0,
+) -> kit.Backdrop:
+    """The 3-D style's static picture for one camera position, and the paths' pixels and hidden flags."""
     w, h = size
-    g = _geometry(s, size, view, frame_index)
+    th = look.theme
+    ink, axis_rgb, muted = kit.rgb_of(th.ink), kit.rgb_of(th.axis), kit.rgb_of(th.muted)
+    g = _geometry(s, size, view, frame_index, look)
+    sz = g.sizes
     norm = _normalizer(s, g.scale)
-    fonts = _fonts(g.fs)
-    pad = max(4, g.fs // 2)
+    pad = sz.pad
     k = 2  # supersampling of the mesh
-    big = Image.new("RGB", (w * k, h * k), (255, 255, 255))
-    jobs = _draw_panes(big, g, s, k)
+    big = Image.new("RGB", (w * k, h * k), kit.rgb_of(th.paper))
+    jobs = _draw_panes(big, g, s, k, look)
     cam = g.cam
     P = _mesh(s, g, view.mesh_n, norm)
     n = P.shape[0] - 1
@@ -257,7 +256,7 @@ def scene_3d(
     qdepth = depth.reshape(-1, 4).mean(1)
     # colour by the mean height, Lambert shading with a light from the upper left
     tq = (quads[:, :, 2].mean(1) / (2 * ZH)) + 0.5
-    base = colorize(tq).astype(np.float64)
+    base = th.colorize(tq).astype(np.float64)
     nrm = np.cross(quads[:, 2] - quads[:, 0], quads[:, 3] - quads[:, 1])
     nrm /= np.linalg.norm(nrm, axis=1, keepdims=True) + 1e-12
     nrm *= np.where(nrm @ cam.toward < 0, -1.0, 1.0)[:, None]  # face the camera
@@ -295,37 +294,37 @@ def scene_3d(
     img = np.asarray(big.reduce(k)).copy()
     depth_buf = np.asarray(depth_im)
     # labels (left out when the box is too small for them)
-    if cam.scale < 4 * g.fs:
+    if cam.scale < 4 * sz.fs:
         jobs = []
+    tick_font = sz.font("tick")
     for job in jobs:
         if isinstance(job[0], str):
             _, p3, lab = job
             (px,), _ = cam.project(p3[None, :])
-            tl = max(3, g.fs // 4)
-            _fill_rect(img, (px[0] - tl - 1, round(px[1]) - 0.5, px[0] - 1, round(px[1]) + 0.5), _AXIS)
-            _put_text(img, (px[0] - tl - 3, px[1]), lab, fonts["tick"], _TEXT, "rm")
+            tl = sz.tick_len
+            kit.fill_rect(img, (px[0] - tl - 1, round(px[1]) - 0.5, px[0] - 1, round(px[1]) + 0.5), axis_rgb)
+            kit.put_text(img, (px[0] - tl - 3, px[1]), lab, tick_font, ink, "rm")
         else:
             p3, lab = job
             (px,), _ = cam.project(p3[None, :])
-            f = fonts["text"] if lab in ("x", "y") else fonts["tick"]
-            _put_text(img, (px[0], px[1]), lab, f, _TEXT, "mm")
+            f = sz.font("text") if lab in ("x", "y") else tick_font
+            kit.put_text(img, (px[0], px[1]), lab, f, ink, "mm")
     # colour bar
     c0, ct, c1, cb = g.cbar
-    tcol = 1.0 - (np.arange(cb - ct) + 0.5) / (cb - ct)
-    img[ct:cb, c0:c1] = colorize(tcol)[:, None, :]
-    _rect_outline(img, g.cbar, _AXIS)
-    tick_len = max(3, g.fs // 4)
+    kit.colour_bar(img, g.cbar, th)
+    tick_len = sz.tick_len
     for tpos, lab in g.cticks:
         py = cb - tpos * (cb - ct)
-        _fill_rect(img, (c1 + 1, round(py) - 0.5, c1 + 1 + tick_len, round(py) + 0.5), _AXIS)
-        _put_text(img, (c1 + 3 + tick_len, py), lab, fonts["tick"], _TEXT, "lm")
-    _put_text(img, (c0, ct - g.fs * 0.6), "f (log)" if s.log_color else "f", fonts["tick"], (90, 90, 90), "lb")
-    hm = g.header_h / 2
-    from .render import _fit_text, _max_steps
-
-    counter_w = R.text_size(f"step {_max_steps(paths)} / {_max_steps(paths)}", fonts["text"])[0] if paths else 0
-    _put_text(
-        img, (pad, hm), _fit_text(s.title, fonts["title"], g.cbar[0] - counter_w - 3 * pad), fonts["title"], _TEXT, "lm"
+        kit.fill_rect(img, (c1 + 1, round(py) - 0.5, c1 + 1 + tick_len, round(py) + 0.5), axis_rgb)
+        kit.put_text(img, (c1 + 3 + tick_len, py), lab, tick_font, ink, "lm")
+    ctitle = look.gettext("f (log)") if g.scale.log else "f"
+    kit.put_text(img, (c0, ct - sz.fs * 0.6), ctitle, sz.font("tick", ctitle), muted, "lb")
+    hm = sz.header_h / 2
+    counter = kit.counter_text(look, max_steps(paths), max_steps(paths)) if paths else ""
+    counter_w = text_size(counter, sz.font("text", counter))[0] if paths else 0
+    title_font = sz.font("title", s.title)
+    kit.put_text(
+        img, (pad, hm), kit.fit_text(s.title, title_font, g.cbar[0] - counter_w - 3 * pad), title_font, ink, "lm"
     )
     # paths: pixels, and hidden flags from the depth buffer
     path_px, path_depth = _project_paths(s, paths, g, norm)
@@ -335,48 +334,47 @@ def scene_3d(
         iy = np.clip(np.floor(px[:, 1]).astype(int), 0, h - 1)
         inside = (px[:, 0] >= 0) & (px[:, 0] < w) & (px[:, 1] >= 0) & (px[:, 1] < h)
         hidden.append(inside & (depth_buf[iy, ix] > dep + HIDE_EPS))
-    clip = (0, g.header_h, g.cbar[0] - pad, h)
-    overlays = []
+    clip = (0, sz.header_h, g.cbar[0] - pad, h)
+    overlays: list[kit.Overlay] = []
     # minima: stars on the surface
     if s.minima:
         mx = np.array(s.minima)
         mz = s.sample(mx[:, 0], mx[:, 1])
         MP = norm(mx[:, 0], mx[:, 1], mz)
         good = np.isfinite(MP).all(1)
-        mpx, mdep = cam.project(MP[good] + [0, 0, LIFT])
-        from .render import _minimum_ops
-
+        mpx, mdep = cam.project(MP[good] + np.array([0.0, 0.0, LIFT]))
         for (cx, cy), dep in zip(mpx, mdep):
             iy, ix = int(min(max(cy, 0), h - 1)), int(min(max(cx, 0), w - 1))
             if depth_buf[iy, ix] > dep + HIDE_EPS:
                 continue
-            ops, rad = _minimum_ops(cx, cy, g.fs)
-            box = R.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), clip)
+            ops, rad = kit.minimum_ops(cx, cy, sz.fs, th)
+            box = kit.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), clip)
             if box:
-                reg, _ = R.paint(img, box, ops, 3)
+                reg, _ = kit.paint(img, box, ops, kit.SS)
                 img[box[1] : box[3], box[0] : box[2]] = reg
                 overlays.append((box, ops))
     if paths:
-        busy = _busy_points(paths, path_px)
-        # avoid labels (dark grey) and, less, the surface (coloured); the light
-        # grey panes may be covered
+        busy = kit.busy_points(paths, path_px)
+        # avoid labels (text-coloured, unsaturated) and, less, the surface (coloured); the panes may be covered
         im16 = img.astype(np.int16)
         sat = im16.max(-1) - im16.min(-1)
-        occupied = np.where((im16.max(-1) < 140) & (sat < 25), 20.0, 0.0) + np.where(sat > 30, 1.0, 0.0)
-        ov = _legend_overlay(img, paths, g.fs, g.lw, clip, busy, occupied)
+        near_ink = np.abs(im16 - np.asarray(ink, dtype=np.int16)).max(-1) < 90
+        occupied = np.where(near_ink & (sat < 25), 20.0, 0.0) + np.where(sat > 30, 1.0, 0.0)
+        ov = kit.legend_overlay(img, paths, sz, clip, busy, look, occupied)
         if ov:
             overlays.append(ov)
-    counter_w = R.text_size("step 00000 / 00000", fonts["text"])[0]
+    widest = kit.counter_text(look, 99999, 99999)
+    counter_w = text_size(widest, sz.font("text", widest))[0]
     rx = g.cbar[0] - pad
-    cbox = (max(0, rx - counter_w - 2), 0, min(w, rx + 2), g.header_h)
-    return _Scene(
+    cbox = (max(0, rx - counter_w - 2), 0, min(w, rx + 2), sz.header_h)
+    return kit.Backdrop(
         bg=img,
         clip=clip,
         path_px=path_px,
         hidden=hidden,
-        lw=g.lw,
-        fs=g.fs,
+        sizes=sz,
         counter_xy=(rx, int(hm)),
         counter_box=cbox,
         overlays=overlays,
+        reserved=band_colors(look) + [(int(r), int(g), int(b)) for r, g, b in th.lut(256)[::8]],
     )
