@@ -20,31 +20,22 @@ import math
 import re
 from typing import Any
 
-from optim_core import OPTIMIZERS, resolve_schedule
+from optim_core import OPTIMIZERS, OptimizerSpec, resolve_schedule
 from optim_core.scene import Scene
 from surfaces import SURFACES, Surface
 from surfaces import expr as ex
 from surfaces.base import X, Y
 
-# optimizer id -> (import line, constructor)
-_CLASSES = {
-    "sgd": ("", "torch.optim.SGD"),
-    "momentum": ("", "torch.optim.SGD"),
-    "nesterov": ("", "torch.optim.SGD"),
-    "adagrad": ("", "torch.optim.Adagrad"),
-    "rmsprop": ("", "torch.optim.RMSprop"),
-    "adadelta": ("", "torch.optim.Adadelta"),
-    "adam": ("", "torch.optim.Adam"),
-    "adamw": ("", "torch.optim.AdamW"),
-    "amsgrad": ("", "torch.optim.Adam"),
-    "nadam": ("", "torch.optim.NAdam"),
-    "radam": ("", "torch.optim.RAdam"),
-    "adamax": ("", "torch.optim.Adamax"),
-    "ftrl": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.FTRL"),
-    "swats": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.SWATS"),
-    "lion": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.Lion"),
-}
-assert set(_CLASSES) == set(OPTIMIZERS), "every optimizer needs its reference class here"
+# The reference class of each optimizer comes from its declaration (OptimizerSpec.ref).
+_PIP_NOTE = {"pytorch_optimizer": "  # pip install pytorch-optimizer"}
+
+
+def _reference(spec: OptimizerSpec) -> tuple[str, str]:
+    """(the import line beside torch's, or "", the constructor) of the spec's reference implementation."""
+    module = spec.ref.import_module
+    imports = "" if module == "torch" else f"import {_trusted(module)}{_PIP_NOTE.get(module, '')}"
+    return imports, _trusted(spec.ref.qualname)
+
 
 # The torch function behind each function of the formula language.
 TORCH_FUNCTIONS: dict[str, str] = {name: f"torch.{name}" for name in ex.ARITY}
@@ -132,7 +123,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     starts = resolved.starts  # (B, d)
     start = ", ".join(literal(float(c)) for c in starts[start_index])
     kwargs = spec.reference_kwargs(run_cfg.resolved())
-    imports, cls = _CLASSES[spec.id]
+    imports, cls = _reference(spec)
     if not imports:
         kwargs["foreach"] = False  # torch's single-tensor code path, the one the golden fixtures pin
     sched_spec, sched = resolve_schedule(dict(scene.schedule))
@@ -146,7 +137,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
         about = _CUSTOM
 
     header = [
-        f'"""Reproduce one run of an Optimizer Playground scene with {_trusted(cls)}.',
+        f'"""Reproduce one run of an Optimizer Playground scene with {cls}.',
         "",
         f"Surface: {about}.",
         "The path matches the app's to ~1e-12.",
@@ -226,12 +217,13 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
 
 # --- the script's own check ------------------------------------------------------------------------------
 # What a generated script may contain, and nothing else: defence in depth behind the printers above.
-_MODULES = {"torch": "torch", "numpy": "np", "pytorch_optimizer": "pytorch_optimizer", "math": "math"}
+_MODULES = {"torch": "torch", "numpy": "np", "math": "math"}
+_MODULES.update({m: m for m in (spec.ref.import_module for spec in OPTIMIZERS.values()) if m != "torch"})
 _NAMES = {*_MODULES.values(), "f", "p", "x", "y", "opt", "scheduler", "rng", "path", "step", "loss", "noise"}
 _NAMES |= {"points", "range", "print"}
 _ATTRIBUTES = {
     *TORCH_FUNCTIONS.values(),
-    *(cls for _, cls in _CLASSES.values()),
+    *(spec.ref.cls for spec in OPTIMIZERS.values()),
     *_SCHEDULER_CLASSES,
     # torch.optim.lr_scheduler, torch.set_default_dtype(torch.float64), torch.tensor, math.pi, math.e
     *("optim", "lr_scheduler", "set_default_dtype", "float64", "tensor", "pi", "e"),

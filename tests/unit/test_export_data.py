@@ -141,6 +141,10 @@ def _torch_python() -> str | None:
             0,
             0,
         ),
+        # the optimizers whose reference pins a keyword (nesterov=True, amsgrad=True), and FTRL
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 0, 0),
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 1, 0),
+        (Scene(surface="himmelblau", runs=(RunConfig("ftrl", {"lr": 0.5}),), steps=60), 0, 0),
         # 1-D: a built-in curve, and a formula in x alone from a one-number start, with noise
         (Scene(surface="double_well", runs=(RunConfig("momentum", {"lr": 0.01}),), steps=120), 0, 0),
         (

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from export import snippet
 from export.snippet import check_script, literal, torch_expression, torch_snippet
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import RunConfig, Scene
@@ -55,7 +54,7 @@ def assert_safe_script(source: str, scene: Scene, run_index: int = 0) -> None:
 
     doc = body.pop(0)
     assert isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
-    cls = snippet._CLASSES[spec.id][1]
+    cls = spec.ref.qualname
     assert doc.value.value == docstring(cls, scene.surface.strip())
     imported = []
     while isinstance(body[0], ast.Import):
