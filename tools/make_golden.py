@@ -435,7 +435,8 @@ def case(
     **params,
 ):
     spec = OPTIMIZERS[opt_id]
-    defaults = spec.defaults()
+    # the reference's own form: variant switches (textbook forms torch does not have) stay at their defaults
+    defaults = {p.name: p.default for p in spec.hyperparams if not p.variant}
     unknown = set(params) - set(defaults)
     if unknown:
         raise ValueError(f"{opt_id}: unknown hyperparameters {sorted(unknown)}")
