@@ -15,7 +15,7 @@ from look.theme import run_color
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import ResolvedScene
 
-from . import variants
+from . import measured, variants
 from .text import _
 
 
@@ -105,4 +105,6 @@ def render(resolved: ResolvedScene) -> None:
             st.markdown(_(sched.explanation))
     st.html(f"<span class='chart-title'>{_('All optimizers at a glance')}</span>")
     comparison_table(set(order))
+    st.html(f"<span class='chart-title'>{_('Measured: speed, tuning effort, memory')}</span>")  # engine
+    measured.render(set(order))  # engine
     lookup()

@@ -44,3 +44,14 @@ def test_learn_card_shows_the_textbook_forms_and_runs_one_beside_torchs():
     # under the step schedule the two forms take different paths
     a, b = simulate(current_scene(at))
     assert np.abs(a.points - b.points).max() > 1e-3
+
+
+def test_learn_tab_shows_the_measured_table():
+    at = make_app()
+    at.session_state["tab"] = "Learn"
+    at.run()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    measured = [f for f in frames if "Median steps at its best lr" in f.columns]
+    assert measured, [list(f.columns) for f in frames]
+    assert len(measured[0]) == len(OPTIMIZERS)
