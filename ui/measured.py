@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from look.fmt import num
 from optim_core import OPTIMIZERS
 from optim_core.tune import benchmark_table
 
@@ -50,7 +51,7 @@ def render(in_scene: set[str]) -> None:
                 help=fmt(
                     "Steps until f − f* falls to {rtol} of its start value and stays there, at the best lr of the "
                     "grid; the median over the problems (empty: more than {steps}).",
-                    rtol=f"{table['rtol']:g}",
+                    rtol=num(table["rtol"]),
                     steps=table["steps"],
                 ),
             ),
@@ -72,8 +73,8 @@ def render(in_scene: set[str]) -> None:
             "(python -m tools.benchmark_table).",
             n=n,
             k=table["lr_grid"]["size"],
-            lo=f"{table['lr_grid']['low']:g}",
-            hi=f"{table['lr_grid']['high']:g}",
+            lo=num(table["lr_grid"]["low"]),
+            hi=num(table["lr_grid"]["high"]),
             steps=table["steps"],
         )
     )

@@ -12,7 +12,7 @@ from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.curve import curve_figure, theta_figure
 
-from . import header, share, state, summary
+from . import batch, header, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .player import frame_info, map_height, measured_box, player
 from .text import _, fmt, safe
@@ -21,7 +21,7 @@ from .text import _, fmt, safe
 # zoom, double-click to reset.
 SIDE_VIEWS = ("loss", "3d")
 SIDE_VIEWS_1D = ("theta", "loss")
-SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration"}
+SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration", "data": "Data & model"}
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "reset"}
 
 
@@ -140,6 +140,8 @@ def render(resolved: ResolvedScene) -> None:
     ss = st.session_state
     ss.setdefault("click_mode", "move")
     sides = SIDE_VIEWS_1D if resolved.dim == 1 else SIDE_VIEWS
+    if batch.sampling_of(resolved) is not None:
+        sides = ("data", *sides)  # a dataset surface: the data and each run's model first (engine)
     if ss.get("side_view") not in sides:
         ss["side_view"] = sides[0]
     side = ss["side_view"]
@@ -177,12 +179,13 @@ def render(resolved: ResolvedScene) -> None:
                 + " — "
                 + _("widen the View window in the sidebar to follow.")
             )
+        batch.panel(resolved, data.runs)  # mini-batches measured, on a dataset surface (engine)
     with right:
         player(
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
-            charts=["contour"] + (["surface3d"] if side == "3d" else []),
+            charts=["contour"] + (["surface3d"] if side == "3d" else []) + (["dataset"] if side == "data" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
@@ -235,6 +238,8 @@ def render(resolved: ResolvedScene) -> None:
             st.plotly_chart(
                 _surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False}, height=side_h
             )
+        elif side == "data":
+            batch.dataset_chart(resolved, data.runs, list(meta["frame_names"]), list(meta["frame_steps"]), side_h)
         elif side == "theta":
             st.plotly_chart(_theta(key, data), key="theta", theme=None, config={"displaylogo": False}, height=side_h)
         else:

@@ -261,3 +261,36 @@ def test_bad_batch_in_a_config_is_one_line(patch, fragment):
     with pytest.raises(SpecError) as err:
         Scene.from_dict(data)
     assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+# ----------------------------------------------------------------------------------------------- the course table
+def test_batch_table_measures_the_same_budget_for_each_batch_size():
+    from optim_core.batchtable import compare_batch_sizes, default_batch_sizes
+
+    assert default_batch_sizes(200) == (1, 16, 200) and default_batch_sizes(200, 50) == (1, 50, 200)
+    s = get_surface("linreg")
+    rows = compare_batch_sizes("linreg", "sgd", {"lr": 0.05}, s.start, epochs=10, seed=0)
+    assert [r.batch_size for r in rows] == [1, 16, 200]
+    assert [r.steps for r in rows] == [2000, 130, 10]  # 10 epochs each: the same 2000 per-sample gradients
+    assert [r.steps_per_epoch for r in rows] == [200, 13, 1]
+    assert all(r.epochs == 10 for r in rows)
+    assert [r.floats_per_update for r in rows] == [2, 32, 400]  # B samples × (x, y)
+    data = dataset_of(s)
+    for r in rows:
+        t = run("linreg", "sgd", s.start, r.steps, lr=0.05, batch_size=r.batch_size, seed=0)
+        f_star = float(s.value(np.array(s.minima[0])))
+        np.testing.assert_allclose(r.gap_curve, t.loss[:, 0] - f_star, rtol=1e-12)
+        assert r.noise_start == pytest.approx(float(gradient_noise(data, np.array(s.start), r.batch_size)))
+    # noise: full at B = 1, none at N; the true gradient vanishes at the minimum but the noise does not
+    assert rows[0].noise_start > rows[1].noise_start > rows[2].noise_start == 0.0
+    assert rows[0].noise_minimum > 0 and rows[2].noise_minimum == 0.0
+    # convergence per epoch: SGD is far ahead after one epoch but hovers; full batch has taken one step
+    assert rows[0].gap_one_epoch < rows[1].gap_one_epoch < rows[2].gap_one_epoch
+    assert rows[1].epochs_to_tol is not None and rows[2].epochs_to_tol is None
+
+
+def test_batch_table_refuses_a_plain_surface():
+    from optim_core.batchtable import compare_batch_sizes
+
+    with pytest.raises(SpecError):
+        compare_batch_sizes("rosenbrock", "sgd", {"lr": 0.01}, (0.0, 0.0))
