@@ -155,3 +155,32 @@ def test_run_labels_tell_runs_of_the_same_optimizer_apart():
         "SGD (lr=0.1)",
     ]
     assert read_paths_json(paths_json(scene, simulate(scene)))["runs"][1]["label"] == scene.run_labels()[1]
+
+
+def test_dataset_runs_export_batch_size_epoch_and_variant_switches():
+    """On a dataset surface the files say which batch size and seed each run used and the epoch of every row;
+    a textbook form's switches are in the JSON beside the reference's keywords (which cannot hold them)."""
+    scene = Scene(
+        surface="logreg",
+        runs=(RunConfig("sgd", {"lr": 1.0}), RunConfig("adam", {"lr": 0.1, "eps_inside": True})),
+        steps=30,
+        batch_size=16,
+        batch_seed=2,
+    )
+    trajs = simulate(scene)
+    rows = read_paths_csv(paths_csv(scene, trajs))
+    for i in range(2):
+        entry = rows[(i, 0)]
+        assert entry["batch_size"] == 16
+        assert entry["epoch"].tolist() == [0, *trajs[i].epoch.tolist()]
+    doc = read_paths_json(paths_json(scene, trajs))
+    assert doc["runs"][0]["batch_size"] == 16 and doc["runs"][0]["seed"] == 2
+    assert doc["runs"][0]["paths"][0]["epoch"][:15] == [0] + [1] * 13 + [2]
+    assert "variant" not in doc["runs"][0] and doc["runs"][1]["variant"] == {"eps_inside": True}
+    assert "eps_inside" not in doc["runs"][1]["params"]
+    assert doc["surface"]["dataset"]["n"] == 200 and len(doc["surface"]["formula"]) < 200
+    # a plain surface leaves the columns blank and the keys out
+    plain = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}),), steps=5)
+    entry = read_paths_csv(paths_csv(plain, simulate(plain)))[(0, 0)]
+    assert entry["batch_size"] is None and entry["epoch"] is None
+    assert "epoch" not in read_paths_json(paths_json(plain, simulate(plain)))["runs"][0]["paths"][0]
