@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from look import Look
 from look.fmt import num, sig
 from optim_core.batches import MAX_SEED, Sampling, gradient_noise, steps_per_epoch
 from optim_core.batchtable import BatchRow, compare_batch_sizes, default_batch_sizes
@@ -28,6 +29,7 @@ from optim_core.scene import ResolvedScene, Scene
 from surfaces import Surface, dataset_of
 from viz.dataset import batch_curves_figure, dataset_figure
 
+from .looks import current_look
 from .text import _, fmt
 
 BATCH = "batch_size"
@@ -112,17 +114,28 @@ def sampling_of(resolved: ResolvedScene) -> Sampling | None:
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _dataset_fig(key: str, _resolved: ResolvedScene, _runs: Any, names: tuple[str, ...], steps: tuple[int, ...]):
+def _dataset_fig(
+    key: str,
+    look_key: str,
+    _resolved: ResolvedScene,
+    _runs: Any,
+    names: tuple[str, ...],
+    steps: tuple[int, ...],
+    _look: Look,
+):
     data = dataset_of(_resolved.surface)
     assert data is not None
     return dataset_figure(
-        data, _runs, frame_names=list(names), frame_steps=list(steps), sampling=sampling_of(_resolved)
+        data, _runs, frame_names=list(names), frame_steps=list(steps), sampling=sampling_of(_resolved), look=_look
     )
 
 
-def dataset_chart(resolved: ResolvedScene, runs: Any, names: list[str], steps: list[int], height: int) -> None:
-    """The data and each run's model, animated with the map (chart key "dataset")."""
-    fig = _dataset_fig(resolved.key, resolved, runs, tuple(names), tuple(int(s) for s in steps))
+def dataset_chart(
+    resolved: ResolvedScene, runs: Any, names: list[str], steps: list[int], height: int, look: Look | None = None
+) -> None:
+    """The data and each run's model, animated with the map (chart key "dataset"), in the session's look."""
+    look = look or current_look()
+    fig = _dataset_fig(resolved.key, look.key, resolved, runs, tuple(names), tuple(int(s) for s in steps), look)
     st.plotly_chart(fig, key="dataset", theme=None, config={"displaylogo": False}, height=height)
 
 
@@ -260,7 +273,7 @@ def panel(resolved: ResolvedScene, runs: Any) -> None:
             label_visibility="collapsed",
         )
         st.plotly_chart(
-            batch_curves_figure(rows, x=x or "epochs"),
+            batch_curves_figure(rows, x=x or "epochs", look=current_look()),
             key="batch_curves",
             theme=None,
             config={"displaylogo": False},

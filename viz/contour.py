@@ -427,4 +427,5 @@ def contour_figure(
             names.append(name)
             labels.append(str(int(s)))
         layout.update(animation.controls(names, labels, look=look))
+        layout["meta"].update(frame_names=names, frame_steps=[int(s) for s in plan.frame_steps])
     return Figure(data=data, layout=layout, frames=frames or None)
