@@ -101,3 +101,12 @@ def test_batch_controls_only_on_dataset_surfaces():
     at = make_app()
     assert not [s for s in at.select_slider if s.key == "batch_size"]
     assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-dataset")]
+
+
+def test_export_tab_says_why_a_textbook_form_has_no_pytorch_script():
+    at = make_app({"surface": "ill_conditioned", "run": "momentum:lr=0.05,lr_inside=true"})
+    at.session_state["tab"] = "Export"
+    at.run()
+    assert not at.exception
+    assert any("textbook form of Momentum" in i.value for i in at.info), [i.value for i in at.info]
+    assert not [c for c in at.code if "torch.optim" in c.value]

@@ -240,7 +240,8 @@ def test_bad_run_arguments():
 def test_builtin_minima_are_stationary_local_minima(sid):
     s = get_surface(sid)
     assert s.dim == SURFACES[sid].dim and len(s.domain) == s.dim and len(s.start) == s.dim
-    assert s.formula and s.tex and s.domain[0][0] < s.domain[0][1]
+    # a dataset surface's f is a sum over its data: logreg has no formula a user could type
+    assert (s.formula or SURFACES[sid].finite_sum) and s.tex and s.domain[0][0] < s.domain[0][1]
     assert np.isfinite(s.value(np.array(s.start))) and np.isfinite(s.gradient(np.array(s.start))).all()
     if s.dim == 2:
         xs, ys, z = s.grid(60)
@@ -257,7 +258,7 @@ def test_builtin_minima_are_stationary_local_minima(sid):
 def test_eleven_surfaces_four_curves_and_curvature_bound():
     assert len(BUILTINS) == 11 and all(e.dim == 2 for e in BUILTINS.values())
     assert list(CURVES) == ["parabola", "asymmetric_bowl", "xcos", "double_well"]
-    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, *CURVES]
+    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, "linreg", "logreg", *CURVES]
     assert get_surface("quadratic").curvature_bound() == pytest.approx(2.0)
     assert get_surface("ill_conditioned", kappa=50).curvature_bound() == pytest.approx(50.0)
     assert get_surface("booth").curvature_bound() == pytest.approx(18.0)
