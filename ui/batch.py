@@ -152,7 +152,7 @@ def _rows(run_key: str, _resolved: ResolvedScene, _i: int, sizes: tuple[int, ...
         batch_sizes=sizes,
         epochs=EPOCHS,
         seed=_resolved.batch_seed,
-        schedule=dict(_resolved.schedule),
+        schedule=dict(r.schedule),  # the run's own schedule (or the scene's)
         noise=noise,
         clip=_resolved.clip,
     )
