@@ -204,7 +204,7 @@ def iter_paths_json(scene: Scene, trajectories: Sequence[Trajectory], max_rows: 
         + f', "step_stride": {stride}, "runs": ['
     )
     for r, (label, t) in enumerate(zip(scene.run_labels(), trajectories)):
-        run_head = {
+        run_head: dict[str, Any] = {
             "label": label,
             "optimizer": t.optimizer.id,
             "reference": t.optimizer.reference,

@@ -32,7 +32,7 @@ import numpy as np
 from optim_core import OPTIMIZERS
 from optim_core.spec import PER_COORDINATE, OptimizerSpec
 from optim_core.tune import benchmark_path, tune_lr
-from surfaces import get_surface
+from surfaces import builtin_surface
 
 STEPS = 1000
 RTOL = 1e-6
@@ -69,7 +69,7 @@ def measure() -> dict[str, Any]:
     for oid, spec in OPTIMIZERS.items():
         per_problem: dict[str, Any] = {}
         for sid, sparams in PROBLEMS:
-            surface = get_surface(sid, **sparams)
+            surface = builtin_surface(sid, tuple(sorted(sparams.items())))
             t = tune_lr(surface, spec, surface.start, STEPS, lrs=GRID, criterion="steps", rtol=RTOL)
             best = t.best_index
             steps = int(t.steps_to_tol[best]) if best >= 0 and t.steps_to_tol[best] >= 0 else None
