@@ -217,9 +217,11 @@ def runs_section() -> None:
                     for p in rest:
                         hyperparam_widget(p, f"run{i}_{p.name}")
                     _run_schedule(i)
+                    _run_batch(i)
             elif not state.hidden("params"):
                 with st.expander(_("More: schedule")):
                     _run_schedule(i)
+                    _run_batch(i)
     if edit_runs:
         st.button(
             _("Add optimizer"),
@@ -229,6 +231,29 @@ def runs_section() -> None:
             disabled=n >= MAX_RUNS,
             width="stretch",
         )
+
+
+def _run_batch(i: int) -> None:
+    """On a dataset surface: this run's own mini-batch size (0: the scene's), so SGD, a mini-batch and the full
+    batch can be three paths on one map."""
+    surf = state.current_surface()
+    n = getattr(getattr(surf, "data", None), "n", None) or getattr(surf, "n_samples", None)
+    if n is None:
+        from optim_core.batches import dataset_of
+
+        data = dataset_of(surf) if surf is not None else None
+        n = data.n if data is not None else None
+    if n is None:
+        return
+    st.session_state.setdefault(f"run{i}_batch", 0)
+    st.number_input(
+        _("Mini-batch size of this run"),
+        min_value=0,
+        max_value=int(n),
+        step=1,
+        key=f"run{i}_batch",
+        help=fmt("1 = SGD, {n} = full batch, 0 = the scene's batch size (Steps & training)", n=int(n)),
+    )
 
 
 def _run_schedule(i: int) -> None:

@@ -75,12 +75,18 @@ def scene_to_query(scene: Scene) -> dict[str, str]:
     q: dict[str, str] = {"surface": scene.surface}
     if scene.surface_params:
         q["sp"] = ",".join(f"{k}={short(v)}" for k, v in scene.surface_params.items())
-    q["run"] = ";".join(
-        r.optimizer
-        + (":" + ",".join(f"{k}={short(v)}" for k, v in r.params.items()) if r.params else "")
-        + (("@" + _schedule_text(r.schedule)) if r.schedule is not None else "")
-        for r in scene.runs
-    )
+
+    def run_text(r: RunConfig) -> str:
+        kv = [f"{k}={short(v)}" for k, v in r.params.items()]
+        if r.batch_size is not None:
+            kv.append(f"batch={int(r.batch_size)}")
+        return (
+            r.optimizer
+            + (":" + ",".join(kv) if kv else "")
+            + (("@" + _schedule_text(r.schedule)) if r.schedule is not None else "")
+        )
+
+    q["run"] = ";".join(run_text(r) for r in scene.runs)
     if scene.starts:
         q["start"] = ";".join(",".join(short(c) for c in s) for s in scene.starts)
     q["steps"] = str(int(scene.steps))
@@ -266,7 +272,9 @@ def _run(item: str) -> RunConfig:
     if at:
         sname, skv = _split_head(sched)
         schedule = {"name": sname, **_parse_kv(skv, "run schedule")}
-    return RunConfig(name, _parse_kv(kv, "run"), schedule)
+    params = _parse_kv(kv, "run")
+    batch = params.pop("batch", None)  # no optimizer has a hyperparameter named batch: a run's mini-batch size
+    return RunConfig(name, params, schedule, None if batch is None else _whole(batch, "batch size"))
 
 
 def _split_head(item: str) -> tuple[str, str]:
