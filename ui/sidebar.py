@@ -13,7 +13,7 @@ from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import BUILTINS, get_surface
 
-from . import nav, state
+from . import nav, scrub, state
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
 
@@ -35,6 +35,7 @@ def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
             training_section()
         if not state.hidden("window"):
             view_section(resolved.dim)
+        scrub.mount(resolved)  # live scrubbing of the run sliders (ui/scrub.py): an invisible element
 
 
 # ----------------------------------------------------------------------------- language and display
