@@ -199,12 +199,14 @@ function draw(key, input) {
     p = S.preview = { gd, run: s.run, key, hidden, svg, line, dots, heads, caption, idx: -1 };
   }
   p.key = key;
-  if (p.idx === idx && p.w === w && p.h === h) return;
-  p.idx = idx; p.w = w; p.h = h;
+  if (p.idx === idx) return;
+  p.idx = idx;
   const color = (pathT.line && pathT.line.color) || "#333";
   const a = pay.offsets[idx], b = pay.offsets[idx + 1];
   const xs = pay.x.subarray(a, b), ys = pay.y.subarray(a, b);
   p.svg.setAttribute("width", w); p.svg.setAttribute("height", h);
+  p.svg.style.left = xa._offset + "px"; p.svg.style.top = ya._offset + "px";
+  p.caption.style.left = xa._offset + 8 + "px"; p.caption.style.top = ya._offset + 6 + "px";
   p.line.setAttribute("stroke", color);
   p.line.setAttribute("stroke-width", (pathT.line && pathT.line.width) || 2);
   p.line.setAttribute("d", pathD(xs, ys, xa, ya, w, h));
@@ -274,8 +276,20 @@ function onChart(gd) {
   const end = () => {
     if (S.preview && S.preview.gd === gd) endPreview();
   };
-  gd.on && gd.on("plotly_afterplot", end);
-  gd.on && gd.on("plotly_animating", end);
+  // new axes (a resize, a zoom): draw the preview again through them
+  const again = () => {
+    const p = S.preview;
+    if (!p || p.gd !== gd) return;
+    const s = S.sliders.get(p.key);
+    const input = s && document.querySelector(`.st-key-${s.key} input[type=range]`);
+    p.idx = -1;
+    if (input) schedule(p.key, input);
+  };
+  if (!gd.on) return;
+  gd.on("plotly_afterplot", end);
+  gd.on("plotly_animating", end);
+  gd.on("plotly_relayout", again);
+  gd.on("plotly_resize", again);
 }
 
 export default function (component) {
