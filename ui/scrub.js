@@ -231,7 +231,6 @@ function draw(key, input) {
   if (div.length) text += " — " + (T.diverged || "diverged at step {step}").replace("{step}", String(Math.min(...div)));
   p.caption.textContent = text;
   p.caption.style.color = div.length ? "#C0000A" : ((L.font && L.font.color) || "#1F2430");
-  p.caption.title = T.preview || "";
   // what is drawn, for tests and benchmarks: the value index and the data drawn
   p.svg.dataset.run = String(s.run);
   p.svg.dataset.index = String(idx);

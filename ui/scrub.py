@@ -106,7 +106,6 @@ def _texts() -> dict[str, str]:
     return {
         "run": _("Run {n}"),
         "diverged": _("diverged at step {step}"),
-        "preview": _("release to compute the exact paths"),
     }
 
 

@@ -196,7 +196,7 @@ def scrub_paths(
 
     base = {k: v for k, v in r.config.params.items() if k != param}  # groups are already split (RunConfig)
     noise = {"std": resolved.noise.std, "seed": resolved.noise.seed} if resolved.noise else None
-    common = {"schedule": dict(resolved.schedule), "noise": noise, "clip": resolved.clip}
+    common: dict[str, Any] = {"schedule": dict(resolved.schedule), "noise": noise, "clip": resolved.clip}
 
     good = np.flatnonzero(ok)
     if noise is not None:
