@@ -44,6 +44,7 @@ from ui.url import scene_to_query
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEAT = 5
+DEBUG_TRACE = ""  # a path: keep the last drag's Chromium trace there
 BENCH_OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam")
 TARGETS = {
     "arrow": ("arrow key or drag release on an lr slider → updated chart", "≤ 150 ms"),
@@ -91,7 +92,9 @@ ARM_JS = """([run, selector]) => {
   const gd0 = document.querySelector('.st-key-contour .js-plotly-plot');
   const pathOf = (gd) => gd && gd._fullData && gd._fullData.find(t => t.meta && t.meta.role === 'path' && t.meta.run === run);
   const p0 = pathOf(gd0);
-  const sig = (p) => p && p.x ? p.x.length + ':' + Array.from(p.x.slice(-3)).join(',') : null;
+  // every point counts: a converged path ends where the old one did
+  const sig = (p) => { if (!p || !p.x) return null; let h = 0; const a = p.x, b = p.y || [];
+    for (let i = 0; i < a.length; i++) h = (h * 31 + (a[i] ?? 0) * 1e6 + (b[i] ?? 0) * 1e3) % 1e15; return a.length + ':' + h; };
   const s0 = sig(p0), x0 = p0 && p0.x;
   const ov0 = document.querySelector('svg.optviz-scrub');
   const idx0 = ov0 ? ov0.dataset.index : null;
@@ -347,7 +350,9 @@ def bench_explore(browser, url: str) -> dict:
         page.wait_for_timeout(200)
         page.evaluate(
             """() => { const g = document.querySelector('.st-key-sweep_cell_contour .js-plotly-plot');
-                       window.__cell0 = g && g._fullData ? JSON.stringify(Array.from(g._fullData.find(t => t.meta && t.meta.role === 'path')?.x ?? []).slice(-2)) : null; }"""
+                       window.__cellSig = (g) => !g || !g._fullData ? null : g._fullData.filter(t => t.type === 'scatter')
+                         .map(t => { let h = 0; for (const v of Array.from(t.x ?? [])) h = (h * 31 + (v ?? 0) * 1e6) % 1e15; return h; }).join(',');
+                       window.__cell0 = window.__cellSig(g); }"""
         )
         clicks.append(_click_cell(page, x, y))
         page.get_by_role("tab", name="Trajectories").click()
@@ -366,8 +371,7 @@ def _click_cell(page, x: float, y: float) -> float | None:
           document.addEventListener('click', e => { window.__cellClick = e.timeStamp; }, {capture: true, once: true});
           const loop = () => {
             const g = document.querySelector('.st-key-sweep_cell_contour .js-plotly-plot');
-            const p = g && g._fullData && g._fullData.find(t => t.meta && t.meta.role === 'path');
-            const now = p ? JSON.stringify(Array.from(p.x ?? []).slice(-2)) : null;
+            const now = window.__cellSig(g);
             if (window.__cellClick !== null && now !== null && now !== window.__cell0) { window.__cellT = performance.now(); return; }
             requestAnimationFrame(loop);
           };
@@ -402,8 +406,9 @@ SCRIPT_EVENTS = {
 
 
 def frame_stats(trace: dict) -> dict:
-    """Frames (BeginMainThreadFrame on the renderer's main thread, ≈ one per vsync while something changes) and
-    the script time inside each (the union of the script events, nested ones counted once)."""
+    """Frames (FireAnimationFrame on the renderer's main thread: drag_across keeps a requestAnimationFrame loop
+    running, so there is one per displayed frame) and the script time inside each (the union of the script
+    events, nested ones counted once: the slider's own React update, the scrub overlay, everything)."""
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
     main = {
         (e["pid"], e["tid"])
@@ -416,7 +421,7 @@ def frame_stats(trace: dict) -> dict:
         key = (e.get("pid"), e.get("tid"))
         if key not in main:
             continue
-        if e.get("name") == "BeginMainThreadFrame":
+        if e.get("name") == "FireAnimationFrame":
             frames.setdefault(key, []).append(e["ts"] / 1000)
         elif e.get("ph") == "X" and e.get("name") in SCRIPT_EVENTS and e.get("dur"):
             busy.setdefault(key, []).append((e["ts"] / 1000, (e["ts"] + e["dur"]) / 1000))
@@ -467,6 +472,10 @@ def drag_across(browser, page, key: str) -> dict:
     page.mouse.move(tb["x"] + 1, y0, steps=8)
     page.wait_for_timeout(300)
     page.evaluate("() => { const S = window.__optvizScrub; if (S) { S.stats.drawMs = []; S.stats.frames = 0; } }")
+    # a frame every vsync while the drag lasts: a frame that comes late is a dropped frame
+    page.evaluate(
+        "() => { window.__tick = true; const f = () => { if (window.__tick) requestAnimationFrame(f); }; f(); }"
+    )
     browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
     t0 = time.perf_counter()
     n = 90
@@ -475,6 +484,9 @@ def drag_across(browser, page, key: str) -> dict:
         page.wait_for_timeout(16)
     seconds = time.perf_counter() - t0
     trace = json.loads(browser.stop_tracing())
+    page.evaluate("() => { window.__tick = false; }")
+    if DEBUG_TRACE:
+        Path(DEBUG_TRACE).write_text(json.dumps(trace))
     stats = page.evaluate(
         """() => { if (!window.__optvizScrub) return {};
                    const s = window.__optvizScrub.stats, d = s.drawMs.slice().sort((a, b) => a - b);
