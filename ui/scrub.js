@@ -253,11 +253,16 @@ function schedule(key, input) {
 }
 
 // ------------------------------------------------------------------------------------------------ wiring
+// Ask a moment after the pointer arrives or the focus lands (not on every pointer crossing a slider on its
+// way elsewhere); a press asks at once. A key press's own rerun then starts before the fragment's.
+let askTimer = 0;
 function onEnter(e) {
   const key = sliderKey(e.target);
   if (!key) return;
   S.active = key;
-  ask(key);
+  clearTimeout(askTimer);
+  if (e.type === "pointerdown") ask(key);
+  else askTimer = setTimeout(() => { if (S.active === key) ask(key); }, 150);
 }
 
 function onMutations(list) {
