@@ -94,7 +94,8 @@ ARM_JS = """([run, selector]) => {
   const p0 = pathOf(gd0);
   // every point counts: a converged path ends where the old one did
   const sig = (p) => { if (!p || !p.x) return null; let h = 0; const a = p.x, b = p.y || [];
-    for (let i = 0; i < a.length; i++) h = (h * 31 + (a[i] ?? 0) * 1e6 + (b[i] ?? 0) * 1e3) % 1e15; return a.length + ':' + h; };
+    const v = (x) => (Number.isFinite(x) ? x : 0);  // NaN rows join the starts
+    for (let i = 0; i < a.length; i++) h = (h * 31 + v(a[i]) * 1e6 + v(b[i]) * 1e3) % 1e15; return a.length + ':' + h; };
   const s0 = sig(p0), x0 = p0 && p0.x;
   const ov0 = document.querySelector('svg.optviz-scrub');
   const idx0 = ov0 ? ov0.dataset.index : null;
@@ -351,7 +352,7 @@ def bench_explore(browser, url: str) -> dict:
         page.evaluate(
             """() => { const g = document.querySelector('.st-key-sweep_cell_contour .js-plotly-plot');
                        window.__cellSig = (g) => !g || !g._fullData ? null : g._fullData.filter(t => t.type === 'scatter')
-                         .map(t => { let h = 0; for (const v of Array.from(t.x ?? [])) h = (h * 31 + (v ?? 0) * 1e6) % 1e15; return h; }).join(',');
+                         .map(t => { let h = 0; for (const v of Array.from(t.x ?? [])) h = (h * 31 + (Number.isFinite(v) ? v : 0) * 1e6) % 1e15; return h; }).join(',');
                        window.__cell0 = window.__cellSig(g); }"""
         )
         clicks.append(_click_cell(page, x, y))
