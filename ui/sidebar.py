@@ -13,7 +13,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
-from . import batch, nav, state
+from . import batch, nav, scrub, state
 from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
@@ -36,6 +36,7 @@ def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
             training_section()
         if not state.hidden("window"):
             view_section(resolved.dim)
+        scrub.mount(resolved)  # live scrubbing of the run sliders (ui/scrub.py): an invisible element
 
 
 # ----------------------------------------------------------------------------- language and display
