@@ -19,7 +19,7 @@ GROUPS: dict[str, str] = {
     "stochastic": N_("Stochasticity"),
 }
 
-_LESSONS = (
+_LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "lr_parabola",
         "basics",

@@ -23,9 +23,14 @@ from optim_core.scene import ResolvedScene
 class Trajectory(Protocol):
     """What the checks read of a run: an optim_core Trajectory, or the app's cached copy of one."""
 
-    points: np.ndarray  # (steps+1, B, d)
-    loss: np.ndarray  # (steps+1, B)
-    diverged_at: np.ndarray  # (B,)
+    @property
+    def points(self) -> np.ndarray: ...  # (steps+1, B, d)
+
+    @property
+    def loss(self) -> np.ndarray: ...  # (steps+1, B)
+
+    @property
+    def diverged_at(self) -> np.ndarray: ...  # (B,)
 
     @property
     def steps(self) -> int: ...
@@ -205,6 +210,7 @@ def _flag(c: Claim, r: ResolvedScene) -> np.ndarray:
     rec = _RECORDS.get(key)
     if rec is None:
         traj = r.simulate_run(c.run, record_state=True)
+        assert traj.record is not None
         rec = _RECORDS.setdefault(key, traj.record)
     if c.name not in rec.indicators:
         raise ValueError(f"{r.runs[c.run].spec.id} has no indicator {c.name!r}")

@@ -39,8 +39,8 @@ class Question:
         dists = [t.distance_to_minimum() for t in trajs]
         if self.kind == "first_to_reach":
             firsts = []
-            for i, d in enumerate(dists):
-                hit = np.flatnonzero(d[:, 0] <= self.tol) if d is not None else np.array([])
+            for i, dist in enumerate(dists):
+                hit = np.flatnonzero(dist[:, 0] <= self.tol) if dist is not None else np.zeros(0, dtype=int)
                 if trajs[i].diverged_at[0] >= 0:
                     hit = hit[hit < trajs[i].diverged_at[0]]
                 firsts.append(int(hit[0]) if hit.size else 10**9)

@@ -133,11 +133,16 @@ def surface_view(
         minima=minima,
         minima_f=np.asarray(minima_f, dtype=float),
         tex=surface.tex,
-        coords=tuple(getattr(surface, "coords", ("x", "y")))[:2],  # type: ignore[arg-type]
+        coords=_two_names(getattr(surface, "coords", ("x", "y"))),
     )
     if background:
         sv.picture(theme, levels)
     return sv
+
+
+def _two_names(names: Any) -> tuple[str, str]:
+    a, b = (tuple(str(n) for n in names) + ("x", "y"))[:2]
+    return a, b
 
 
 def run_view(traj: Any, index: int, label: str | None = None) -> RunView:

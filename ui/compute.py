@@ -31,7 +31,8 @@ def cached_surface_view(key: str, _resolved: ResolvedScene, n: int = GRID_N) -> 
     """A 2-D surface's grid and picture, or a 1-D curve's samples."""
     if _resolved.dim == 1:
         return curve_view(_resolved.surface, _resolved.window)
-    return surface_view(_resolved.surface, _resolved.window, n)
+    (x0, x1), (y0, y1) = _resolved.window
+    return surface_view(_resolved.surface, ((x0, x1), (y0, y1)), n)
 
 
 @dataclass(frozen=True, eq=False)

@@ -261,7 +261,7 @@ def runs_section() -> None:
                     on_change=state.on_optimizer_change,
                     args=(i,),
                 )
-            spec = OPTIMIZERS.get(ss.get(f"run{i}_optimizer"), OPTIMIZERS["sgd"])
+            spec = OPTIMIZERS.get(str(ss.get(f"run{i}_optimizer")), OPTIMIZERS["sgd"])
             primary = [p for p in spec.hyperparams if p.name in PRIMARY]
             rest = [p for p in spec.hyperparams if p.name not in PRIMARY]
             for p in primary:
@@ -343,9 +343,10 @@ def starts_section(dim: int) -> None:
             cx, cb = st.columns([10, 1.6], gap="small", vertical_alignment="bottom")
             cy = None
         show = "visible" if j == 0 else "collapsed"
-        cx.number_input("x", key=f"start{j}_x", format="%g", step=0.1, label_visibility=show)
+        # the value lives in session_state (the key); Streamlit's overloads want it passed as well
+        cx.number_input("x", key=f"start{j}_x", format="%g", step=0.1, label_visibility=show)  # type: ignore[call-overload]
         if cy is not None:
-            cy.number_input("y", key=f"start{j}_y", format="%g", step=0.1, label_visibility=show)
+            cy.number_input("y", key=f"start{j}_y", format="%g", step=0.1, label_visibility=show)  # type: ignore[call-overload]
         cb.button(
             "",
             icon=":material/close:",
@@ -359,7 +360,11 @@ def starts_section(dim: int) -> None:
     row = st.container(horizontal=True, gap="small")
     if dim == 2:
         row.button(
-            _("Add start"), icon=":material/add:", key="add_start", on_click=state.add_start, disabled=n >= MAX_STARTS
+            _("Add start"),
+            icon=":material/add:",
+            key="add_start",
+            on_click=state.on_add_start,
+            disabled=n >= MAX_STARTS,
         )
     row.button(_("Default"), icon=":material/restart_alt:", key="starts_reset", on_click=state.reset_starts)
     if dim == 2:
@@ -382,7 +387,7 @@ def training_section() -> None:
     st.selectbox(
         _("Learning-rate schedule"), list(SCHEDULES), key="schedule", format_func=lambda s: _(SCHEDULES[s].name)
     )
-    sched = SCHEDULES.get(ss.get("schedule"), SCHEDULES["constant"])
+    sched = SCHEDULES.get(str(ss.get("schedule")), SCHEDULES["constant"])
     for p in sched.hyperparams:
         hyperparam_widget(p, f"schedule_{p.name}")
     with st.expander(_("Gradient noise & clipping"), expanded=bool(ss.get("noise_std") or ss.get("clip_on"))):

@@ -113,9 +113,9 @@ def _diverged_arrays(
                 shown_x, shown_y = min(max(x, x0), x1), min(max(y, y0), y1)
                 off = (shown_x, shown_y) != (x, y)
             where = (
-                _.fmt("off the map; last finite point {point}", point=point(x, y, 4))
+                _.fmt("off the map; last finite point {point}", point=point(x, y, digits=4))
                 if off
-                else _.fmt("last finite point {point}", point=point(x, y, 4))
+                else _.fmt("last finite point {point}", point=point(x, y, digits=4))
             )
             because = safe(_(reason)) if reason else _("diverged")
             what = _.fmt("diverged at step {step}: {reason}", step=d, reason=because)
