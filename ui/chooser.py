@@ -2,7 +2,7 @@
 
 The data (tasks, recommendations, reasons, the scenes that demonstrate them and the claims that back every
 fact of the reasons) lives in lessons/guide.py. "Show me" loads the scene through the app's one state path
-(ui.state.apply_scene) and switches to the map; a toast repeats what to look at.
+(ui.state.apply_scene) and switches to the map; a toast names it.
 
 Widget keys: chooser_task (the task pills), chooser_<id> (the "Show me" button of the chosen task).
 """
@@ -22,11 +22,11 @@ from .text import _, fmt, lang, safe
 TASK = "chooser_task"
 
 
-def open_scene(scene: Scene, title: str, text: str) -> None:
-    """Button callback: load a guide scene, show the map, say in a toast what the picture shows."""
+def open_scene(scene: Scene, title: str) -> None:
+    """Button callback: load a guide scene, show the map, say in a toast which one it is."""
     state.apply_scene(scene)
     st.session_state["tab"] = nav.tab_labels(lang().code)["trajectories"]
-    st.toast(safe(fmt("On the map: {title}.", title=_(title)) + " " + _(text)), icon=":material/map:", duration="long")
+    st.toast(safe(fmt("On the map: {title}.", title=_(title))), icon=":material/map:")
 
 
 def render() -> None:
@@ -57,6 +57,6 @@ def render() -> None:
             icon=":material/play_arrow:",
             key=f"chooser_{choice.id}",
             on_click=open_scene,
-            args=(choice.scene, choice.recommendation, choice.reason),
+            args=(choice.scene, choice.recommendation),
             width="stretch",
         )

@@ -39,5 +39,5 @@ def render() -> None:
                     icon=":material/play_arrow:",
                     key=f"tip_{tip.id}",
                     on_click=open_scene,
-                    args=(tip.scene, tip.title, tip.shows),
+                    args=(tip.scene, tip.title),
                 )
