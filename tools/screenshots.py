@@ -88,7 +88,10 @@ def shoot(browser, base_url: str, out: Path, size: tuple[int, int], lang: str, n
         keys = query.get("_keys", "")
         link = {k: v for k, v in query.items() if not k.startswith("_")}
         page.goto(base_url + "?" + urlencode({**link, "lang": lang}))
-        page.wait_for_selector('.js-plotly-plot .main-svg, [data-testid="stException"]', timeout=90_000)
+        # a chart, an error, or the Learn tab (which has no chart: its first element is the chooser)
+        page.wait_for_selector(
+            '.js-plotly-plot .main-svg, [data-testid="stException"], .st-key-chooser', timeout=90_000
+        )
         wait_idle(page)
         if keys:
             page.wait_for_timeout(1500)  # the playback bar measures the page once, which may rerun it

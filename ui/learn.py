@@ -15,7 +15,7 @@ from look.fmt import num
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import ResolvedScene
 
-from . import measured, variants
+from . import chooser, measured, tips, variants
 from .looks import current_look
 from .text import _
 
@@ -92,6 +92,7 @@ def render(resolved: ResolvedScene) -> None:
         if r.spec.id not in order:
             order.append(r.spec.id)
         colors.setdefault(r.spec.id, []).append(current_look().theme.run_color(r.index))
+    chooser.render()  # What are you training? (ui/chooser.py)
     st.html(f"<span class='chart-title'>{_('The optimizers in this scene')}</span>")
     cols = st.columns(min(len(order), 2), gap="medium") if len(order) > 1 else [st.container()]
     for k, opt in enumerate(order):
@@ -108,4 +109,5 @@ def render(resolved: ResolvedScene) -> None:
     comparison_table(set(order))
     st.html(f"<span class='chart-title'>{_('Measured: speed, tuning effort, memory')}</span>")  # engine
     measured.render(set(order))  # engine
+    tips.render()  # practical tips, each with its scene (ui/tips.py)
     lookup()

@@ -16,7 +16,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
-from . import batch, nav, scrub, state
+from . import batch, nav, scrub, state, tune
 from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
@@ -33,6 +33,7 @@ def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
         if not state.hidden("surface"):
             surface_section()
         runs_section()
+        tune.sidebar_button(resolved)  # Tune each run: the best lr of every run (ui/tune.py)
         if not state.hidden("starts"):
             starts_section(resolved.dim)
         if not state.hidden("training"):
