@@ -2,9 +2,9 @@
 
 One row per (run, start, step): the run's index, label, optimizer and every
 hyperparameter (one column each, blank where a run's optimizer has no such
-parameter, including the base ``lr``), then step, x, y, loss, gradient norm,
-``step_lr`` (the scheduled learning rate actually used to take that step) and
-where the run diverged.  Floats are written with repr(), so
+parameter, including the base ``lr``), then step, the point's coordinates (``x``, ``y`` on a surface;
+``x`` alone on a 1-D curve), loss, gradient norm, ``step_lr`` (the scheduled learning rate actually used to take
+that step) and where the run diverged.  JSON points are lists of the same d coordinates.  Floats are written with repr(), so
 reading the file back gives the same float64 numbers bit for bit.
 
 Bounded: a file holds at most :data:`MAX_ROWS` (run, start, step) rows.  A bigger scene (8 runs × 8 starts ×
@@ -32,8 +32,31 @@ import numpy as np
 from optim_core import Trajectory
 from optim_core.scene import Scene
 
-BASE_COLUMNS = ["run", "label", "optimizer", "start", "step", "x", "y", "loss", "grad_norm", "step_lr", "diverged_at"]
+COORDINATES = ("x", "y")  # a point's columns, in order; a 1-D curve has x alone
+BASE_COLUMNS = [
+    "run",
+    "label",
+    "optimizer",
+    "start",
+    "step",
+    *COORDINATES,
+    "loss",
+    "grad_norm",
+    "step_lr",
+    "diverged_at",
+]
 MAX_ROWS = 200_000  # ≈ 30 MB of CSV, 16 MB of JSON; built in ~1 s on the project's server
+
+
+def dimension(trajectories: Sequence[Trajectory]) -> int:
+    """Coordinates per point (1 on a curve, 2 on a surface); 2 when there is no trajectory."""
+    return int(np.asarray(trajectories[0].points).shape[-1]) if trajectories else 2
+
+
+def base_columns(dim: int) -> list[str]:
+    """The fixed columns of a file whose points have `dim` coordinates."""
+    coords = list(COORDINATES[:dim])
+    return ["run", "label", "optimizer", "start", "step", *coords, "loss", "grad_norm", "step_lr", "diverged_at"]
 
 
 def _param_columns(trajectories: Sequence[Trajectory]) -> list[str]:
@@ -93,8 +116,9 @@ def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: i
     """The CSV in pieces: the header, then one piece per (run, start)."""
     params = _param_columns(trajectories)
     stride = step_stride(trajectories, max_rows)
+    dim = dimension(trajectories)
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(BASE_COLUMNS + params)
+    csv.writer(head, lineterminator="\n").writerow(base_columns(dim) + params)
     yield head.getvalue()
     for i, (label, t) in enumerate(zip(scene.run_labels(), trajectories)):
         for b in range(t.batch):
@@ -108,12 +132,12 @@ def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: i
             tail = "".join("," + (_fmt(hp[name]) if name in hp else "") for name in params)
             div = "" if d is None else str(d)
             steps = kept_steps(t, b, stride)
-            xs, ys = t.points[steps, b, 0].tolist(), t.points[steps, b, 1].tolist()
+            coords = t.points[steps, b, :dim].tolist()
             loss, gn = t.loss[steps, b].tolist(), t.grad_norm[steps, b].tolist()
             lrs = _lr_column(t, b, steps)
             yield "".join(
-                f"{prefix},{k},{x!r},{y!r},{f!r},{g!r},{lr},{div}{tail}\n"
-                for k, x, y, f, g, lr in zip(steps.tolist(), xs, ys, loss, gn, lrs)
+                f"{prefix},{k},{','.join(map(repr, p))},{f!r},{g!r},{lr},{div}{tail}\n"
+                for k, p, f, g, lr in zip(steps.tolist(), coords, loss, gn, lrs)
             )
 
 
@@ -122,20 +146,20 @@ def paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: int = 
 
 
 def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, Any]]:
-    """{(run, start): {"step", "x", "y", "loss", "grad_norm": arrays, "params": {...}, …}}."""
+    """{(run, start): {"step", "x", ("y",) "loss", "grad_norm": arrays, "params": {...}, …}} ("y" only when the
+    file has a y column: a 1-D curve's file has none)."""
     out: dict[tuple[int, int], dict[str, Any]] = {}
     reader = csv.DictReader(io.StringIO(text))
-    param_names = [c for c in (reader.fieldnames or []) if c not in BASE_COLUMNS]
+    fields = list(reader.fieldnames or [])
+    param_names = [c for c in fields if c not in BASE_COLUMNS]
+    numeric = [c for c in (*COORDINATES, "loss", "grad_norm") if c in fields]
     for row in reader:
         key = (int(row["run"]), int(row["start"]))
         entry = out.setdefault(
             key,
             {
                 "step": [],
-                "x": [],
-                "y": [],
-                "loss": [],
-                "grad_norm": [],
+                **{c: [] for c in numeric},
                 "optimizer": row["optimizer"],
                 "label": row["label"],
                 "diverged_at": None if row["diverged_at"] == "" else int(row["diverged_at"]),
@@ -143,11 +167,11 @@ def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, Any]]:
             },
         )
         entry["step"].append(int(row["step"]))
-        for c in ("x", "y", "loss", "grad_norm"):
+        for c in numeric:
             entry[c].append(float(row[c]))
     for entry in out.values():
         entry["step"] = np.array(entry["step"], dtype=int)
-        for c in ("x", "y", "loss", "grad_norm"):
+        for c in numeric:
             entry[c] = np.array(entry[c])
     return out
 
