@@ -516,8 +516,8 @@ def _basin_colorscale(n_minima: int, look: Look = DEFAULT) -> tuple[list, float,
 
 def basin_label_names(minima: Sequence[Sequence[float]], look: Look = DEFAULT) -> dict[int, str]:
     _ = look.lang
-    names = {
-        k: _.fmt("minimum {k} ({x}, {y})", k=k, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
+    names = {  # numbered from 1 for people; the codes (0 …, DIVERGED, NOT_CONVERGED) stay internal
+        k: _.fmt("minimum {k} ({x}, {y})", k=k + 1, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
         for k, m in enumerate(minima)
     }
     names[DIVERGED] = _("diverged")
@@ -542,12 +542,9 @@ def basin_figure(
     scale, zmin, zmax = _basin_colorscale(len(minima), look)
     never_color, diverged_color, per_min = _basin_colors(len(minima), look)
     names = basin_label_names(minima, look)
-    hover = (
-        _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})")
-        + "<br>"
-        + _.fmt("label {code} (see legend)", code="%{z}")
-        + "<extra></extra>"
-    )
+    # The hover names the start; the colour and the legend name where it went (a cell's label is an internal
+    # code, and per-cell names would weigh as much as the whole map).
+    hover = _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})") + "<extra></extra>"
     for c, res in enumerate(results, start=1):
         fig.add_trace(
             go.Heatmap(
@@ -575,7 +572,7 @@ def basin_figure(
         if code < 0 and not present:
             continue
         shares = ", ".join(f"{OPTIMIZERS[r.optimizer].name} {100 * r.fractions.get(code, 0):.0f}%" for r in results)
-        fig.add_trace(_legend_square(look, f"{code}: {names[code]} — {shares}", color, group=f"label{code}"))
+        fig.add_trace(_legend_square(look, f"{names[code]} — {shares}", color, group=f"label{code}"))
     (x0, x1), (y0, y1) = results[0].window
     for c in range(1, k + 1):
         fig.update_xaxes(
