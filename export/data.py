@@ -84,12 +84,17 @@ def total_rows(trajectories: Sequence[Trajectory]) -> int:
 def step_stride(trajectories: Sequence[Trajectory], max_rows: int = MAX_ROWS) -> int:
     """1 when every step fits in max_rows rows, else the smallest stride that fits (first, last and divergence
     steps are kept on top of every stride-th step, hence the margin)."""
-    total = total_rows(trajectories)
-    if total <= max_rows:
-        return 1
     paths = sum(int(t.batch) for t in trajectories)
+    return stride_for(paths, total_rows(trajectories), max_rows)
+
+
+def stride_for(paths: int, rows: int, max_rows: int = MAX_ROWS) -> int:
+    """The stride of a file of `paths` paths holding `rows` (run, start, step) rows in all: known before any
+    simulation (the app says in its help text when a scene's file will be thinned)."""
+    if rows <= max_rows:
+        return 1
     room = max(1, max_rows - 2 * paths)
-    return max(2, math.ceil(total / room))
+    return max(2, math.ceil(rows / room))
 
 
 def kept_steps(t: Trajectory, b: int, stride: int) -> np.ndarray:
