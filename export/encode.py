@@ -41,9 +41,12 @@ def job(
     view3d: View3D | None,
     hold: int = 0,
 ) -> budget.Job:
-    """The budget's view of a render: on a curve every θ panel twin counts as a path too."""
-    drawn = len(scene1d.layers(surface, paths)) if isinstance(surface, CurveImage) else len(paths)
-    return budget.Job(fmt, size[0], size[1], frames, style, view3d, drawn, max_steps(paths), hold)
+    """The budget's view of a render: on a curve every θ panel twin counts as a path too, and long paths draw
+    every k-th iterate."""
+    if isinstance(surface, CurveImage):
+        layers, every = len(scene1d.layers(surface, paths)), scene1d.every(paths)
+        return budget.Job(fmt, size[0], size[1], frames, "curve", None, layers, max_steps(paths), hold, every)
+    return budget.Job(fmt, size[0], size[1], frames, style, view3d, len(paths), max_steps(paths), hold)
 
 
 def durations_cs(n: int, fps: float, pause_s: float) -> list[int]:

@@ -71,6 +71,7 @@ class Engine:
         self.extras = [kit.outline_extra(look) * st.outline for st in styles]
         self.dot_rs = [self.mlw * st.dot for st in styles]
         self.head_rs = [self.mlw * st.head for st in styles]
+        self.strides = [max(1, int(st.every)) for st in styles]
         self.extra = kit.outline_extra(look)  # the head's halo
         self.ink, self.paper, self.halo = kit.rgb_of(th.ink), kit.rgb_of(th.paper), kit.rgb_of(th.halo)
         self.diverged = kit.rgb_of(th.diverged)
@@ -160,24 +161,31 @@ class Engine:
             hid = self.sc.hidden[i]
             safe = self.safes[i]
             a0 = max(a, 0)
-            seg = px[a0 : b + 1]
-            # the new outline (with its round cap) covers the old core up to
-            # ~(lw + extra) / 2 px behind the joint: redraw the core from there
-            arc = self.arc[i]
-            core_from = int(np.searchsorted(arc, arc[a0] - (lw + extra + 1.6), side="right")) - 1
-            core_from = min(max(core_from, 0), a0)
+            every = self.strides[i]
+            if every > 1:  # only every k-th iterate (and the frame's own): long 1-D paths, as on screen
+                ks = np.arange(a0, b + 1)
+                ks = ks[(ks % every == 0) | (ks == a0) | (ks == b)]
+                seg = core = px[ks]
+            else:
+                ks = None
+                seg = px[a0 : b + 1]
+                # the new outline (with its round cap) covers the old core up to
+                # ~(lw + extra) / 2 px behind the joint: redraw the core from there
+                arc = self.arc[i]
+                core_from = int(np.searchsorted(arc, arc[a0] - (lw + extra + 1.6), side="right")) - 1
+                core = px[min(max(core_from, 0), a0) : b + 1]
             if self.still[i] <= a0:  # the path does not move any more: nothing to draw
                 runs_out, runs_core = [], []
             elif hid is None:
                 if self.inside[i]:
                     runs_out = [(seg, True)]
-                    runs_core = [(px[core_from : b + 1], True)]
+                    runs_core = [(core, True)]
                 else:
                     runs_out = [(r, True) for r in clip_runs(seg, safe)]
-                    runs_core = [(r, True) for r in clip_runs(px[core_from : b + 1], safe)]
+                    runs_core = [(r, True) for r in clip_runs(core, safe)]
             else:
                 runs_out = vis_runs(seg, hid[a0 : b + 1], safe)
-                runs_core = vis_runs(px[core_from : b + 1], hid[core_from : b + 1], safe, both=True)
+                runs_core = vis_runs(core, hid[b + 1 - len(core) : b + 1], safe, both=True)
             ops = []
             lo = np.array([np.inf, np.inf])
             hi = -lo
@@ -193,7 +201,7 @@ class Engine:
                     lo = np.minimum(lo, run.min(0))
                     hi = np.maximum(hi, run.max(0))
             if ops and dot_r > 0:  # a dot at every new iterate (1-D curves), inside the panel
-                new = px[a0 + 1 if a >= 0 else 0 : b + 1]
+                new = px[a0 + 1 if a >= 0 else 0 : b + 1] if ks is None else seg[1 if a >= 0 else 0 :]
                 new = new[((new >= safe[:2]) & (new <= safe[2:])).all(axis=1)]
                 if len(new):
                     ops.append((self.col[i], 1.0, kit.dots_shape(new, dot_r)))

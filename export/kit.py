@@ -530,6 +530,7 @@ class PathStyle:
     outline: float = 1.0  # outline beyond the path, × the theme's outline_extra
     head: float = 1.55  # head (ball) radius, × Sizes.lw
     dot: float = 0.0  # radius of a dot at every iterate, × Sizes.lw (0: none)
+    every: int = 1  # draw every k-th iterate (and each frame's step): long 1-D paths, as the screen thins them
 
 
 DEFAULT_STYLE = PathStyle()

@@ -19,9 +19,9 @@ from look import GRID_N, LIGHT, Look, RunView, curve_view, make_look, run_views,
 from optim_core import Trajectory
 from optim_core.scene import ResolvedScene, Scene, simulate
 
-from . import budget
+from . import budget, scene1d
 from .data import paths_csv, paths_json
-from .encode import job, render_gif, render_mp4, render_png
+from .encode import render_gif, render_mp4, render_png
 from .inputs import GIF_LIMITS, CurveImage, ExportError, PathLayer, SurfaceImage, View3D
 
 FORMATS = ("gif", "mp4", "png", "csv", "json")
@@ -149,21 +149,20 @@ def export_scene(
 def scene_limits(resolved: ResolvedScene, options: RenderOptions, fmt: str = "gif") -> dict[tuple[int, int], int]:
     """For this scene and these options: each offered size (export.budget.SIZES) → the most frames a `fmt`
     render may have (0: the size is over budget whatever the frames).  Nothing is drawn or simulated; the app
-    caps its frames slider and greys out sizes with it, and a render within these limits is not refused."""
-    paths = [
-        PathLayer(np.zeros((resolved.steps + 1, 2)), "#000000")
-        for _ in range(len(resolved.runs) * len(resolved.starts))
-    ]
-    image: SurfaceImage | CurveImage
+    caps its frames slider and greys out sizes with it, and a render within these limits is not refused
+    (the renderers build the same budget.Job: export.encode.job)."""
+    n = len(resolved.runs) * len(resolved.starts)
+    steps = int(resolved.steps)
     if resolved.dim == 1:
-        image = CurveImage(np.array([0.0, 1.0]), np.zeros(2), (0.0, 1.0), (0.0, 1.0), theta=options.theta)
-        style = "curve"
+        style, view3d = "curve", None
+        layers = 2 * n if options.theta else n  # the θ panel's twins
+        every = scene1d.every_for(steps, n * steps)
     else:
-        image = SurfaceImage(np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.zeros((2, 2)))
-        style = options.view
-    view3d = View3D() if style == "3d" else None
+        style, view3d = options.view, (View3D() if options.view == "3d" else None)
+        layers, every = n, 1
     hold = int(round(options.pause_s * options.fps)) if fmt == "mp4" else 0
     top = int(GIF_LIMITS["frames"][1])
     return {
-        (w, h): budget.max_frames(job(fmt, image, paths, (w, h), top, style, view3d, hold)) for w, h in budget.SIZES
+        (w, h): budget.max_frames(budget.Job(fmt, w, h, top, style, view3d, layers, steps, hold, every))
+        for w, h in budget.SIZES
     }

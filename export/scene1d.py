@@ -13,6 +13,8 @@ The paths given to a curve are PathLayers whose points are (x_t, f(x_t)); :func:
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +29,7 @@ from .inputs import CurveImage, PathLayer, max_steps
 # Sizes relative to the contour style's path width (Sizes.lw), after the screen's 1-D view: chords 1.4 px and a
 # 17 px ball beside the contour map's 2.6 px paths and 13 px heads.
 STYLE = kit.PathStyle(width=0.55, outline=0.45, head=3.2, dot=0.75)
+MAX_DRAWN_PER_PATH, MAX_DRAWN = 1_000, 16_000  # iterates drawn (see every())
 THETA_DOTS_UP_TO = 120  # the θ panel marks every iterate of a path this short (the screen: lines+markers)
 CURVE_WIDTH = 0.8  # the curve f(x), × Sizes.lw
 SIDE_BY_SIDE = 1.15  # width / height from which the θ panel sits beside the curve (else below it)
@@ -73,11 +76,31 @@ def theta_layer(p: PathLayer) -> PathLayer:
     return PathLayer(np.column_stack([t, p.points[: n + 1, 0]]), p.color, "")
 
 
-def theta_style(p: PathLayer) -> kit.PathStyle:
+def every(paths: Sequence[PathLayer]) -> int:
+    """Draw every k-th iterate of the curve's paths: 1 unless the paths are long (at most MAX_DRAWN_PER_PATH
+    iterates a path, MAX_DRAWN in all), then odd, so a bouncing run keeps its sign pattern (as the screen's
+    animation plan thins long runs).  A chord across the panel costs its length in pixels: 10 000 of them
+    would cost seconds and show nothing more."""
+    if not paths:
+        return 1
+    return every_for(max(p.n_steps for p in paths), sum(p.n_steps for p in paths))
+
+
+def every_for(longest: int, total: int) -> int:
+    """:func:`every` from the longest path's steps and the steps of all paths (known before any simulation)."""
+    k = max(1, math.ceil(max(longest / MAX_DRAWN_PER_PATH, total / MAX_DRAWN)))
+    return k + 1 if k > 1 and k % 2 == 0 else k
+
+
+def curve_style(k: int) -> kit.PathStyle:
+    """A path on the curve: thin chords, a dot at every drawn iterate, a large ball."""
+    return dataclasses.replace(STYLE, every=k)
+
+
+def theta_style(p: PathLayer, k: int) -> kit.PathStyle:
     """A θ panel line: the curve's chords' width, dots on short paths only, a small head (no ball)."""
-    return kit.PathStyle(
-        width=STYLE.width, outline=STYLE.outline, head=1.3, dot=0.5 if p.n_steps <= THETA_DOTS_UP_TO else 0
-    )
+    dot = 0.5 if p.n_steps <= THETA_DOTS_UP_TO else 0.0
+    return kit.PathStyle(width=STYLE.width, outline=STYLE.outline, head=1.3, dot=dot, every=k)
 
 
 def layers(c: CurveImage, paths: Sequence[PathLayer]) -> list[PathLayer]:
@@ -128,13 +151,15 @@ def layout(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], loo
     bottom_need = tick_len + 3 + tick_h + pad + text_size("x", sz.font("text"))[1] + pad
     top = sz.header_h + caption_h
     n_y = 5 if h >= 300 else 3
+    half_label = text_size("0000", tick_font)[0] // 2 + 2
     f_ticks = _yticks(*c.f_range, n_y)
     theta_r = _theta_range(c, paths) if c.theta else None
     t_ticks = _yticks(*theta_r, n_y) if theta_r else []
 
     def panel_box(x0: int, x1: int, y0: int, y1: int, ticks: list[tuple[float, str]]) -> tuple[int, int, int, int]:
         left = x0 + pad + _ylabel_w(ticks, tick_font) + 3 + tick_len
-        return left, y0, max(left + 20, x1 - pad), max(y0 + 20, y1 - bottom_need)
+        right = x1 - max(pad, half_label if x1 >= w else 0)  # the last x tick label is centred on the border
+        return left, y0, max(left + 20, right), max(y0 + 20, y1 - bottom_need)
 
     steps = max(1, max_steps(paths))
     if not c.theta:
@@ -283,6 +308,7 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
     widest = kit.counter_text(look, 99999, 99999)
     counter_w = text_size(widest, sz.font("text", widest))[0]
     cbox = (max(0, right - counter_w - 2), 0, min(w, right + 2), sz.header_h)
+    k = every(curve_paths)
     boxes = [cp.box] + ([tp.box] if tp is not None else [])
     union = (min(x[0] for x in boxes), min(x[1] for x in boxes), max(x[2] for x in boxes), max(x[3] for x in boxes))
     return kit.Backdrop(
@@ -297,7 +323,7 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
         reserved=[ink, kit.rgb_of(th.grid), muted],
         path_clip=clips,
         starts=[True] * len(curve_paths) + [False] * (len(paths) - len(curve_paths)),
-        styles=[STYLE] * len(curve_paths) + [theta_style(p) for p in paths[len(curve_paths) :]],
+        styles=[curve_style(k)] * len(curve_paths) + [theta_style(p, k) for p in paths[len(curve_paths) :]],
     )
 
 

@@ -186,11 +186,18 @@ def test_limits_count_the_theta_panel_and_a_render_within_them_is_not_refused():
     assert set(with_theta) == set(SIZES)
     assert all(with_theta[s] <= without[s] for s in SIZES)
     assert any(with_theta[s] < without[s] for s in SIZES)  # twice the paths: fewer frames somewhere
-    size = max((s for s in SIZES if with_theta[s] >= 2), key=lambda s: s[0] * s[1])
-    over = with_theta[size] + 10
-    if over <= 600:
-        with pytest.raises(BudgetError):
-            export_scene(resolved.scene, "gif", RenderOptions(size=size, frames=over))
+    # the renderers' own budget check (export.encode.job) agrees with the limits, frame for frame
+    from export import budget
+    from export.encode import job
+
+    image, layers, _ = image_and_layers(resolved.scene)
+    for size in SIZES:
+        most = with_theta[size]
+        assert 2 <= most < 600
+        assert budget.estimate(job("gif", image, layers, size, most, "curve", None)).fits()
+        assert not budget.estimate(job("gif", image, layers, size, most + 1, "curve", None)).fits()
+    with pytest.raises(BudgetError):
+        export_scene(resolved.scene, "gif", RenderOptions(size=(640, 480), frames=with_theta[(640, 480)] + 1))
 
 
 def _cli(*argv):
@@ -209,3 +216,26 @@ def test_the_cli_renders_a_curve(surface, tmp_path):
     assert im.size == (640, 480) and im.n_frames == 41
     code, _, err = _cli("--surface", surface, "--start", "2", "--view", "3d", "--out", str(tmp_path / "x.png"))
     assert code == 2 and "no 3-D view" in err and err.count("\n") == 1
+
+
+def test_long_paths_draw_every_kth_iterate_and_k_is_odd():
+    """A chord across the panel costs its length: 64 paths × 10 000 chords would cost half a minute and show
+    nothing more.  Long paths draw every k-th iterate, k odd so a bouncing run keeps its sign pattern."""
+    from export.scene1d import MAX_DRAWN, MAX_DRAWN_PER_PATH, every_for
+
+    assert every_for(500, 4 * 500) == 1
+    for longest, total in ((10_000, 10_000), (10_000, 640_000), (3_000, 8 * 3_000), (1_001, 1_001)):
+        k = every_for(longest, total)
+        assert k % 2 == 1 and k > 1
+        assert longest / k <= MAX_DRAWN_PER_PATH and total / k <= MAX_DRAWN
+    # SGD at lr = 1 on x² bounces between +2 and −2 forever; drawn every k-th (odd) iterate it still bounces:
+    # at the end the ball sits at +2 (step 2000 is even) and a chord joins +2 and −2
+    scene = Scene(surface="parabola", runs=(RunConfig("sgd", {"lr": 1.0}),), starts=((2.0,),), steps=2000)
+    image, layers, trajs = image_and_layers(scene, theta=False)
+    assert trajs[0].points[-1, 0, 0] == 2.0
+    size = (640, 480)
+    frame = png(render_png(image, layers, size=size))
+    color = hex_to_rgb(layers[0].color)
+    assert share(frame, data_to_pixel(image, np.array([[2.0, 4.0]]), size=size)[0], color) > 0.8
+    middle = data_to_pixel(image, np.array([[0.0, 4.0]]), size=size)[0]  # the chord at f = 4, mid-way
+    assert near(frame, middle, color, radius=2)
