@@ -193,48 +193,60 @@ def _refusal(kind: str, options: RenderOptions, allowed: dict[str, int]) -> str 
     return None
 
 
+def _render_key(resolved: ResolvedScene, options: RenderOptions, kind: str) -> str:
+    return _digest(resolved.key, repr(options), kind)
+
+
 def _render_button(resolved: ResolvedScene, options: RenderOptions, kind: str, label: str, refusal: str | None) -> None:
-    scene = resolved.scene
-    key = _digest(resolved.key, repr(options), kind)
+    """The button that renders `kind`; the file lands in the session's store (shown by _results)."""
     store: dict = st.session_state.setdefault(RENDERED, {})
     clicked = st.button(label, key=f"export_render_{kind}", width="stretch", disabled=refusal is not None)
     if refusal is not None:
         st.caption(refusal)
-    if clicked and refusal is None:
-        what = kind.upper()
-        bar = st.progress(0.0, text=fmt("Rendering {what}…", what=what))
-        try:
-            with _heavy_job(fmt("Rendering {what}…", what=what)):
-                data = export_scene(
-                    scene,
-                    kind,
-                    options,
-                    trajectories=_trajectories(resolved.key, resolved),
-                    progress=lambda f: _progress(bar, what, f),
-                )
-        except ValueError as exc:  # a UserError (budget, options, a busy server): its one line
-            bar.empty()
-            st.error(message(exc))
-            return
+    if not clicked or refusal is not None:
+        return
+    what = kind.upper()
+    bar = st.progress(0.0, text=fmt("Rendering {what}…", what=what))
+    try:
+        with _heavy_job(fmt("Rendering {what}…", what=what)):
+            data = export_scene(
+                resolved.scene,
+                kind,
+                options,
+                trajectories=_trajectories(resolved.key, resolved),
+                progress=lambda f: _progress(bar, what, f),
+            )
+    except ValueError as exc:  # a UserError (budget, options, a busy server): its one line
         bar.empty()
-        if len(store) >= 3:  # keep memory bounded: only the latest few renders
-            store.pop(next(iter(store)))
-        store[key] = data
-    if key in store:
-        data = store[key]
-        st.download_button(
-            fmt("Download {what} ({size} KB)", what=kind.upper(), size=f"{len(data) / 1024:.0f}"),
-            data,
-            file_name=f"{_slug(scene)}.{kind}",
-            mime=MIME[kind],
-            key=f"export_download_{kind}",
-            width="stretch",
-            type="primary",
-        )
-        if kind in ("gif", "png"):
-            st.image(data, caption=fmt("{what} preview", what=kind.upper()))
-        elif kind == "mp4":
-            st.video(data)
+        st.error(message(exc))
+        return
+    bar.empty()
+    if len(store) >= 3:  # keep memory bounded: only the latest few renders
+        store.pop(next(iter(store)))
+    store[_render_key(resolved, options, kind)] = data
+
+
+def _results(resolved: ResolvedScene, options: RenderOptions) -> None:
+    """The rendered files of these options: a download button each, and a preview at the file's own size."""
+    store: dict = st.session_state.get(RENDERED, {})
+    done = [(k, store[_render_key(resolved, options, k)]) for k in MIME if _render_key(resolved, options, k) in store]
+    if not done:
+        return
+    for col, (kind, data) in zip(st.columns(len(done)), done):
+        with col:
+            st.download_button(
+                fmt("Download {what} ({size} KB)", what=kind.upper(), size=f"{len(data) / 1024:.0f}"),
+                data,
+                file_name=f"{_slug(resolved.scene)}.{kind}",
+                mime=MIME[kind],
+                key=f"export_download_{kind}",
+                width="stretch",
+                type="primary",
+            )
+            if kind == "mp4":
+                st.video(data)
+            else:
+                st.image(data, caption=fmt("{what} preview", what=kind.upper()), width=options.size[0])
 
 
 def _progress(bar, what: str, fraction: float) -> None:
@@ -301,6 +313,7 @@ def render(resolved: ResolvedScene) -> None:
                 "and zoom, in the same look."
             ),
         )
+    _results(resolved, options)
 
     st.markdown("#### " + _("Data and scene"))
     d1, d2, d3 = st.columns(3)
