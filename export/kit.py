@@ -611,6 +611,18 @@ def build_palette(bg: np.ndarray, reserved: Sequence[RGB], dither: bool = False)
         mode = Image.Dither.FLOYDSTEINBERG if dither else Image.Dither.NONE
         idx = np.asarray(Image.fromarray(bg).quantize(palette=pal_im, dither=mode), dtype=np.uint8)
         idx = np.minimum(idx, usable - 1)
+        # Pillow's palette mapping is approximate (a cache of colour boxes): a pixel that is exactly a reserved
+        # colour (the paper, the ink, the axes) takes that entry, so a white page stays #FFFFFF, not #FCFCFC
+        reserved_set = set(extra)
+        where_extra = {c: i for i, c in enumerate(entries[:usable]) if c in reserved_set}
+        if where_extra:
+            keys = (bg[..., 0].astype(np.int32) << 16) | (bg[..., 1].astype(np.int32) << 8) | bg[..., 2]
+            ek = np.array([(c[0] << 16) | (c[1] << 8) | c[2] for c in where_extra], dtype=np.int32)
+            ei = np.array(list(where_extra.values()), dtype=np.uint8)
+            order = np.argsort(ek)
+            ek, ei = ek[order], ei[order]
+            pos = np.minimum(np.searchsorted(ek, keys), len(ek) - 1)
+            idx = np.where(ek[pos] == keys, ei[pos], idx).astype(np.uint8)
     # Transparency and padding: distinct colours no one uses.
     r = 0
     while len(entries) < 256:

@@ -91,6 +91,10 @@ def test_the_screens_colours_are_the_frames_colours(theme):
     # the later ball is drawn over the earlier one: check the one on top fully, the other where it shows
     top = max(ends)
     assert share(frame, ends[top], hex_to_rgb(screen_heads[top])) > 0.9
+    # the page: the screen's paper, exactly, in the PNG and in a GIF (whose palette keeps it exact)
+    assert frame[2, 2].tolist() == list(hex_to_rgb(theme.paper))
+    gif = rgb_frames(render_gif(image, layers, size=(320, 240), frames=3, look=look))
+    assert gif[-1][2, 2].tolist() == list(hex_to_rgb(theme.paper))
     # the curve: away from the paths, the pixels on f(x) are the screen curve's colour
     assert screen_curve["line"]["color"] == theme.ink
     xs = np.linspace(-2.3, -1.0, 12)  # left branch: no run goes there
