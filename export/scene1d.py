@@ -279,7 +279,7 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
         lab_w = text_size(label, axis_font)[0]
         x_cap = tl - sz.tick_len - 3 - _ylabel_w(_yticks(*tp.yr, n_y), sz.font("tick"))
         kit.put_text(img, (x_cap, tt - sz.fs * 0.75), label, axis_font, ink, "lm")
-        head_font = sz.font("title", heading)
+        head_font = sz.font("text", heading)
         x_head = max(x_cap + lab_w + sz.pad * 2, tl)
         fitted = kit.fit_text(heading, head_font, tr - x_head)
         kit.put_text(img, (x_head, tt - sz.fs * 0.75), fitted, head_font, ink, "lm")
