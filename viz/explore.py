@@ -37,6 +37,7 @@ from optim_core.explore import (
 )
 
 from .contour import surface_image
+from .halo import halo_width
 from .style import axis, base_layout, colorbar, font, safe
 
 CELLS_TRACE = "cells"
@@ -445,6 +446,18 @@ def cell_contour(
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
     fig = go.Figure()
+    if th.screen_halo:  # high contrast: the path's white halo, as on the main map and in the exported frames
+        fig.add_trace(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="lines",
+                line=dict(color=th.outline, width=halo_width(look, look.line(2.2))),
+                hoverinfo="skip",
+                showlegend=False,
+                meta={"role": "halo"},
+            )
+        )
     fig.add_trace(
         go.Scatter(
             x=pts[:, 0],

@@ -514,3 +514,12 @@ def test_basin_and_ensemble_figures():
     image = cell.layout.images[0]
     assert image.source == surface_view(get_surface("himmelblau"), None, vx.CONTOUR_GRID).picture()
     assert not any(t.type in ("contour", "heatmap") for t in cell.data)
+    # high contrast: the path has the main map's white halo under it; the light theme has none
+    from look import HIGH_CONTRAST, make_look
+
+    pts = results[0].final_point[:2, 0]
+    assert not [t for t in cell.data if (t.meta or {}).get("role") == "halo"]
+    hc = vx.cell_contour(get_surface("himmelblau"), pts, look=make_look("high_contrast"))
+    halo, path = hc.data[0], hc.data[1]
+    assert halo.meta["role"] == "halo" and halo.line.color == HIGH_CONTRAST.outline and halo.hoverinfo == "skip"
+    assert halo.line.width > path.line.width and list(halo.x) == list(path.x)
