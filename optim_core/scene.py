@@ -19,12 +19,14 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as dc_replace
 from typing import Any
 
 import numpy as np
 
 from surfaces import SURFACES, Surface, get_surface
 
+from .batches import check_batch
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
 from .spec import OptimizerSpec, SpecError
@@ -47,6 +49,7 @@ SCENE_FIELDS = (
     "noise",
     "clip",
     "window",
+    "batch",
 )
 
 
@@ -81,10 +84,14 @@ def _canonical(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class RunConfig:
-    """One optimizer with its hyperparameter overrides (names as in the spec; defaults fill the rest)."""
+    """One optimizer with its hyperparameter overrides (names as in the spec; defaults fill the rest), and
+    optionally its own learning-rate schedule (None: the scene's), so one scene can put a constant lr beside
+    warm-up + cosine."""
 
     optimizer: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    schedule: Mapping[str, Any] | None = None
+    batch_size: int | None = None  # on a dataset surface: this run's mini-batch size (None: the scene's)
 
     def __post_init__(self) -> None:
         # One canonical form, so equal scenes compare equal whatever their source (JSON lists, URL strings,
@@ -98,6 +105,9 @@ class RunConfig:
             else:
                 flat[str(key)] = _canonical(value)
         object.__setattr__(self, "params", flat)
+        if self.schedule is not None:
+            sched = {str(k): (v if k == "name" else _canonical(v)) for k, v in dict(self.schedule).items()}
+            object.__setattr__(self, "schedule", sched)
 
     @property
     def spec(self) -> OptimizerSpec:
@@ -131,13 +141,16 @@ def run_label(spec: OptimizerSpec, resolved: Mapping[str, Any], also: tuple[str,
 
 @dataclass(frozen=True, eq=False)
 class ResolvedRun:
-    """One run of a resolved scene: its spec, every hyperparameter (defaults filled in) and its label."""
+    """One run of a resolved scene: its spec, every hyperparameter (defaults filled in), its schedule (its own
+    or the scene's) and its label."""
 
     index: int
     config: RunConfig
     spec: OptimizerSpec
     params: Mapping[str, Any]
     label: str
+    schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
+    batch_size: int | None = None  # None: the full batch (or no data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +167,8 @@ class ResolvedScene:
     noise: Noise | None
     clip: float | None
     window: tuple[tuple[float, float], ...]
+    batch_size: int | None = None  # on a finite-sum surface: samples per step (N = full batch); None elsewhere
+    batch_seed: int = 0  # the seed of the per-epoch reshuffling
 
     @property
     def dim(self) -> int:
@@ -175,9 +190,11 @@ class ResolvedScene:
             r.spec,
             self.starts,
             self.steps,
-            schedule=dict(self.schedule),
+            schedule=dict(r.schedule),
             noise=noise,
             clip=self.clip,
+            batch_size=r.batch_size,
+            seed=self.batch_seed,
             **dict(r.config.params),
         )
 
@@ -204,6 +221,8 @@ class Scene:
     noise_seed: int = 0
     clip: float | None = None
     window: tuple[tuple[float, float], ...] | None = None  # view box; None: the surface's domain
+    batch_size: int | None = None  # a dataset surface's mini-batch size; None: the full batch
+    batch_seed: int = 0  # seed of the per-epoch reshuffling of the data
 
     # ------------------------------------------------------------------ validation, once
     def resolve(self) -> ResolvedScene:
@@ -245,13 +264,19 @@ class Scene:
             "version": SCENE_VERSION,
             "surface": self.surface,
             "surface_params": {k: float(v) for k, v in self.surface_params.items()},
-            "runs": [{"optimizer": r.optimizer, "params": dict(r.params)} for r in self.runs],
+            "runs": [
+                {"optimizer": r.optimizer, "params": dict(r.params)}
+                | ({"schedule": dict(r.schedule)} if r.schedule is not None else {})
+                | ({"batch_size": int(r.batch_size)} if r.batch_size is not None else {})
+                for r in self.runs
+            ],
             "starts": [[float(c) for c in s] for s in self.starts],
             "steps": int(self.steps),
             "schedule": dict(self.schedule),
             "noise": {"std": float(self.noise_std), "seed": int(self.noise_seed)},
             "clip": self.clip,
             "window": [list(map(float, w)) for w in self.window] if self.window else None,
+            "batch": {"size": None if self.batch_size is None else int(self.batch_size), "seed": int(self.batch_seed)},
         }
 
     def to_json(self) -> str:
@@ -285,12 +310,27 @@ class Scene:
                 raise SpecError('run {n}: "params" is an object of name: value', n=k + 1)
             for pname, pval in params.items():
                 _check_param_value(str(pname), pval)
-            runs.append(RunConfig(r["optimizer"], dict(params)))
+            run_sched = r.get("schedule")
+            if run_sched is not None and not isinstance(run_sched, Mapping):
+                raise SpecError('run {n}: "schedule" is an object {{"name": …}}', n=k + 1)
+            run_batch = r.get("batch_size")
+            runs.append(
+                RunConfig(
+                    r["optimizer"],
+                    dict(params),
+                    dict(run_sched) if run_sched is not None else None,
+                    None if run_batch is None else _whole(run_batch, "batch size"),
+                )
+            )
         raw_starts = _field(data, "starts", list, [])
         if len(raw_starts) > MAX_STARTS:
             raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(raw_starts))
         starts = tuple(_point(s, "a start point") for s in raw_starts)
         noise = _field(data, "noise", dict, {}) or {}
+        batch = _field(data, "batch", dict, {}) or {}
+        unknown_batch = sorted(str(k) for k in batch if k not in ("size", "seed"))
+        if unknown_batch:
+            raise SpecError('"batch" has "size" and "seed", not {fields}', fields=", ".join(map(short, unknown_batch)))
         window = data.get("window")
         sparams = _field(data, "surface_params", dict, {}) or {}
         scene = cls(
@@ -304,6 +344,8 @@ class Scene:
             noise_seed=_whole(noise.get("seed", 0), "noise seed"),
             clip=None if data.get("clip") is None else _number(data["clip"], "clip"),
             window=None if window is None else _window(window),
+            batch_size=None if batch.get("size") is None else _whole(batch["size"], "batch size"),
+            batch_seed=_whole(batch.get("seed", 0), "sampling seed"),
         )
         return scene.validated()
 
@@ -330,13 +372,25 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     if len(scene.runs) > MAX_RUNS:
         raise SpecError("at most {max} runs at once, got {n}", max=MAX_RUNS, n=len(scene.runs))
     resolved = [r.resolved() for r in scene.runs]
+    sched_spec, sched_params = resolve_schedule(dict(scene.schedule))
+    scene_sched = {"name": sched_spec.id, **sched_params}
+    schedules = []
+    for r in scene.runs:
+        if r.schedule is None:
+            schedules.append(scene_sched)
+        else:
+            s_spec, s_params = resolve_schedule(dict(r.schedule))
+            schedules.append({"name": s_spec.id, **s_params})
     labels = []
     for i, r in enumerate(scene.runs):
         twins = [resolved[j] for j, o in enumerate(scene.runs) if o.optimizer == r.optimizer and j != i]
         differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
-        labels.append(run_label(r.spec, resolved[i], differing))
+        label = run_label(r.spec, resolved[i], differing)
+        if any(schedules[j] != schedules[i] for j in range(len(scene.runs))):
+            label = f"{label} · {schedules[i]['name']}"  # runs with different schedules say which is which
+        labels.append(label)
     runs = tuple(
-        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i])
+        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i], schedule=schedules[i])
         for i, r in enumerate(scene.runs)
     )
     if len(scene.starts) > MAX_STARTS:
@@ -353,7 +407,6 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     steps = scene.steps
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= int(steps) <= MAX_STEPS:
         raise SpecError("steps must be a whole number from 1 to {max}, got {value}", max=MAX_STEPS, value=short(steps))
-    sched_spec, sched_params = resolve_schedule(dict(scene.schedule))
     noise = Noise.coerce({"std": scene.noise_std, "seed": scene.noise_seed})
     if not isinstance(scene.noise_seed, (int, np.integer)) or not 0 <= int(scene.noise_seed) <= MAX_NOISE_SEED:
         raise SpecError(
@@ -368,6 +421,25 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     window = tuple((float(lo), float(hi)) for lo, hi in window)
     if scene.window is not None:
         check_window(window, dim)
+    data, batch_size, batch_seed = check_batch(surface, scene.batch_size, scene.batch_seed)
+    scene_batch = None if data is None or batch_size == data.n else batch_size
+    run_batches = []
+    for r in runs:
+        if r.config.batch_size is None:
+            run_batches.append(scene_batch)
+        else:
+            _d, b, _s = check_batch(surface, r.config.batch_size, batch_seed)
+            run_batches.append(None if data is None or b == data.n else b)
+    if any(b != run_batches[0] for b in run_batches):  # runs that sample differently say how
+        n = data.n if data is not None else 0
+        runs = tuple(
+            dc_replace(
+                r, batch_size=b, label=f"{r.label} · " + (f"batch {b}" if b is not None else f"batch {n} (full)")
+            )
+            for r, b in zip(runs, run_batches)
+        )
+    else:
+        runs = tuple(dc_replace(r, batch_size=b) for r, b in zip(runs, run_batches))
     return ResolvedScene(
         scene=scene,
         key=key,
@@ -379,6 +451,8 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         noise=noise,
         clip=None if clip is None else float(clip),
         window=window,
+        batch_size=scene_batch,
+        batch_seed=batch_seed,
     )
 
 

@@ -26,6 +26,7 @@ import streamlit as st
 
 import i18n
 from export.data import MAX_ROWS, paths_csv, paths_json, stride_for
+from export.inputs import ExportError
 from export.scene import RenderOptions, export_scene, scene_limits
 from export.snippet import torch_snippet
 from look import GRID_N, Look, curve_view, run_views, surface_view
@@ -379,12 +380,8 @@ def render(resolved: ResolvedScene) -> None:
         start = min(int(start or 0), len(starts) - 1)
     try:
         code = torch_snippet(scene, choice, start)
-    except (ValueError, IndexError):
-        # PENDING: export/snippet.py writes scripts for surfaces f(x, y); its 1-D version is another helper's
-        # (the brief of "1-D curves").  Until it lands, a curve says so in one line instead of failing.
-        if resolved.dim != 1:
-            raise
-        st.info(_("The PyTorch script of a 1-D curve is not available yet."), icon=":material/info:")
+    except ExportError as exc:  # a textbook form torch does not have (engine)
+        st.info(message(exc), icon=":material/info:")
         return
     st.caption(
         fmt(

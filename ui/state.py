@@ -30,6 +30,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, RunConfig, Scene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
+from . import batch
 from .url import SIDES, TABS, ViewState
 
 CUSTOM = "custom"  # a typed formula f(x, y)
@@ -77,11 +78,17 @@ def add_order() -> list[str]:
 
 
 # ----------------------------------------------------------------------------- Scene → widgets
+SCENE_SCHEDULE = "scene"  # a run's schedule widget: follow the scene's schedule
+
+
 def write_run(i: int, run: RunConfig) -> None:
     ss = st.session_state
     ss[f"run{i}_optimizer"] = run.optimizer
     for name, value in run.resolved().items():
         ss[f"run{i}_{name}"] = value
+    ss[f"run{i}_schedule"] = SCENE_SCHEDULE if run.schedule is None else str(run.schedule.get("name", "constant"))
+    ss[f"run{i}_batch"] = int(run.batch_size) if run.batch_size is not None else 0  # 0: the scene's batch size
+    ss[f"_run{i}_schedule_params"] = dict(run.schedule) if run.schedule is not None else None
 
 
 def write_runs(runs: list[RunConfig]) -> None:
@@ -131,6 +138,7 @@ def load_scene(scene: Scene) -> None:
     ss["noise_seed"] = int(scene.noise_seed)
     ss["clip_on"] = scene.clip is not None
     ss["clip"] = float(scene.clip) if scene.clip is not None else 1.0
+    batch.write(scene)  # mini-batches on a dataset surface (engine)
     write_window(scene.view_window())
 
 
@@ -217,7 +225,14 @@ def run_from_state(i: int) -> RunConfig:
         v = ss.get(f"run{i}_{p.name}", p.default)
         if p.name == "lr" or not same(v, p.default):
             params[p.name] = bool(v) if p.kind == "bool" else (int(v) if p.kind == "int" else float(v))
-    return RunConfig(spec.id, params)
+    name = ss.get(f"run{i}_schedule", SCENE_SCHEDULE)
+    schedule = None
+    if name in SCHEDULES:
+        kept = ss.get(f"_run{i}_schedule_params")  # a lesson's or a link's parameters, while the name is kept
+        schedule = dict(kept) if isinstance(kept, dict) and kept.get("name") == name else {"name": name}
+    own_batch = ss.get(f"run{i}_batch", 0)
+    batch = int(own_batch) if isinstance(own_batch, (int, float)) and own_batch >= 1 else None
+    return RunConfig(spec.id, params, schedule, batch)
 
 
 def runs_from_state() -> list[RunConfig]:
@@ -281,6 +296,7 @@ def scene_from_state() -> Scene:
         noise_seed=int(ss.get("noise_seed", 0)),
         clip=float(ss["clip"]) if ss.get("clip_on") else None,
         window=window,
+        **dict(zip(("batch_size", "batch_seed"), batch.read(surf))),  # mini-batches on a dataset (engine)
     )
 
 

@@ -16,11 +16,13 @@ CSS = """
 <style>
 /* ---- the header band: transparent, click-through except its own buttons; the lessons row lives in it ---- */
 [data-testid="stHeader"] { height: 2.9rem; min-height: 2.9rem; background: transparent; pointer-events: none; }
-[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stToolbar"],
-[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] [role="button"] { pointer-events: auto; }
+[data-testid="stHeader"] *, [data-testid="stToolbar"] { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stHeader"] button *,
+[data-testid="stExpandSidebarButton"], [data-testid="stExpandSidebarButton"] *,
+[data-testid="stHeader"] [role="button"] { pointer-events: auto; }
 [data-testid="stMainBlockContainer"] { padding: 0.45rem 1.3rem 2rem 1.3rem; max-width: 100%; }
 .st-key-lessons_row { padding-right: 3.2rem; min-height: 2.4rem; }
-.stApp:has([data-testid="stSidebar"][aria-expanded="false"]) .st-key-lessons_row,
+.stApp:has([data-testid="stSidebar"][data-collapsed="true"]) .st-key-lessons_row,
 .stApp:not(:has([data-testid="stSidebar"])) .st-key-lessons_row { padding-left: 2.9rem; }
 [data-testid="stSidebarUserContent"] { padding-top: 0.6rem; }
 [data-testid="stSidebarHeader"] { height: 2.4rem; min-height: 2.4rem; padding: 0.5rem 1rem 0 1rem; }
@@ -80,5 +82,25 @@ html { font-size: 19px; }
 """
 
 
-def inject(*, present: bool = False) -> None:
-    st.html(CSS + (PRESENT_CSS if present else ""))
+CONTRAST_CSS = """
+<style>
+/* high contrast: darker text, stronger borders, for projectors that wash colours out */
+.stApp, .stApp p, .stApp label, .stApp span { color: #000000; }
+.stApp [data-baseweb="select"] > div, .stApp input, .stApp button { border-width: 2px !important; border-color: #000 !important; }
+.legend, .muted, .lessons-label { color: #000000 !important; font-weight: 600; }
+</style>
+"""
+
+DARK_CSS = """
+<style>
+.app-brand, .chart-title, .legend { color: #E6E9EF; }
+.lessons-label, [data-testid="stSidebar"] h4, .legend .key, .muted { color: #B8C0CF; }
+.swatch { box-shadow: 0 0 0 1.5px #12161F, 0 0 0 2.5px rgba(230,233,239,0.35); }
+.legend .noise { color: #F0B060; }
+</style>
+"""
+
+
+def inject(*, present: bool = False, theme: str = "light") -> None:
+    extra = {"contrast": CONTRAST_CSS, "dark": DARK_CSS}.get(theme, "")
+    st.html(CSS + extra + (PRESENT_CSS if present else ""))

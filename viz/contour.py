@@ -88,13 +88,17 @@ def _head_arrays(run: RunView, keep: list[np.ndarray], counts: Sequence[int] | N
     return xy, cd
 
 
+_ARROWS = {(1, 0): "→", (-1, 0): "←", (0, 1): "↑", (0, -1): "↓", (1, 1): "↗", (-1, 1): "↖", (1, -1): "↘", (-1, -1): "↙"}
+
+
 def _diverged_arrays(
     runs: Sequence[RunView], plan: animation.Plan, look: Look, step: int | None = None, window=None
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """The red ✕ of every diverged start, at its last finite point; a point off the map is pinned to the map's
-    edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible."""
+    edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible,
+    labelled with an arrow pointing where it went and the step ("↗ 35"). Returns x, y, hover texts, labels."""
     _ = look.lang
-    xs, ys, texts = [], [], []
+    xs, ys, texts, labels = [], [], [], []
     for r, run in enumerate(runs):
         for b in range(run.batch):
             d = int(run.diverged_at[b])
@@ -120,7 +124,20 @@ def _diverged_arrays(
             xs.append(shown_x)
             ys.append(shown_y)
             texts.append(f"<b>{safe(run.label)}</b><br>{what}<br>{where}")
-    return np.array(xs, dtype=float), np.array(ys, dtype=float), texts
+            direction = (int(np.sign(x - shown_x)), int(np.sign(y - shown_y)))
+            labels.append(f"{_ARROWS[direction]} {d}" if off and direction in _ARROWS else str(d))
+    return np.array(xs, dtype=float), np.array(ys, dtype=float), texts, labels
+
+
+def _label_positions(xs: np.ndarray, ys: np.ndarray, window) -> list[str]:
+    """Put each ✕'s label inside the map (a ✕ pinned to the right edge gets its label on the left …)."""
+    (x0, x1), (y0, y1) = window
+    out = []
+    for x, y in zip(xs, ys):
+        vert = "bottom" if y >= (y0 + y1) / 2 else "top"
+        horiz = "left" if x >= (x0 + x1) / 2 else "right"
+        out.append(f"{vert} {horiz}")
+    return out
 
 
 TOP_MARGIN, BOTTOM_MARGIN = 50, 96  # play / speed buttons above the plot; ticks and the scrub slider below
@@ -166,7 +183,8 @@ def hover_lines(look: Look, label: str, *, params: str = "") -> str:
     step = look.lang.fmt("step {n}", n="%{customdata[0]:.0f}")
     text = f"<b>{safe(label)}</b><br>{step}<br>x = %{{x:.4g}}, y = %{{y:.4g}}<br>f = %{{customdata[1]:.4g}}"
     if params:
-        text += f"<br><span style='font-size:{look.font(11)}px'>{safe(params)}</span>"
+        lines = "<br>".join(safe(line) for line in params.split("<br>"))  # escape the text, keep the breaks
+        text += f"<br><span style='font-size:{look.font(11)}px'>{lines}</span>"
     return text + "<extra></extra>"
 
 
@@ -199,6 +217,12 @@ def contour_figure(
 
     # -- the hover / click grid, which also carries the colour bar
     gx, gy = click_grid(sv)
+    # an end marker answers its own hover: no grid point under it (see the hover traces below)
+    ends = np.concatenate([_head_arrays(run, plan.keep[r])[0] for r, run in enumerate(runs)]) if runs else None
+    reach = 0.015 * max(x1 - x0, y1 - y0)  # about an end marker's radius on a map 600 px wide
+    if ends is not None and len(ends):
+        far = ~(np.hypot(gx[:, None] - ends[None, :, 0], gy[:, None] - ends[None, :, 1]) < reach).any(axis=1)
+        gx, gy = gx[far], gy[far]
     pts = np.stack([gx, gy], axis=-1)
     gf = value(pts) if value is not None else sv.value_at(gx, gy)
     data.append(
@@ -282,7 +306,52 @@ def contour_figure(
     )
 
     # -- paths and heads
-    path_idx, head_idx = [], []
+    path_idx, head_idx, hover_idx = [], [], []
+    # Hover belongs to what is under the pointer: a path's points answer through an invisible markers trace
+    # (a drawn line would claim the hover anywhere along it, over an end marker too), and each run's end marker
+    # through an invisible, larger copy of it, so an end marker wins over the path points beneath it (its own
+    # last steps, or another run's path). The drawn paths and heads do not hover.
+    for r, run in enumerate(runs):
+        xy, cd = path_arrays(run, plan.keep[r])
+        if ends is not None and len(ends):
+            # points under an end marker do not answer: the marker does (NaN keeps the arrays aligned)
+            near = (np.linalg.norm(xy[:, None, :] - ends[None, :, :], axis=-1) < reach).any(axis=1)
+            xy = np.where(near[:, None], np.nan, xy)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": _f32(xy[:, 0]),
+                "y": _f32(xy[:, 1]),
+                "customdata": _f32(cd),
+                "marker": {"size": look.marker(6), "opacity": 0, "color": look.color_of(run)},
+                "unselected": {"marker": {"opacity": 0}},
+                "name": safe(run.label),
+                "showlegend": False,
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hoverlabel": {"bordercolor": look.color_of(run)},
+                "meta": {"role": "pathhover", "run": r},
+            }
+        )
+    for r, run in enumerate(runs):
+        hxy, hcd = _head_arrays(run, plan.keep[r])
+        hover_idx.append(len(data))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": _f32(hxy[:, 0]),
+                "y": _f32(hxy[:, 1]),
+                "customdata": _f32(hcd),
+                "marker": {"size": look.marker(28), "opacity": 0, "color": look.color_of(run)},
+                "unselected": {"marker": {"opacity": 0}},
+                "name": safe(run.label),
+                "showlegend": False,
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hoverlabel": {"bordercolor": look.color_of(run)},
+                "meta": {"role": "headhover", "run": r},
+            }
+        )
     for r, run in enumerate(runs):
         color = look.color_of(run)
         xy, cd = path_arrays(run, plan.keep[r])
@@ -300,8 +369,7 @@ def contour_figure(
                 "unselected": {"marker": {"opacity": 1}},
                 "name": safe(run.label),
                 "legendgroup": f"run{r}",
-                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
-                "hoverlabel": {"bordercolor": color},
+                "hoverinfo": "skip",
                 "meta": {"role": "path", "run": r, "starts": run.batch, "stride": plan.stride},
             }
         )
@@ -326,24 +394,26 @@ def contour_figure(
                 "name": safe(run.label),
                 "legendgroup": f"run{r}",
                 "showlegend": False,
-                "hovertemplate": hover_lines(look, run.label),
-                "hoverlabel": {"bordercolor": color},
+                "hoverinfo": "skip",
                 "meta": {"role": "head", "run": r},
             }
         )
 
     # -- divergence marks
     div_idx = None
-    dx, dy, dtext = _diverged_arrays(runs, plan, look, window=sv.window)
+    dx, dy, dtext, dlabels = _diverged_arrays(runs, plan, look, window=sv.window)
     if len(dx):
         div_idx = len(data)
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers",
+                "mode": "markers+text",
                 "x": dx.tolist(),
                 "y": dy.tolist(),
-                "text": dtext,
+                "customdata": dtext,
+                "text": dlabels,
+                "textposition": _label_positions(dx, dy, sv.window),
+                "textfont": {"color": th.diverged, "size": look.font(14), "family": look.font_family},
                 "marker": {
                     "symbol": "x-thin-open",
                     "size": look.marker(20),
@@ -351,7 +421,7 @@ def contour_figure(
                     "line": {"width": look.line(4.5), "color": th.diverged},
                 },
                 "unselected": {"marker": {"opacity": 1}},
-                "hovertemplate": "%{text}<extra></extra>",
+                "hovertemplate": "%{customdata}<extra></extra>",
                 "hoverlabel": {"bordercolor": th.diverged},
                 "name": _("diverged"),
                 "showlegend": True,
@@ -409,7 +479,7 @@ def contour_figure(
 
     frames: list[dict] = []
     if animate and runs:
-        traces = path_idx + head_idx + ([div_idx] if div_idx is not None else [])
+        traces = path_idx + head_idx + hover_idx + ([div_idx] if div_idx is not None else [])
         names, labels = [], []
         for fi, s in enumerate(plan.frame_steps):
             fdata = []
@@ -418,17 +488,29 @@ def contour_figure(
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
                 xy, _cd = path_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(xy[:, 0]), "y": _f32(xy[:, 1])})
+            heads = []
             for r, run in enumerate(runs):
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
                 hxy, hcd = _head_arrays(run, plan.keep[r], counts)
-                fdata.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
+                heads.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
+            fdata += heads + [dict(h) for h in heads]  # the visible heads, then their hover copies
             if div_idx is not None:
-                fx, fy, ft = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
-                fdata.append({"type": "scatter", "x": fx.tolist(), "y": fy.tolist(), "text": ft})
+                fx, fy, ft, fl = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
+                fdata.append(
+                    {
+                        "type": "scatter",
+                        "x": fx.tolist(),
+                        "y": fy.tolist(),
+                        "customdata": ft,
+                        "text": fl,
+                        "textposition": _label_positions(fx, fy, sv.window),
+                    }
+                )
             name = f"f{fi}"
             frames.append({"name": name, "traces": traces, "data": fdata})
             names.append(name)
             labels.append(str(int(s)))
         layout.update(animation.controls(names, labels, look=look))
+        layout["meta"].update(frame_names=names, frame_steps=[int(s) for s in plan.frame_steps])
     data, halo_frames = add_halos(data, frames, look)  # high contrast: a white line under every path
     return Figure(data=data, layout=layout, frames=halo_frames or None)

@@ -1,4 +1,6 @@
-"""CSV / JSON of every path, scene configs, and the runnable PyTorch snippet."""
+"""CSV / JSON of every path, scene configs, and the runnable PyTorch snippet (run against real torch when an
+interpreter with torch is given: OPTVIZ_TORCH_PYTHON=/path/to/venv/bin/python).  The snippet's safety (no
+user text, only the statements it writes) is tested in test_snippet_security.py."""
 
 from __future__ import annotations
 
@@ -118,7 +120,7 @@ def test_bad_scene_configs_fail_with_one_line(text, fragment):
 
 
 def test_torch_expression_uses_torch_functions():
-    code = torch_expression(get_surface("ackley").expr)
+    code = torch_expression(get_surface("ackley"))
     assert "torch.exp(" in code and "torch.cos(" in code and "math.pi" in code and "math.exp" not in code
 
 
@@ -155,6 +157,84 @@ def _torch_python() -> str | None:
             0,
             0,
         ),
+        # every function of the formula language, constants folded and as typed, atan2 with a constant side
+        (
+            Scene(
+                surface=(
+                    "sin(x) + cos(y) + tan(x/4) + asin(y/9) + acos(x/9) + atan(y) + atan2(y, x + 9)"
+                    " + atan2(1, y^2 + 1) + sinh(x/3) + cosh(y/3) + tanh(x) + asinh(y) + acosh(x^2 + 1)"
+                    " + atanh(y/9) + exp(-x^2) + log(y^2 + 1) + ln(x^2 + 2) + sqrt(x^2 + y^2 + 1)"
+                    " + abs(x - 1) + 2^x + x^2*y + 2*pi*y - e + sqrt(2)*x"
+                ),
+                runs=(RunConfig("adam", {"lr": 0.05}),),
+                starts=((0.5, -0.5),),
+                steps=110,  # it leaves asin's domain (y < -9) at step 126
+            ),
+            0,
+            0,
+        ),
+        # the optimizers whose reference pins a keyword (nesterov=True, amsgrad=True), and FTRL
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 0, 0),
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 1, 0),
+        (Scene(surface="himmelblau", runs=(RunConfig("ftrl", {"lr": 0.5}),), steps=60), 0, 0),
+        # 1-D: a built-in curve, and a formula in x alone from a one-number start, with noise
+        (Scene(surface="double_well", runs=(RunConfig("momentum", {"lr": 0.01}),), steps=120), 0, 0),
+        (
+            Scene(
+                surface="x^4 - 3*x^2 + sinh(x/4)",
+                starts=((2.0,), (-1.5,)),
+                runs=(RunConfig("adam", {"lr": 0.05}),),
+                steps=80,
+                noise_std=0.3,
+                noise_seed=5,
+            ),
+            0,
+            1,
+        ),
+        # what a Chinese input method types; the formula that cost 10-18 s of CPU before
+        (Scene(surface="（１－ｘ）²＋１００×（ｙ－ｘ²）²", runs=(RunConfig("nadam", {"lr": 0.02}),), steps=200), 0, 0),
+        (
+            Scene(
+                surface="sinh(sinh(log(y)**100))+sinh(sinh(log(x)**100))",
+                runs=(RunConfig("sgd", {"lr": 1e-4}),),
+                starts=((1.2, 1.1),),
+                steps=60,
+            ),
+            0,
+            0,
+        ),
+        # dataset surfaces: the model trained on mini-batches drawn as the app draws them (noise, clipping, a
+        # schedule on top; full batch; two starts, the second one's path)
+        (
+            Scene(
+                surface="linreg",
+                runs=(RunConfig("adam", {"lr": 0.1}),),
+                steps=90,
+                batch_size=16,
+                batch_seed=3,
+                noise_std=0.3,
+                noise_seed=2,
+                clip=1.0,
+                schedule={"name": "cosine"},
+            ),
+            0,
+            0,
+        ),
+        (Scene(surface="linreg", runs=(RunConfig("momentum", {"lr": 0.02}),), steps=50), 0, 0),
+        (
+            Scene(
+                surface="logreg",
+                runs=(RunConfig("sgd", {"lr": 1.0}), RunConfig("swats", {"lr": 0.05})),
+                starts=((-2.0, 3.5), (1.0, -1.0)),
+                steps=120,
+                batch_size=7,
+                batch_seed=11,
+                noise_std=0.2,
+                noise_seed=4,
+            ),
+            1,
+            1,
+        ),
     ],
 )
 def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
@@ -168,7 +248,8 @@ def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, 
     assert proc.returncode == 0, proc.stderr[-3000:]
     theirs = np.array(json.loads(out.read_text()))
     ours = simulate(scene)[run_index].points[:, start_index]
-    np.testing.assert_allclose(theirs, ours[: len(theirs)], rtol=1e-9, atol=1e-12)
+    assert len(theirs) == len(ours)  # neither diverged: the whole path is compared
+    np.testing.assert_allclose(theirs, ours, rtol=1e-9, atol=1e-12)
 
 
 def test_run_labels_tell_runs_of_the_same_optimizer_apart():
@@ -187,3 +268,57 @@ def test_run_labels_tell_runs_of_the_same_optimizer_apart():
         "SGD (lr=0.1)",
     ]
     assert read_paths_json(paths_json(scene, simulate(scene)))["runs"][1]["label"] == scene.run_labels()[1]
+
+
+def test_dataset_runs_export_batch_size_epoch_and_variant_switches():
+    """On a dataset surface the files say which batch size and seed each run used and the epoch of every row;
+    a textbook form's switches are in the JSON beside the reference's keywords (which cannot hold them)."""
+    scene = Scene(
+        surface="logreg",
+        runs=(RunConfig("sgd", {"lr": 1.0}), RunConfig("adam", {"lr": 0.1, "eps_inside": True})),
+        steps=30,
+        batch_size=16,
+        batch_seed=2,
+    )
+    trajs = simulate(scene)
+    rows = read_paths_csv(paths_csv(scene, trajs))
+    for i in range(2):
+        entry = rows[(i, 0)]
+        assert entry["batch_size"] == 16
+        assert entry["epoch"].tolist() == [0, *trajs[i].epoch.tolist()]
+    doc = read_paths_json(paths_json(scene, trajs))
+    assert doc["runs"][0]["batch_size"] == 16 and doc["runs"][0]["seed"] == 2
+    assert doc["runs"][0]["paths"][0]["epoch"][:15] == [0] + [1] * 13 + [2]
+    assert "variant" not in doc["runs"][0] and doc["runs"][1]["variant"] == {"eps_inside": True}
+    assert "eps_inside" not in doc["runs"][1]["params"]
+    assert doc["surface"]["dataset"]["n"] == 200 and len(doc["surface"]["formula"]) < 200
+    # a plain surface leaves the columns blank and the keys out
+    plain = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}),), steps=5)
+    entry = read_paths_csv(paths_csv(plain, simulate(plain)))[(0, 0)]
+    assert entry["batch_size"] is None and entry["epoch"] is None
+    assert "epoch" not in read_paths_json(paths_json(plain, simulate(plain)))["runs"][0]["paths"][0]
+
+
+def test_dataset_script_regenerates_the_same_data():
+    """The script's data lines (plain NumPy from the dataset's seed) give exactly the arrays of surfaces.datasets."""
+    from export.snippet import dataset_recipe
+    from surfaces import dataset_of
+
+    for sid in ("linreg", "logreg"):
+        data = dataset_of(get_surface(sid))
+        code = "import numpy as np\n" + dataset_recipe(sid, data.seed, data.n)
+        code = code.replace("torch.from_numpy(", "(")  # the arrays before torch wraps them
+        scope: dict = {}
+        exec(compile(code, "<recipe>", "exec"), scope)  # our own fixed text, no user input
+        np.testing.assert_array_equal(np.asarray(scope["inputs"]).reshape(data.n, -1), data.inputs)
+        np.testing.assert_array_equal(np.asarray(scope["targets"]).reshape(-1), data.targets)
+
+
+def test_script_refuses_what_torch_cannot_reproduce():
+    from export.inputs import ExportError
+
+    textbook = Scene(surface="ill_conditioned", runs=(RunConfig("momentum", {"lr": 0.05, "lr_inside": True}),))
+    with pytest.raises(ExportError, match=r"textbook form of Momentum \(lr_inside\)"):
+        torch_snippet(textbook)
+    with pytest.raises(ExportError, match="SWATS on Linear regression"):
+        torch_snippet(Scene(surface="linreg", runs=(RunConfig("swats"),)))

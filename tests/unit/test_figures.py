@@ -33,7 +33,7 @@ from viz import (
 from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
 from viz.surface3d import LIFT
 
-PATH_ROLES = {"path", "head", "diverged"}
+PATH_ROLES = {"path", "head", "headhover", "diverged"}
 
 
 def _traces(fig_dict, role):
@@ -96,9 +96,15 @@ def test_hover_customdata_has_step_and_f(rosen):
     assert cd.shape == (51, 2)
     np.testing.assert_array_equal(cd[:, 0], np.arange(51))
     np.testing.assert_allclose(cd[:, 1], trajs[0].loss[:, 0], rtol=1e-6)
-    tpl = t["hovertemplate"]
+    # the drawn path does not hover; its invisible twin does (points under an end marker left to the marker)
+    assert t.get("hoverinfo") == "skip"
+    ((_, h),) = _traces(contour_figure(sv, runs).to_dict(), "pathhover")
+    tpl = h["hovertemplate"]
     for piece in ("step %{customdata[0]", "x = %{x", "y = %{y", "f = %{customdata[1]", "momentum = 0.8", "lr = 0.001"):
         assert piece in tpl
+    assert "&lt;br&gt;" not in tpl  # the hyperparameters' line breaks stay line breaks
+    ((_, e),) = _traces(contour_figure(sv, runs).to_dict(), "headhover")
+    assert "momentum = 0.8" in e["hovertemplate"] and e["marker"]["opacity"] == 0
 
 
 def test_frames_carry_only_path_traces_and_the_last_frame_is_the_full_path(rosen):
@@ -161,9 +167,24 @@ def test_a_diverged_run_ends_in_a_red_cross_at_its_last_finite_point(rosen):
     pinned = [min(max(last_finite[0], x0), x1), min(max(last_finite[1], y0), y1)]
     np.testing.assert_allclose([cross["x"][0], cross["y"][0]], pinned)
     assert "x" in cross["marker"]["symbol"] and cross["marker"]["color"].upper() == "#E8000B"
-    assert f"step {d_at}" in cross["text"][0]
+    assert f"step {d_at}" in cross["customdata"][0]  # the hover says why and where
     if pinned != list(last_finite):
-        assert "off the map" in cross["text"][0]
+        assert "off the map" in cross["customdata"][0]
+        # the label beside the ✕ points where the run went and says the step
+        direction = (int(np.sign(last_finite[0] - pinned[0])), int(np.sign(last_finite[1] - pinned[1])))
+        arrow = {
+            (1, 0): "→",
+            (-1, 0): "←",
+            (0, 1): "↑",
+            (0, -1): "↓",
+            (1, 1): "↗",
+            (-1, 1): "↖",
+            (1, -1): "↘",
+            (-1, -1): "↙",
+        }[direction]
+        assert cross["text"][0] == f"{arrow} {d_at}"
+    else:
+        assert cross["text"][0] == str(d_at)
     # the path stops there
     (_, p0), _ = _traces(fig, "path")
     xy = _xy(p0)
