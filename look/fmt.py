@@ -40,11 +40,11 @@ def num(v: float, digits: int = 3) -> str:
     return f"{mant}e{int(exp)}"
 
 
-def point(x: float, y: float, digits: int | None = None) -> str:
-    """(x, y): exact, or rounded to `digits` significant digits."""
+def point(*coords: float, digits: int | None = None) -> str:
+    """(x, y) — or (x) on a curve: exact, or rounded to `digits` significant digits."""
     if digits:
-        return f"({sig(x, digits)}, {sig(y, digits)})"
-    return f"({num(x)}, {num(y)})"
+        return "(" + ", ".join(sig(c, digits) for c in coords) + ")"
+    return "(" + ", ".join(num(c) for c in coords) + ")"
 
 
 def sig(v: float, digits: int = 3) -> str:

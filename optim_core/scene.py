@@ -181,8 +181,8 @@ class ResolvedScene:
         d["window"] = None
         return json.dumps(d, sort_keys=True, separators=(",", ":"))
 
-    def simulate_run(self, i: int) -> Trajectory:
-        """Run i from every start (B = number of starts)."""
+    def simulate_run(self, i: int, *, record_state: bool = False) -> Trajectory:
+        """Run i from every start (B = number of starts); record_state: also what each step did (traj.record)."""
         r = self.runs[i]
         noise = {"std": self.noise.std, "seed": self.noise.seed} if self.noise else None
         return run(
@@ -195,6 +195,7 @@ class ResolvedScene:
             clip=self.clip,
             batch_size=r.batch_size,
             seed=self.batch_seed,
+            record_state=record_state,
             **dict(r.config.params),
         )
 
@@ -389,7 +390,7 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         if any(schedules[j] != schedules[i] for j in range(len(scene.runs))):
             label = f"{label} · {schedules[i]['name']}"  # runs with different schedules say which is which
         labels.append(label)
-    runs = tuple(
+    resolved_runs = tuple(
         ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i], schedule=schedules[i])
         for i, r in enumerate(scene.runs)
     )
@@ -423,28 +424,28 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         check_window(window, dim)
     data, batch_size, batch_seed = check_batch(surface, scene.batch_size, scene.batch_seed)
     scene_batch = None if data is None or batch_size == data.n else batch_size
-    run_batches = []
-    for r in runs:
-        if r.config.batch_size is None:
+    run_batches: list[int | None] = []
+    for rr in resolved_runs:
+        if rr.config.batch_size is None:
             run_batches.append(scene_batch)
         else:
-            _d, b, _s = check_batch(surface, r.config.batch_size, batch_seed)
+            _d, b, _s = check_batch(surface, rr.config.batch_size, batch_seed)
             run_batches.append(None if data is None or b == data.n else b)
     if any(b != run_batches[0] for b in run_batches):  # runs that sample differently say how
         n = data.n if data is not None else 0
-        runs = tuple(
+        final_runs = tuple(
             dc_replace(
                 r, batch_size=b, label=f"{r.label} · " + (f"batch {b}" if b is not None else f"batch {n} (full)")
             )
-            for r, b in zip(runs, run_batches)
+            for r, b in zip(resolved_runs, run_batches)
         )
     else:
-        runs = tuple(dc_replace(r, batch_size=b) for r, b in zip(runs, run_batches))
+        final_runs = tuple(dc_replace(r, batch_size=b) for r, b in zip(resolved_runs, run_batches))
     return ResolvedScene(
         scene=scene,
         key=key,
         surface=surface,
-        runs=runs,
+        runs=final_runs,
         starts=starts,
         steps=int(steps),
         schedule={"name": sched_spec.id, **sched_params},
@@ -567,7 +568,7 @@ def _field(data: Mapping[str, Any], name: str, kind: type, default: Any) -> Any:
         return default
     kinds = (Mapping,) if kind is dict else (kind,)
     if not isinstance(value, kinds):
-        names = {dict: "an object {...}", list: "a list [...]", str: "a text"}
+        names: dict[type, str] = {dict: "an object {...}", list: "a list [...]", str: "a text"}
         raise SpecError('"{name}" must be {kind}', name=name, kind=names.get(kind, kind.__name__))
     return value
 

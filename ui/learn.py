@@ -7,6 +7,7 @@ teaching texts are translated through the catalogue (the LaTeX rules are shared 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -19,7 +20,7 @@ from .looks import current_look
 from .text import _
 
 
-def optimizer_card(opt_id: str, colors: list[str] = (), *, actions: bool = False) -> None:
+def optimizer_card(opt_id: str, colors: Sequence[str] = (), *, actions: bool = False) -> None:
     spec = OPTIMIZERS[opt_id]
     dots = "".join(f"<span class='swatch' style='background:{c}'></span>" for c in colors)
     meta = " · ".join(x for x in (str(spec.year) if spec.year else "", spec.paper, spec.reference) if x)

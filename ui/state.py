@@ -195,7 +195,7 @@ def wanted_dim() -> int | None:
     return 1 if st.session_state.get("surface") == CUSTOM_1D else None
 
 
-def surface_params() -> dict[str, float]:
+def surface_params() -> dict[str, Any]:
     ss = st.session_state
     sid = ss.get("surface")
     if sid not in BUILTINS:
@@ -241,7 +241,7 @@ def runs_from_state() -> list[RunConfig]:
 
 def starts_from_state(dim: int = 2) -> list[tuple[float, ...]]:
     ss = st.session_state
-    out = []
+    out: list[tuple[float, ...]] = []
     for j in range(int(ss.get(N_STARTS, 0))):
         x, y = float(ss.get(f"start{j}_x", 0.0)), float(ss.get(f"start{j}_y", 0.0))
         out.append((x, y) if dim == 2 else (x,))
@@ -285,6 +285,7 @@ def scene_from_state() -> Scene:
         flat = [v for pair in window for v in pair]
         if all(same(a, b) for a, b in zip(flat, [v for pair in surf.domain for v in pair])):
             window = None
+    batch_size, batch_seed = batch.read(surf)
     return Scene(
         surface=surface_id(),
         surface_params=surface_params(),
@@ -296,7 +297,8 @@ def scene_from_state() -> Scene:
         noise_seed=int(ss.get("noise_seed", 0)),
         clip=float(ss["clip"]) if ss.get("clip_on") else None,
         window=window,
-        **dict(zip(("batch_size", "batch_seed"), batch.read(surf))),  # mini-batches on a dataset (engine)
+        batch_size=batch_size,  # mini-batches on a dataset surface
+        batch_seed=batch_seed,
     )
 
 
@@ -328,7 +330,7 @@ def _reset_to_surface(surf) -> None:
 def on_surface_change() -> None:
     """Another built-in (its own domain and start), or "Custom formula" (starting from the current formula)."""
     ss = st.session_state
-    new = ss.get("surface")
+    new = str(ss.get("surface"))
     prev = ss.get(PREV_SURFACE)
     surf = None
     if new == CUSTOM_1D:
@@ -412,6 +414,11 @@ def remove_run(i: int) -> None:
     write_runs(runs)
 
 
+def on_add_start() -> None:
+    """Callback of the "Add start" button."""
+    add_start()
+
+
 def add_start(x: float | None = None, y: float | None = None) -> bool:
     """Add a start (at (x, y), or a little away from the last one). False when there are MAX_STARTS already."""
     starts = starts_from_state()
@@ -451,7 +458,7 @@ def on_map_click() -> None:
     """A click on the map (st.plotly_chart selection): move the start there, or add one. On a 1-D curve only
     x counts."""
     ss = st.session_state
-    event = ss.get("contour")
+    event: Any = ss.get("contour")
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):

@@ -16,7 +16,7 @@ from .text import _, fmt
 def tolerance(resolved: ResolvedScene) -> float:
     """ "At the minimum" means within 0.1 % of the view window's size (its diagonal)."""
     spans = [hi - lo for lo, hi in resolved.window]
-    return 1e-3 * float(np.hypot(*spans)) if len(spans) > 1 else 1e-3 * spans[0]
+    return 1e-3 * float(np.linalg.norm(spans))
 
 
 def rows(resolved: ResolvedScene, runs: list[RunData]) -> list[dict]:

@@ -105,7 +105,11 @@ def scene_to_query(scene: Scene) -> dict[str, str]:
 
 def scene_from_query(query: Mapping[str, Any]) -> Scene:
     """Inverse of scene_to_query; a validated Scene. Raises SpecError / FormulaError (one line) for a bad link."""
-    q = {k: _value(query, k) for k in SCENE_KEYS if _value(query, k) is not None}
+    q: dict[str, str] = {}
+    for k in SCENE_KEYS:
+        v = _value(query, k)
+        if v is not None:
+            q[k] = v
     base = Scene()
     runs = base.runs
     if q.get("run"):
@@ -149,7 +153,7 @@ def scene_from_query(query: Mapping[str, Any]) -> Scene:
         batch_seed = _whole(parts[1], "sampling seed") if len(parts) > 1 else 0
     sparams = {k: float(v) for k, v in _parse_kv(q.get("sp", ""), "sp").items()}
     scene = Scene(
-        surface=q.get("surface", base.surface),
+        surface=q.get("surface") or base.surface,
         surface_params=sparams,
         runs=runs,
         starts=starts,

@@ -129,7 +129,8 @@ def _diverged(runs: Sequence[RunView], plan: animation.Plan, window, f_range, st
             x, f = float(run.points[last, b, 0]), float(run.loss[last, b])
             xs.append(min(max(x, x0), x1))
             fs.append(min(max(f, f0), f1) if np.isfinite(f) else f1)
-            reason = run.reasons[b] if b < len(run.reasons) and run.reasons[b] else look.gettext("diverged")
+            why = run.reasons[b] if b < len(run.reasons) else None
+            reason = why or look.gettext("diverged")
             texts.append(
                 f"<b>{safe(run.label)}</b><br>"
                 + look.lang.fmt("diverged at step {step}: {reason}", step=d, reason=safe(look.gettext(reason)))

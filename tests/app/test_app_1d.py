@@ -45,3 +45,11 @@ def test_a_typed_curve_stays_a_curve_in_the_link():
     assert scene.resolve().dim == 1
     # the same formula with a two-number start is the 2-D valley
     assert Scene(surface="(x^2 - 1)^2", starts=((0.5, 0.5),), runs=(RunConfig("sgd"),)).resolve().dim == 2
+
+
+def test_a_curve_run_diverging_from_several_starts_names_its_start():
+    """The divergence message names the start a 1-D run diverged from as (x), one coordinate."""
+    at = make_app({"surface": "parabola", "run": "sgd:lr=1.5", "start": "1;2", "steps": "40"})
+    assert not at.exception
+    texts = " ".join(str(m.value) for m in [*at.markdown, *at.error, *at.warning, *at.info]).replace("\\", "")
+    assert "diverged at step 19 from the start (2) (2 of its 2 starts diverged)" in texts, texts[:2000]
