@@ -19,12 +19,6 @@ import i18n
 from look import RunView, num, point, sig
 
 
-def _where(p) -> str:
-    """A point as text: (x, y) on a surface, (x) on a 1-D curve."""
-    c = [float(v) for v in p]
-    return point(c[0], c[1]) if len(c) == 2 else "(" + ", ".join(num(v) for v in c) + ")"
-
-
 @dataclass(frozen=True)
 class Divergence:
     run: int  # run index
@@ -47,7 +41,7 @@ class Divergence:
                 "{cause}. {hint}",
                 label=self.label,
                 step=self.step,
-                start=_where(self.start_point),
+                start=point(*self.start_point),
                 k=len(self.starts),
                 n=self.n_starts,
                 cause=self.cause,
@@ -112,7 +106,7 @@ def diagnose(
         smaller = sig(lr / 10, 2)
         if d == 0:
             s = run.points[0, first]
-            cause = _.fmt("{reason} {point}", reason=reason, point=_where(s))
+            cause = _.fmt("{reason} {point}", reason=reason, point=point(*s))
             hint = _("Move the start point to where f is defined.")
         elif curvature is not None and curvature > 0:
             lim = stability_limit(opt, run.params, curvature)
