@@ -1,4 +1,4 @@
-"""Benchmark of the exporters: GIF (contour), GIF (3-D), MP4, PNG; and the render budget.
+"""Benchmark of the exporters: GIF (contour, 3-D, 1-D curve), MP4, PNG; and the render budget.
 
     python -m benchmarks.render [--out DIR] [--repeat 3]
     python -m benchmarks.render --budget      # limits per size, and CPU / RSS of the heaviest allowed renders
@@ -6,7 +6,8 @@
 Builds a realistic scene with NumPy only (no project imports besides export):
 Rosenbrock on a 200x200 grid (log colours) with four 500-step optimizer runs
 (gradient descent, heavy-ball momentum, Adam, and gradient descent with a
-learning rate that diverges), plus Himmelblau with four spiral / zig-zag paths.
+learning rate that diverges), plus Himmelblau with four spiral / zig-zag paths, plus the 1-D view: four
+500-step runs on f(x) = x² (the ball on the curve, θ against the iteration beside it).
 Prints a Markdown table (best of N after a warm-up) and writes the outputs to
 DIR (default artifacts/render).
 """
@@ -23,11 +24,12 @@ import time
 
 import numpy as np
 
-from export import PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
+from export import CurveImage, PathLayer, SurfaceImage, View3D, render_gif, render_mp4, render_png
 
 from .timing import best_of
 
 COLORS = ("#e6194b", "#f58231", "#ffffff", "#00bcd4")
+CURVE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 def rosenbrock(x, y):
@@ -117,6 +119,23 @@ def himmelblau_scene(n_grid: int = 200) -> tuple[SurfaceImage, list[PathLayer]]:
     return surf, paths
 
 
+def curve_scene(n_steps: int = 500) -> tuple[CurveImage, list[PathLayer]]:
+    """The 1-D view: f(x) = x² on [-2.5, 2.5], four gradient-descent runs from x = 2 (lr 0.1 crawls, 0.5 lands
+    at once, 0.9 bounces and settles, momentum 0.9 overshoots and rings), iterates (x_t, f(x_t))."""
+    xs = np.linspace(-2.5, 2.5, 600)
+    curve = CurveImage(xs, xs**2, (-2.5, 2.5), (-0.4, 6.6), minima=(0.0,), minima_f=(0.0,), title="Parabola")
+    paths = []
+    for k, (lr, beta) in enumerate(((0.1, 0.0), (0.5, 0.0), (0.9, 0.0), (0.1, 0.9))):
+        x, v, pts = 2.0, 0.0, [2.0]
+        for _ in range(n_steps):
+            v = beta * v + 2 * x
+            x = x - lr * v
+            pts.append(x)
+        p = np.asarray(pts)
+        paths.append(PathLayer(np.column_stack([p, p**2]), CURVE_COLORS[k], f"lr={lr}" + (" β=0.9" if beta else "")))
+    return curve, paths
+
+
 def sweep_paths(n: int = 32, steps: int = 500, seed: int = 0) -> list[PathLayer]:
     """n paths from random starts to (1, 1) (a sweep; only 4 legend entries)."""
     rng = np.random.default_rng(seed)
@@ -184,14 +203,18 @@ def budget_report() -> None:
     """Limits per size for a light and a heavy scene; the heaviest allowed renders measured (each in its own
     process, three times in a row: does the memory come back?)."""
     from export.budget import CPU_SECONDS, MEMORY_MB, SIZES, Job, estimate, limits
+    from export.scene1d import every
 
     print(f"budget: {CPU_SECONDS:g} s CPU (this process + ffmpeg), {MEMORY_MB:g} MB per render\n")
     print("| scene | view | format | " + " | ".join(f"{w}×{h}" for w, h in SIZES) + " |")
     print("|---|---|---|" + "---:|" * len(SIZES))
     for label, paths, steps in (("4 paths × 500 steps", 4, 500), ("64 paths × 10 000 steps", 64, 10_000)):
-        for style in ("contour", "3d"):
+        for style in ("contour", "3d", "curve"):
+            k = every([PathLayer(np.zeros((steps + 1, 2)), "#000000")] * paths) if style == "curve" else 1
+            drawn = 2 * paths if style == "curve" else paths  # a curve's θ panel twins
             for fmt in ("gif", "mp4"):
-                lim = limits(paths=paths, steps=steps, style=style, fmt=fmt, pause_frames=30 if fmt == "mp4" else 0)
+                pause = 30 if fmt == "mp4" else 0
+                lim = limits(paths=drawn, steps=steps, style=style, fmt=fmt, pause_frames=pause, every=k)
                 print(f"| {label} | {style} | {fmt} | " + " | ".join(str(lim[s]) for s in SIZES) + " |")
     cases: list[dict] = []
     for style, (w, h) in (("3d", (1280, 720)), ("contour", (1920, 1080)), ("contour", (1280, 720))):
@@ -238,6 +261,7 @@ def main(argv=None) -> None:
     surf, paths = rosenbrock_scene()
     hsurf, hpaths = himmelblau_scene()
     many = sweep_paths(32)
+    curve, cpaths = curve_scene()
     opts = dict(size=(640, 480), fps=20, frames=a.frames, pause_s=1.5)
     cases = [
         ("GIF contour (Rosenbrock)", "rosenbrock_contour.gif", lambda: render_gif(surf, paths, **opts)),
@@ -247,6 +271,8 @@ def main(argv=None) -> None:
         ("MP4 contour", "rosenbrock_contour.mp4", lambda: render_mp4(surf, paths, **opts)),
         ("PNG contour (final frame)", "rosenbrock_contour.png", lambda: render_png(surf, paths, **opts)),
         ("PNG 3-D (final frame)", "rosenbrock_3d.png", lambda: render_png(surf, paths, style="3d", **opts)),
+        ("GIF 1-D curve, θ beside (parabola)", "parabola_curve.gif", lambda: render_gif(curve, cpaths, **opts)),
+        ("PNG 1-D curve (final frame)", "parabola_curve.png", lambda: render_png(curve, cpaths, **opts)),
     ]
     if a.rotate:
         view = View3D(rotate_deg_per_frame=1.0)

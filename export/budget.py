@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import gc
 import math
 from collections.abc import Callable
@@ -51,9 +52,24 @@ T_FRAME_PER_MPX = {"gif": 0.00075, "mp4": 0.0070, "png": 0.0}  # diff + LZW (GIF
 T_PATH_FRAME = {"contour": 0.00026, "3d": 0.00032}  # one path in one frame: its new segment and its head
 T_STEP = 0.5e-6  # one step of one path, drawn frame by frame (pixel coordinates, arc length, joints)
 T_STEP_PNG = {"contour": 1.2e-6, "3d": 2.5e-6}  # one step of one path drawn in one go (a PNG: whole paths)
+# The 1-D curve (export.scene1d), fitted on its own to 48 renders of paths that never settle (SGD at lr = 1 on
+# x²: every chord spans the panel, the worst case), measured while the machine ran other test suites (load ~17
+# on 2 cores), then raised to cover the worst of them:
+#   GIF  s = fixed + per_mpx·mpx + frame_mpx·frames·mpx + paths·frames·(path_frame + path_frame_mpx·mpx)
+#            + point·drawn points;   PNG  s = per_mpx·mpx + path_mpx·paths·mpx + point·drawn points
+CURVE_GIF = {
+    "fixed": 0.28,
+    "per_mpx": 0.18,
+    "frame_mpx": 0.0074,
+    "path_frame": 0.00027,
+    "path_frame_mpx": 0.00021,
+    "point": 1.6e-5,
+}
+CURVE_PNG = {"per_mpx": 0.47, "path_mpx": 0.0043, "point": 1.9e-5}
 # megabytes
 M_FIXED = 20.0  # fonts, tables, the encoder, Python objects
 M_PER_MPX = 90.0  # backdrop rasters, trail, the supersampled surface picture (per megapixel)
+M_PER_MPX_CURVE = 30.0  # a 1-D curve has no surface picture (measured: +85 MB peak at 1920×1080, 128 × 10 001 points)
 M_PER_POINT = 60e-6  # a path point: pixel coordinates, arc length, flags
 M_OUT_PER_MPX_FRAME = {"gif": 0.01, "mp4": 0.005, "png": 0.0}  # the encoded file held in memory
 
@@ -71,6 +87,7 @@ class Job:
     paths: int = 1
     steps: int = 100  # the longest path's steps
     hold: int = 0  # MP4: frames repeating the last one (the pause)
+    every: int = 1  # a 1-D curve's long paths draw every k-th iterate (export.scene1d.every)
 
     @property
     def mpx(self) -> float:
@@ -82,6 +99,13 @@ class Job:
         if self.fmt == "png":
             return 1
         return max(1, min(int(self.frames), int(self.steps) + 1))
+
+    @property
+    def drawn_points(self) -> int:
+        """Points of a path actually drawn: all, or every k-th one plus each frame's own step."""
+        if self.every <= 1:
+            return int(self.steps) + 1
+        return min(int(self.steps) + 1, math.ceil(int(self.steps) / self.every) + 1 + self.shown_frames)
 
     @property
     def turning(self) -> bool:
@@ -107,6 +131,8 @@ def _setup_seconds(job: Job) -> float:
 
 def _drawing_seconds(job: Job) -> float:
     """What the paths cost, whatever the size: every step drawn once, every path in every frame."""
+    if job.style == "curve":
+        return _curve_drawing_seconds(job)
     style = "3d" if job.style == "3d" else "contour"
     points = job.paths * (job.steps + 1)
     if job.fmt == "png":
@@ -114,13 +140,36 @@ def _drawing_seconds(job: Job) -> float:
     return T_STEP * points + T_PATH_FRAME[style] * job.paths * job.shown_frames
 
 
+def _curve_drawing_seconds(job: Job) -> float:
+    """A 1-D curve's paths: a chord spans its panel, so a path in a frame costs in proportion to the pixels."""
+    points = job.paths * job.drawn_points
+    if job.fmt == "png":
+        return CURVE_PNG["path_mpx"] * job.paths * job.mpx + CURVE_PNG["point"] * points
+    c = CURVE_GIF
+    return job.paths * job.shown_frames * (c["path_frame"] + c["path_frame_mpx"] * job.mpx) + c["point"] * points
+
+
+def _curve_seconds(job: Job) -> float:
+    """A 1-D render (GIF, PNG; an MP4 is the GIF's frames encoded by ffmpeg instead)."""
+    n, mpx = job.shown_frames, job.mpx
+    if job.fmt == "png":
+        return T_FIXED + CURVE_PNG["per_mpx"] * mpx + _curve_drawing_seconds(job)
+    c = CURVE_GIF
+    seconds = c["fixed"] + c["per_mpx"] * mpx + c["frame_mpx"] * n * mpx + _curve_drawing_seconds(job)
+    if job.fmt == "mp4":
+        seconds += n * (T_FRAME_PER_MPX["mp4"] - T_FRAME_PER_MPX["gif"]) * mpx
+    return seconds
+
+
 def estimate(job: Job) -> Cost:
     """Predicted CPU seconds (this process and ffmpeg's) and peak extra memory (MB) of a render, from its
     options alone."""
     n = job.shown_frames
-    setup = _setup_seconds(job)
-    per_frame = T_FRAME + T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx
-    seconds = T_FIXED + setup + n * per_frame + _drawing_seconds(job)
+    if job.style == "curve":
+        seconds = _curve_seconds(job)
+    else:
+        per_frame = T_FRAME + T_FRAME_PER_MPX.get(job.fmt, 0.0) * job.mpx
+        seconds = T_FIXED + _setup_seconds(job) + n * per_frame + _drawing_seconds(job)
     if job.turning and job.fmt != "png":  # the surface is drawn again for every camera position
         mesh = (job.view3d or View3D()).mesh_n
         seconds += (n - 1) * (T_3D_PER_MESH_QUAD * mesh * mesh + T_TURN_PER_MPX * job.mpx)
@@ -128,7 +177,7 @@ def estimate(job: Job) -> Cost:
         seconds += job.hold * T_FRAME_PER_MPX["mp4"] * job.mpx
     megabytes = (
         M_FIXED
-        + M_PER_MPX * job.mpx
+        + (M_PER_MPX_CURVE if job.style == "curve" else M_PER_MPX) * job.mpx
         + M_PER_POINT * job.paths * (job.steps + 1)
         + M_OUT_PER_MPX_FRAME.get(job.fmt, 0.0) * job.mpx * n
     )
@@ -150,7 +199,7 @@ def max_frames(job: Job) -> int:
 
 
 def _with_frames(job: Job, frames: int) -> Job:
-    return Job(job.fmt, job.width, job.height, frames, job.style, job.view3d, job.paths, job.steps, job.hold)
+    return dataclasses.replace(job, frames=frames)
 
 
 def limits(
@@ -161,14 +210,15 @@ def limits(
     view3d: View3D | None = None,
     fmt: str = "gif",
     pause_frames: int = 0,
+    every: int = 1,
 ) -> dict[tuple[int, int], int]:
     """For the current scene: each offered size → the most frames a render may have (0: the size is over budget).
 
-    paths: PathLayers drawn (runs × starts); steps: the scene's steps; pause_frames: an MP4's held last frame
-    (round(pause_s × fps)).  The UI calls it to cap the frames slider and to grey out sizes; a render with more
+    paths: PathLayers drawn (runs × starts; a 1-D curve with its θ panel: twice that); steps: the scene's steps;
+    pause_frames: an MP4's held last frame (round(pause_s × fps)); every: a curve's drawn iterates (scene1d.every).  The UI calls it to cap the frames slider and to grey out sizes; a render with more
     frames than these would be refused by :func:`check`."""
     top = int(GIF_LIMITS["frames"][1])
-    return {(w, h): max_frames(Job(fmt, w, h, top, style, view3d, paths, steps, pause_frames)) for w, h in SIZES}
+    return {(w, h): max_frames(Job(fmt, w, h, top, style, view3d, paths, steps, pause_frames, every)) for w, h in SIZES}
 
 
 def check(job: Job) -> Cost:

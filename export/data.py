@@ -2,10 +2,11 @@
 
 One row per (run, start, step): the run's index, label, optimizer and every
 hyperparameter (one column each, blank where a run's optimizer has no such
-parameter, including the base ``lr``), then step, x, y, loss, gradient norm,
-``step_lr`` (the scheduled learning rate actually used to take that step),
-where the run diverged, and on a dataset surface ``batch_size`` and ``epoch``
-(the epoch the step belongs to, 0 for the start; blank on other surfaces).  Floats are written with repr(), so
+parameter, including the base ``lr``), then step, the point's coordinates (``x``, ``y`` on a surface;
+``x`` alone on a 1-D curve), loss, gradient norm, ``step_lr`` (the scheduled learning rate actually used to take
+that step), where the run diverged, and on a dataset surface ``batch_size`` and ``epoch`` (the epoch the step
+belongs to, 0 for the start; blank on other surfaces).  JSON points are lists of the same d coordinates.  Floats
+are written with repr(), so
 reading the file back gives the same float64 numbers bit for bit.
 
 Bounded: a file holds at most :data:`MAX_ROWS` (run, start, step) rows.  A bigger scene (8 runs × 8 starts ×
@@ -34,14 +35,14 @@ from optim_core import Trajectory
 from optim_core.scene import Scene
 from surfaces import dataset_of
 
+COORDINATES = ("x", "y")  # a point's columns, in order; a 1-D curve has x alone
 BASE_COLUMNS = [
     "run",
     "label",
     "optimizer",
     "start",
     "step",
-    "x",
-    "y",
+    *COORDINATES,
     "loss",
     "grad_norm",
     "step_lr",
@@ -50,6 +51,16 @@ BASE_COLUMNS = [
     "epoch",
 ]
 MAX_ROWS = 200_000  # ≈ 30 MB of CSV, 16 MB of JSON; built in ~1 s on the project's server
+
+
+def dimension(trajectories: Sequence[Trajectory]) -> int:
+    """Coordinates per point (1 on a curve, 2 on a surface); 2 when there is no trajectory."""
+    return int(np.asarray(trajectories[0].points).shape[-1]) if trajectories else 2
+
+
+def base_columns(dim: int) -> list[str]:
+    """The fixed columns of a file whose points have `dim` coordinates."""
+    return [c for c in BASE_COLUMNS if c not in COORDINATES[dim:]]
 
 
 def _param_columns(trajectories: Sequence[Trajectory]) -> list[str]:
@@ -77,12 +88,17 @@ def total_rows(trajectories: Sequence[Trajectory]) -> int:
 def step_stride(trajectories: Sequence[Trajectory], max_rows: int = MAX_ROWS) -> int:
     """1 when every step fits in max_rows rows, else the smallest stride that fits (first, last and divergence
     steps are kept on top of every stride-th step, hence the margin)."""
-    total = total_rows(trajectories)
-    if total <= max_rows:
-        return 1
     paths = sum(int(t.batch) for t in trajectories)
+    return stride_for(paths, total_rows(trajectories), max_rows)
+
+
+def stride_for(paths: int, rows: int, max_rows: int = MAX_ROWS) -> int:
+    """The stride of a file of `paths` paths holding `rows` (run, start, step) rows in all: known before any
+    simulation (the app says in its help text when a scene's file will be thinned)."""
+    if rows <= max_rows:
+        return 1
     room = max(1, max_rows - 2 * paths)
-    return max(2, math.ceil(total / room))
+    return max(2, math.ceil(rows / room))
 
 
 def kept_steps(t: Trajectory, b: int, stride: int) -> np.ndarray:
@@ -118,7 +134,8 @@ def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: i
     params = _param_columns(trajectories)
     stride = step_stride(trajectories, max_rows)
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(BASE_COLUMNS + params)
+    dim = dimension(trajectories)
+    csv.writer(head, lineterminator="\n").writerow(base_columns(dim) + params)
     yield head.getvalue()
     for i, (label, t) in enumerate(zip(scene.run_labels(), trajectories)):
         for b in range(t.batch):
@@ -133,13 +150,13 @@ def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: i
             div = "" if d is None else str(d)
             bsize = "" if t.sampling is None else str(t.sampling.batch_size)
             steps = kept_steps(t, b, stride)
-            xs, ys = t.points[steps, b, 0].tolist(), t.points[steps, b, 1].tolist()
+            coords = t.points[steps, b, :dim].tolist()
             loss, gn = t.loss[steps, b].tolist(), t.grad_norm[steps, b].tolist()
             lrs = _lr_column(t, b, steps)
             epochs = _epoch_column(t, steps)
             yield "".join(
-                f"{prefix},{k},{x!r},{y!r},{f!r},{g!r},{lr},{div},{bsize},{e}{tail}\n"
-                for k, x, y, f, g, lr, e in zip(steps.tolist(), xs, ys, loss, gn, lrs, epochs)
+                f"{prefix},{k},{','.join(map(repr, p))},{f!r},{g!r},{lr},{div},{bsize},{e}{tail}\n"
+                for k, p, f, g, lr, e in zip(steps.tolist(), coords, loss, gn, lrs, epochs)
             )
 
 
@@ -148,20 +165,20 @@ def paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: int = 
 
 
 def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, Any]]:
-    """{(run, start): {"step", "x", "y", "loss", "grad_norm": arrays, "params": {...}, …}}."""
+    """{(run, start): {"step", "x", ("y",) "loss", "grad_norm": arrays, "params": {...}, …}} ("y" only when the
+    file has a y column: a 1-D curve's file has none)."""
     out: dict[tuple[int, int], dict[str, Any]] = {}
     reader = csv.DictReader(io.StringIO(text))
-    param_names = [c for c in (reader.fieldnames or []) if c not in BASE_COLUMNS]
+    fields = list(reader.fieldnames or [])
+    param_names = [c for c in fields if c not in BASE_COLUMNS]
+    numeric = [c for c in (*COORDINATES, "loss", "grad_norm") if c in fields]
     for row in reader:
         key = (int(row["run"]), int(row["start"]))
         entry = out.setdefault(
             key,
             {
                 "step": [],
-                "x": [],
-                "y": [],
-                "loss": [],
-                "grad_norm": [],
+                **{c: [] for c in numeric},
                 "optimizer": row["optimizer"],
                 "label": row["label"],
                 "diverged_at": None if row["diverged_at"] == "" else int(row["diverged_at"]),
@@ -173,12 +190,12 @@ def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, Any]]:
         entry["step"].append(int(row["step"]))
         if row.get("epoch"):
             entry["epoch"].append(int(row["epoch"]))
-        for c in ("x", "y", "loss", "grad_norm"):
+        for c in numeric:
             entry[c].append(float(row[c]))
     for entry in out.values():
         entry["step"] = np.array(entry["step"], dtype=int)
         entry["epoch"] = np.array(entry["epoch"], dtype=int) if entry["epoch"] else None
-        for c in ("x", "y", "loss", "grad_norm"):
+        for c in numeric:
             entry[c] = np.array(entry[c])
     return out
 

@@ -26,9 +26,27 @@ from PIL import GifImagePlugin, Image
 
 from look import DEFAULT, Look
 
-from . import budget
+from . import budget, scene1d
 from .frames import frames as make_frames
-from .inputs import ExportError, PathLayer, SurfaceImage, View3D, check_options, max_steps
+from .inputs import CurveImage, ExportError, PathLayer, SurfaceImage, View3D, check_options, max_steps, style_for
+
+
+def job(
+    fmt: str,
+    surface: SurfaceImage | CurveImage,
+    paths: Sequence[PathLayer],
+    size: tuple[int, int],
+    frames: int,
+    style: str,
+    view3d: View3D | None,
+    hold: int = 0,
+) -> budget.Job:
+    """The budget's view of a render: on a curve every θ panel twin counts as a path too, and long paths draw
+    every k-th iterate."""
+    if isinstance(surface, CurveImage):
+        layers, every = len(scene1d.layers(surface, paths)), scene1d.every(paths)
+        return budget.Job(fmt, size[0], size[1], frames, "curve", None, layers, max_steps(paths), hold, every)
+    return budget.Job(fmt, size[0], size[1], frames, style, view3d, len(paths), max_steps(paths), hold)
 
 
 def durations_cs(n: int, fps: float, pause_s: float) -> list[int]:
@@ -106,7 +124,7 @@ class GifStream:
 
 
 def render_gif(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer] = (),
     *,
     size=(640, 480),
@@ -132,8 +150,9 @@ def render_gif(
     Raises ExportError for a bad option, BudgetError when the options cost more than the budget.
     """
     paths = list(paths)
+    style = style_for(surface, style)
     w, h = check_options(size, fps, frames, pause_s, loop, style, paths)
-    budget.check(budget.Job("gif", w, h, frames, style, view3d, len(paths), max_steps(paths)))
+    budget.check(job("gif", surface, paths, (w, h), frames, style, view3d))
 
     def render() -> bytes:
         it, pal, steps = make_frames(surface, paths, (w, h), frames, style, view3d, quantized=True, look=look)
@@ -150,7 +169,7 @@ def render_gif(
 
 
 def render_mp4(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer] = (),
     *,
     size=(640, 480),
@@ -171,11 +190,12 @@ def render_mp4(
     times.  ``loop`` is accepted for a uniform signature and ignored (players
     decide).  ``crf``: x264 quality, 0-51 (lower is better)."""
     paths = list(paths)
+    style = style_for(surface, style)
     w, h = check_options(size, fps, frames, pause_s, loop, style, paths)
     if isinstance(crf, bool) or not isinstance(crf, (int, np.integer)) or not 0 <= crf <= 51:
         raise ExportError("crf must be an integer in [0, 51], got {value}", value=repr(crf))
     hold = int(round(pause_s * fps))
-    budget.check(budget.Job("mp4", w, h, frames, style, view3d, len(paths), max_steps(paths), hold=hold))
+    budget.check(job("mp4", surface, paths, (w, h), frames, style, view3d, hold))
     import imageio_ffmpeg
 
     def render() -> bytes:
@@ -227,7 +247,7 @@ def render_mp4(
 
 
 def render_png(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer] = (),
     *,
     size=(640, 480),
@@ -242,8 +262,9 @@ def render_png(
     """PNG of the final frame (full paths), full colour (not quantized).  The
     animation options are accepted (and validated) for a uniform signature."""
     paths = list(paths)
+    style = style_for(surface, style)
     w, h = check_options(size, fps, frames, pause_s, loop, style, paths)
-    budget.check(budget.Job("png", w, h, frames, style, view3d, len(paths), max_steps(paths)))
+    budget.check(job("png", surface, paths, (w, h), frames, style, view3d))
 
     def render() -> bytes:
         it, _, _ = make_frames(
@@ -257,7 +278,7 @@ def render_png(
 
 
 def iter_frames(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer] = (),
     *,
     size=(640, 480),
@@ -268,6 +289,7 @@ def iter_frames(
 ) -> Iterator[np.ndarray]:
     """Full-colour frames as (H, W, 3) uint8 arrays, one per ``frame_steps`` entry (a generator: one at a time)."""
     paths = list(paths)
+    style = style_for(surface, style)
     w, h = check_options(size, 20, frames, 0.0, 0, style, paths)
     it, _, _ = make_frames(surface, paths, (w, h), frames, style, view3d, quantized=False, look=look)
     return it

@@ -21,64 +21,9 @@ import numpy as np
 
 from look import DEFAULT, Look
 
-from . import kit, scene2d, scene3d
-from .inputs import PathLayer, SurfaceImage, View3D, check_options, frame_steps, max_steps
-
-
-def clip_runs(pts: np.ndarray, box: tuple[float, float, float, float]) -> list[np.ndarray]:
-    """Liang-Barsky clip of a polyline to box; returns the connected visible runs."""
-    if pts.shape[0] < 2:
-        return [pts] if pts.shape[0] == 1 and _inside(pts[0], box) else []
-    x0, y0, x1, y1 = box
-    inside = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
-    if inside.all():
-        return [pts]
-    a, bpt = pts[:-1], pts[1:]
-    d = bpt - a
-    t0 = np.zeros(len(a))
-    t1 = np.ones(len(a))
-    ok = np.ones(len(a), dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in (
-            (-d[:, 0], a[:, 0] - x0),
-            (d[:, 0], x1 - a[:, 0]),
-            (-d[:, 1], a[:, 1] - y0),
-            (d[:, 1], y1 - a[:, 1]),
-        ):
-            par = p == 0
-            ok &= ~(par & (q < 0))
-            r = q / p
-            neg = (p < 0) & ~par
-            pos = (p > 0) & ~par
-            t0 = np.where(neg, np.maximum(t0, r), t0)
-            t1 = np.where(pos, np.minimum(t1, r), t1)
-    ok &= t0 <= t1
-    runs: list[np.ndarray] = []
-    cur: list[np.ndarray] = []
-    for i in range(len(a)):
-        if not ok[i]:
-            if cur:
-                runs.append(np.array(cur))
-                cur = []
-            continue
-        pa = a[i] + t0[i] * d[i]
-        pb = a[i] + t1[i] * d[i]
-        if cur and t0[i] == 0.0:
-            cur.append(pb)
-        else:
-            if cur:
-                runs.append(np.array(cur))
-            cur = [pa, pb]
-        if t1[i] < 1.0:
-            runs.append(np.array(cur))
-            cur = []
-    if cur:
-        runs.append(np.array(cur))
-    return runs
-
-
-def _inside(p, box) -> bool:
-    return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+from . import kit, scene1d, scene2d, scene3d
+from .inputs import CurveImage, PathLayer, SurfaceImage, View3D, check_options, frame_steps, max_steps
+from .kit import clip_runs
 
 
 class Engine:
@@ -102,10 +47,13 @@ class Engine:
         self.pal = palette
         self.idx = None if bg_idx is None else bg_idx.copy()
         self.cur = [-1] * len(paths)
-        lw = scene.sizes.lw
-        self.safe = (scene.clip[0] - 4 * lw, scene.clip[1] - 4 * lw, scene.clip[2] + 4 * lw, scene.clip[3] + 4 * lw)
-        # cumulative pixel arc length, to redraw enough core behind each joint
-        self.inside = [bool(((px >= self.safe[:2]) & (px <= self.safe[2:])).all()) for px in scene.path_px]
+        self.mlw = scene.sizes.lw  # markers' unit: start ring, head, ✕
+        styles = [scene.style_of(i) for i in range(len(paths))]
+        # each path is drawn inside its panel (one panel but for the 1-D curve with θ beside it)
+        self.clips = list(scene.path_clip) if scene.path_clip is not None else [scene.clip] * len(paths)
+        m = 4 * self.mlw
+        self.safes = [(c[0] - m, c[1] - m, c[2] + m, c[3] + m) for c in self.clips]
+        self.inside = [bool(((px >= safe[:2]) & (px <= safe[2:])).all()) for px, safe in zip(scene.path_px, self.safes)]
         # first index from which a path no longer moves (diverged / converged to the pixel)
         self.still = []
         for px in scene.path_px:
@@ -118,20 +66,27 @@ class Engine:
         th = look.theme
         self.col = [p.rgb for p in paths]
         self.out = [th.path_outline(c) for c in self.col]
-        self.extra = kit.outline_extra(look)
+        # per path: width, outline beyond it, dot radius, head radius (px)
+        self.lws = [self.mlw * st.width for st in styles]
+        self.extras = [kit.outline_extra(look) * st.outline for st in styles]
+        self.dot_rs = [self.mlw * st.dot for st in styles]
+        self.head_rs = [self.mlw * st.head for st in styles]
+        self.strides = [max(1, int(st.every)) for st in styles]
+        self.extra = kit.outline_extra(look)  # the head's halo
         self.ink, self.paper, self.halo = kit.rgb_of(th.ink), kit.rgb_of(th.paper), kit.rgb_of(th.halo)
         self.diverged = kit.rgb_of(th.diverged)
         self.text = kit.rgb_of(th.ink)
-        self.lw = lw
         self.div_drawn = [False] * len(paths)
-        # (box, ops) re-stamped whenever new segments overlap them
+        # (box, ops) re-stamped whenever new segments overlap them, each inside its panel
         self.markers: list[tuple[tuple[float, float, float, float], list]] = []  # start / divergence
+        self.marker_clips: list[tuple[int, int, int, int]] = []
         self._n_marker_boxes = -1
         self._marker_boxes = np.zeros((0, 4))
         self._marker_pairs = np.zeros((0, 0), dtype=bool)
         self.overlays = list(scene.overlays)  # legend, minima: above everything drawn here
         for i, _p in enumerate(paths):
-            self._add_marker(self._start_ops(i))
+            if scene.starts is None or scene.starts[i]:
+                self._add_marker(self._start_ops(i), self.clips[i])
         for box, ops in self.overlays:
             if any(overlap(box, m[0]) for m in self.markers):
                 self._persist(box, ops)
@@ -140,8 +95,8 @@ class Engine:
     def _start_ops(self, i):
         """A start, as on screen: a paper-coloured disc in an ink ring (under the path)."""
         cx, cy = self.sc.path_px[i][0]
-        r = self.lw * 1.9
-        ring = max(1.5, self.lw * 0.55)
+        r = self.mlw * 1.9
+        ring = max(1.5, self.mlw * 0.55)
         ops = [
             (self.paper, 1.0, kit.disc_shape(cx, cy, r)),
             (self.ink, 1.0, kit.ring_shape(cx, cy, r, ring)),
@@ -150,7 +105,7 @@ class Engine:
 
     def _head_ops(self, i, cx, cy):
         """Head marker as cached coverage masks (drawn every frame for every path): the run colour in a halo."""
-        r = self.lw * 1.55
+        r = self.head_rs[i]
         ix, iy = math.floor(cx), math.floor(cy)
         fx, fy = round((cx - ix) * 4) / 4, round((cy - iy) * 4) / 4
         k, outer, inner = kit.disc_masks(r + max(1.3, self.extra * 0.55), r, fx, fy)
@@ -158,29 +113,31 @@ class Engine:
 
     def _div_ops(self, i):
         cx, cy = self.sc.path_px[i][self.paths[i].diverged_at]
-        c = self.sc.clip
-        m = self.lw * 2.6
+        c = self.clips[i]
+        lw = self.mlw
+        m = lw * 2.6
         cx = min(max(cx, c[0] + m), c[2] - m)
         cy = min(max(cy, c[1] + m), c[3] - m)
-        k = self.lw * 2.3
+        k = lw * 2.3
         a = np.array([[cx - k, cy - k], [cx + k, cy + k]])
         b = np.array([[cx - k, cy + k], [cx + k, cy - k]])
         ops = [
-            (self.halo, 1.0, kit.polyline_shape(a, self.lw * 1.1 + 3.0)),
-            (self.halo, 1.0, kit.polyline_shape(b, self.lw * 1.1 + 3.0)),
-            (self.diverged, 1.0, kit.polyline_shape(a, self.lw * 1.1)),
-            (self.diverged, 1.0, kit.polyline_shape(b, self.lw * 1.1)),
+            (self.halo, 1.0, kit.polyline_shape(a, lw * 1.1 + 3.0)),
+            (self.halo, 1.0, kit.polyline_shape(b, lw * 1.1 + 3.0)),
+            (self.diverged, 1.0, kit.polyline_shape(a, lw * 1.1)),
+            (self.diverged, 1.0, kit.polyline_shape(b, lw * 1.1)),
         ]
-        e = k + self.lw * 1.2 + 3
+        e = k + lw * 1.2 + 3
         return (cx - e, cy - e, cx + e, cy + e), ops
 
-    def _add_marker(self, marker):
+    def _add_marker(self, marker, clip) -> None:
         self.markers.append(marker)
-        self._persist(marker[0], marker[1])
+        self.marker_clips.append(clip)
+        self._persist(marker[0], marker[1], clip)
 
     # ---- drawing
-    def _persist(self, box, ops) -> tuple[int, int, int, int] | None:
-        cb = kit.clip_box(box, self.sc.clip)
+    def _persist(self, box, ops, clip=None) -> tuple[int, int, int, int] | None:
+        cb = kit.clip_box(box, clip or self.sc.clip)
         if cb is None:
             return None
         region, touched = kit.paint(self.rgb, cb, ops, kit.SS)
@@ -194,39 +151,47 @@ class Engine:
     def advance(self, step: int) -> None:
         """Extend every path to ``step`` (clamped to its own length)."""
         dirty: list[tuple[float, float, float, float]] = []
-        lw = self.lw
         for i, p in enumerate(self.paths):
             b = min(step, p.n_steps)
             a = self.cur[i]
+            lw, extra, dot_r = self.lws[i], self.extras[i], self.dot_rs[i]
             if b <= a:
                 continue
             px = self.sc.path_px[i]
             hid = self.sc.hidden[i]
+            safe = self.safes[i]
             a0 = max(a, 0)
-            seg = px[a0 : b + 1]
-            # the new outline (with its round cap) covers the old core up to
-            # ~(lw + extra) / 2 px behind the joint: redraw the core from there
-            arc = self.arc[i]
-            core_from = int(np.searchsorted(arc, arc[a0] - (lw + self.extra + 1.6), side="right")) - 1
-            core_from = min(max(core_from, 0), a0)
+            every = self.strides[i]
+            if every > 1:  # only every k-th iterate (and the frame's own): long 1-D paths, as on screen
+                ks = np.arange(a0, b + 1)
+                ks = ks[(ks % every == 0) | (ks == a0) | (ks == b)]
+                seg = core = px[ks]
+            else:
+                ks = None
+                seg = px[a0 : b + 1]
+                # the new outline (with its round cap) covers the old core up to
+                # ~(lw + extra) / 2 px behind the joint: redraw the core from there
+                arc = self.arc[i]
+                core_from = int(np.searchsorted(arc, arc[a0] - (lw + extra + 1.6), side="right")) - 1
+                core = px[min(max(core_from, 0), a0) : b + 1]
             if self.still[i] <= a0:  # the path does not move any more: nothing to draw
                 runs_out, runs_core = [], []
             elif hid is None:
                 if self.inside[i]:
                     runs_out = [(seg, True)]
-                    runs_core = [(px[core_from : b + 1], True)]
+                    runs_core = [(core, True)]
                 else:
-                    runs_out = [(r, True) for r in clip_runs(seg, self.safe)]
-                    runs_core = [(r, True) for r in clip_runs(px[core_from : b + 1], self.safe)]
+                    runs_out = [(r, True) for r in clip_runs(seg, safe)]
+                    runs_core = [(r, True) for r in clip_runs(core, safe)]
             else:
-                runs_out = vis_runs(seg, hid[a0 : b + 1], self.safe)
-                runs_core = vis_runs(px[core_from : b + 1], hid[core_from : b + 1], self.safe, both=True)
+                runs_out = vis_runs(seg, hid[a0 : b + 1], safe)
+                runs_core = vis_runs(core, hid[b + 1 - len(core) : b + 1], safe, both=True)
             ops = []
             lo = np.array([np.inf, np.inf])
             hi = -lo
             for run, vis in runs_out:
                 if len(run) >= 2 and vis:
-                    ops.append((self.out[i], 1.0, kit.polyline_shape(run, lw + self.extra)))
+                    ops.append((self.out[i], 1.0, kit.polyline_shape(run, lw + extra)))
             for run, vis in runs_core:
                 if len(run) >= 2:
                     if vis:
@@ -235,9 +200,16 @@ class Engine:
                         ops.append((self.col[i], 0.45, kit.polyline_shape(run, lw * 0.7)))
                     lo = np.minimum(lo, run.min(0))
                     hi = np.maximum(hi, run.max(0))
+            if ops and dot_r > 0:  # a dot at every new iterate (1-D curves), inside the panel
+                new = px[a0 + 1 if a >= 0 else 0 : b + 1] if ks is None else seg[1 if a >= 0 else 0 :]
+                new = new[((new >= safe[:2]) & (new <= safe[2:])).all(axis=1)]
+                if len(new):
+                    ops.append((self.col[i], 1.0, kit.dots_shape(new, dot_r)))
+                    lo = np.minimum(lo, new.min(0) - dot_r)
+                    hi = np.maximum(hi, new.max(0) + dot_r)
             if ops:
-                e = lw + self.extra + 2
-                cb = self._persist((lo[0] - e, lo[1] - e, hi[0] + e, hi[1] + e), ops)
+                e = lw + extra + 2
+                cb = self._persist((lo[0] - e, lo[1] - e, hi[0] + e, hi[1] + e), ops, self.clips[i])
                 if cb:
                     dirty.append(cb)
             self.cur[i] = b
@@ -245,6 +217,7 @@ class Engine:
             if d is not None and not self.div_drawn[i] and b >= d:
                 self.div_drawn[i] = True
                 self.markers.append(self._div_ops(i))
+                self.marker_clips.append(self.clips[i])
                 dirty.append(self.markers[-1][0])
         if dirty:
             self._restamp(dirty)
@@ -264,7 +237,7 @@ class Engine:
         for j in range(n):
             if hit[j] or (redrawn and self._marker_pairs[j, redrawn].any()):
                 box, ops = self.markers[j]
-                self._persist(box, ops)
+                self._persist(box, ops, self.marker_clips[j])
                 redrawn.append(j)
         if redrawn:
             d = np.concatenate([d, self._marker_boxes[redrawn]])
@@ -281,8 +254,8 @@ class Engine:
             b = min(step, p.n_steps)
             cx, cy = self.sc.path_px[i][b]
             items.append(self._head_ops(i, cx, cy))
-        for box, ops in items:
-            self._transient(out, box, ops, quantized, self.sc.clip, full_mask=box)
+        for i, (box, ops) in enumerate(items):
+            self._transient(out, box, ops, quantized, self.clips[i], full_mask=box)
         # step counter (right-aligned in the header)
         if not self.paths:
             return out
@@ -355,7 +328,7 @@ def reserved_colors(paths: Sequence[PathLayer], scene: kit.Backdrop, look: Look)
 
 
 def backdrop(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer],
     size: tuple[int, int],
     style: str,
@@ -363,13 +336,15 @@ def backdrop(
     look: Look,
     frame_index: int = 0,
 ) -> kit.Backdrop:
+    if isinstance(surface, CurveImage):
+        return scene1d.backdrop(surface, paths, size, look)
     if style == "3d":
         return scene3d.backdrop(surface, paths, size, view3d or View3D(), look, frame_index)
     return scene2d.backdrop(surface, paths, size, look)
 
 
 def frames(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     paths: Sequence[PathLayer],
     size: tuple[int, int],
     n_frames: int,
@@ -379,7 +354,12 @@ def frames(
     look: Look = DEFAULT,
     only_last: bool = False,
 ) -> tuple[Iterator[np.ndarray], kit.Palette | None, np.ndarray]:
-    """(frame iterator, GIF palette or None, the step each frame shows).  quantized: frames are palette indices."""
+    """(frame iterator, GIF palette or None, the step each frame shows).  quantized: frames are palette indices.
+
+    On a CurveImage the paths are (x, f(x)) points; their θ panel twins are added here (scene1d.layers)."""
+    if isinstance(surface, CurveImage):
+        paths = scene1d.layers(surface, paths)
+        style, view3d = "curve", None
     n_steps = max_steps(paths)
     steps = frame_steps(n_steps, n_frames)
     if only_last:
@@ -418,7 +398,7 @@ def frames(
 
 
 def data_to_pixel(
-    surface: SurfaceImage,
+    surface: SurfaceImage | CurveImage,
     points: np.ndarray,
     *,
     size=(640, 480),
@@ -427,14 +407,20 @@ def data_to_pixel(
     values: np.ndarray | None = None,
     frame_index: int = 0,
     look: Look = DEFAULT,
+    panel: str = "curve",
+    paths: Sequence[PathLayer] = (),
 ) -> np.ndarray:
     """Continuous pixel coordinates (N, 2) (x right, y down; pixel (i, j) spans
     [i, i+1) x [j, j+1)) of data points (N, 2) in an image of ``size``, exactly
     as the renderers place them.  For ``style="3d"`` the height is ``values``
     (f at the points) or, if None, interpolated from the surface grid;
-    ``frame_index`` matters only with a turning camera."""
-    w, h = check_options(size, 20, 2, 0.0, 0, style, ())
+    ``frame_index`` matters only with a turning camera.  On a CurveImage the points are (x, f) in the curve
+    panel, or (t, θ) with ``panel="theta"`` (whose ranges follow the rendered ``paths``)."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if isinstance(surface, CurveImage):
+        w, h = check_options(size, 20, 2, 0.0, 0, "curve", ())
+        return scene1d.data_to_pixel(surface, pts, (w, h), look, panel, paths)
+    w, h = check_options(size, 20, 2, 0.0, 0, style, ())
     if style == "3d":
         return scene3d.project_points(surface, pts, values, (w, h), view3d or View3D(), frame_index, look)
     return scene2d.layout(surface, (w, h), look).to_pixel(pts)

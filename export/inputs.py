@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from i18n import UserError
-from look import SurfaceView, ValueScale, fit_scale, hex_to_rgb, sample
+from look import CurveView, SurfaceView, ValueScale, fit_scale, hex_to_rgb, sample
 
 Window = tuple[tuple[float, float], tuple[float, float]]
 
@@ -29,7 +29,7 @@ GIF_LIMITS = {
     "pause_s": (0.0, 30.0),
     "loop": (0, 65535),
 }
-STYLES = ("contour", "3d")
+STYLES = ("contour", "3d")  # of a surface; a curve (CurveImage) has one style, "curve"
 MAX_PATH_COLORS = 48  # distinct path colours that fit beside the surface in a GIF's 256-entry palette
 
 
@@ -184,6 +184,65 @@ class SurfaceImage:
         return sample(self.xs, self.ys, self.z, x, y)
 
 
+@dataclass(frozen=True, eq=False)
+class CurveImage:
+    """A 1-D curve f(x) to draw paths on: ``fs[j] = f(xs[j])`` (NaN where f is undefined), the x window and the
+    f range to show, the known minima (x, f), the title (drawn as given: the caller translates it).
+
+    The paths drawn on a curve are PathLayers whose points are (x_t, f(x_t)).  ``theta``: beside the curve, a
+    second panel shows θ (the iterate x_t) against the iteration t, the course's first plot."""
+
+    xs: np.ndarray
+    fs: np.ndarray
+    window: tuple[float, float]
+    f_range: tuple[float, float]
+    minima: tuple[float, ...] = ()
+    minima_f: tuple[float, ...] = ()
+    title: str = ""
+    theta: bool = True
+
+    def __post_init__(self) -> None:
+        xs = np.asarray(self.xs, dtype=np.float64).reshape(-1)
+        fs = np.asarray(self.fs, dtype=np.float64).reshape(-1)
+        if xs.size < 2 or not np.isfinite(xs).all() or not (np.diff(xs) > 0).all():
+            raise ExportError("curve xs must be >= 2 finite, strictly increasing values")
+        if fs.shape != xs.shape:
+            raise ExportError("curve fs must have {n} entries, got {got}", n=xs.size, got=fs.size)
+        object.__setattr__(self, "xs", _readonly(xs))
+        object.__setattr__(self, "fs", _readonly(np.where(np.isfinite(fs), fs, np.nan)))
+        for name in ("window", "f_range"):
+            try:
+                lo, hi = (float(v) for v in getattr(self, name))
+            except (TypeError, ValueError):
+                raise ExportError("curve {name} must be a pair (lo, hi)", name=name) from None
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ExportError("curve {name} must be finite with lo < hi, got {value}", name=name, value=(lo, hi))
+            object.__setattr__(self, name, (lo, hi))
+        try:
+            minima = tuple(float(v) for v in np.asarray(self.minima, dtype=float).reshape(-1))
+            minima_f = tuple(float(v) for v in np.asarray(self.minima_f, dtype=float).reshape(-1))
+        except (TypeError, ValueError):
+            raise ExportError("curve minima must be numbers") from None
+        if len(minima) != len(minima_f):
+            raise ExportError("curve minima and minima_f must have the same length")
+        object.__setattr__(self, "minima", minima)
+        object.__setattr__(self, "minima_f", minima_f)
+
+    @classmethod
+    def from_view(cls, cv: CurveView, title: str | None = None, theta: bool = True) -> CurveImage:
+        """The renderer's input for a look.CurveView: the screen's samples, window, f range and minima."""
+        return cls(
+            xs=cv.xs,
+            fs=cv.fs,
+            window=cv.window,
+            f_range=cv.f_range,
+            minima=tuple(float(v) for v in cv.minima),
+            minima_f=tuple(float(v) for v in cv.minima_f),
+            title=cv.name if title is None else title,
+            theta=theta,
+        )
+
+
 @dataclass(frozen=True)
 class View3D:
     """Camera for ``style="3d"``: elevation/azimuth in degrees (matplotlib's
@@ -239,7 +298,7 @@ def check_options(
         lo, hi = GIF_LIMITS[name]
         if not lo <= v <= hi:
             raise ExportError("{name} must be in [{lo}, {hi}], got {value}", name=name, lo=lo, hi=hi, value=v)
-    if style not in STYLES:
+    if style not in (*STYLES, "curve"):
         raise ExportError("style must be 'contour' or '3d', got {value}", value=repr(style))
     for p in paths:
         if not isinstance(p, PathLayer):
@@ -247,6 +306,18 @@ def check_options(
     if len({p.color.lower() for p in paths}) > MAX_PATH_COLORS:
         raise ExportError("at most {n} distinct path colours fit in a GIF palette", n=MAX_PATH_COLORS)
     return int(w), int(h)
+
+
+def style_for(surface: SurfaceImage | CurveImage, style: Any) -> str:
+    """The drawing style of a render: a surface's "contour" or "3d"; a curve has one, "curve" (it accepts the
+    default "contour" and refuses "3d" in one line)."""
+    if isinstance(surface, CurveImage):
+        if style == "3d":
+            raise ExportError("a curve of x alone has no 3-D view: export it as a curve (the contour view's place)")
+        if style not in ("contour", "curve"):
+            raise ExportError("style must be 'contour' or '3d', got {value}", value=repr(style))
+        return "curve"
+    return str(style) if isinstance(style, str) else repr(style)
 
 
 def frame_steps(n_steps: int, frames: int) -> np.ndarray:

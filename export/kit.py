@@ -203,6 +203,76 @@ def polygon_shape(pts: np.ndarray) -> Shape:
     return draw
 
 
+def dots_shape(pts: np.ndarray, r: float) -> Shape:
+    """A disc of radius r at each point (the iterates of a 1-D path)."""
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+
+    def draw(d: ImageDraw.ImageDraw, tf, k: int) -> None:
+        flat = tf(pts)
+        s = k * r
+        for i in range(0, len(flat), 2):
+            x, y = flat[i], flat[i + 1]
+            d.ellipse((x - s, y - s, x + s, y + s), fill=255)
+
+    return draw
+
+
+def clip_runs(pts: np.ndarray, box: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """Liang-Barsky clip of a polyline to box; returns the connected visible runs."""
+    if pts.shape[0] < 2:
+        return [pts] if pts.shape[0] == 1 and _inside(pts[0], box) else []
+    x0, y0, x1, y1 = box
+    inside = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
+    if inside.all():
+        return [pts]
+    a, bpt = pts[:-1], pts[1:]
+    d = bpt - a
+    t0 = np.zeros(len(a))
+    t1 = np.ones(len(a))
+    ok = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in (
+            (-d[:, 0], a[:, 0] - x0),
+            (d[:, 0], x1 - a[:, 0]),
+            (-d[:, 1], a[:, 1] - y0),
+            (d[:, 1], y1 - a[:, 1]),
+        ):
+            par = p == 0
+            ok &= ~(par & (q < 0))
+            r = q / p
+            neg = (p < 0) & ~par
+            pos = (p > 0) & ~par
+            t0 = np.where(neg, np.maximum(t0, r), t0)
+            t1 = np.where(pos, np.minimum(t1, r), t1)
+    ok &= t0 <= t1
+    runs: list[np.ndarray] = []
+    cur: list[np.ndarray] = []
+    for i in range(len(a)):
+        if not ok[i]:
+            if cur:
+                runs.append(np.array(cur))
+                cur = []
+            continue
+        pa = a[i] + t0[i] * d[i]
+        pb = a[i] + t1[i] * d[i]
+        if cur and t0[i] == 0.0:
+            cur.append(pb)
+        else:
+            if cur:
+                runs.append(np.array(cur))
+            cur = [pa, pb]
+        if t1[i] < 1.0:
+            runs.append(np.array(cur))
+            cur = []
+    if cur:
+        runs.append(np.array(cur))
+    return runs
+
+
+def _inside(p, box) -> bool:
+    return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+
+
 def star_points(cx: float, cy: float, r: float, n: int = 5, inner: float = 0.45) -> np.ndarray:
     ang = -math.pi / 2 + np.arange(2 * n) * math.pi / n
     rad = np.where(np.arange(2 * n) % 2 == 0, r, r * inner)
@@ -451,6 +521,21 @@ def busy_points(paths: Sequence[Any], path_px: Sequence[np.ndarray], minima_px: 
 
 
 # --------------------------------------------------------------------------- the static picture of a frame
+@dataclass(frozen=True)
+class PathStyle:
+    """How the frame engine draws paths and their markers on a backdrop (the defaults: the contour and 3-D
+    styles).  A 1-D curve draws thin chords with a dot at every iterate and a large ball, as the screen does."""
+
+    width: float = 1.0  # path width, × Sizes.lw
+    outline: float = 1.0  # outline beyond the path, × the theme's outline_extra
+    head: float = 1.55  # head (ball) radius, × Sizes.lw
+    dot: float = 0.0  # radius of a dot at every iterate, × Sizes.lw (0: none)
+    every: int = 1  # draw every k-th iterate (and each frame's step): long 1-D paths, as the screen thins them
+
+
+DEFAULT_STYLE = PathStyle()
+
+
 @dataclass
 class Backdrop:
     """Everything a frame shows that does not move, and where the paths go."""
@@ -464,6 +549,12 @@ class Backdrop:
     counter_box: tuple[int, int, int, int]
     overlays: list[Overlay] = field(default_factory=list)  # (box, ops) kept above the paths (legend, minima)
     reserved: list[RGB] = field(default_factory=list)  # colours the GIF palette must hold exactly
+    path_clip: list[tuple[int, int, int, int]] | None = None  # per path: its panel (None: every path in `clip`)
+    starts: list[bool] | None = None  # per path: draw its start marker (None: every path)
+    styles: list[PathStyle] | None = None  # per path: how it is drawn (None: PathStyle() for every path)
+
+    def style_of(self, i: int) -> PathStyle:
+        return self.styles[i] if self.styles is not None else DEFAULT_STYLE
 
 
 # --------------------------------------------------------------------------- palette
@@ -520,6 +611,18 @@ def build_palette(bg: np.ndarray, reserved: Sequence[RGB], dither: bool = False)
         mode = Image.Dither.FLOYDSTEINBERG if dither else Image.Dither.NONE
         idx = np.asarray(Image.fromarray(bg).quantize(palette=pal_im, dither=mode), dtype=np.uint8)
         idx = np.minimum(idx, usable - 1)
+        # Pillow's palette mapping is approximate (a cache of colour boxes): a pixel that is exactly a reserved
+        # colour (the paper, the ink, the axes) takes that entry, so a white page stays #FFFFFF, not #FCFCFC
+        reserved_set = set(extra)
+        where_extra = {c: i for i, c in enumerate(entries[:usable]) if c in reserved_set}
+        if where_extra:
+            keys = (bg[..., 0].astype(np.int32) << 16) | (bg[..., 1].astype(np.int32) << 8) | bg[..., 2]
+            ek = np.array([(c[0] << 16) | (c[1] << 8) | c[2] for c in where_extra], dtype=np.int32)
+            ei = np.array(list(where_extra.values()), dtype=np.uint8)
+            order = np.argsort(ek)
+            ek, ei = ek[order], ei[order]
+            pos = np.minimum(np.searchsorted(ek, keys), len(ek) - 1)
+            idx = np.where(ek[pos] == keys, ei[pos], idx).astype(np.uint8)
     # Transparency and padding: distinct colours no one uses.
     r = 0
     while len(entries) < 256:

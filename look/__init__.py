@@ -8,11 +8,13 @@ surface the same picture and colour bar, and a number the same format in the app
     sv = surface_view(surface, window)                          # grid, ValueScale, minima
     runs = run_views(trajectories, labels)                      # RunView per run (colour = theme colour of its index)
     sv.picture(look.theme)                                      # the filled-contour picture (PNG data URI)
+    cv = curve_view(curve, window)                              # a 1-D curve: samples, f range, minima
 
 Layer: imports optim_core / surfaces / i18n only (and NumPy, Pillow for the raster and fonts); no Plotly.
 """
 
 from .background import LEVELS, background_uri, pixel_size, render_rgb, to_data_uri
+from .curve import CURVE_POINTS, CurveView, curve_view
 from .fmt import MINUS, minus, nice_step, nice_ticks, num, point, sig, tick_label
 from .grid import bilinear, resample, sample
 from .look import DEFAULT, NORMAL, PRESENTATION, SCALE_RANGE, Look, LookError, make_look
@@ -21,6 +23,7 @@ from .scale import ValueScale, fit_scale
 from .theme import DARK, HIGH_CONTRAST, LIGHT, THEMES, Theme, blend, hex_to_rgb, rgb_to_hex, rgba, run_color
 
 __all__ = [
+    "CURVE_POINTS",
     "DARK",
     "DEFAULT",
     "GRID_N",
@@ -32,6 +35,7 @@ __all__ = [
     "PRESENTATION",
     "SCALE_RANGE",
     "THEMES",
+    "CurveView",
     "Look",
     "LookError",
     "RunView",
@@ -42,6 +46,7 @@ __all__ = [
     "background_uri",
     "bilinear",
     "blend",
+    "curve_view",
     "fit_scale",
     "hex_to_rgb",
     "make_look",

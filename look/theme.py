@@ -9,7 +9,8 @@ how heavy lines and outlines are.  Three are declared:
   first runs contrast most with each other; pale yellow is left out (invisible on a light background).
 * ``dark`` — a dark room or a dark slide deck: a navy-to-slate surface, bright run colours, light text.
 * ``high_contrast`` — projectors that wash colours out: a surface scale that runs from white to deep blue,
-  saturated run colours kept far apart, lines 1.5× as thick, markers larger, white halos around paths.
+  saturated run colours kept far apart, lines 1.5× as thick, markers larger, white halos around paths (in the
+  exported frames and on screen).
 
 Colours are "#RRGGBB" strings; the surface scale is (position, (r, g, b)) stops.
 """
@@ -77,6 +78,7 @@ class Theme:
     metric_scale: str  # Plotly colour scale name for metric heatmaps (loss, steps, distance)
     metric_missing: str  # a metric heatmap's "diverged" cells
     plotly_template: str  # the explicit Plotly template (never Streamlit's placeholder template)
+    screen_halo: bool = False  # on screen too, a wider line in the outline colour under every path (viz.halo)
 
     def run_color(self, i: int) -> str:
         """Colour of run i: stable, so run i has this colour in every view and every export."""
@@ -263,6 +265,7 @@ HIGH_CONTRAST = Theme(
     metric_scale="Cividis",
     metric_missing="#7A7A7A",
     plotly_template="plotly_white",
+    screen_halo=True,
 )
 
 THEMES: dict[str, Theme] = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}

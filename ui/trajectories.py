@@ -15,6 +15,7 @@ from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.blindfold import blindfold
 from viz.curve import curve_figure, theta_figure
+from viz.halo import with_halos
 
 from . import batch, header, share, state, summary
 from .compute import SceneData, run_data, scene_data
@@ -62,7 +63,7 @@ def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
     / speed / scrub controls: the playback bar (ui.player) drives its frames; the frame names and steps ride
     along in layout.meta."""
     if _sd.resolved.dim == 1:
-        return curve_figure(_sd.surface_view, _sd.runs, look=_look)
+        return with_halos(curve_figure(_sd.surface_view, _sd.runs, look=_look), _look)  # high contrast: halos
     return _contour_2d(key, look_key, _sd, _look)
 
 

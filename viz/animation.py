@@ -155,7 +155,7 @@ def controls(
         "xanchor": "left",
         "y": 1.0,
         "yanchor": "bottom",
-        "pad": {"r": 4, "t": 0, "b": 10, "l": int(150 * look.scale)},
+        "pad": {"r": 4, "t": 0, "b": 10, "l": int(176 * look.scale)},  # clear of ▶ Play ❚❚ Pause
         "bgcolor": th.control,
         "bordercolor": th.control_border,
         "font": font(look, color=th.control_ink),

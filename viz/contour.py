@@ -4,10 +4,11 @@ Trace order (bottom to top), each with ``meta.role``:
   grid      invisible dense scatter: hover shows f anywhere, a click picks a start; carries the colour bar
   minimum   known minima (stars)
   start     start points
+  halo      (themes with screen_halo: high contrast) under each path, the same points, wider, in the outline colour
   path      one per run (``meta.run`` = i), named by the run label; starts separated by NaN gaps
   head      one per run: the current / final position of each start
   diverged  red ✕ at the last finite point of every diverged start (only if some run diverged)
-Frames (``go.Frame(traces=[...])``) touch only path / head / diverged traces.
+Frames (``go.Frame(traces=[...])``) touch only halo / path / head / diverged traces.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from look import DEFAULT, Look, RunView, SurfaceView, nice_step, point
 
 from . import animation
 from .figure import Figure, typed_array
+from .halo import add_halos
 from .style import axis, base_layout, colorbar, font, safe
 
 CLICK_GRID = 50  # click targets along the longer axis (every ~9 px at 450 px: a click always lands on one)
@@ -239,7 +241,8 @@ def contour_figure(
     (x0, x1), (y0, y1) = sv.window
     height = height or auto_height(sv.window, plot_width=420 * look.scale, hi=int(640 * look.scale))
     runs = list(runs)
-    plan = animation.plan([r.last_valid() for r in runs], budget=budget)
+    # a halo repeats its path's points in every frame: the same payload means half the points per trace
+    plan = animation.plan([r.last_valid() for r in runs], budget=budget // 2 if th.screen_halo else budget)
     data: list[dict] = []
 
     # -- the hover / click grid, which also carries the colour bar
@@ -588,4 +591,5 @@ def contour_figure(
             labels.append(str(int(s)))
         layout.update(animation.controls(names, labels, look=look))
         layout["meta"].update(frame_names=names, frame_steps=[int(s) for s in plan.frame_steps])
-    return Figure(data=data, layout=layout, frames=frames or None)
+    data, halo_frames = add_halos(data, frames, look)  # high contrast: a white line under every path
+    return Figure(data=data, layout=layout, frames=halo_frames or None)

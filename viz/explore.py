@@ -37,6 +37,7 @@ from optim_core.explore import (
 )
 
 from .contour import surface_image
+from .halo import halo_width
 from .style import axis, base_layout, colorbar, font, safe
 
 CELLS_TRACE = "cells"
@@ -445,6 +446,18 @@ def cell_contour(
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
     fig = go.Figure()
+    if th.screen_halo:  # high contrast: the path's white halo, as on the main map and in the exported frames
+        fig.add_trace(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="lines",
+                line=dict(color=th.outline, width=halo_width(look, look.line(2.2))),
+                hoverinfo="skip",
+                showlegend=False,
+                meta={"role": "halo"},
+            )
+        )
     fig.add_trace(
         go.Scatter(
             x=pts[:, 0],
@@ -516,8 +529,8 @@ def _basin_colorscale(n_minima: int, look: Look = DEFAULT) -> tuple[list, float,
 
 def basin_label_names(minima: Sequence[Sequence[float]], look: Look = DEFAULT) -> dict[int, str]:
     _ = look.lang
-    names = {
-        k: _.fmt("minimum {k} ({x}, {y})", k=k, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
+    names = {  # numbered from 1 for people; the codes (0 …, DIVERGED, NOT_CONVERGED) stay internal
+        k: _.fmt("minimum {k} ({x}, {y})", k=k + 1, x=format(m[0], ".3g"), y=format(m[1], ".3g"))
         for k, m in enumerate(minima)
     }
     names[DIVERGED] = _("diverged")
@@ -542,12 +555,9 @@ def basin_figure(
     scale, zmin, zmax = _basin_colorscale(len(minima), look)
     never_color, diverged_color, per_min = _basin_colors(len(minima), look)
     names = basin_label_names(minima, look)
-    hover = (
-        _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})")
-        + "<br>"
-        + _.fmt("label {code} (see legend)", code="%{z}")
-        + "<extra></extra>"
-    )
+    # The hover names the start; the colour and the legend name where it went (a cell's label is an internal
+    # code, and per-cell names would weigh as much as the whole map).
+    hover = _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})") + "<extra></extra>"
     for c, res in enumerate(results, start=1):
         fig.add_trace(
             go.Heatmap(
@@ -575,7 +585,7 @@ def basin_figure(
         if code < 0 and not present:
             continue
         shares = ", ".join(f"{OPTIMIZERS[r.optimizer].name} {100 * r.fractions.get(code, 0):.0f}%" for r in results)
-        fig.add_trace(_legend_square(look, f"{code}: {names[code]} — {shares}", color, group=f"label{code}"))
+        fig.add_trace(_legend_square(look, f"{names[code]} — {shares}", color, group=f"label{code}"))
     (x0, x1), (y0, y1) = results[0].window
     for c in range(1, k + 1):
         fig.update_xaxes(

@@ -55,3 +55,17 @@ def test_a_diverged_run_is_marked_at_the_window_edge():
     fig = curve_figure(cv, run_views([t]))
     (mark,) = [tr for tr in fig.data if (tr.meta or {}).get("role") == "diverged"]
     assert cv.window[0] <= mark.x[0] <= cv.window[1] and "diverged at step" in mark.text[0]
+
+
+def test_divergence_messages_on_a_curve_name_its_one_coordinate():
+    """A 1-D start is (x,): the messages that name a start (several starts; f undefined at the start) say (x)."""
+    from optim_core.scene import RunConfig, Scene, simulate
+    from viz import diagnose
+
+    s = Scene(surface="parabola", runs=(RunConfig("sgd", {"lr": 1.2}),), starts=((2.0,), (1.0,)), steps=60)
+    runs = run_views(simulate(s), s.run_labels())
+    (d,) = diagnose(runs, ["sgd"], curvature=s.resolve().surface.curvature_bound())
+    assert "from the start (2)" in d.text or "from the start (1)" in d.text, d.text
+    log = Scene(surface="log(x)", runs=(RunConfig("sgd", {"lr": 0.1}),), starts=((-1.0,),), steps=10)
+    (d0,) = diagnose(run_views(simulate(log), log.run_labels()), ["sgd"])
+    assert d0.step == 0 and "(-1)" in d0.text.replace("−", "-"), d0.text

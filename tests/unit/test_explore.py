@@ -3,6 +3,7 @@ and the Streamlit section (ui.explore)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -491,7 +492,13 @@ def test_basin_and_ensemble_figures():
     assert len(heat) == 2 and heat[0].xaxis == "x" and heat[1].xaxis == "x2"
     np.testing.assert_array_equal(np.asarray(heat[1].z), results[1].labels)
     legend = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    assert sum(n.startswith(f"{k}: minimum {k}") for n in legend for k in range(4)) == 4
+    assert sum(n.startswith(f"minimum {k + 1} (") for n in legend for k in range(4)) == 4
+    # no internal code in the legend or the hover: not "-2: not converged", not "label -1"
+    assert not any(re.match(r"-?\d+:", n) for n in legend), legend
+    assert all("label" not in (t.hovertemplate or "") for t in heat)
+    failed = vx.basin_figure([basins("himmelblau", "sgd", 50, params={"lr": 0.5}, grid_n=6)])
+    names = [t.name for t in failed.data if t.showlegend is not False and t.name]
+    assert any(n.startswith("diverged — ") for n in names), names
     assert len([t for t in fig.data if t.name == "known minima" and t.showlegend is not False]) == 1
     ens = ensemble("rosenbrock", "sgd", (-1.2, 1.0), 100, params={"lr": 1e-3}, n_runs=20, noise_std=1.0, seed=0)
     loss = vx.ensemble_loss_figure(ens)
@@ -507,3 +514,12 @@ def test_basin_and_ensemble_figures():
     image = cell.layout.images[0]
     assert image.source == surface_view(get_surface("himmelblau"), None, vx.CONTOUR_GRID).picture()
     assert not any(t.type in ("contour", "heatmap") for t in cell.data)
+    # high contrast: the path has the main map's white halo under it; the light theme has none
+    from look import HIGH_CONTRAST, make_look
+
+    pts = results[0].final_point[:2, 0]
+    assert not [t for t in cell.data if (t.meta or {}).get("role") == "halo"]
+    hc = vx.cell_contour(get_surface("himmelblau"), pts, look=make_look("high_contrast"))
+    halo, path = hc.data[0], hc.data[1]
+    assert halo.meta["role"] == "halo" and halo.line.color == HIGH_CONTRAST.outline and halo.hoverinfo == "skip"
+    assert halo.line.width > path.line.width and list(halo.x) == list(path.x)

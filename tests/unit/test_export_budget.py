@@ -40,6 +40,27 @@ def test_cost_grows_with_every_option():
     assert estimate(turning).seconds > 5 * estimate(Job("gif", 640, 480, 150, "3d", paths=4, steps=500)).seconds
 
 
+def test_a_curves_cost_grows_with_its_chords_and_thinning_bounds_it():
+    """A 1-D chord spans its panel: paths × frames × pixels; long paths draw every k-th iterate."""
+    base = Job("gif", 640, 480, 150, "curve", paths=8, steps=500)
+    e = estimate(base)
+    assert e.fits()
+    for bigger in (
+        Job("gif", 1280, 720, 150, "curve", paths=8, steps=500),
+        Job("gif", 640, 480, 300, "curve", paths=8, steps=1000),
+        Job("gif", 640, 480, 150, "curve", paths=32, steps=500),
+        Job("mp4", 640, 480, 150, "curve", paths=8, steps=500),
+    ):
+        assert estimate(bigger).seconds > e.seconds, bigger
+    assert estimate(Job("png", 640, 480, 150, "curve", paths=8, steps=500)).seconds < e.seconds
+    # every k-th iterate: 10 000 steps cost about what 10 000 / k do
+    thin = Job("png", 640, 480, 150, "curve", paths=128, steps=10_000, every=81)
+    assert thin.drawn_points == 10_000 // 81 + 1 + 1 + 1  # every 81st, the last step, the frame's own
+    assert estimate(thin).seconds < estimate(Job("png", 640, 480, 150, "curve", paths=128, steps=10_000)).seconds
+    # no surface picture: a curve needs less memory than a contour frame of the same size
+    assert estimate(base).megabytes < estimate(Job("gif", 640, 480, 150, paths=8, steps=500)).megabytes
+
+
 def test_every_size_within_the_hard_limits_fits_the_memory_budget():
     for fmt in ("gif", "mp4", "png"):
         for style in ("contour", "3d"):

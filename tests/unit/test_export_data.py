@@ -65,6 +65,38 @@ def test_json_round_trips_and_reloads_the_scene():
             np.testing.assert_array_equal(path["loss"], trajs[r].loss[:, s])
 
 
+CURVE = Scene(
+    surface="parabola",
+    runs=(RunConfig("sgd", {"lr": 0.4}), RunConfig("momentum", {"lr": 0.05, "momentum": 0.9})),
+    starts=((2.0,), (-1.5,)),
+    steps=60,
+)
+
+
+@pytest.mark.parametrize("scene", [CURVE, CURVE.with_(surface="x**2 - x", starts=((2.0,),))])
+def test_a_curves_csv_and_json_carry_its_one_coordinate(scene):
+    """On a 1-D curve a point is x alone: the CSV has an x column and no y, the JSON's points are [x] lists."""
+    trajs = simulate(scene)
+    assert trajs[0].points.shape[-1] == 1
+    text = paths_csv(scene, trajs)
+    header = text.splitlines()[0].split(",")
+    assert "x" in header and "y" not in header
+    data = read_paths_csv(text)
+    assert set(data) == {(r, s) for r in range(len(scene.runs)) for s in range(len(scene.starts))}
+    for (r, s), entry in data.items():
+        assert "y" not in entry
+        np.testing.assert_array_equal(entry["x"], trajs[r].points[:, s, 0])
+        np.testing.assert_array_equal(entry["loss"], trajs[r].loss[:, s])
+        np.testing.assert_array_equal(entry["step"], np.arange(scene.steps + 1))
+    js = read_paths_json(paths_json(scene, trajs))
+    assert Scene.from_dict(js["scene"]) == scene
+    for r, run in enumerate(js["runs"]):
+        for s, path in enumerate(run["paths"]):
+            assert path["points"].shape == (scene.steps + 1, 1)
+            assert path["start"] == list(scene.starts[s])
+            np.testing.assert_array_equal(path["points"], trajs[r].points[:, s])
+
+
 def test_scene_config_round_trips_through_json():
     assert Scene.from_json(SCENE.to_json()) == SCENE
     assert Scene.from_json(SCENE.to_json().encode("utf-8")) == SCENE

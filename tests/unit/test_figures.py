@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import i18n
-from look import DARK, HIGH_CONTRAST, LIGHT, Look, make_look
+from look import DARK, HIGH_CONTRAST, LIGHT, Look, make_look, rgb_to_hex
 from optim_core import run
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
@@ -209,16 +209,19 @@ def test_several_starts_are_nan_separated_parts_of_one_trace(rosen):
     assert np.column_stack([s["x"], s["y"]]).tolist() == [[-1.5, 2.0], [1.5, -0.5]]
 
 
-def test_figure_json_stays_under_2_mb_for_6_runs_of_500_steps():
+@pytest.mark.parametrize("theme", ["light", "high_contrast"])
+def test_figure_json_stays_under_2_mb_for_6_runs_of_500_steps(theme):
+    """In high contrast every path has a halo twin in every frame: the frames' point budget is halved for it."""
     surf = get_surface("rosenbrock")
     sv = surface_view(surf, None, 200)
     opts = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam")
     scene = Scene(runs=tuple(RunConfig(o, {"lr": 1e-3}) for o in opts), steps=500)
     trajs, runs = _scene_runs(scene)
-    fig = contour_figure(sv, runs, np.array(scene.start_points()), value=surf.value)
+    fig = contour_figure(sv, runs, np.array(scene.start_points()), value=surf.value, look=make_look(theme))
     size = len(fig.to_json())
     assert size < 2_000_000, size
-    assert fig.layout.meta["stride"] == 1, "6 × 500 steps should not need decimation"
+    if theme == "light":
+        assert fig.layout.meta["stride"] == 1, "6 × 500 steps should not need decimation"
     d = fig.to_dict()
     assert all(t["x"]["dtype"] == "f4" for _, t in _traces(d, "path")), "paths are shipped as float32"
 
@@ -433,6 +436,81 @@ def test_explore_charts_adopt_the_look():
     assert "FINAL LOSS" in _all_text(big) and "STABILITY BOUNDARY" not in _all_text(big)  # no boundary given
     light_scale = vx.sweep_heatmap(res, "loss").to_dict()["data"][0]["colorscale"]
     assert big["data"][0]["colorscale"] != light_scale  # Cividis (high contrast) instead of Viridis
+
+
+# ----------------------------------------------------------------------------- high contrast: halos on screen
+def _halo_pairs(d):
+    """(halo, path) trace pairs: every halo sits right under its path."""
+    pairs = []
+    for i, t in enumerate(d["data"]):
+        if (t.get("meta") or {}).get("role") == "halo":
+            nxt = d["data"][i + 1]
+            assert nxt["meta"]["role"] == "path" and nxt["meta"]["run"] == t["meta"]["run"]
+            pairs.append((i, i + 1))
+    return pairs
+
+
+def test_high_contrast_paths_have_a_white_halo_under_them_in_every_frame(rosen):
+    """The exported frames outline every path in white in high contrast; the screen draws the same halo: a wider
+    white line under each path, moved by the same frames, never hovered or clicked."""
+    from viz.halo import halo_width
+
+    surf, sv = rosen
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}), RunConfig("adam", {"lr": 0.05})), steps=150)
+    _, runs = _scene_runs(scene)
+    assert not _halo_pairs(contour_figure(sv, runs, look=make_look("light")).to_dict())
+    look = make_look("high_contrast")
+    d = contour_figure(sv, runs, look=look).to_dict()
+    pairs = _halo_pairs(d)
+    assert len(pairs) == 2
+    for h, p in pairs:
+        halo, path = d["data"][h], d["data"][p]
+        assert halo["line"]["color"] == HIGH_CONTRAST.outline == "#FFFFFF"
+        assert rgb_to_hex(HIGH_CONTRAST.path_outline(path["line"]["color"])) == "#FFFFFF"  # what the frames draw
+        assert halo["line"]["width"] == halo_width(look, path["line"]["width"]) > path["line"]["width"] + 2
+        assert halo["hoverinfo"] == "skip" and halo["showlegend"] is False
+        np.testing.assert_array_equal(decode(halo["x"]), decode(path["x"]))
+    for fr in d["frames"]:
+        moved = dict(zip(fr["traces"], fr["data"]))
+        for h, p in pairs:
+            np.testing.assert_array_equal(decode(moved[h]["x"]), decode(moved[p]["x"]))
+            np.testing.assert_array_equal(decode(moved[h]["y"]), decode(moved[p]["y"]))
+
+
+def test_with_halos_puts_halos_under_a_finished_figures_paths():
+    """The 1-D curve view is built elsewhere: with_halos adds the halos afterwards, frames remapped."""
+    from look import curve_view
+    from viz.curve import curve_figure
+    from viz.halo import with_halos
+
+    scene = Scene(
+        surface="parabola",
+        runs=(RunConfig("sgd", {"lr": 0.3}), RunConfig("adam", {"lr": 0.5})),
+        starts=((2.0,),),
+        steps=30,
+    )
+    trajs = simulate(scene)
+    runs = run_views(trajs, scene.run_labels())
+    r = scene.resolve()
+    look = make_look("high_contrast")
+    plain = curve_figure(curve_view(r.surface, r.window), runs, look=look)
+    assert with_halos(plain, make_look("light")) is plain
+    d = with_halos(plain, look).to_dict()
+    pairs = _halo_pairs(d)
+    assert len(pairs) == 2
+    before = plain.to_dict()
+    roles = [t["meta"]["role"] for t in d["data"] if t["meta"]["role"] != "halo"]
+    assert roles == [t["meta"]["role"] for t in before["data"]]
+    not_halo = [i for i, t in enumerate(d["data"]) if t["meta"]["role"] != "halo"]  # old index → new index
+    for fr, fr0 in zip(d["frames"], before["frames"]):
+        moved = dict(zip(fr["traces"], fr["data"]))
+        assert len(moved) == len(fr0["traces"]) + 2
+        for h, p in pairs:
+            np.testing.assert_array_equal(decode(moved[h]["x"]), decode(moved[p]["x"]))
+        for idx, td in zip(fr0["traces"], fr0["data"]):  # every original trace still moves its own data
+            new = not_halo[idx]
+            assert d["data"][new]["meta"] == before["data"][idx]["meta"]
+            np.testing.assert_array_equal(decode(moved[new]["x"]), decode(td["x"]))
 
 
 # ----------------------------------------------------------------------------- the standalone HTML file

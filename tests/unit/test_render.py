@@ -372,8 +372,9 @@ def test_exports_take_the_theme():
     mid = dark[150, 150]
     assert np.abs(DARK.lut(256).astype(int) - mid).max(axis=1).min() <= 40
     for style in ("contour", "3d"):
-        gif = render_gif(surf, paths, size=(400, 300), frames=5, style=style, look=make_look("dark"))
-        assert _frame(gif)[2, 2].tolist() == list(hex_rgb(DARK.paper))
+        for theme in (DARK, LIGHT):  # exactly the paper: the GIF palette keeps reserved colours exact
+            gif = render_gif(surf, paths, size=(400, 300), frames=5, style=style, look=make_look(theme.name))
+            assert _frame(gif)[2, 2].tolist() == list(hex_rgb(theme.paper)), (style, theme.name)
 
 
 def test_high_contrast_and_presentation_scale_draw_heavier_lines():
