@@ -601,6 +601,7 @@ async def load_test(args: argparse.Namespace) -> dict:
     pids, why = (args.pids, "") if args.pids else find_server_pids(args.url)
     out: dict[str, Any] = {"url": args.url, "query": args.query, "sessions": args.sessions, "moves": args.moves}
     out["server_pids"] = pids
+    out["loadavg_start"] = os.getloadavg()
     cold = read_assets(args.cold) if args.cold else []
     print(f"server processes: {pids or 'none (RSS and CPU not measured): ' + why}", flush=True)
     out["rss_idle_mb"] = proc_rss_mb(pids)
@@ -631,6 +632,7 @@ async def load_test(args: argparse.Namespace) -> dict:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(barrier.all_done.wait(), max(0.1, deadline - time.monotonic()))
     cpu1 = proc_cpu_s(pids)
+    out["loadavg_end"] = os.getloadavg()
     t_work = time.monotonic() - t_load
     barrier.hold.set()
     results: list[Result] = []
@@ -680,6 +682,10 @@ def report(out: dict) -> str:
         f"  first run finished: {fmt_q(out['first_finished'])}",
         f"  slider rerun      : {fmt_q(out['reruns'])}",
         f"  errors            : {len(out['errors'])}",
+        (
+            f"  machine load avg  : {out['loadavg_start'][0]:.1f} at start, {out['loadavg_end'][0]:.1f} at the end"
+            f" of the load phase ({os.cpu_count()} cores; other work on the machine slows the server)"
+        ),
     ]
     for e in out["errors"][:10]:
         lines.append(f"      {e}")
