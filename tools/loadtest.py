@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import http.cookiejar
 import json
@@ -193,6 +194,8 @@ class Session:
         self.max_age = 2
         self.run_count = 0
         self.http_bytes = 0
+        self.page_served_by = ""  # X-Served-By of the page and of the websocket upgrade (set by deploy/haproxy.cfg)
+        self.ws_served_by = ""
 
     # ------------------------------------------------------------------ deadlines
     def _remaining(self, what: str) -> float:
@@ -202,22 +205,24 @@ class Session:
         return left
 
     # ------------------------------------------------------------------ HTTP (the page, as a browser loads it)
-    def _get(self, url: str, timeout: float) -> int:
+    def _get(self, url: str, timeout: float) -> tuple[int, str]:
         req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
         with self.opener.open(req, timeout=timeout) as r:
             body = r.read()
             self.http_bytes += len(body)
-            return int(r.status)
+            return int(r.status), r.headers.get("X-Served-By", "")
 
-    async def _http(self, path: str) -> None:
+    async def _http(self, path: str) -> str:
+        """GET a path like the browser; the proxy's X-Served-By header ("" without one)."""
         url = self.base + "/" + path.lstrip("/")
         timeout = self._remaining(f"GET {path}")
         try:
-            status = await asyncio.wait_for(asyncio.to_thread(self._get, url, timeout), timeout + 1)
+            status, served_by = await asyncio.wait_for(asyncio.to_thread(self._get, url, timeout), timeout + 1)
         except (OSError, TimeoutError) as exc:
             raise SessionError(f"GET {path}: {type(exc).__name__}: {exc}") from None
         if status != 200:
             raise SessionError(f"GET {path}: HTTP {status}")
+        return served_by
 
     def _cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
@@ -230,7 +235,7 @@ class Session:
         """Load the page like a first visit and open the websocket."""
         from websockets.asyncio.client import connect
 
-        await self._http("/" + ("?" + self.query if self.query else ""))
+        self.page_served_by = await self._http("/" + ("?" + self.query if self.query else ""))
         await self._http("/_stcore/health")
         await self._http("/_stcore/host-config")
         for asset in self.cold_assets:
@@ -254,6 +259,8 @@ class Session:
             )
         except Exception as exc:
             raise SessionError(f"websocket connect: {type(exc).__name__}: {exc}") from None
+        response = getattr(self.ws, "response", None)
+        self.ws_served_by = response.headers.get("X-Served-By", "") if response is not None else ""
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -526,6 +533,8 @@ class Result:
     script_runs: int = 0
     errors: list[str] = field(default_factory=list)
     bytes: int = 0
+    page_served_by: str = ""
+    ws_served_by: str = ""
 
 
 class Barrier:
@@ -556,6 +565,7 @@ async def run_session(
     try:
         first, finished, run = await s.first_load()
         res.first_chart, res.first_finished = first, finished
+        res.page_served_by, res.ws_served_by = s.page_served_by, s.ws_served_by
         res.script_runs += 1
         res.bytes += run.bytes
         res.errors += run.exceptions
@@ -663,6 +673,9 @@ async def load_test(args: argparse.Namespace) -> dict:
     out["errors"] = [f"session {r.index}: {e}" for r in results for e in r.errors]
     out["mb_received"] = sum(r.bytes for r in results) / 1e6
     out["sessions_ok"] = sum(1 for r in results if not r.errors and len(r.reruns) == args.moves)
+    # behind deploy/haproxy.cfg: which process served each session, and whether its websocket stuck to it
+    out["served_by"] = dict(collections.Counter(r.ws_served_by for r in results if r.ws_served_by))
+    out["not_sticky"] = sum(1 for r in results if r.ws_served_by and r.ws_served_by != r.page_served_by)
     return out
 
 
@@ -691,6 +704,9 @@ def report(out: dict) -> str:
         lines.append(f"      {e}")
     if len(out["errors"]) > 10:
         lines.append(f"      … {len(out['errors']) - 10} more")
+    if out["served_by"]:
+        per = ", ".join(f"{k} {v}" for k, v in sorted(out["served_by"].items()))
+        lines.append(f"  sessions per process: {per}; websocket not on its page's process: {out['not_sticky']}")
     if out["server_pids"]:
         lines += [
             f"  server RSS (sum of {len(out['server_pids'])} process(es)): idle {out['rss_idle_mb']:.0f} MB,"
