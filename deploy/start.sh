@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --stats-port) STATS="${2:?--stats-port needs a value}"; shift 2 ;;
     --run-dir) RUN_DIR="${2:?--run-dir needs a value}"; shift 2 ;;
     --python) PY="${2:?--python needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
