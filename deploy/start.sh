@@ -16,6 +16,7 @@
 #   --stats-port N  HAProxy's status page on 127.0.0.1 [OPTVIZ_STATS_PORT, 8404]
 #   --run-dir DIR   logs, PIDs, the rendered proxy config [OPTVIZ_RUN_DIR, $XDG_RUNTIME_DIR or /tmp]
 #   --python PATH   the Python with the requirements installed [OPTVIZ_PYTHON, python3]
+#   --no-warm       do not warm each process up with one session before opening the port
 # The Streamlit PIDs are written to RUN_DIR/streamlit.pids (for `python -m tools.loadtest --pid-file`).
 set -euo pipefail
 
@@ -29,6 +30,7 @@ BASE="${OPTVIZ_BASE_PORT:-8501}"
 STATS="${OPTVIZ_STATS_PORT:-8404}"
 PY="${OPTVIZ_PYTHON:-python3}"
 RUN_DIR="${OPTVIZ_RUN_DIR:-}"
+WARM=1
 
 die() { echo "start.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --stats-port) STATS="${2:?--stats-port needs a value}"; shift 2 ;;
     --run-dir) RUN_DIR="${2:?--run-dir needs a value}"; shift 2 ;;
     --python) PY="${2:?--python needs a value}"; shift 2 ;;
+    --no-warm) WARM=0; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -142,6 +145,18 @@ for ((i = 0; i < K; i++)); do
   done
   [ $ok -eq 1 ] || die "Streamlit on port $p did not answer in 60 s; see $RUN_DIR/streamlit-$p.log"
 done
+
+# Warm every process up with one session (imports, compiled formulas, cached figures): the first students
+# then meet a warm server instead of ~5 s of imports each.  --no-warm skips it.
+if [ "$WARM" = 1 ]; then
+  WARMERS=()
+  for ((i = 0; i < K; i++)); do
+    "$PY" -m tools.loadtest --url "http://127.0.0.1:$((BASE + i))" --warm --moves 1 --think 0 --timeout 120 \
+      >> "$RUN_DIR/warm.log" 2>&1 &
+    WARMERS+=($!)
+  done
+  for w in "${WARMERS[@]}"; do wait "$w" || echo "start.sh: a warm-up failed (see $RUN_DIR/warm.log); serving anyway" >&2; done
+fi
 
 "$HAPROXY" -db -f "$CFG" > "$RUN_DIR/haproxy.log" 2>&1 < /dev/null &
 CHILDREN+=($!)

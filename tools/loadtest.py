@@ -615,16 +615,16 @@ async def load_test(args: argparse.Namespace) -> dict:
     cold = read_assets(args.cold) if args.cold else []
     print(f"server processes: {pids or 'none (RSS and CPU not measured): ' + why}", flush=True)
     out["rss_idle_mb"] = proc_rss_mb(pids)
-    # warm-up: imports, caches and first-touch allocations, so the baseline is a server that has served once
+    # warm-up: imports, caches and first-touch allocations (a whole session: its moves import and build more),
+    # so the baseline is a server that has served once
     for i in range(args.warmup):
-        s = Session(args.url, args.query, op_timeout=args.op_timeout, deadline=deadline)
-        try:
-            first, _fin, _run = await s.first_load()
-            print(f"warm-up session {i + 1}: first chart {first:.2f} s", flush=True)
-        except SessionError as exc:
-            print(f"warm-up session {i + 1} failed: {exc}", flush=True)
-        finally:
-            await s.close()
+        warm = Barrier(1)
+        warm.hold.set()
+        res = await run_session(-1 - i, args, deadline, time.monotonic(), warm, [])
+        if res.errors:
+            print(f"warm-up session {i + 1} failed: {res.errors[0]}", flush=True)
+        else:
+            print(f"warm-up session {i + 1}: first chart {res.first_chart or 0:.2f} s", flush=True)
     await asyncio.sleep(1.0)
     sampler = Sampler(pids)
     out["rss_baseline_mb"] = proc_rss_mb(pids)
@@ -821,6 +821,23 @@ def _browser_idle(page: Any, timeout_s: float) -> None:
     page.wait_for_function(_IDLE_JS, timeout=timeout_s * 1000, polling=20)
 
 
+def warm(args: argparse.Namespace) -> int:
+    """One session against a fresh server: its first visitor then meets imported modules and filled caches."""
+
+    async def one() -> Result:
+        barrier = Barrier(1)
+        barrier.hold.set()
+        return await run_session(0, args, time.monotonic() + args.timeout, time.monotonic(), barrier, [])
+
+    t0 = time.monotonic()
+    res = run_async(one)
+    if res.errors:
+        print(f"warm-up of {args.url} failed: {res.errors[0]}", file=sys.stderr)
+        return 1
+    print(f"warmed up {args.url} in {time.monotonic() - t0:.1f} s")
+    return 0
+
+
 # ============================================================================ command line
 def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """asyncio.run(make()), in a worker thread when this thread already runs an event loop (Playwright's)."""
@@ -865,6 +882,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0, help="seed of the sessions' slider targets")
     ap.add_argument("--json", help="write every figure (raw timings, RSS timeline) to this JSON file")
     ap.add_argument("--browser-check", action="store_true", help="compare one Chromium session with one tool session")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="only run one session (first load + --moves moves) to warm a fresh server up; no measurements",
+    )
     ap.add_argument("--save-assets", help="with --browser-check: write the static paths Chromium fetched here")
     args = ap.parse_args(argv)
     if args.pid_file:
@@ -878,6 +900,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.browser_check:
         return browser_check(args)
+    if args.warm:
+        return warm(args)
     try:
         out = run_async(lambda: asyncio.wait_for(load_test(args), args.timeout + 60))
     except TimeoutError:

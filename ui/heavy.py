@@ -12,9 +12,8 @@ its memory goes back to the system (:func:`release_memory`: ``gc.collect`` and g
         res = _cached_sweep(...)
 
 The line itself (:class:`JobGate`) knows nothing of Streamlit: tests drive it with real threads.
-:func:`after_first_run` (call it at the end of the app script) moves the objects that live for the whole
-process (modules, classes, declarations) out of the garbage collector's sight, so the full collection
-Streamlit runs after every script run (``runner.postScriptGC``) stops walking them again and again.
+:func:`after_run` (one call at the end of the app script) freezes the objects that live for the whole process
+on the first run, and starts a janitor that hands memory back once the server is idle.
 """
 
 from __future__ import annotations
@@ -199,26 +198,58 @@ def release_memory() -> tuple[float, float]:
     return before, rss_mb()
 
 
-_settled = False
-_settle_lock = threading.Lock()
+IDLE_S = 20.0  # the janitor trims once no script has run for this long
+JANITOR_EVERY_S = 10.0
 
 
-def after_first_run() -> None:
-    """Once per process, after the first script run: collect, then freeze what is alive (gc.freeze).
+class _Process:
+    """Per-process bookkeeping of after_run(): the first run, the last run, the janitor thread."""
 
-    Everything alive then (modules, classes, the optimizer and surface declarations) lives until the
-    process ends; frozen, the full collection Streamlit runs after every script run no longer traverses it.
-    Measured on the default scene: a slider move's server CPU 0.21 s → 0.11 s (benchmarks/server_cpu.py)."""
-    global _settled
-    if _settled:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.settled = False
+        self.last_run = time.monotonic()
+        self.trimmed_since_last_run = True
+        self.janitor: threading.Thread | None = None
+        self.trims = 0  # idle trims done (for tests and logs)
+
+
+_PROCESS = _Process()
+
+
+def after_run() -> None:
+    """Call at the end of every script run (one line at the end of app.py). Cheap after the first call.
+
+    On the first run of the process: collect, then freeze what is alive (``gc.freeze``): modules, classes,
+    the optimizer and surface declarations live until the process ends, and frozen they are no longer walked
+    by every full collection (Python's automatic ones: a slider move's occasional 0.1 s spike).  It also starts
+    a janitor thread that hands memory back (:func:`release_memory`) once the server has been idle for
+    ``IDLE_S`` seconds, so the memory a class used returns after the class."""
+    p = _PROCESS
+    p.last_run = time.monotonic()
+    p.trimmed_since_last_run = False
+    if p.settled:
         return
-    with _settle_lock:
-        if _settled:
+    with p.lock:
+        if p.settled:
             return
         gc.collect()
         gc.freeze()
-        _settled = True
+        p.settled = True
         LOG.info("froze %d objects after the first run", gc.get_freeze_count())
+        p.janitor = threading.Thread(target=_janitor, name="optviz-janitor", daemon=True)
+        p.janitor.start()
+
+
+def _janitor() -> None:
+    p = _PROCESS
+    while True:
+        time.sleep(JANITOR_EVERY_S)
+        if not p.trimmed_since_last_run and time.monotonic() - p.last_run >= IDLE_S:
+            before, after = release_memory()
+            p.trimmed_since_last_run = True
+            p.trims += 1
+            LOG.info("idle: RSS %.0f MB -> %.0f MB", before, after)
 
 
 # ============================================================================ Streamlit

@@ -101,6 +101,7 @@ def test_two_processes_behind_a_sticky_caching_proxy(deployed):
     assert len(pids) == 2 and all(Path(f"/proc/{p}").exists() for p in pids)
     cfg = (run_dir / "haproxy.cfg").read_text()
     assert cfg.count("\n    server st") == 2
+    assert (run_dir / "warm.log").read_text().count("warmed up http://127.0.0.1:") == 2  # each process served once
 
     # the proxy inserts its cookie; with it every request reaches the same process
     status, headers, body = _get(url + "/")

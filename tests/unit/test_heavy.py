@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -199,13 +198,31 @@ print(base, held, before, after)
     assert after < base + 20, f"RSS {base:.0f} MB, after the job {held:.0f} MB, after release {after:.0f} MB"
 
 
-def test_after_first_run_freezes_once(monkeypatch):
-    monkeypatch.setattr(heavy, "_settled", False)
-    try:
-        heavy.after_first_run()
-        frozen = gc.get_freeze_count()
-        assert frozen > 1000
-        heavy.after_first_run()  # once per process
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
+def test_after_run_freezes_once_and_the_janitor_trims_once_per_idle_spell():
+    """In a fresh process: the first after_run() freezes; the janitor trims only after IDLE_S without runs."""
+    code = r"""
+import gc, time
+from ui import heavy
+heavy.IDLE_S, heavy.JANITOR_EVERY_S = 0.5, 0.05
+heavy.after_run()
+frozen = gc.get_freeze_count()
+heavy.after_run()
+again = gc.get_freeze_count()
+for _ in range(20):  # a class at work: a run every 0.1 s for 2 s
+    heavy.after_run()
+    time.sleep(0.1)
+busy = heavy._PROCESS.trims
+time.sleep(1.2)  # idle
+idle = heavy._PROCESS.trims
+time.sleep(1.0)  # still idle: nothing new to hand back
+still = heavy._PROCESS.trims
+heavy.after_run()
+time.sleep(1.2)
+print(frozen, again, busy, idle, still, heavy._PROCESS.trims, heavy._PROCESS.janitor.is_alive())
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    frozen, again, busy, idle, still, later, alive = out.stdout.split()
+    assert int(frozen) > 1000 and int(again) == int(frozen)  # frozen once, on the first run
+    assert (int(busy), int(idle), int(still), int(later)) == (0, 1, 1, 2)
+    assert alive == "True"
