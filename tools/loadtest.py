@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import collections
 import contextlib
 import http.cookiejar
@@ -751,7 +752,7 @@ def browser_check(args: argparse.Namespace) -> int:
 
     key, start_value = run_async(learn)
     url = args.url.rstrip("/") + "/" + ("?" + args.query.lstrip("?") if args.query else "")
-    browser_first, browser_moves, assets = 0.0, [], []
+    assets: list[str] = []
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -760,21 +761,23 @@ def browser_check(args: argparse.Namespace) -> int:
                 "requestfinished",
                 lambda r: assets.append(urllib.parse.urlsplit(r.url).path) if "/static/" in r.url else None,
             )
-            t0 = time.perf_counter()
+            page.add_init_script(_WS_CLOCK_JS)
             page.goto(url, timeout=args.op_timeout * 1000)
             page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .main-svg", timeout=args.op_timeout * 1000)
-            browser_first = time.perf_counter() - t0
+            drawn = page.evaluate("() => performance.now()")
             _browser_idle(page, args.op_timeout)
+            rows = [_phases(page.evaluate("() => window.__lt"), 0.0, drawn, first=True)]
             thumb = page.locator(f".st-key-{key} input[type=range]").first
             for _ in range(args.moves):
                 page.wait_for_timeout(int(args.think * 1000))
                 page.evaluate(_COUNTER_JS)
                 thumb.focus()
-                t1 = time.perf_counter()
+                pressed = page.evaluate("() => performance.now()")
                 page.keyboard.press("ArrowRight")
                 page.wait_for_function("() => window.__ltRuns > 0", timeout=args.op_timeout * 1000, polling=20)
                 _browser_idle(page, args.op_timeout)
-                browser_moves.append(time.perf_counter() - t1)
+                drawn = page.evaluate("() => performance.now()")
+                rows.append(_phases(page.evaluate("() => window.__lt"), pressed, drawn))
         finally:
             b.close()
     # the tool: the same scene, one-step moves the other way (fresh values, not the browser's cached ones)
@@ -786,16 +789,76 @@ def browser_check(args: argparse.Namespace) -> int:
         return await run_session(0, args2, deadline, time.monotonic(), barrier, [])
 
     res = run_async(one)
-    print(f"slider: {key} (starts at {start_value})")
-    print(f"first chart   Chromium {browser_first:6.2f} s   tool {res.first_chart or float('nan'):6.2f} s")
-    for i, (bm, tm) in enumerate(zip(browser_moves, res.reruns)):
-        print(f"move {i + 1}        Chromium {bm:6.2f} s   tool {tm:6.2f} s")
+    tool = [res.first_chart or math.nan, *res.reruns]
+    print(f"slider: {key} (starts at {start_value}). Seconds, Chromium's clock:")
+    print("  before: page request → websocket opened and first rerun sent / key press → rerun sent")
+    print("  server: rerun sent → first chart delta (first load) / script_finished (moves) arrived: the tool's measure")
+    print("  draw:   → chart drawn and Streamlit idle")
+    print("                 before   server     draw    total  |  tool")
+    for i, row in enumerate(rows):
+        name = "first chart" if i == 0 else f"move {i}"
+        t = tool[i] if i < len(tool) else math.nan
+        print(
+            f"{name:14s} {row['before']:8.2f} {row['server']:8.2f} {row['draw']:8.2f} {row['total']:8.2f}  | {t:5.2f}"
+        )
     if res.errors:
         print("tool errors:", *res.errors, sep="\n  ")
     if args.save_assets:
         Path(args.save_assets).write_text("\n".join(dict.fromkeys(assets)) + "\n")
         print(f"{len(set(assets))} static files the browser fetched -> {args.save_assets} (use with --cold)")
     return 0 if not res.errors else 1
+
+
+# Chromium's own clock on its websocket: when each BackMsg left and each ForwardMsg arrived (small ones kept, to
+# find script_finished; the first large plotly delta marks the first chart).
+_WS_CLOCK_JS = """(() => {
+  const Orig = window.WebSocket;
+  window.__lt = {sent: [], recv: []};
+  function Clocked(...a) {
+    const ws = new Orig(...a);
+    ws.addEventListener('message', ev => {
+      const t = performance.now();
+      const d = ev.data;
+      const n = d instanceof ArrayBuffer ? d.byteLength : (d && d.size) || 0;
+      let b64 = null;
+      if (d instanceof ArrayBuffer && n < 512) b64 = btoa(String.fromCharCode(...new Uint8Array(d)));
+      window.__lt.recv.push([t, n, b64]);
+    });
+    const send = ws.send.bind(ws);
+    ws.send = x => { window.__lt.sent.push(performance.now()); return send(x); };
+    return ws;
+  }
+  Clocked.prototype = Orig.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Clocked[k] = Orig[k];
+  window.WebSocket = Clocked;
+})();"""
+
+
+def _phases(clock: dict, since_ms: float, drawn_ms: float, *, first: bool = False) -> dict[str, float]:
+    """before / server / draw / total seconds of one action from the page's websocket clock."""
+    sent = next((t for t in clock["sent"] if t >= since_ms), math.nan)
+    end = math.nan
+    for t, n, b64 in clock["recv"]:
+        if t < sent:
+            continue
+        if first and n > 100_000:  # the contour chart's delta: the first chart (large, not kept)
+            end = t
+            break
+        if not first and b64:
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(base64.b64decode(b64))
+            except Exception:
+                continue
+            if msg.WhichOneof("type") == "script_finished":
+                end = t
+                break
+    return {
+        "before": (sent - since_ms) / 1000,
+        "server": (end - sent) / 1000,
+        "draw": (drawn_ms - end) / 1000,
+        "total": (drawn_ms - since_ms) / 1000,
+    }
 
 
 _COUNTER_JS = """() => {
