@@ -630,6 +630,7 @@ async def load_test(args: argparse.Namespace) -> dict:
     sampler = Sampler(pids)
     out["rss_baseline_mb"] = proc_rss_mb(pids)
     cpu0 = proc_cpu_s(pids)
+    tool0 = time.process_time()
     sampler.start()
     barrier = Barrier(args.sessions)
     t_load = time.monotonic()
@@ -643,6 +644,7 @@ async def load_test(args: argparse.Namespace) -> dict:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(barrier.all_done.wait(), max(0.1, deadline - time.monotonic()))
     cpu1 = proc_cpu_s(pids)
+    out["tool_cpu_s"] = time.process_time() - tool0  # the load generator shares this machine's cores
     out["loadavg_end"] = os.getloadavg()
     t_work = time.monotonic() - t_load
     barrier.hold.set()
@@ -698,7 +700,8 @@ def report(out: dict) -> str:
         f"  errors            : {len(out['errors'])}",
         (
             f"  machine load avg  : {out['loadavg_start'][0]:.1f} at start, {out['loadavg_end'][0]:.1f} at the end"
-            f" of the load phase ({os.cpu_count()} cores; other work on the machine slows the server)"
+            f" of the load phase ({os.cpu_count()} cores; other work on the machine slows the server);"
+            f" this tool used {out['tool_cpu_s']:.1f} s of CPU"
         ),
     ]
     for e in out["errors"][:10]:
@@ -721,7 +724,8 @@ def report(out: dict) -> str:
             ),
             (
                 f"  server CPU        : {out['cpu_s']:.1f} s for {out['script_runs']} script runs ="
-                f" {out['cpu_per_run_s'] or 0:.3f} s per run"
+                f" {out['cpu_per_run_s'] or 0:.3f} s per run; the server used"
+                f" {out['cpu_s'] / max(out['load_wall_s'], 1e-9):.2f} of {os.cpu_count()} cores during the load phase"
             ),
         ]
     return "\n".join(lines)
