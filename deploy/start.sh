@@ -160,8 +160,13 @@ fi
 
 "$HAPROXY" -db -f "$CFG" > "$RUN_DIR/haproxy.log" 2>&1 < /dev/null &
 CHILDREN+=($!)
-sleep 0.5
-kill -0 "${CHILDREN[-1]}" 2>/dev/null || die "haproxy did not start; see $RUN_DIR/haproxy.log"
+CHECK_HOST="$BIND"; [ "$BIND" = "0.0.0.0" ] && CHECK_HOST=127.0.0.1
+for _ in $(seq 100); do  # until the public port answers (a busy machine may take a moment)
+  running "${CHILDREN[-1]}" || die "haproxy did not start; see $RUN_DIR/haproxy.log"
+  (exec 3<>"/dev/tcp/$CHECK_HOST/$PORT") 2>/dev/null && break
+  sleep 0.1
+done
+(exec 3<>"/dev/tcp/$CHECK_HOST/$PORT") 2>/dev/null || die "haproxy does not answer on port $PORT; see $RUN_DIR/haproxy.log"
 
 HOST="$(hostname -I 2>/dev/null | awk '{print $1}')"
 [ "$BIND" = "0.0.0.0" ] || HOST="$BIND"
