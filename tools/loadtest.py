@@ -755,6 +755,7 @@ def browser_check(args: argparse.Namespace) -> int:
             await probe.close()
 
     key, start_value = run_async(learn)
+    pids, _why = (args.pids, "") if args.pids else find_server_pids(args.url)
     url = args.url.rstrip("/") + "/" + ("?" + args.query.lstrip("?") if args.query else "")
     assets: list[str] = []
     with sync_playwright() as p:
@@ -766,51 +767,86 @@ def browser_check(args: argparse.Namespace) -> int:
                 lambda r: assets.append(urllib.parse.urlsplit(r.url).path) if "/static/" in r.url else None,
             )
             page.add_init_script(_WS_CLOCK_JS)
+            # the network's own clock for the websocket frames (CDP), untouched by a busy page
+            net: list[tuple[str, float, bytes]] = []
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.on("Network.webSocketFrameSent", lambda e: net.append(("sent", e["timestamp"], b"")))
+            cdp.on("Network.webSocketFrameReceived", lambda e: net.append(("recv", e["timestamp"], _cdp_payload(e))))
             page.goto(url, timeout=args.op_timeout * 1000)
             page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .main-svg", timeout=args.op_timeout * 1000)
             drawn = page.evaluate("() => performance.now()")
             _browser_idle(page, args.op_timeout)
             rows = [_phases(page.evaluate("() => window.__lt"), 0.0, drawn, first=True)]
+            rows[0]["network"] = _network_time(net, 0, first=True)
+            rows[0]["cpu"] = math.nan
             thumb = page.locator(f".st-key-{key} input[type=range]").first
             for _ in range(args.moves):
                 page.wait_for_timeout(int(args.think * 1000))
                 page.evaluate(_COUNTER_JS)
                 thumb.focus()
                 pressed = page.evaluate("() => performance.now()")
+                n_before = len(net)
+                cpu0 = proc_cpu_s(pids) if pids else math.nan
                 page.keyboard.press("ArrowRight")
                 page.wait_for_function("() => window.__ltRuns > 0", timeout=args.op_timeout * 1000, polling=20)
                 _browser_idle(page, args.op_timeout)
                 drawn = page.evaluate("() => performance.now()")
                 rows.append(_phases(page.evaluate("() => window.__lt"), pressed, drawn))
+                rows[-1]["network"] = _network_time(net, n_before)
+                page.wait_for_timeout(300)  # the event loop finishes sending
+                rows[-1]["cpu"] = (proc_cpu_s(pids) if pids else math.nan) - cpu0
         finally:
             b.close()
+
     # the tool: the same scene, one-step moves the other way (fresh values, not the browser's cached ones)
-    args2 = argparse.Namespace(**{**vars(args), "step": [-1], "sessions": 1})
+    async def one() -> tuple[list[float], list[float], list[str]]:
+        times: list[float] = []
+        cpus: list[float] = []
+        sess = Session(args.url, args.query, op_timeout=args.op_timeout, deadline=deadline)
+        try:
+            first, _fin, _run = await sess.first_load()
+            times.append(first)
+            cpus.append(math.nan)
+            slider = sess.find_slider(args.slider)
+            for _ in range(args.moves):
+                await asyncio.sleep(args.think)
+                current = sess.states[slider.id].string_array_value.data[0]
+                c0 = proc_cpu_s(pids) if pids else math.nan
+                took, _run = await sess.move(slider, next_value(slider.options, current, random.Random(0), step=-1))
+                await asyncio.sleep(0.3)
+                times.append(took)
+                cpus.append((proc_cpu_s(pids) if pids else math.nan) - c0)
+            return times, cpus, []
+        except SessionError as exc:
+            return times, cpus, [str(exc)]
+        finally:
+            await sess.close()
 
-    async def one() -> Result:
-        barrier = Barrier(1)
-        barrier.hold.set()
-        return await run_session(0, args2, deadline, time.monotonic(), barrier, [])
-
-    res = run_async(one)
-    tool = [res.first_chart or math.nan, *res.reruns]
-    print(f"slider: {key} (starts at {start_value}). Seconds, Chromium's clock:")
-    print("  before: page request → websocket opened and first rerun sent / key press → rerun sent")
-    print("  server: rerun sent → first chart delta (first load) / script_finished (moves) arrived: the tool's measure")
-    print("  draw:   → chart drawn and Streamlit idle")
-    print("                 before   server     draw    total  |  tool")
+    tool, tool_cpu, errors = run_async(one)
+    print(f"slider: {key} (starts at {start_value}). Seconds:")
+    print("  before:  page request -> websocket open, first rerun sent / key press -> rerun sent (the page's clock)")
+    print("  network: rerun sent -> first chart delta (first load) / script_finished (moves) received, on Chromium's")
+    print("           network clock (DevTools). Chromium reads a websocket only as fast as its page takes the")
+    print("           messages in, so a busy page (decoding a 1.4 MB chart) holds the server's later messages back")
+    print("  in page: the same as the page's script saw it")
+    print("  total:   page request / key press -> chart drawn and Streamlit idle")
+    print("  cpu:     the server's CPU seconds for that rerun (the same work for both clients)")
+    print("                before  network  in page    total      cpu  |   tool  tool cpu")
     for i, row in enumerate(rows):
         name = "first chart" if i == 0 else f"move {i}"
         t = tool[i] if i < len(tool) else math.nan
+        tc = tool_cpu[i] if i < len(tool_cpu) else math.nan
         print(
-            f"{name:14s} {row['before']:8.2f} {row['server']:8.2f} {row['draw']:8.2f} {row['total']:8.2f}  | {t:5.2f}"
+            f"{name:13s} {row['before']:7.2f} {row['network']:8.2f} {row['server']:8.2f} {row['total']:8.2f}"
+            f" {row['cpu']:8.2f}  | {t:6.2f} {tc:8.2f}"
         )
-    if res.errors:
-        print("tool errors:", *res.errors, sep="\n  ")
+    if errors:
+        print("tool errors:", *errors, sep="\n  ")
     if args.save_assets:
         Path(args.save_assets).write_text("\n".join(dict.fromkeys(assets)) + "\n")
         print(f"{len(set(assets))} static files the browser fetched -> {args.save_assets} (use with --cold)")
-    return 0 if not res.errors else 1
+    return 0 if not errors else 1
 
 
 # Chromium's own clock on its websocket: when each BackMsg left and each ForwardMsg arrived (small ones kept, to
@@ -836,6 +872,33 @@ _WS_CLOCK_JS = """(() => {
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Clocked[k] = Orig[k];
   window.WebSocket = Clocked;
 })();"""
+
+
+def _cdp_payload(event: dict) -> bytes:
+    """The bytes of a binary websocket frame from a DevTools event (small frames only: enough for script_finished)."""
+    response = event.get("response", {})
+    if response.get("opcode") != 2 or len(response.get("payloadData", "")) > 700:
+        return b"\x00" * (len(response.get("payloadData", "")) * 3 // 4)  # a large frame: its size only
+    return base64.b64decode(response.get("payloadData", ""))
+
+
+def _network_time(net: Sequence[tuple[str, float, bytes]], start: int, *, first: bool = False) -> float:
+    """Seconds from the first frame sent (from index start on) to the first chart delta / script_finished."""
+    sent = next((t for kind, t, _ in net[start:] if kind == "sent"), math.nan)
+    for kind, t, data in net[start:]:
+        if kind != "recv" or not t >= sent:
+            continue
+        if first and len(data) > 100_000:
+            return t - sent
+        if not first and 0 < len(data) < 512:
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(data)
+            except Exception:
+                continue
+            if msg.WhichOneof("type") == "script_finished":
+                return t - sent
+    return math.nan
 
 
 def _phases(clock: dict, since_ms: float, drawn_ms: float, *, first: bool = False) -> dict[str, float]:

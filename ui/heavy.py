@@ -264,8 +264,9 @@ def _session_id() -> str:
 
 
 @contextlib.contextmanager
-def job(label: str, *, timeout: float = WAIT_S, gate: JobGate | None = None) -> Iterator[None]:
-    """Run the block as this session's heavy job: wait in line (with a message), then a spinner with `label`.
+def job(label: str, *, timeout: float = WAIT_S, spinner: bool = True, gate: JobGate | None = None) -> Iterator[None]:
+    """Run the block as this session's heavy job: wait in line (with a message), then a spinner with `label`
+    (``spinner=False`` when the block shows its own progress, e.g. an export's progress bar).
 
     Raises BusyError (a UserError: the app's guard shows its one line) when the session already has a job,
     or when no slot frees up within `timeout` seconds.  Afterwards the memory is handed back."""
@@ -289,7 +290,7 @@ def job(label: str, *, timeout: float = WAIT_S, gate: JobGate | None = None) -> 
         with gate.job(_session_id(), timeout=timeout, on_wait=waiting):
             note.empty()
             try:
-                with st.spinner(label):
+                with st.spinner(label) if spinner else contextlib.nullcontext():
                     yield
             finally:
                 before, after = release_memory()
