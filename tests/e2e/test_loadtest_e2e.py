@@ -1,0 +1,107 @@
+"""tools/loadtest.py speaks the browser's protocol: what it sends is what Chromium sends, and it measures.
+
+The first test records the BackMsgs a real Chromium sends while moving the lr slider (Playwright's websocket
+frames), replays the same moves with the tool's Session, and compares every widget value, the query string,
+the page hash, the cached-message hashes and the browser context.  The second runs a small load test against
+the same server and checks its figures.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+
+from tools import loadtest
+from tools.browser import VIEWPORT, rerun, set_numeric, wait_idle
+from tools.loadtest import Session, state_key
+
+pytestmark = pytest.mark.e2e
+
+MOVES = 2
+
+
+def _browser_reruns(browser, url: str) -> list[ClientState]:
+    """The rerun_script messages Chromium sends: the first load, then one per lr move (ArrowRight)."""
+    frames: list[bytes] = []
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framesent", lambda p: frames.append(p if isinstance(p, bytes) else p.encode())),
+        )
+        page.goto(url)
+        page.wait_for_selector(".st-key-contour .js-plotly-plot .main-svg", timeout=60_000)
+        wait_idle(page)
+        for _ in range(MOVES):
+            rerun(page, lambda: set_numeric(page, "run0_lr", keys=["ArrowRight"]), "moving lr")
+    finally:
+        page.close()
+    out = []
+    for f in frames:
+        m = BackMsg()
+        m.ParseFromString(f)
+        if m.WhichOneof("type") == "rerun_script":
+            out.append(m.rerun_script)
+    return out
+
+
+def test_tool_sends_what_chromium_sends(browser, app_url):
+    sent = _browser_reruns(browser, app_url)
+    assert len(sent) == 1 + MOVES, f"Chromium sent {len(sent)} rerun messages, expected {1 + MOVES}"
+
+    async def replay() -> list[ClientState]:
+        s = Session(app_url, "", op_timeout=120, deadline=time.monotonic() + 300)
+        ours = []
+        try:
+            ours.append(_parse(s._rerun_msg([])))
+            await s.first_load()
+            slider = s.find_slider(r"^lr\b")
+            assert slider.id.endswith("-run0_lr")
+            for msg in sent[1:]:
+                value = next(w for w in msg.widget_states.widgets if w.id == slider.id).string_array_value.data[0]
+                ours.append(_parse(s._rerun_msg(s.moved_states(slider, value))))
+                took, run = await s.move(slider, value)
+                assert took > 0 and run.chart_ids and not run.exceptions
+        finally:
+            await s.close()
+        return ours
+
+    ours = loadtest.run_async(replay)  # Playwright's loop runs in this thread
+    for i, (theirs, mine) in enumerate(zip(sent, ours)):
+        a = {state_key(w) for w in theirs.widget_states.widgets}
+        b = {state_key(w) for w in mine.widget_states.widgets}
+        assert a == b, f"message {i}: only Chromium {sorted(a - b)}; only the tool {sorted(b - a)}"
+        assert mine.query_string == theirs.query_string, i
+        assert mine.page_script_hash == theirs.page_script_hash, i
+        assert sorted(mine.cached_message_hashes) == sorted(theirs.cached_message_hashes), i
+        for f in ("timezone", "locale", "is_embedded", "color_scheme", "url"):
+            assert getattr(mine.context_info, f) == getattr(theirs.context_info, f), (i, f)
+    # the moves really carried state: a query string the app wrote, a dozen widget values, cached charts
+    assert sent[1].query_string and len(sent[1].widget_states.widgets) > 10 and sent[1].cached_message_hashes
+
+
+def _parse(raw: bytes) -> ClientState:
+    m = BackMsg()
+    m.ParseFromString(raw)
+    return m.rerun_script
+
+
+def test_load_test_figures(app_url, tmp_path):
+    """Three sessions, two moves each: every timing present and positive, the server found and measured."""
+    out = tmp_path / "lt.json"
+    argv = ["--url", app_url, "--sessions", "3", "--moves", "2", "--think", "0.1", "--ramp", "0.5"]
+    argv += ["--after", "1", "--warmup", "0", "--timeout", "240", "--json", str(out)]
+    assert loadtest.main(argv) == 0
+    r = json.loads(out.read_text())
+    assert r["sessions_ok"] == 3 and r["errors"] == []
+    assert len(r["server_pids"]) == 1  # found from the listening port
+    assert len(r["first_chart"]) == 3 and len(r["reruns"]) == 6
+    assert all(0 < x < 120 for x in r["first_chart"] + r["reruns"])
+    assert all(f >= c for f, c in zip(sorted(r["first_finished"]), sorted(r["first_chart"])))
+    assert r["script_runs"] == 9 and r["cpu_per_run_s"] > 0
+    assert r["rss_baseline_mb"] > 50 and r["rss_peak_mb"] >= r["rss_baseline_mb"] * 0.9
+    assert r["mb_received"] > 3 * 3 * 0.1  # every run ships a chart

@@ -1,0 +1,299 @@
+"""Job limits: no request may burn the server.
+
+Heavy work (a GIF / MP4 export, an Explore sweep or basin map, a large simulation) runs inside
+:func:`job`.  Per server process at most :data:`SLOTS` heavy jobs run at once (one per core by default;
+``OPTVIZ_HEAVY_JOBS`` overrides it, e.g. 1 when several processes share the cores), and each session has
+at most one heavy job running or waiting.  Others wait in line, first come first served, with a message that
+says how many jobs are ahead of them, and give up with a one-line message after a deadline.  When a job ends
+its memory goes back to the system (:func:`release_memory`: ``gc.collect`` and glibc's ``malloc_trim``).
+
+    from ui import heavy
+    with heavy.job(_("Computing the sweep…")):
+        res = _cached_sweep(...)
+
+The line itself (:class:`JobGate`) knows nothing of Streamlit: tests drive it with real threads.
+:func:`after_run` (one call at the end of the app script) freezes the objects that live for the whole process
+on the first run, and starts a janitor that hands memory back once the server is idle.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import i18n
+from i18n import N_
+
+LOG = logging.getLogger("optimizer_playground.heavy")
+
+WAIT_S = 60.0  # how long a job may wait for a free slot before the user is told to try again
+
+
+def default_slots() -> int:
+    """Heavy jobs per process: OPTVIZ_HEAVY_JOBS if set (≥ 1), else one per core."""
+    raw = os.environ.get("OPTVIZ_HEAVY_JOBS", "").strip()
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, cores)
+
+
+SLOTS = default_slots()
+
+
+class BusyError(i18n.UserError):
+    """No slot freed up before the deadline, or this session already has a heavy job."""
+
+
+class JobGate:
+    """At most `slots` jobs at once, one per session, the others waiting in line (FIFO) until a deadline.
+
+    ``with gate.job(session, timeout=…, on_wait=…):`` blocks until the job may run.  While it waits,
+    ``on_wait(ahead, waited_s)`` is called about every `poll` seconds (and at once when `ahead` changes):
+    `ahead` is the number of jobs running or queued before this one.  An exception raised by on_wait (a
+    Streamlit rerun or stop) leaves the line cleanly.
+    """
+
+    def __init__(self, slots: int, *, poll: float = 0.5) -> None:
+        if slots < 1:
+            raise ValueError("slots must be ≥ 1")
+        self.slots = slots
+        self.poll = poll
+        self._cond = threading.Condition()
+        self._running = 0
+        self._queue: collections.deque[int] = collections.deque()
+        self._sessions: set[str] = set()  # sessions with a job running or waiting
+        self._tickets = itertools.count()
+
+    # -------------------------------------------------------------- state, for messages and tests
+    @property
+    def running(self) -> int:
+        with self._cond:
+            return self._running
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+    def _ahead(self, ticket: int) -> int:
+        return self._running + self._queue.index(ticket)
+
+    def _admissible(self, ticket: int) -> bool:
+        return self._running < self.slots and self._queue[0] == ticket
+
+    @contextlib.contextmanager
+    def job(
+        self,
+        session: str,
+        *,
+        timeout: float = WAIT_S,
+        on_wait: Callable[[int, float], None] | None = None,
+    ) -> Iterator[None]:
+        self._enter(session, timeout, on_wait)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._sessions.discard(session)
+                self._cond.notify_all()
+
+    def _enter(self, session: str, timeout: float, on_wait: Callable[[int, float], None] | None) -> None:
+        t0 = time.monotonic()
+        with self._cond:
+            if session in self._sessions:
+                raise BusyError(N_("You already have a job running: wait for it to finish, then try again."))
+            ticket = next(self._tickets)
+            self._queue.append(ticket)
+            self._sessions.add(session)
+            admitted = False
+            try:
+                last_ahead = -1
+                last_call = -1e9
+                while not self._admissible(ticket):
+                    waited = time.monotonic() - t0
+                    if waited >= timeout:
+                        ahead = self._ahead(ticket)
+                        raise BusyError(
+                            N_("The server is busy ({ahead} ahead of you in the queue). Please try again in a minute."),
+                            ahead=ahead,
+                        )
+                    ahead = self._ahead(ticket)
+                    if on_wait is not None and (ahead != last_ahead or time.monotonic() - last_call >= self.poll):
+                        last_ahead, last_call = ahead, time.monotonic()
+                        self._cond.release()  # never call out (Streamlit) while holding the lock
+                        try:
+                            on_wait(ahead, waited)
+                        finally:
+                            self._cond.acquire()
+                        continue  # the line may have moved meanwhile
+                    self._cond.wait(min(self.poll, max(0.0, timeout - waited)))
+                self._queue.popleft()
+                self._running += 1
+                admitted = True
+                self._cond.notify_all()  # the next in line may be admissible too
+            finally:
+                if not admitted:
+                    if ticket in self._queue:
+                        self._queue.remove(ticket)
+                    self._sessions.discard(session)
+                    self._cond.notify_all()
+
+
+GATE = JobGate(SLOTS)
+
+
+# ============================================================================ memory
+def rss_mb() -> float:
+    """This process's resident memory (MB), from /proc (0 where there is no /proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        fn = ctypes.CDLL(name).malloc_trim  # glibc only
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> tuple[float, float]:
+    """Collect garbage and hand free heap pages back to the system; (RSS before, RSS after) in MB.
+
+    CPython returns its own small-object arenas when they empty, but memory it got from malloc stays with
+    glibc, in one arena per thread that allocated it (Streamlit runs each session's script in a thread), until
+    ``malloc_trim`` releases the free pages.  A no-op apart from the collection where glibc is absent."""
+    before = rss_mb()
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
+    return before, rss_mb()
+
+
+IDLE_S = 20.0  # the janitor trims once no script has run for this long
+JANITOR_EVERY_S = 10.0
+
+
+class _Process:
+    """Per-process bookkeeping of after_run(): the first run, the last run, the janitor thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.settled = False
+        self.last_run = time.monotonic()
+        self.trimmed_since_last_run = True
+        self.janitor: threading.Thread | None = None
+        self.trims = 0  # idle trims done (for tests and logs)
+
+
+_PROCESS = _Process()
+
+
+def after_run() -> None:
+    """Call at the end of every script run (one line at the end of app.py). Cheap after the first call.
+
+    On the first run of the process: collect, then freeze what is alive (``gc.freeze``): modules, classes,
+    the optimizer and surface declarations live until the process ends, and frozen they are no longer walked
+    by every full collection (Python's automatic ones: a slider move's occasional 0.1 s spike).  It also starts
+    a janitor thread that hands memory back (:func:`release_memory`) once the server has been idle for
+    ``IDLE_S`` seconds, so the memory a class used returns after the class."""
+    p = _PROCESS
+    p.last_run = time.monotonic()
+    p.trimmed_since_last_run = False
+    if p.settled:
+        return
+    with p.lock:
+        if p.settled:
+            return
+        gc.collect()
+        gc.freeze()
+        p.settled = True
+        LOG.info("froze %d objects after the first run", gc.get_freeze_count())
+        p.janitor = threading.Thread(target=_janitor, name="optviz-janitor", daemon=True)
+        p.janitor.start()
+
+
+def _janitor() -> None:
+    p = _PROCESS
+    while True:
+        time.sleep(JANITOR_EVERY_S)
+        if not p.trimmed_since_last_run and time.monotonic() - p.last_run >= IDLE_S:
+            before, after = release_memory()
+            p.trimmed_since_last_run = True
+            p.trims += 1
+            LOG.info("idle: RSS %.0f MB -> %.0f MB", before, after)
+
+
+# ============================================================================ Streamlit
+def _session_id() -> str:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+    except Exception:
+        ctx = None
+    return ctx.session_id if ctx is not None else f"anonymous-{threading.get_ident()}-{time.monotonic_ns()}"
+
+
+@contextlib.contextmanager
+def job(label: str, *, timeout: float = WAIT_S, spinner: bool = True, gate: JobGate | None = None) -> Iterator[None]:
+    """Run the block as this session's heavy job: wait in line (with a message), then a spinner with `label`
+    (``spinner=False`` when the block shows its own progress, e.g. an export's progress bar).
+
+    Raises BusyError (a UserError: the app's guard shows its one line) when the session already has a job,
+    or when no slot frees up within `timeout` seconds.  Afterwards the memory is handed back."""
+    import streamlit as st
+
+    from .text import lang
+
+    gate = gate or GATE
+    tr = lang()
+    note = st.empty()
+
+    def waiting(ahead: int, waited: float) -> None:
+        text = tr.ngettext(
+            "Waiting for the server: {n} job ahead of you… ({s} s)",
+            "Waiting for the server: {n} jobs ahead of you… ({s} s)",
+            ahead,
+        )
+        note.info(text.format(n=ahead, s=int(waited)), icon=":material/hourglass_top:")
+
+    try:
+        with gate.job(_session_id(), timeout=timeout, on_wait=waiting):
+            note.empty()
+            try:
+                with st.spinner(label) if spinner else contextlib.nullcontext():
+                    yield
+            finally:
+                before, after = release_memory()
+                LOG.debug("heavy job %r: RSS %.0f MB → %.0f MB after release", label, before, after)
+    finally:
+        note.empty()
