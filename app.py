@@ -22,6 +22,7 @@ from ui import (  # noqa: E402
     export,
     guard,
     header,
+    heavy,
     learn,
     nav,
     pagetheme,
@@ -68,3 +69,6 @@ for tid, tab in zip(shown, st.tabs([labels[t] for t in shown], key="tab", on_cha
             continue
         with guard.section(tid):
             TABS[tid](resolved)
+
+# Once per process: freeze what lives for the whole process; later, hand memory back when the server is idle.
+heavy.after_run()

@@ -54,7 +54,7 @@ from viz.explore import (
     sweep_heatmap,
 )
 
-from . import state
+from . import heavy, state
 from .compute import surface_key
 from .looks import current_look
 from .text import _, fmt, lang, message, safe
@@ -417,7 +417,7 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
     steps = int(_SS["explore_steps"])
     base = tuple(sorted((k, v) for k, v in _resolved(r.scene, opt).items() if k not in (xp, yp)))
     key = surface_key(r)
-    with st.spinner(_("Computing the sweep…")):
+    with heavy.job(_("Computing the sweep…")):
         res = _cached_sweep(
             key, r, opt, start, steps, xp, tuple(xv.tolist()), yp, tuple(yv.tolist()), base, float(_SS["explore_tol"])
         )
@@ -549,7 +549,7 @@ def _basin_mode(r: ResolvedScene, errors) -> None:
     window = tuple(tuple(float(v) for v in pair) for pair in r.window)
     results = []
     key = surface_key(r)
-    with st.spinner(_("Computing basins…")):
+    with heavy.job(_("Computing basins…")):
         for opt in chosen:
             params = dict(_resolved(r.scene, opt))
             params["lr"] = float(_SS[f"explore_basin_lr_{opt}"])
@@ -598,7 +598,7 @@ def _ensemble_mode(r: ResolvedScene, errors) -> None:
         b.number_input(_("Seed"), key="explore_ens_seed", step=1)
         st.checkbox(_("Zoom to the end points"), key="explore_ens_zoom")
     params = tuple(sorted(_resolved(r.scene, opt).items()))
-    with st.spinner(_("Computing the ensemble…")):
+    with heavy.job(_("Computing the ensemble…")):
         ens = _cached_ensemble(
             surface_key(r),
             r,

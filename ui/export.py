@@ -18,9 +18,7 @@ values (a bug a browser shows and AppTest does not).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Iterator
 
 import streamlit as st
 
@@ -33,7 +31,7 @@ from look import GRID_N, Look, curve_view, run_views, surface_view
 from optim_core.scene import MAX_CONFIG_BYTES, ResolvedScene, Scene
 from viz import standalone_html
 
-from . import state
+from . import heavy, state
 from .looks import current_look
 from .text import _, fmt, message
 
@@ -80,17 +78,6 @@ def _on_upload() -> None:
         return
     state.apply_scene(scene, from_fragment=True)
     ss[UPLOAD_OK] = True
-
-
-@contextlib.contextmanager
-def _heavy_job(label: str) -> Iterator[None]:
-    """HEAVY JOB — the place for the job limiter.
-
-    ui/heavy.py (one heavy job per session, a few per server, a visible queue message, memory handed back) is
-    not in main yet.  Once it is, this body becomes ``with heavy.job(label): yield`` (its BusyError is a
-    UserError: _render_button shows its one line).  Until then a render runs at once; export.budget still
-    refuses any render over 5 s of CPU or 300 MB, and gives the memory back afterwards."""
-    yield
 
 
 def _look_caption(look: Look) -> str:
@@ -209,7 +196,7 @@ def _render_button(resolved: ResolvedScene, options: RenderOptions, kind: str, l
     what = kind.upper()
     bar = st.progress(0.0, text=fmt("Rendering {what}…", what=what))
     try:
-        with _heavy_job(fmt("Rendering {what}…", what=what)):
+        with heavy.job(fmt("Rendering {what}…", what=what), spinner=False):
             data = export_scene(
                 resolved.scene,
                 kind,

@@ -33,9 +33,9 @@ from optim_core.spec import OptimizerSpec
 from optim_core.tune import DEFAULT_RTOL, LR_GRID, LrTuning, tune_lr
 from viz.sweep import sweep_figure
 
-from . import state
+from . import heavy, state
 from .looks import current_look
-from .text import _, fmt, safe
+from .text import _, fmt, message, safe
 from .widgets import grid_for, nearest_option
 
 LOW, HIGH = float(LR_GRID[0]), float(LR_GRID[-1])
@@ -183,8 +183,12 @@ def _dialog(resolved: ResolvedScene) -> None:
     state.rerun_app_if_asked()  # "Apply" was pressed: rerun the whole app (which closes the dialog)
     look = current_look()
     n = len(resolved.runs)
-    with st.spinner(_("Running every lr of every run…")):
-        tunings = [cached_tuning(tuning_key(resolved, i), resolved, i) for i in range(n)]
+    try:
+        with heavy.job(_("Running every lr of every run…")):
+            tunings = [cached_tuning(tuning_key(resolved, i), resolved, i) for i in range(n)]
+    except heavy.BusyError as exc:  # the server is busy: one line, the dialog stays open
+        st.error(message(exc), icon=":material/hourglass_top:")
+        return
     best = tuple(best_lr(resolved, i, t) for i, t in enumerate(tunings))
     size = len(lr_options(resolved.runs[0].spec)) if n else 0
     tol = tunings[0].tol if tunings else None  # the same for every run: it depends on the surface and start
