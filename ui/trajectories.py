@@ -11,7 +11,7 @@ from look.theme import run_color
 from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 
-from . import header, share, state, summary
+from . import header, inspector, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .player import frame_info, map_height, measured_box, player
 from .text import _, fmt, safe
@@ -171,6 +171,7 @@ def render(resolved: ResolvedScene) -> None:
             cursors=["metrics"] if side == "loss" else [],
             fit={"chart": "contour"},
             box=box,
+            overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
         )
         legend(resolved)
         header.note(resolved)
@@ -194,6 +195,7 @@ def render(resolved: ResolvedScene) -> None:
             for d in divergences:
                 if d.step > 0:
                     st.error(safe(d.text.replace("**", "")), icon=":material/close:")
+        inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)
         bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="side_bar")
         # One side view at a time: only the chosen one is sent and drawn (the 3-D view needs WebGL, slow to
         # start on software rendering, so it is drawn when asked for).
