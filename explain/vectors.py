@@ -41,17 +41,18 @@ class Layer:
 
     id: str
     name: str  # translated through the catalogue
+    short: str  # a short label for a toggle (translated)
     kind: str  # "arrow" (a vector from θ_{t−1}), "point" (a point reached from θ_{t−1}), "rect" (a rate per axis)
     color: str  # the same colour for every run: the layer is what the colour means
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("gradient", N_("negative gradient −η·g"), "arrow", "#C4161C"),
-    Layer("velocity", N_("velocity / first moment"), "arrow", "#6A3D9A"),
-    Layer("step", N_("actual step Δθ"), "arrow", "#1F2430"),
-    Layer("lookahead", N_("Nesterov look-ahead"), "point", "#6A3D9A"),
-    Layer("decay", N_("weight-decay pull"), "arrow", "#00796B"),
-    Layer("eff_lr", N_("effective learning rate per axis"), "rect", "#D98E04"),
+    Layer("gradient", N_("negative gradient −η·g"), N_("−η·g"), "arrow", "#C4161C"),
+    Layer("velocity", N_("velocity / first moment"), N_("velocity"), "arrow", "#6A3D9A"),
+    Layer("step", N_("actual step Δθ"), N_("step Δθ"), "arrow", "#1F2430"),
+    Layer("lookahead", N_("Nesterov look-ahead"), N_("look-ahead"), "point", "#6A3D9A"),
+    Layer("decay", N_("weight-decay pull"), N_("decay"), "arrow", "#00796B"),
+    Layer("eff_lr", N_("effective learning rate per axis"), N_("η_eff"), "rect", "#D98E04"),
 )
 LAYER_IDS: tuple[str, ...] = tuple(layer.id for layer in LAYERS)
 
@@ -106,6 +107,7 @@ class StepVectors:
     points: np.ndarray  # (S+1, B, d) θ_0 … θ_S (diverged runs repeat their last finite point)
     layers: dict[str, np.ndarray]  # layer id → (S, B, d); only the layers that apply
     symbols: dict[str, str] = field(default_factory=dict)  # layer id → short label
+    loss: np.ndarray | None = None  # (S+1, B) f at each point (a curve's view draws the vectors at height f)
 
     @property
     def steps(self) -> int:
@@ -247,6 +249,7 @@ def step_vectors(traj: Trajectory) -> StepVectors:
         points=np.asarray(traj.points),
         layers=layers,
         symbols=symbols,
+        loss=np.asarray(traj.loss),
     )
 
 

@@ -50,7 +50,7 @@ SHOW = "insp_layers"
 EFFLR_CHART = "insp_efflr"
 CLOSEUP_CHART = "insp_closeup"
 TABLE_ROWS = 7  # rows shown each side of the current step (the CSV has every step)
-LAYER_NAMES = {layer.id: layer.name for layer in LAYERS}
+LAYER_SHORT = {layer.id: layer.short for layer in LAYERS}
 
 # While the inspector is open its panel makes the right column long: the map stays in view (sticky) as the page
 # scrolls, so the arrows and the numbers are on the screen together. Wide screens only (narrow ones stack the
@@ -62,9 +62,11 @@ CSS = """
 }
 .st-key-inspector .insp-head { font-weight: 700; font-size: 1.02rem; }
 .st-key-inspector [data-testid="stMarkdownContainer"] p { font-size: 0.93rem; line-height: 1.45; }
-.st-key-inspector [data-testid="stLatex"] { overflow-x: auto; overflow-y: hidden; }
+.st-key-inspector .katex-display { overflow-x: auto; overflow-y: hidden; margin: 0.3rem 0; }
 .st-key-inspector .katex { font-size: 1.02em; }
 .st-key-inspector [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
+.st-key-inspector [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-insp_layers button { min-height: 1.7rem; padding: 0.05rem 0.55rem; }
 </style>
 """
 
@@ -146,7 +148,7 @@ def render(resolved: ResolvedScene) -> None:
 def _panel(resolved: ResolvedScene) -> None:
     run, start, layers = _selection(resolved)
     labels = {i: r.label for i, r in enumerate(resolved.runs)}
-    st.selectbox(_("Inspect run"), list(labels), key=RUN, format_func=lambda i: labels[i])
+    st.selectbox(_("Inspect run"), list(labels), key=RUN, format_func=lambda i: labels[i], label_visibility="collapsed")
     if resolved.starts.shape[0] > 1:
         st.selectbox(
             _("Start"),
@@ -161,7 +163,9 @@ def _panel(resolved: ResolvedScene) -> None:
         list(LAYER_IDS),
         key=SHOW,
         selection_mode="multi",
-        format_func=lambda lid: _(LAYER_NAMES[lid]),
+        format_func=lambda lid: _(LAYER_SHORT[lid]),
+        help=" · ".join(f"{_(layer.short)}: {_(layer.name)}" for layer in LAYERS),
+        label_visibility="collapsed",
     )
     traj, vec = recorded(resolved.run_key(run), resolved, run)
     t = current_step(resolved)

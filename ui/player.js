@@ -251,16 +251,20 @@ function nearestFrame(steps, want, fallback) {
 
 // ============================================================================ the step inspector's overlay
 // What the inspector draws on the map at the shown step (data from viz/inspector.py overlay_data: the vectors
-// of every step as float32 arrays): for each run and start, arrows from θ_{t−1} (layout annotations) for
-// −η·g, the velocity, Δθ and the weight-decay pull, Nesterov's look-ahead point (a dotted line and a ring) and
-// the effective learning rate as a rectangle (layout shapes). Everything it adds is named "insp…"; the rest of
-// the layout is left alone. Drawn lengths follow the zoom (rules in viz/inspector.py): a run's arrows share a
-// round scale that keeps the longest readable, a too-short arrow gets its own, and a scale other than 1 is
-// written beside the arrow ("×40"). Redrawn on every shown step (stepping, scrubbing, playback), on zoom, and
-// after Streamlit redraws the chart.
+// of every step as float32 arrays): for each run and start, arrows from θ_{t−1} for −η·g, the velocity, Δθ and
+// the weight-decay pull, Nesterov's look-ahead point (a dotted line and a ring), and the effective learning rate
+// as a rectangle with a faint trail of earlier steps' rectangles. Drawn lengths follow the zoom (rules in
+// viz/inspector.py): a run's arrows share a round scale that keeps the longest readable, a too-short arrow gets
+// its own, and a scale other than 1 is written beside the arrow ("×40").
+// It is an SVG layer of its own over the plot area, not Plotly annotations or shapes: changing those costs
+// Plotly a full recalculation of the figure (~0.1–0.5 s a frame), drawing this costs well under a millisecond,
+// so it follows playback frame by frame. Every element carries its data coordinates for tests and tools:
+// data-name "insp:<layer>:<run>:<start>|<drawn scale>" (a trail rectangle "insp-trail:…:<step>|<scale>"), an
+// arrow data-ax/ay (tail) and data-x/y (head, as drawn), a rectangle data-x0/x1/y0/y1; labels "insp-label:…".
+// Redrawn on every shown step (stepping, scrubbing, playback), on zoom and pan, and when Plotly redraws.
 function makeOverlay(ov, chartDiv) {
-  if (!ov || !window.Plotly || !Array.isArray(ov.runs)) return null;
-  const Plotly = window.Plotly;
+  if (!ov || !Array.isArray(ov.runs)) return null;
+  const NS = "http://www.w3.org/2000/svg";
   const R = ov.rules || {};
   const dim = ov.dim || 2;
   const store = (window.__optvizInspector = window.__optvizInspector || {});
@@ -288,7 +292,6 @@ function makeOverlay(ov, chartDiv) {
     return out;
   });
   const layers = ov.layers || [];
-  const ours = (x) => typeof (x && x.name) === "string" && x.name.startsWith("insp");
   const round = (ratio, up) => {  // a round scale (1, 2, 5 × 10^k): the smallest ≥ ratio (up) or largest ≤ it
     if (!(ratio > 0) || !Number.isFinite(ratio)) return 1;
     const k = Math.floor(Math.log10(ratio)), ms = [1, 2, 5, 10];
@@ -297,20 +300,61 @@ function makeOverlay(ov, chartDiv) {
     return 10 ** (k - 1) * 5;
   };
   const fmtScale = (s) => (s >= 1e-3 && s < 1e5 ? String(Number(s.toPrecision(2))) : s.toExponential(0));
-  let last = null, drawn = 0, gd = null;
+  const el = (tag, attrs, parent) => {
+    const n = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (parent) parent.appendChild(n);
+    return n;
+  };
+  let last = null, gd = null;
   const listeners = [];
+
+  function host(g) {  // the overlay's <svg>, on top of Plotly's, the size of the chart
+    const box = g.querySelector(".svg-container");
+    if (!box) return null;
+    let svg = box.querySelector(":scope > svg.insp-overlay");
+    if (!svg) {
+      svg = el("svg", { class: "insp-overlay" });
+      svg.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;overflow:hidden;z-index:4";
+      box.appendChild(svg);
+    }
+    svg.setAttribute("width", box.clientWidth);
+    svg.setAttribute("height", box.clientHeight);
+    return svg;
+  }
 
   function draw(step) {
     last = step;
     store.step = step;
     const g = chartDiv(ov.chart);
-    if (!g || !g._fullLayout || !g._fullLayout.xaxis || !g.layout) return;
+    if (!g || !g._fullLayout || !g._fullLayout.xaxis) return;
     const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
     const mx = Math.abs(xa._m), my = Math.abs(ya._m);
     if (!(mx > 0) || !(my > 0)) return;
+    const svg = host(g);
+    if (!svg) return;
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    const px = (x) => xa._offset + xa.l2p(xa.d2l(x)), py = (y) => ya._offset + ya.l2p(ya.d2l(y));
+    const clip = `insp-clip-${ov.chart}`;
+    const defs = el("defs", {}, svg);
+    el("rect", { x: xa._offset, y: ya._offset, width: xa._length, height: ya._length }, el("clipPath", { id: clip }, defs));
+    const root = el("g", { "clip-path": `url(#${clip})` }, svg);
+    const labelsRoot = el("g", {}, svg);
     const side = Math.min(xa._length, ya._length);
-    const anns = [], shapes = [], placed = [];
+    const placed = [];
     const t = Math.round(step);
+    const label = (name, x, y, dx, dy, text, color) => {  // beyond (x, y) along (dx, dy); clear of other labels
+      const n = Math.hypot(dx, dy) || 1;
+      const w = 7.4 * text.length + 6, h = 17;
+      let lx = x + (10 * dx) / n, ly = y + (10 * dy) / n;
+      const left = dx >= 0 ? lx : lx - w;
+      for (let k = 0; k < 6 && placed.some((q) => left < q.x + q.w && q.x < left + w && ly - h / 2 < q.y + q.h / 2 && q.y - q.h / 2 < ly + h / 2); k++) ly += h;
+      placed.push({ x: left, y: ly, w, h });
+      const txt = el("text", { "data-name": name, x: lx, y: ly, "text-anchor": dx >= 0 ? "start" : "end",
+        "dominant-baseline": "middle", fill: color, stroke: "rgba(255,255,255,0.92)", "stroke-width": 3.5,
+        "paint-order": "stroke", "font-size": 13, "font-weight": 600, "font-family": ov.font || "sans-serif" }, labelsRoot);
+      txt.textContent = text;
+    };
     for (const r of runs) {
       if (!(t >= 1 && t <= r.steps)) continue;
       const B = r.starts;
@@ -319,105 +363,97 @@ function makeOverlay(ov, chartDiv) {
         const ox = r.points[i0];
         const oy = dim === 2 ? r.points[i0 + 1] : (r.loss ? r.loss[(t - 1) * B + b] : NaN);
         if (!Number.isFinite(ox) || !Number.isFinite(oy)) continue;
+        // the effective learning rate: one scale k for every step of the run, so the rectangles shrink as the
+        // rate does; a faint trail of earlier steps' rectangles along the path shows it in one picture
+        const e = r.layers.eff_lr, Le = layers.find((x) => x.id === "eff_lr");
+        if (e && Le && r.q90 > 0) {
+          const k = round((R.rect_frac * side) / (r.q90 * Math.max(mx, my)), false);
+          const rect = (ts, name, cur) => {
+            const i = ((ts - 1) * B + b) * dim;
+            const cx = r.points[i], cy = dim === 2 ? r.points[i + 1] : oy;
+            const ex = e[i], ey = dim === 2 ? e[i + 1] : 0;
+            if (![cx, cy, ex, ey].every(Number.isFinite)) return null;
+            const hx = (k * ex) / 2, hy = dim === 2 ? (k * ey) / 2 : 6 / my;
+            const x0 = cx - hx, x1 = cx + hx, y0 = cy - hy, y1 = cy + hy;
+            el("rect", { "data-name": name, "data-x0": x0, "data-x1": x1, "data-y0": y0, "data-y1": y1,
+              x: Math.min(px(x0), px(x1)), y: Math.min(py(y0), py(y1)), width: Math.abs(px(x1) - px(x0)),
+              height: Math.abs(py(y1) - py(y0)), stroke: Le.color, "stroke-width": cur ? 2 : 1,
+              "stroke-opacity": cur ? 1 : 0.55, fill: cur ? "rgba(217,142,4,0.12)" : "none" }, root);
+            return [px(x1), py(y0)];
+          };
+          const n = R.trail || 0, done = new Set();
+          for (let j = 0; j < n && t > 1; j++) {
+            const ts = 1 + Math.round(((t - 2) * j) / Math.max(n - 1, 1));
+            if (ts >= t || done.has(ts)) continue;
+            done.add(ts);
+            rect(ts, `insp-trail:eff_lr:${r.run}:${b}:${ts}|${k}`, false);
+          }
+          const corner = rect(t, `insp:eff_lr:${r.run}:${b}|${k}`, true);
+          if (corner) label(`insp-label:eff_lr:${r.run}:${b}`, corner[0], corner[1], 1, 1, `η_eff ×${fmtScale(k)}`, Le.color);
+        }
         const vecs = [];
         for (const L of layers) {
           const a = r.layers[L.id];
           if (!a || L.kind === "rect") continue;
           const vx = a[i0], vy = dim === 2 ? a[i0 + 1] : 0;
           if (!Number.isFinite(vx) || !Number.isFinite(vy)) continue;
-          const px = Math.hypot(vx * mx, vy * my);
-          if (!(px > 0)) continue;
-          vecs.push({ L, vx, vy, px });
+          const len = Math.hypot(vx * mx, vy * my);
+          if (!(len > 0)) continue;
+          vecs.push({ L, vx, vy, len });
         }
-        const longest = Math.max(0, ...vecs.map((v) => v.px));
+        const longest = Math.max(0, ...vecs.map((v) => v.len));
         let s = 1;
         if (longest > 0 && longest < R.min_px) s = round(R.min_px / longest, true);
         else if (longest > R.max_frac * side) s = round((R.max_frac * side) / longest, false);
-        const heads = [];  // arrows that end at the same pixel share one label ("−ηg = Δθ")
+        const heads = [];  // arrows that end at the same pixel share one label ("−ηb = Δθ")
+        const tx = px(ox), ty = py(oy);
         for (const v of vecs) {
-          const own = v.px * s < R.solo_px ? round(R.solo_to_px / v.px, true) : s;
+          const own = v.len * s < R.solo_px ? round(R.solo_to_px / v.len, true) : s;
           const hx = ox + own * v.vx, hy = oy + own * v.vy;
+          const X = px(hx), Y = py(hy);
           const tag = `${v.L.id}:${r.run}:${b}`;
           const sym = (r.symbols && r.symbols[v.L.id]) || v.L.id;
+          const grp = el("g", { "data-name": `insp:${tag}|${own}`, "data-ax": ox, "data-ay": oy, "data-x": hx,
+            "data-y": hy }, root);
+          const w = v.L.id === "step" ? 3.4 : 2.4;
           if (v.L.kind === "point") {
-            shapes.push({ name: `insp:${tag}`, type: "line", xref: "x", yref: "y", x0: ox, y0: oy, x1: hx, y1: hy,
-              line: { color: v.L.color, width: 2, dash: "dot" }, layer: "above" });
-            shapes.push({ name: `insp-ring:${tag}`, type: "circle", xref: "x", yref: "y", xsizemode: "pixel",
-              ysizemode: "pixel", xanchor: hx, yanchor: hy, x0: -5, x1: 5, y0: -5, y1: 5,
-              line: { color: v.L.color, width: 2 }, fillcolor: "rgba(255,255,255,0.85)", layer: "above" });
+            el("line", { x1: tx, y1: ty, x2: X, y2: Y, stroke: v.L.color, "stroke-width": 2, "stroke-dasharray": "3 3" }, grp);
+            el("circle", { cx: X, cy: Y, r: 5, stroke: v.L.color, "stroke-width": 2, fill: "rgba(255,255,255,0.85)" }, grp);
           } else {
-            anns.push({ name: `insp:${tag}`, x: hx, y: hy, ax: ox, ay: oy, xref: "x", yref: "y", axref: "x",
-              ayref: "y", showarrow: true, arrowhead: 2, arrowsize: 1, arrowwidth: v.L.id === "step" ? 3.2 : 2.2,
-              arrowcolor: v.L.color, standoff: 0, startstandoff: 0, text: "", opacity: 0.95,
-              captureevents: false });
+            const d = Math.hypot(X - tx, Y - ty) || 1, ux = (X - tx) / d, uy = (Y - ty) / d;
+            const hl = Math.min(R.head_px + w, 0.6 * d), bx = X - ux * hl, by = Y - uy * hl;
+            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: "rgba(255,255,255,0.85)", "stroke-width": w + 2.5,
+              "stroke-linecap": "round" }, grp);
+            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: v.L.color, "stroke-width": w, "stroke-linecap": "round" }, grp);
+            const nx = -uy * hl * 0.5, ny = ux * hl * 0.5;
+            el("polygon", { points: `${X},${Y} ${bx + nx},${by + ny} ${bx - nx},${by - ny}`, fill: v.L.color,
+              stroke: "rgba(255,255,255,0.85)", "stroke-width": 1 }, grp);
           }
           const text = own === 1 ? sym : `${sym} ×${fmtScale(own)}`;
-          const same = heads.find((h) => Math.hypot((h.hx - hx) * mx, (h.hy - hy) * my) < 4);
+          const same = heads.find((h) => Math.hypot(h.X - X, h.Y - Y) < 4);
           if (same) { same.text += " = " + text; continue; }
-          heads.push({ tag, hx, hy, text, color: v.L.color, dx: v.vx * mx, dy: v.vy * my });
+          heads.push({ tag, X, Y, text, color: v.L.color, dx: X - tx, dy: Y - ty });
         }
-        for (const h of heads) {
-          // beyond the head, along the arrow; moved down past labels already placed where they would overlap
-          const n = Math.hypot(h.dx, h.dy) || 1;
-          let px = xa.l2p(xa.d2l(h.hx)) + (10 * h.dx) / n, py = ya.l2p(ya.d2l(h.hy)) - (10 * h.dy) / n;
-          const w = 7.2 * h.text.replace(/<[^>]+>/g, "").length + 6, hgt = 17;
-          const left = h.dx >= 0 ? px : px - w;
-          for (let k = 0; k < 6 && placed.some((q) => left < q.x + q.w && q.x < left + w && py - hgt / 2 < q.y + q.h / 2 && q.y - q.h / 2 < py + hgt / 2); k++) py += hgt;
-          placed.push({ x: left, y: py, w, h: hgt });
-          anns.push({ name: `insp-label:${h.tag}`, x: xa.p2d(px), y: ya.p2d(py), xref: "x", yref: "y",
-            showarrow: false, text: h.text, xanchor: h.dx >= 0 ? "left" : "right", yanchor: "middle",
-            font: { size: 13, color: h.color, family: ov.font }, bgcolor: "rgba(255,255,255,0.78)", borderpad: 1,
-            captureevents: false });
-        }
-        const e = r.layers.eff_lr;
-        if (e && layers.some((L) => L.id === "eff_lr") && r.q90 > 0) {
-          const L = layers.find((x) => x.id === "eff_lr");
-          const ex = e[i0], ey = dim === 2 ? e[i0 + 1] : 0;
-          if (Number.isFinite(ex) && Number.isFinite(ey)) {
-            const k = round((R.rect_frac * side) / (r.q90 * Math.max(mx, my)), false);
-            const hx = (k * ex) / 2, hy = dim === 2 ? (k * ey) / 2 : 6 / my;
-            shapes.push({ name: `insp:eff_lr:${r.run}:${b}`, type: "rect", xref: "x", yref: "y",
-              x0: ox - hx, x1: ox + hx, y0: oy - hy, y1: oy + hy, line: { color: L.color, width: 2 },
-              fillcolor: "rgba(217,142,4,0.12)", layer: "above" });
-            anns.push({ name: `insp-label:eff_lr:${r.run}:${b}`, x: ox + hx, y: oy - hy, xref: "x", yref: "y",
-              showarrow: false, text: `η<sub>eff</sub> ×${fmtScale(k)}`, xanchor: "left", yanchor: "top",
-              xshift: 2, font: { size: 11, color: L.color, family: ov.font }, bgcolor: "rgba(255,255,255,0.72)",
-              captureevents: false });
-          }
-        }
+        for (const h of heads) label(`insp-label:${h.tag}`, h.X, h.Y, h.dx, h.dy, h.text, h.color);
       }
     }
-    const had = drawn;
-    drawn = anns.length + shapes.length;
-    if (!drawn && !had && !(g.layout.annotations || []).some(ours) && !(g.layout.shapes || []).some(ours)) return;
-    Plotly.relayout(g, {
-      annotations: [...(g.layout.annotations || []).filter((a) => !ours(a)), ...anns],
-      shapes: [...(g.layout.shapes || []).filter((x) => !ours(x)), ...shapes],
-    }).catch(() => {});
   }
 
   function clear() {
     const g = chartDiv(ov.chart);
-    if (!g || !g.layout || !window.Plotly) return;
-    const a = g.layout.annotations || [], s = g.layout.shapes || [];
-    if (!a.some(ours) && !s.some(ours)) return;
-    Plotly.relayout(g, { annotations: a.filter((x) => !ours(x)), shapes: s.filter((x) => !ours(x)) }).catch(() => {});
+    const svg = g && g.querySelector(".svg-container > svg.insp-overlay");
+    if (svg) svg.remove();
   }
 
   function attach() {
     const g = chartDiv(ov.chart);
     if (!g || !g.on || g === gd) return;
     gd = g;
-    const onZoom = (ev) => {
-      if (last !== null && ev && Object.keys(ev).some((k) => /^(xaxis|yaxis|autosize|width|height)/.test(k))) draw(last);
-    };
-    const onPlot = () => {  // Streamlit drew the chart again: put the overlay back
-      const lay = g.layout || {};
-      if (last !== null && drawn && !(lay.annotations || []).some(ours) && !(lay.shapes || []).some(ours)) draw(last);
-    };
-    g.on("plotly_relayout", onZoom);
-    g.on("plotly_afterplot", onPlot);
-    listeners.push(() => { g.removeListener("plotly_relayout", onZoom); g.removeListener("plotly_afterplot", onPlot); });
+    const again = () => { if (last !== null) draw(last); };  // zoom, pan, resize, Plotly redrew the chart
+    for (const ev of ["plotly_relayout", "plotly_relayouting", "plotly_afterplot", "plotly_redraw"]) {
+      g.on(ev, again);
+      listeners.push(() => g.removeListener(ev, again));
+    }
   }
 
   return {

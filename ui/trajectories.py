@@ -174,6 +174,7 @@ def render(resolved: ResolvedScene) -> None:
             overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
         )
         legend(resolved)
+        inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)
         header.note(resolved)
         with st.container(key="divergence"):
             at_start = [d for d in divergences if d.step == 0]
@@ -195,7 +196,6 @@ def render(resolved: ResolvedScene) -> None:
             for d in divergences:
                 if d.step > 0:
                     st.error(safe(d.text.replace("**", "")), icon=":material/close:")
-        inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)
         bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="side_bar")
         # One side view at a time: only the chosen one is sent and drawn (the 3-D view needs WebGL, slow to
         # start on software rendering, so it is drawn when asked for).

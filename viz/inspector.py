@@ -12,10 +12,11 @@ browser chooses the drawn length, because only it knows the zoom:
   beside the arrow ("×40"), so a drawn arrow is always ``s ×`` the recorded vector;
 - the effective learning rate is a rectangle centred on θ_{t−1} with sides ``k ×`` (η_eff along x, along y), k
   one round number per run for every step (so the rectangles shrink as the rate does, Adagrad's squares),
-  chosen so the run's 90th-percentile rectangle spans ``rect_frac`` of the plot's smaller side.
+  chosen so the run's 90th-percentile rectangle spans ``rect_frac`` of the plot's smaller side; ``trail``
+  fainter rectangles of earlier steps, evenly spread over steps 1 … t−1, stand on the path behind it.
 
 Layout of the arrays: run r's ``points`` is (S+1, B, d) flattened (θ_0 … θ_S), each layer (S, B, d) flattened
-(row t−1 = step t); NaN where nothing is drawn.  Size: 4 bytes × d × B × (S+1 + S × layers), about 4/3 of that
+(row t−1 = step t), on a curve also ``loss`` (S+1, B); NaN where nothing is drawn.  Size: 4 bytes × d × B × (S+1 + S × layers), about 4/3 of that
 in base64 — see :func:`overlay_bytes`.
 
 **Close-up** (``closeup_figure``): the current step magnified around θ_{t−1}, every vector to one true scale,
@@ -40,10 +41,11 @@ from .style import axis, base_layout, font, safe
 
 RULES = {
     "min_px": 70,  # a run's longest arrow shorter than this is scaled up (legible on a projector)
-    "max_frac": 0.4,  # … longer than this fraction of the plot's smaller side, scaled down
+    "max_frac": 0.6,  # … longer than this fraction of the plot's smaller side, scaled down
     "solo_px": 16,  # an arrow shorter than this at the run's scale gets its own scale, to reach solo_to_px
     "solo_to_px": 34,
     "rect_frac": 0.16,  # the 90th-percentile effective-lr rectangle spans this fraction of the smaller side
+    "trail": 8,  # faint rectangles of earlier steps along the path (the rate's history in one picture)
     "head_px": 9,  # arrowhead length
 }
 CURSOR = "step-cursor"
@@ -81,6 +83,8 @@ def overlay_data(
                 "points": _flat(vec.points),
                 "layers": {lid: _flat(arr) for lid, arr in vec.layers.items() if lid in shown},
                 "symbols": {lid: sym for lid, sym in vec.symbols.items() if lid in shown},
+                # on a curve the vectors lie along x at the height of f(θ_{t−1})
+                **({"loss": _flat(vec.loss)} if vec.dim == 1 and vec.loss is not None else {}),
             }
         )
     return {

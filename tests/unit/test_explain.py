@@ -479,6 +479,20 @@ def test_closeup_draws_each_vector_to_true_scale_from_the_step_start():
         assert x1 - x0 == pytest.approx(2 * 1.3 * reach)
 
 
+def test_closeup_on_a_curve():
+    traj = run("x^4 - 3*x^2 + x", "adam", 1.7, 30, lr=0.1, record_state=True)
+    vec = step_vectors(traj)
+    fig = closeup_figure(vec, 5, 0, f=traj.surface.value).to_dict()
+    arrows = {a["name"].split(":")[1]: a for a in fig["layout"]["annotations"] if a["name"].startswith("closeup:")}
+    f0 = float(traj.surface.value(traj.points[4, 0][None, :])[0])
+    for lid, a in arrows.items():  # along x, at the height of f(θ_{t−1})
+        assert (a["ax"], a["ay"], a["y"]) == pytest.approx((traj.points[4, 0, 0], f0, f0))
+        assert a["x"] - a["ax"] == pytest.approx(vec.at(5)[lid][0])
+    data = overlay_data([(0, "Adam", vec)])
+    assert data["dim"] == 1 and decode(data["runs"][0]["points"]).shape == (31,)
+    np.testing.assert_allclose(decode(data["runs"][0]["loss"]), traj.loss[:, 0], rtol=1e-6)
+
+
 def test_effective_lr_curve_and_its_cursor():
     traj = setting("adagrad")
     fig = efflr_figure(traj.record.eff_lr[:, 0], 17).to_dict()
