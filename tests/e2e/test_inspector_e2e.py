@@ -32,8 +32,8 @@ def recorded(lesson: str, i: int):
     return run(r.surface, cfg.optimizer, r.starts, r.steps, record_state=True, **dict(cfg.params))
 
 
-def open_inspector(open_page, lesson: str, run_label: str | None):
-    """The lesson in presentation mode (what a class sees), the inspector on, run_label chosen."""
+def open_inspector(open_page, lesson: str, run: int, run_label: str | None = None):
+    """The lesson in presentation mode (what a class sees), the inspector on, run `run` (chosen by its label)."""
     page = open_page(query={"lesson": lesson, "present": "1"})
     # the bar measures the new size and Python sizes the map again: wait for that rerun (and the bar's remount)
     rerun(page, lambda: page.set_viewport_size(SIZE), "resizing the window")
@@ -42,8 +42,8 @@ def open_inspector(open_page, lesson: str, run_label: str | None):
         rerun(page, lambda: select_option(page, "insp_run", run_label), "choosing the run")
     page.mouse.move(SIZE["width"] - 3, SIZE["height"] - 3)
 
-    def mounted() -> None:  # the bar has been mounted again with the overlay: it draws the last step's arrows
-        assert any(k.startswith("insp:step:") for k in overlay(page)), "no arrows on the map yet"
+    def mounted() -> None:  # the bar has been mounted again with this run's overlay: it draws its arrows
+        assert any(k.startswith(f"insp:step:{run}:") for k in overlay(page)), "no arrows of the run on the map yet"
 
     until(page, mounted, timeout_s=20)
     return page
@@ -124,7 +124,7 @@ def panel_rows(page) -> dict[str, list[float]]:
 def test_keys_step_the_cursor_and_the_arrows_and_the_numbers_follow(open_page):
     traj = recorded("saddle", 2)  # Adam, lr 0.03
     rec = traj.record
-    page = open_inspector(open_page, "saddle", "Adam")
+    page = open_inspector(open_page, "saddle", 2, "Adam")
     press(page, "Home", *["ArrowRight"] * 12)
 
     def at_step(t: int, zoomed: bool = False) -> None:
@@ -167,7 +167,7 @@ def test_keys_step_the_cursor_and_the_arrows_and_the_numbers_follow(open_page):
 
 def test_playback_moves_the_curves_cursor_and_the_arrows(open_page):
     traj = recorded("zigzag", 2)  # momentum μ = 0.9 overshoots along the valley
-    page = open_inspector(open_page, "zigzag", "0.9")
+    page = open_inspector(open_page, "zigzag", 2, "0.9")
     press(page, "Home")
     until(page, lambda: bar_step(page) == 0)
 
@@ -206,7 +206,7 @@ def test_playback_moves_the_curves_cursor_and_the_arrows(open_page):
 def test_adagrad_rectangles_shrink_with_its_rate(open_page):
     traj = recorded("adagrad", 0)
     eff = traj.record.eff_lr[:, 0]
-    page = open_inspector(open_page, "adagrad", None)  # run 0 is Adagrad
+    page = open_inspector(open_page, "adagrad", 0)  # run 0 is Adagrad, inspected by default
     sizes = {}
     for t in (5, 100):
         steps = frame_steps(page)
@@ -271,6 +271,6 @@ def test_the_3d_view_plays_and_follows_the_step(open_page):
     play_button(page).click()
     for _ in range(30):
         page.wait_for_timeout(300)
-        seen.add(tuple(np.round(heads()[2], 5)))
+        seen.add(tuple(None if v is None else round(v, 5) for v in heads()[2]))  # None: left the view
     assert len(seen) >= 3, f"the 3-D heads did not move during playback: {seen}"
     assert not page.js_errors, page.js_errors
