@@ -11,13 +11,25 @@ artifacts/screens/inspector/{saddle_adam,zigzag_momentum,adagrad_rectangles,3d_s
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from explain import read_numbers
 from lessons import LESSONS
 from optim_core import run
-from tools.browser import SCREENS, keyed, play_button, rerun, screenshot, select_option, until, wait_idle
+from tools.browser import (
+    SCREENS,
+    install_rerun_counter,
+    keyed,
+    play_button,
+    rerun,
+    screenshot,
+    select_option,
+    until,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +58,23 @@ def open_inspector(open_page, lesson: str, run: int, run_label: str | None = Non
         assert any(k.startswith(f"insp:step:{run}:") for k in overlay(page)), "no arrows of the run on the map yet"
 
     until(page, mounted, timeout_s=20)
+    quiet(page)
     return page
+
+
+def quiet(page, still_ms: int = 2000, timeout_s: float = 30) -> None:
+    """Wait until no rerun has started for still_ms: the panel's first draw can change the map column's width
+    (a scrollbar), the bar re-measures, Python reruns and the bar is mounted again — keys pressed while it is
+    being mounted are lost."""
+    install_rerun_counter(page)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        before = page.evaluate("() => window.__e2eScriptStates")
+        page.wait_for_timeout(still_ms)
+        if page.evaluate("() => window.__e2eScriptStates") == before:
+            wait_idle(page)
+            return
+    raise AssertionError(f"the app kept rerunning for {timeout_s:.0f} s")
 
 
 def shoot(page, name: str) -> None:
