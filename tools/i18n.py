@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 POT = REPO / "i18n" / "messages.pot"
 LOCALES = REPO / "i18n" / "locale"
 TRANSLATED = ("zh",)
-SOURCE_DIRS = ("i18n", "surfaces", "optim_core", "look", "lessons", "viz", "export", "cli", "ui")
+SOURCE_DIRS = ("i18n", "surfaces", "optim_core", "look", "lessons", "explain", "viz", "export", "cli", "ui")
 SOURCE_FILES = ("app.py",)
 KEYWORDS = {
     "_": None,
@@ -50,6 +50,7 @@ KEYWORDS = {
     "SceneError": None,
     "BudgetError": None,
     "LookError": None,
+    "ExplainError": None,
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 

@@ -6,7 +6,9 @@
 //  - keys: Space play/pause, ← → one frame, Home / End, 1–9 the lessons of the header row;
 //  - the map fills its column: its height is set so the plot area keeps the window's aspect (equal x/y scale)
 //    and fits in the viewport;
-//  - the settled step (after a pause, a step, a scrub) is reported to Python (state "step"), debounced.
+//  - the settled step (after a pause, a step, a scrub) is reported to Python (state "step"), debounced;
+//  - with the step inspector on (data.overlay), the vectors of the shown step are drawn on the map: see
+//    makeOverlay below, the one part of this file that knows about them.
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const d = data || {};
@@ -18,6 +20,10 @@ export default function (component) {
   const n = frames.length;
   const L = d.labels || {};
   let cur = Math.min(Math.max(d.active ?? n - 1, 0), Math.max(n - 1, 0));
+  const chartDiv = (key) => document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  // the step inspector: the shown step survives this bar being mounted again (a layer or run switched)
+  const ov = makeOverlay(d.overlay, chartDiv);
+  if (ov && d.active == null) cur = nearestFrame(steps, ov.remembered(), cur);
   let speedIdx = d.speed_index ?? 2;
   let playing = false;
   let reportTimer = null;
@@ -48,8 +54,13 @@ export default function (component) {
     speedBox.appendChild(b);
   });
 
-  const chartDiv = (key) => document.querySelector(`.st-key-${key} .js-plotly-plot`);
-  const animated = () => (d.charts || []).map(chartDiv).filter((g) => g && g._transitionData);
+  // a chart whose frames need a full redraw (the 3-D view: WebGL draws no partial frame) says so in its
+  // layout.meta.redraw; the frames of the others touch only their path traces (redraw: false, fast)
+  const animated = () => (d.charts || []).map(chartDiv).filter((g) => g && g._transitionData).map((g) => {
+    if (g.layout && g.layout.meta && g.layout.meta.redraw) g.dataset.redraw = "1";
+    return g;
+  });
+  const cursorKeys = [...(d.cursors || []), ...((d.overlay && d.overlay.cursors) || [])];
 
   function show(i, report = true) {
     cur = Math.min(Math.max(i, 0), n - 1);
@@ -57,6 +68,8 @@ export default function (component) {
     stepBox.value = String(steps[cur] ?? cur);
     cursor(steps[cur]);
     reveal(cur === n - 1);
+    remember(steps[cur]);
+    if (ov) ov.draw(steps[cur]);
     if (report) scheduleReport();
   }
 
@@ -75,7 +88,7 @@ export default function (component) {
   }
 
   function cursor(step) {
-    for (const key of d.cursors || []) {
+    for (const key of cursorKeys) {
       const g = chartDiv(key);
       if (!g || !Plotly || !g._fullLayout) continue;
       const shapes = (g.layout.shapes || []).map((s) =>
@@ -138,6 +151,7 @@ export default function (component) {
       const i = frames.indexOf(name);
       if (i >= 0) {
         cur = i; range.value = String(i); stepBox.value = String(steps[i] ?? i); cursor(steps[i]); reveal(i === n - 1);
+        if (ov) ov.draw(steps[i]);
       }
     };
     g.on("plotly_animatingframe", onFrame);
@@ -218,6 +232,7 @@ export default function (component) {
     const g = animated()[0] || (d.fit && chartDiv(d.fit.chart));
     if (g && g._fullLayout) {
       clearInterval(ready); fit(); follow();
+      if (ov) ov.attach();
       if (cur !== n - 1) goto(cur); else show(cur, false);  // a view that starts at the first step
     }
     if (tries > 100) clearInterval(ready);
@@ -225,5 +240,231 @@ export default function (component) {
   cleanups.push(() => clearInterval(ready));
   show(cur, false);
 
-  return () => { pause(false); clearTimeout(reportTimer); cleanups.forEach((c) => c()); };
+  return () => { pause(false); clearTimeout(reportTimer); cleanups.forEach((c) => c()); if (ov) ov.detach(); };
+}
+
+// The shown step, kept across mounts of the bar (the inspector restores it when a layer or run is switched).
+function remember(step) {
+  (window.__optvizInspector = window.__optvizInspector || {}).step = step;
+}
+
+function nearestFrame(steps, want, fallback) {
+  if (want == null || !steps.length) return fallback;
+  let best = 0;
+  steps.forEach((s, i) => { if (Math.abs(s - want) < Math.abs(steps[best] - want)) best = i; });
+  return best;
+}
+
+// ============================================================================ the step inspector's overlay
+// What the inspector draws on the map at the shown step (data from viz/inspector.py overlay_data: the vectors
+// of every step as float32 arrays): for each run and start, arrows from θ_{t−1} for −η·g, the velocity, Δθ and
+// the weight-decay pull, Nesterov's look-ahead point (a dotted line and a ring), and the effective learning rate
+// as a rectangle with a faint trail of earlier steps' rectangles. Drawn lengths follow the zoom (rules in
+// viz/inspector.py): a run's arrows share a round scale that keeps the longest readable, a too-short arrow gets
+// its own, and a scale other than 1 is written beside the arrow ("×40").
+// It is an SVG layer of its own over the plot area, not Plotly annotations or shapes: changing those costs
+// Plotly a full recalculation of the figure (~0.1–0.5 s a frame), drawing this costs well under a millisecond,
+// so it follows playback frame by frame. Every element carries its data coordinates for tests and tools:
+// data-name "insp:<layer>:<run>:<start>|<drawn scale>" (a trail rectangle "insp-trail:…:<step>|<scale>"), an
+// arrow data-ax/ay (tail) and data-x/y (head, as drawn), a rectangle data-x0/x1/y0/y1; labels "insp-label:…".
+// Redrawn on every shown step (stepping, scrubbing, playback), on zoom and pan, and when Plotly redraws.
+function makeOverlay(ov, chartDiv) {
+  if (!ov || !Array.isArray(ov.runs)) return null;
+  const NS = "http://www.w3.org/2000/svg";
+  const R = ov.rules || {};
+  const dim = ov.dim || 2;
+  const store = (window.__optvizInspector = window.__optvizInspector || {});
+  const decode = (v) => {
+    if (!v || typeof v.bdata !== "string") return new Float32Array(0);
+    const bin = atob(v.bdata), buf = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) buf[i] = bin.charCodeAt(i);
+    return v.dtype === "f8" ? new Float64Array(buf.buffer) : new Float32Array(buf.buffer);
+  };
+  const runs = ov.runs.map((r) => {
+    const layers = {};
+    for (const [k, v] of Object.entries(r.layers || {})) layers[k] = decode(v);
+    const out = { ...r, points: decode(r.points), layers, loss: r.loss ? decode(r.loss) : null };
+    const e = layers.eff_lr;  // the run's 90th-percentile rate sets its rectangles' scale, once for every step
+    if (e) {
+      const big = [];
+      for (let i = 0; i + dim - 1 < e.length; i += dim) {
+        let m = 0;
+        for (let k = 0; k < dim; k++) m = Math.max(m, Math.abs(e[i + k]));
+        if (Number.isFinite(m) && m > 0) big.push(m);
+      }
+      big.sort((a, b) => a - b);
+      out.q90 = big.length ? big[Math.min(big.length - 1, Math.floor(0.9 * big.length))] : 0;
+    }
+    return out;
+  });
+  const layers = ov.layers || [];
+  const round = (ratio, up) => {  // a round scale (1, 2, 5 × 10^k): the smallest ≥ ratio (up) or largest ≤ it
+    if (!(ratio > 0) || !Number.isFinite(ratio)) return 1;
+    const k = Math.floor(Math.log10(ratio)), ms = [1, 2, 5, 10];
+    if (up) { for (const m of ms) if (m * 10 ** k >= ratio * (1 - 1e-12)) return m * 10 ** k; return 10 ** (k + 1); }
+    for (let j = ms.length - 1; j >= 0; j--) if (ms[j] * 10 ** k <= ratio * (1 + 1e-12)) return ms[j] * 10 ** k;
+    return 10 ** (k - 1) * 5;
+  };
+  const fmtScale = (s) => (s >= 1e-3 && s < 1e5 ? String(Number(s.toPrecision(2))) : s.toExponential(0));
+  const el = (tag, attrs, parent) => {
+    const n = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (parent) parent.appendChild(n);
+    return n;
+  };
+  let last = null, gd = null;
+  const listeners = [];
+
+  function host(g) {  // the overlay's <svg>, on top of Plotly's, the size of the chart
+    const box = g.querySelector(".svg-container");
+    if (!box) return null;
+    let svg = box.querySelector(":scope > svg.insp-overlay");
+    if (!svg) {
+      svg = el("svg", { class: "insp-overlay" });
+      svg.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;overflow:hidden;z-index:4";
+      box.appendChild(svg);
+    }
+    svg.setAttribute("width", box.clientWidth);
+    svg.setAttribute("height", box.clientHeight);
+    return svg;
+  }
+
+  function draw(step) {
+    last = step;
+    store.step = step;
+    const g = chartDiv(ov.chart);
+    if (!g || !g._fullLayout || !g._fullLayout.xaxis) return;
+    const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
+    const mx = Math.abs(xa._m), my = Math.abs(ya._m);
+    if (!(mx > 0) || !(my > 0)) return;
+    const svg = host(g);
+    if (!svg) return;
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    const px = (x) => xa._offset + xa.l2p(xa.d2l(x)), py = (y) => ya._offset + ya.l2p(ya.d2l(y));
+    const clip = `insp-clip-${ov.chart}`;
+    const defs = el("defs", {}, svg);
+    el("rect", { x: xa._offset, y: ya._offset, width: xa._length, height: ya._length }, el("clipPath", { id: clip }, defs));
+    const root = el("g", { "clip-path": `url(#${clip})` }, svg);
+    const labelsRoot = el("g", {}, svg);
+    const side = Math.min(xa._length, ya._length);
+    const placed = [];
+    const t = Math.round(step);
+    const label = (name, x, y, dx, dy, text, color) => {  // beyond (x, y) along (dx, dy); clear of other labels
+      const n = Math.hypot(dx, dy) || 1;
+      const w = 7.4 * text.length + 6, h = 17;
+      let lx = x + (10 * dx) / n, ly = y + (10 * dy) / n;
+      const left = dx >= 0 ? lx : lx - w;
+      for (let k = 0; k < 6 && placed.some((q) => left < q.x + q.w && q.x < left + w && ly - h / 2 < q.y + q.h / 2 && q.y - q.h / 2 < ly + h / 2); k++) ly += h;
+      placed.push({ x: left, y: ly, w, h });
+      const txt = el("text", { "data-name": name, x: lx, y: ly, "text-anchor": dx >= 0 ? "start" : "end",
+        "dominant-baseline": "middle", fill: color, stroke: "rgba(255,255,255,0.92)", "stroke-width": 3.5,
+        "paint-order": "stroke", "font-size": 13, "font-weight": 600, "font-family": ov.font || "sans-serif" }, labelsRoot);
+      txt.textContent = text;
+    };
+    for (const r of runs) {
+      if (!(t >= 1 && t <= r.steps)) continue;
+      const B = r.starts;
+      for (let b = 0; b < B; b++) {
+        const i0 = ((t - 1) * B + b) * dim;
+        const ox = r.points[i0];
+        const oy = dim === 2 ? r.points[i0 + 1] : (r.loss ? r.loss[(t - 1) * B + b] : NaN);
+        if (!Number.isFinite(ox) || !Number.isFinite(oy)) continue;
+        // the effective learning rate: one scale k for every step of the run, so the rectangles shrink as the
+        // rate does; a faint trail of earlier steps' rectangles along the path shows it in one picture
+        const e = r.layers.eff_lr, Le = layers.find((x) => x.id === "eff_lr");
+        if (e && Le && r.q90 > 0) {
+          const k = round((R.rect_frac * side) / (r.q90 * Math.max(mx, my)), false);
+          const rect = (ts, name, cur) => {
+            const i = ((ts - 1) * B + b) * dim;
+            const cx = r.points[i], cy = dim === 2 ? r.points[i + 1] : oy;
+            const ex = e[i], ey = dim === 2 ? e[i + 1] : 0;
+            if (![cx, cy, ex, ey].every(Number.isFinite)) return null;
+            const hx = (k * ex) / 2, hy = dim === 2 ? (k * ey) / 2 : 6 / my;
+            const x0 = cx - hx, x1 = cx + hx, y0 = cy - hy, y1 = cy + hy;
+            el("rect", { "data-name": name, "data-x0": x0, "data-x1": x1, "data-y0": y0, "data-y1": y1,
+              x: Math.min(px(x0), px(x1)), y: Math.min(py(y0), py(y1)), width: Math.abs(px(x1) - px(x0)),
+              height: Math.abs(py(y1) - py(y0)), stroke: Le.color, "stroke-width": cur ? 2 : 1,
+              "stroke-opacity": cur ? 1 : 0.55, fill: cur ? "rgba(217,142,4,0.12)" : "none" }, root);
+            return [px(x1), py(y0)];
+          };
+          const n = R.trail || 0, done = new Set();
+          for (let j = 0; j < n && t > 1; j++) {
+            const ts = 1 + Math.round(((t - 2) * j) / Math.max(n - 1, 1));
+            if (ts >= t || done.has(ts)) continue;
+            done.add(ts);
+            rect(ts, `insp-trail:eff_lr:${r.run}:${b}:${ts}|${k}`, false);
+          }
+          const corner = rect(t, `insp:eff_lr:${r.run}:${b}|${k}`, true);
+          if (corner) label(`insp-label:eff_lr:${r.run}:${b}`, corner[0], corner[1], 1, 1, `η_eff ×${fmtScale(k)}`, Le.color);
+        }
+        const vecs = [];
+        for (const L of layers) {
+          const a = r.layers[L.id];
+          if (!a || L.kind === "rect") continue;
+          const vx = a[i0], vy = dim === 2 ? a[i0 + 1] : 0;
+          if (!Number.isFinite(vx) || !Number.isFinite(vy)) continue;
+          const len = Math.hypot(vx * mx, vy * my);
+          if (!(len > 0)) continue;
+          vecs.push({ L, vx, vy, len });
+        }
+        const longest = Math.max(0, ...vecs.map((v) => v.len));
+        let s = 1;
+        if (longest > 0 && longest < R.min_px) s = round(R.min_px / longest, true);
+        else if (longest > R.max_frac * side) s = round((R.max_frac * side) / longest, false);
+        const heads = [];  // arrows that end at the same pixel share one label ("−ηb = Δθ")
+        const tx = px(ox), ty = py(oy);
+        for (const v of vecs) {
+          const own = v.len * s < R.solo_px ? round(R.solo_to_px / v.len, true) : s;
+          const hx = ox + own * v.vx, hy = oy + own * v.vy;
+          const X = px(hx), Y = py(hy);
+          const tag = `${v.L.id}:${r.run}:${b}`;
+          const sym = (r.symbols && r.symbols[v.L.id]) || v.L.id;
+          const grp = el("g", { "data-name": `insp:${tag}|${own}`, "data-ax": ox, "data-ay": oy, "data-x": hx,
+            "data-y": hy }, root);
+          const w = v.L.id === "step" ? 3.4 : 2.4;
+          if (v.L.kind === "point") {
+            el("line", { x1: tx, y1: ty, x2: X, y2: Y, stroke: v.L.color, "stroke-width": 2, "stroke-dasharray": "3 3" }, grp);
+            el("circle", { cx: X, cy: Y, r: 5, stroke: v.L.color, "stroke-width": 2, fill: "rgba(255,255,255,0.85)" }, grp);
+          } else {
+            const d = Math.hypot(X - tx, Y - ty) || 1, ux = (X - tx) / d, uy = (Y - ty) / d;
+            const hl = Math.min(R.head_px + w, 0.6 * d), bx = X - ux * hl, by = Y - uy * hl;
+            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: "rgba(255,255,255,0.85)", "stroke-width": w + 2.5,
+              "stroke-linecap": "round" }, grp);
+            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: v.L.color, "stroke-width": w, "stroke-linecap": "round" }, grp);
+            const nx = -uy * hl * 0.5, ny = ux * hl * 0.5;
+            el("polygon", { points: `${X},${Y} ${bx + nx},${by + ny} ${bx - nx},${by - ny}`, fill: v.L.color,
+              stroke: "rgba(255,255,255,0.85)", "stroke-width": 1 }, grp);
+          }
+          const text = own === 1 ? sym : `${sym} ×${fmtScale(own)}`;
+          const same = heads.find((h) => Math.hypot(h.X - X, h.Y - Y) < 4);
+          if (same) { same.text += " = " + text; continue; }
+          heads.push({ tag, X, Y, text, color: v.L.color, dx: X - tx, dy: Y - ty });
+        }
+        for (const h of heads) label(`insp-label:${h.tag}`, h.X, h.Y, h.dx, h.dy, h.text, h.color);
+      }
+    }
+  }
+
+  function clear() {
+    const g = chartDiv(ov.chart);
+    const svg = g && g.querySelector(".svg-container > svg.insp-overlay");
+    if (svg) svg.remove();
+  }
+
+  function attach() {
+    const g = chartDiv(ov.chart);
+    if (!g || !g.on || g === gd) return;
+    gd = g;
+    const again = () => { if (last !== null) draw(last); };  // zoom, pan, resize, Plotly redrew the chart
+    for (const ev of ["plotly_relayout", "plotly_relayouting", "plotly_afterplot", "plotly_redraw"]) {
+      g.on(ev, again);
+      listeners.push(() => g.removeListener(ev, again));
+    }
+  }
+
+  return {
+    draw, attach,
+    remembered: () => store.step,
+    detach: () => { listeners.forEach((f) => f()); listeners.length = 0; gd = null; clear(); },
+  };
 }

@@ -9,6 +9,7 @@ depend on the current step (the step inspector) follow. The JavaScript is in pla
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,13 +72,15 @@ def player(
     names: list[str],
     steps: list[int],
     charts: list[str],
-    cursors: list[str] = (),
+    cursors: Sequence[str] = (),
     active: int | None = None,
     fit: dict[str, Any] | None = None,
     box: dict[str, Any] | None = None,
+    overlay: dict[str, Any] | None = None,
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
-    "step-cursor" shape; ``fit``: how to size the map (see player.js)."""
+    "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
+    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing)."""
     n = len(names)
     return _COMPONENT(
         key=key,
@@ -86,7 +89,7 @@ def player(
             "steps": steps,
             "charts": list(charts),
             "cursors": list(cursors),
-            "active": n - 1 if active is None else active,
+            "active": active,  # None: the last frame (or, with the inspector on, the step shown before)
             "speed_labels": list(SPEED_LABELS),
             "speed_ms": [frame_duration(n, s) for s in SPEEDS],
             "speed_index": SPEEDS.index(1.0),
@@ -101,6 +104,7 @@ def player(
             },
             "fit": fit,
             "box": box or {},
+            "overlay": overlay,
         },
         default={"step": None, "box": None},
         on_step_change=lambda: None,

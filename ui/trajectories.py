@@ -12,12 +12,12 @@ import i18n
 from look import Look
 from look.fmt import sig
 from optim_core.scene import ResolvedScene
-from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
+from viz import SurfaceView, contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.blindfold import blindfold
-from viz.curve import curve_figure, theta_figure
+from viz.curve import CurveView, curve_figure, theta_figure
 from viz.halo import with_halos
 
-from . import batch, header, share, state, summary
+from . import batch, header, inspector, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .looks import current_look
 from .player import frame_info, map_height, measured_box, player
@@ -62,12 +62,14 @@ def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
     """The main chart — the contour map, or on a 1-D curve the curve with its balls — without Plotly's own play
     / speed / scrub controls: the playback bar (ui.player) drives its frames; the frame names and steps ride
     along in layout.meta."""
-    if _sd.resolved.dim == 1:
-        return with_halos(curve_figure(_sd.surface_view, _sd.runs, look=_look), _look)  # high contrast: halos
+    sv = _sd.surface_view
+    if isinstance(sv, CurveView):
+        return with_halos(curve_figure(sv, _sd.runs, look=_look), _look)  # high contrast: halos
     return _contour_2d(key, look_key, _sd, _look)
 
 
 def _contour_2d(key: str, look_key: str, _sd: SceneData, _look: Look):
+    assert isinstance(_sd.surface_view, SurfaceView)  # a 2-D scene
     fig = contour_figure(
         _sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False, look=_look
     )
@@ -109,6 +111,7 @@ def _cursor_shape(step: int) -> dict:
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _surface3d(key: str, look_key: str, _sd: SceneData, _look: Look):
+    assert isinstance(_sd.surface_view, SurfaceView)  # the 3-D view exists for 2-D scenes only
     return surface3d_figure(_sd.surface_view, _sd.runs, _sd.starts, height=_side_height(key, _sd, _look), look=_look)
 
 
@@ -161,7 +164,7 @@ def render(resolved: ResolvedScene) -> None:
     key = resolved.key
     ss = st.session_state
     ss.setdefault("click_mode", "move")
-    sides = SIDE_VIEWS_1D if resolved.dim == 1 else SIDE_VIEWS
+    sides: tuple[str, ...] = SIDE_VIEWS_1D if resolved.dim == 1 else SIDE_VIEWS
     if batch.sampling_of(resolved) is not None:
         sides = ("data", *sides)  # a dataset surface: the data and each run's model first (engine)
     if ss.get("side_view") not in sides:
@@ -214,8 +217,10 @@ def render(resolved: ResolvedScene) -> None:
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
+            overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
         )
         legend(resolved, look)
+        inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)
         header.note(resolved)
         with st.container(key="divergence"):
             at_start = [d for d in divergences if d.step == 0]

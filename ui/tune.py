@@ -232,7 +232,7 @@ def _dialog(resolved: ResolvedScene) -> None:
     cols: list = []
     for i, (r, t) in enumerate(zip(resolved.runs, tunings)):
         if i % 2 == 0:  # a row per pair of runs: on a phone the columns stack in the runs' order
-            cols = st.columns(2, gap="small") if n > 1 else [st.container()]
+            cols = list(st.columns(2, gap="small")) if n > 1 else [st.container()]
         color = look.theme.run_color(r.index)
         with cols[i % len(cols)], st.container(border=True, key=f"tune_run{i}"):
             title = fmt("Run {n}", n=i + 1)

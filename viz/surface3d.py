@@ -3,6 +3,12 @@
 Heights are the colour positions t(f) of the shared ValueScale (linear or log),
 with the z-axis labelled in f, so the 3-D height, the colour and the contour
 colour bar all agree.  Paths sit a hair above the mesh so they stay visible.
+
+Playback: the figure has the contour view's frames — the same names and steps (``animation.plan`` of the same
+runs), so the playback bar drives both with one frame name — and each frame carries only the path and head
+traces, never the surface.  WebGL redraws the whole scene for a frame, so the figure says so in
+``layout.meta.redraw`` (the bar then animates it with ``redraw: true``).  Trace order: surface, then per run
+its path (``meta.role`` "path") and its head (the current point of each start, "head"), then minima, starts.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import numpy as np
 
 from look import DEFAULT, Look, RunView, SurfaceView, rgb_to_hex, rgba
 
+from . import animation
 from .contour import hover_lines
 from .figure import Figure, typed_array
 from .style import BASE_FONT, base_layout, font, safe
@@ -21,6 +28,7 @@ LIFT = 0.012  # paths float this far (in t units) above the mesh
 MAX_MESH = 100
 MAX_PATH_POINTS = 800  # per path
 PATH_POINT_BUDGET = 30_000  # over all paths (8 runs × 8 starts stay under ~0.8 MB)
+FRAME_POINT_BUDGET = 24_000  # x/y/z points summed over all frames (float32 base64: ~0.4 MB)
 
 
 def _odd_stride(n: int, cap: int) -> int:
@@ -40,8 +48,10 @@ def surface3d_figure(
     starts: np.ndarray | None = None,
     *,
     height: int = 520,
+    animate: bool = True,
     look: Look = DEFAULT,
 ) -> Figure:
+    """The surface and the paths on it; with ``animate`` the frames of the contour view (module docstring)."""
     _ = look.lang
     th = look.theme
     (x0, x1), (y0, y1) = sv.window
@@ -82,39 +92,53 @@ def surface3d_figure(
     inside = lambda p: (p[..., 0] >= x0) & (p[..., 0] <= x1) & (p[..., 1] >= y0) & (p[..., 1] <= y1)
 
     cap = int(min(MAX_PATH_POINTS, max(100, PATH_POINT_BUDGET // max(1, sum(r.batch for r in runs)))))
+
+    def lifted(run: RunView, b: int, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """x, y, z of run b's points k (NaN outside the window), and their customdata (step, f)."""
+        p = run.points[k, b]
+        f = run.loss[k, b]
+        ok = inside(p)
+        return (
+            np.where(ok, p[:, 0], np.nan),
+            np.where(ok, p[:, 1], np.nan),
+            np.where(ok, sv.scale.t(f) + LIFT, np.nan),
+            np.stack([k.astype(float), f], axis=1),
+        )
+
+    def joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+        gap = (np.array([np.nan]), np.array([np.nan]), np.array([np.nan]), np.array([[np.nan, np.nan]]))
+        out: list[tuple[np.ndarray, ...]] = []
+        for j, part in enumerate(parts):
+            if j:
+                out.append(gap)
+            out.append(part)
+        return tuple(np.concatenate([o[c] for o in out]) for c in range(4))
+
+    keeps: list[list[np.ndarray]] = []
+    lasts = [run.last_valid() for run in runs]
+    path_idx: list[int] = []
+    head_idx: list[int] = []
     for r, run in enumerate(runs):
         color = look.color_of(run)
-        last = run.last_valid()
-        xs_p: list = []
-        ys_p: list = []
-        zs_p: list = []
-        cd: list = []
+        last = lasts[r]
+        keep = []
         for b in range(run.batch):
             n = int(last[b]) + 1
             k = np.arange(0, n, _odd_stride(n, cap))
             if k[-1] != n - 1:
                 k = np.append(k, n - 1)
-            p = run.points[k, b]
-            f = run.loss[k, b]
-            ok = inside(p)
-            zt = np.where(ok, sv.scale.t(f) + LIFT, np.nan)
-            if b:
-                xs_p.append([np.nan])
-                ys_p.append([np.nan])
-                zs_p.append([np.nan])
-                cd.append([[np.nan, np.nan]])
-            xs_p.append(np.where(ok, p[:, 0], np.nan))
-            ys_p.append(np.where(ok, p[:, 1], np.nan))
-            zs_p.append(zt)
-            cd.append(np.stack([k.astype(float), f], axis=1))
+            keep.append(k)
+        keeps.append(keep)
+        x, y, z, cd = joined([lifted(run, b, keep[b]) for b in range(run.batch)])
+        path_idx.append(len(data))
         data.append(
             {
                 "type": "scatter3d",
                 "mode": "lines",
-                "x": typed_array(np.concatenate(xs_p)),
-                "y": typed_array(np.concatenate(ys_p)),
-                "z": typed_array(np.concatenate(zs_p)),
-                "customdata": typed_array(np.clip(np.concatenate(cd), -3e38, 3e38)),
+                "x": typed_array(x),
+                "y": typed_array(y),
+                "z": typed_array(z),
+                "customdata": typed_array(np.clip(cd, -3e38, 3e38)),
                 "line": {"color": color, "width": look.line(6)},
                 "name": safe(run.label),
                 "showlegend": False,
@@ -126,28 +150,28 @@ def surface3d_figure(
         fend = np.array([run.loss[int(last[b]), b] for b in range(run.batch)])
         ok = inside(ends)
         div = np.asarray(run.diverged_at) >= 0
-        if ok.any():
-            data.append(
-                {
-                    "type": "scatter3d",
-                    "mode": "markers",
-                    "x": ends[ok, 0].tolist(),
-                    "y": ends[ok, 1].tolist(),
-                    "z": (sv.scale.t(fend[ok]) + LIFT).tolist(),
-                    "name": safe(run.label),
-                    "showlegend": False,
-                    "marker": {
-                        "size": [look.marker(7 if not d else 8) for d in div[ok]],
-                        "symbol": ["x" if d else "circle" for d in div[ok]],
-                        "color": [th.diverged if d else color for d in div[ok]],
-                        "line": {"color": th.halo, "width": look.line(1)},
-                    },
-                    "hovertemplate": f"<b>{safe(run.label)}</b><br>"
-                    + _.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})")
-                    + "<extra></extra>",
-                    "meta": {"role": "head", "run": r},
-                }
-            )
+        head_idx.append(len(data))
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "markers",
+                "x": np.where(ok, ends[:, 0], np.nan).tolist(),
+                "y": np.where(ok, ends[:, 1], np.nan).tolist(),
+                "z": np.where(ok, sv.scale.t(fend) + LIFT, np.nan).tolist(),
+                "name": safe(run.label),
+                "showlegend": False,
+                "marker": {
+                    "size": [look.marker(7 if not d else 8) for d in div],
+                    "symbol": ["x" if d else "circle" for d in div],
+                    "color": [th.diverged if d else color for d in div],
+                    "line": {"color": th.halo, "width": look.line(1)},
+                },
+                "hovertemplate": f"<b>{safe(run.label)}</b><br>"
+                + _.fmt("end {point}", point="(%{x:.4g}, %{y:.4g})")
+                + "<extra></extra>",
+                "meta": {"role": "head", "run": r},
+            }
+        )
     if len(sv.minima):
         m = sv.minima
         ok = inside(m)
@@ -226,4 +250,72 @@ def surface3d_figure(
             "meta": {"look": look.key},
         }
     )
-    return Figure(data=data, layout=layout)
+    frames = _frames(runs, keeps, lasts, path_idx, head_idx, lifted) if animate and runs else []
+    if frames:
+        names = [f["name"] for f in frames]
+        steps = [int(f["step"]) for f in frames]
+        layout["meta"] = {**layout["meta"], "redraw": True, "frame_names": names, "frame_steps": steps}
+        for f in frames:
+            del f["step"]
+    return Figure(data=data, layout=layout, frames=frames or None)
+
+
+def _frames(runs, keeps, lasts, path_idx, head_idx, lifted) -> list[dict]:
+    """The contour view's frames (same names and steps), carrying only each run's path and head traces.
+
+    Frame paths are decimated further than the static ones (an odd stride, so a zig-zag still zig-zags) to
+    keep the frames under FRAME_POINT_BUDGET points; the last frame is the static figure's own data."""
+    plan = animation.plan(lasts)
+    n_frames = plan.n_frames
+    cost = sum(int(np.minimum(plan.frame_steps, int(l)).sum()) + n_frames for ls in lasts for l in ls)
+    stride = 1 if cost <= FRAME_POINT_BUDGET else _odd_stride(cost, FRAME_POINT_BUDGET)
+    frames = []
+    for fi, s in enumerate(plan.frame_steps):
+        last_frame = fi == n_frames - 1
+        fdata = []
+        for r, run in enumerate(runs):
+            parts = []
+            for b in range(run.batch):
+                upto = min(int(s), int(lasts[r][b]))
+                if last_frame:
+                    k = keeps[r][b]
+                else:
+                    k = np.arange(0, upto + 1, stride)
+                    if k[-1] != upto:
+                        k = np.append(k, upto)
+                parts.append(lifted(run, b, k))
+            xs, ys, zs = ([], [], [])
+            for j, (x, y, z, _cd) in enumerate(parts):
+                if j:
+                    xs.append([np.nan])
+                    ys.append([np.nan])
+                    zs.append([np.nan])
+                xs.append(x)
+                ys.append(y)
+                zs.append(z)
+            fdata.append(
+                {
+                    "type": "scatter3d",
+                    "x": typed_array(np.concatenate(xs)),
+                    "y": typed_array(np.concatenate(ys)),
+                    "z": typed_array(np.concatenate(zs)),
+                }
+            )
+        for r, run in enumerate(runs):
+            hx, hy, hz = [], [], []
+            for b in range(run.batch):
+                upto = min(int(s), int(lasts[r][b]))
+                x, y, z, _cd = lifted(run, b, np.array([upto]))
+                hx.append(float(x[0]))
+                hy.append(float(y[0]))
+                hz.append(float(z[0]))
+            fdata.append(
+                {
+                    "type": "scatter3d",
+                    "x": [None if not np.isfinite(v) else v for v in hx],
+                    "y": [None if not np.isfinite(v) else v for v in hy],
+                    "z": [None if not np.isfinite(v) else v for v in hz],
+                }
+            )
+        frames.append({"name": f"f{fi}", "traces": path_idx + head_idx, "data": fdata, "step": int(s)})
+    return frames

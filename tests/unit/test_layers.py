@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"surfaces"},
     {"optim_core"},
     {"look", "lessons"},
+    {"explain"},
     {"viz", "export"},
     {"cli", "ui"},
 ]

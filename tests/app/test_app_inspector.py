@@ -1,0 +1,174 @@
+"""The step inspector on the server side (Streamlit AppTest): the toggle, the overlay data handed to the playback
+bar, and a panel that follows the step the bar reports (``st.session_state["player"]["step"]``).
+
+Every number is compared with a run recorded here (optim_core, record_state=True) — not with what the app
+computed — at the step the test sets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explain import read_numbers
+from lessons import LESSONS
+from optim_core import run
+from viz import decode
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def make_app(lesson: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lesson"] = lesson
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+def player_data(at: AppTest) -> dict:
+    (bar,) = at.get("bidi_component")
+    return json.loads(bar.proto.json)
+
+
+def chart(at: AppTest, key: str) -> dict | None:
+    for c in at.get("plotly_chart"):
+        if c.proto.id.endswith("-" + key):
+            return json.loads(c.proto.spec)
+    return None
+
+
+def recorded(lesson: str, i: int):
+    scene = LESSONS[lesson].scene
+    r = scene.resolve()
+    cfg = scene.runs[i]
+    return run(r.surface, cfg.optimizer, r.starts, r.steps, record_state=True, **dict(cfg.params))
+
+
+def inspect(at: AppTest, run_index: int, step: int | None) -> AppTest:
+    at.session_state["inspect"] = True
+    at.session_state["insp_run"] = run_index
+    if step is not None:
+        at.session_state["player"] = {"step": step, "box": None}
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+def closeup_arrows(at: AppTest) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    spec = chart(at, "insp_closeup")
+    assert spec is not None, "no close-up chart"
+    out = {}
+    for a in spec["layout"]["annotations"]:
+        if a["name"].startswith("closeup:"):
+            out[a["name"].split(":", 1)[1]] = (np.array([a["ax"], a["ay"]]), np.array([a["x"], a["y"]]))
+    return out
+
+
+def latex_rows(at: AppTest) -> dict[str, list[float]]:
+    """symbol → the numbers of its row, read from the step's LaTeX block (the one with "&=" rows)."""
+    blocks = [lt.value for lt in at.latex if "& = " in lt.value]
+    assert len(blocks) == 1, blocks
+    out = {}
+    body = blocks[0].split("\\begin{aligned}", 1)[1].rsplit("\\end{aligned}", 1)[0]
+    for line in body.split("\\\\"):
+        sym, _, value = line.strip().partition("&")
+        if value.strip().startswith("="):
+            out[sym.strip()] = read_numbers(value.split(r"\quad")[0])
+    return out
+
+
+def test_off_by_default_nothing_recorded_nothing_sent():
+    at = make_app("saddle")
+    assert at.toggle(key="inspect").value is False
+    assert player_data(at)["overlay"] is None
+    assert chart(at, "insp_closeup") is None and not [lt for lt in at.latex if "& = " in lt.value]
+
+
+def test_moving_the_step_cursor_moves_the_arrows_to_the_recorded_values():
+    """Adam at the saddle (run 2): set the bar's step, the arrows and the numbers are step t's recorded ones."""
+    traj = recorded("saddle", 2)
+    rec = traj.record
+    at = inspect(make_app("saddle"), 2, 12)
+    sent = player_data(at)
+    for t in (12, 30, 1):
+        at = inspect(at, 2, t)
+        arrows = closeup_arrows(at)
+        theta = traj.points[t - 1, 0]
+        assert set(arrows) == {"gradient", "velocity", "step"}
+        for tail, _head in arrows.values():
+            np.testing.assert_allclose(tail, theta, rtol=1e-12)
+        np.testing.assert_allclose(arrows["step"][1] - theta, traj.points[t, 0] - theta, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(arrows["gradient"][1] - theta, -rec.lr[t - 1, 0] * rec.grad[t - 1, 0], rtol=1e-9)
+        m_hat = rec.state["exp_avg"][t - 1, 0] / (1 - 0.9**t)
+        np.testing.assert_allclose(arrows["velocity"][1] - theta, -0.03 * m_hat, rtol=1e-9)
+        rows = latex_rows(at)
+        np.testing.assert_allclose(rows["m_t"], rec.state["exp_avg"][t - 1, 0], rtol=1e-3)
+        np.testing.assert_allclose(rows["v_t"], rec.state["exp_avg_sq"][t - 1, 0], rtol=1e-3)
+        np.testing.assert_allclose(rows[r"\theta_t"], traj.points[t, 0], rtol=1e-3)
+        np.testing.assert_allclose(rows[r"\eta^{\mathrm{eff}}_t"], rec.eff_lr[t - 1, 0], rtol=1e-3)
+        assert any(f"Step {t} starts at" in m.value.replace("\\", "") for m in at.markdown)
+        # the bar's data does not change with the step: the browser is not sent it again, the bar not remounted
+        assert player_data(at) == sent
+
+
+def test_the_overlay_handed_to_the_bar_holds_every_step_of_the_chosen_run_and_layers():
+    traj = recorded("zigzag", 2)  # momentum μ = 0.9: overshoots along the valley
+    at = inspect(make_app("zigzag"), 2, 20)
+    ov = player_data(at)["overlay"]
+    assert ov["chart"] == "contour" and "insp_efflr" in ov["cursors"]
+    (r,) = ov["runs"]
+    assert r["run"] == 2 and set(r["layers"]) == {"gradient", "velocity", "step"}
+    steps = traj.steps
+    np.testing.assert_allclose(decode(r["points"]).reshape(steps + 1, 1, 2), traj.points, rtol=1e-6)
+    vel = decode(r["layers"]["velocity"]).reshape(steps, 1, 2)
+    np.testing.assert_allclose(vel, -0.09 * traj.record.state["momentum_buffer"], rtol=1e-6, atol=1e-9)
+    # switch layers off: only the chosen ones travel
+    at.session_state["insp_layers"] = ["step"]
+    at.run()
+    (r,) = player_data(at)["overlay"]["runs"]
+    assert set(r["layers"]) == {"step"}
+    assert set(closeup_arrows(at)) == {"step"}
+
+
+def test_adagrad_rates_the_table_and_its_csv():
+    traj = recorded("adagrad", 0)
+    at = inspect(make_app("adagrad"), 0, 100)
+    eff = chart(at, "insp_efflr")
+    assert eff is not None
+    np.testing.assert_allclose(decode(eff["data"][0]["y"]), traj.record.eff_lr[:, 0, 0], rtol=1e-6)
+    assert eff["layout"]["shapes"][0]["x0"] == 100
+    (ov_run,) = player_data(at)["overlay"]["runs"]
+    np.testing.assert_allclose(
+        decode(ov_run["layers"]["eff_lr"]).reshape(-1, 1, 2), traj.record.eff_lr, rtol=1e-6
+    )  # the rectangles' sides on the map
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-insp_csv")]
+    frame = at.dataframe[0].value
+    assert list(frame["step"]) == list(range(93, 108))  # the rows around the current step
+    np.testing.assert_allclose(frame["sum[x]"], traj.record.state["sum"][92:107, 0, 0])
+
+
+def test_step_zero_and_a_diverged_step_say_so():
+    at = inspect(make_app("diverge"), 2, 0)  # SGD lr 0.25 > 2/L diverges
+    assert any("Step 0 is the start" in m.value.replace("\\", "") for m in at.markdown)
+    assert chart(at, "insp_closeup") is None
+    traj = recorded("diverge", 2)
+    d = traj.diverged_step(0)
+    at = inspect(at, 2, d + 1)
+    assert any(f"This run diverged at step {d}" in m.value.replace("\\", "") for m in at.markdown)
+    assert chart(at, "insp_closeup") is None
+
+
+@pytest.mark.parametrize("lesson,i", [("adamw", 2), ("rosenbrock", 1)])
+def test_panel_for_other_optimizers(lesson, i):
+    at = inspect(make_app(lesson), i, 7)
+    traj = recorded(lesson, i)
+    rows = latex_rows(at)
+    np.testing.assert_allclose(rows[r"\Delta\theta_t"], traj.record.delta[6, 0], rtol=1e-3)
+    arrows = closeup_arrows(at)
+    if lesson == "adamw":
+        np.testing.assert_allclose(arrows["decay"][1] - arrows["decay"][0], -0.1 * 1.0 * traj.points[6, 0], rtol=1e-9)
