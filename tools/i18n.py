@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 POT = REPO / "i18n" / "messages.pot"
 LOCALES = REPO / "i18n" / "locale"
 TRANSLATED = ("zh",)
-SOURCE_DIRS = ("i18n", "surfaces", "optim_core", "look", "viz", "export", "cli", "ui")
+SOURCE_DIRS = ("i18n", "surfaces", "optim_core", "look", "lessons", "viz", "export", "cli", "ui")
 SOURCE_FILES = ("app.py",)
 KEYWORDS = {
     "_": None,
