@@ -18,7 +18,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class UsageError(UserError):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage + message; we want one clear line
+    def error(self, message: str) -> NoReturn:  # argparse prints usage + message; we want one clear line
         raise UsageError(message)
 
 
@@ -295,7 +295,7 @@ def format_list() -> str:
 # ----------------------------------------------------------------------------- commands
 def cmd_trajectory(args: argparse.Namespace, out) -> int:
     optimizer = resolve_optimizer(args.optimizer)
-    params = parse_assignments(args.set)
+    params: dict[str, Any] = dict(parse_assignments(args.set))
     check_params(optimizer, params)
     given = parse_start(args.start)
     surface = get_surface(

@@ -39,7 +39,7 @@ from surfaces import SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .spec import HyperParam, OptimizerSpec, SpecError
-from .trajectory import MAX_STEPS, Trajectory, resolve_params, run
+from .trajectory import DIVERGENCE_BOUND, MAX_STEPS, Trajectory, resolve_params, run
 
 SWEEP_MAX = 128
 """Most values per sweep axis (128×128 = 16 384 runs)."""
@@ -63,6 +63,11 @@ METRICS = {
 """Sweep metrics by key: what a heatmap can be coloured by."""
 
 _SECOND_AXIS = ("beta1", "alpha", "rho", "momentum")  # RMSprop: α (its momentum is off by default)
+
+START_AXES = ("start_x", "start_y")
+"""Besides the hyperparameters, a sweep axis may vary a coordinate of the start (start_y on a surface only):
+an optimizer with lr alone (sign-SGD, say) gets lr × start_x, the map of which starts converge at which lr."""
+_START_MEANING = (N_("x coordinate of the start"), N_("y coordinate of the start"))
 
 
 # ============================================================================ helpers
@@ -152,19 +157,54 @@ def sweepable_params(spec: str | OptimizerSpec) -> list[HyperParam]:
     return [p for p in _spec(spec).hyperparams if p.kind == "float"]
 
 
+def start_axis_param(name: str, surface: Surface | None = None) -> HyperParam:
+    """The pseudo-hyperparameter of a start axis ("start_x" / "start_y"): any coordinate within the divergence
+    bound, its slider over the surface's domain (±5 without a surface)."""
+    i = START_AXES.index(name)
+    lo, hi = surface.domain[i] if surface is not None and i < surface.dim else (-5.0, 5.0)
+    return HyperParam(
+        name,
+        0.0,
+        _START_MEANING[i],
+        ("x_0", "y_0")[i],
+        low=-DIVERGENCE_BOUND,
+        high=DIVERGENCE_BOUND,
+        ui_low=float(lo),
+        ui_high=float(hi),
+    )
+
+
+def sweep_axes(spec: str | OptimizerSpec, surface: str | Surface | None = None) -> list[HyperParam]:
+    """Everything a sweep axis can vary: the float hyperparameters, then the start's coordinates
+    (start_x, and start_y on a surface), with slider ranges from the surface's domain."""
+    surf = get_surface(surface) if surface is not None else None
+    dim = surf.dim if surf is not None else 2
+    return [*sweepable_params(spec), *(start_axis_param(n, surf) for n in START_AXES[:dim])]
+
+
 def default_axes(spec: str | OptimizerSpec) -> tuple[str, str]:
-    """(x, y) for a first sweep: lr × (β1 | momentum | α | ρ), else lr × the next float hyperparameter."""
+    """(x, y) for a first sweep: lr × (β1 | momentum | α | ρ), else lr × the next float hyperparameter, and for
+    an optimizer whose only float hyperparameter is lr: lr × start_x."""
     names = [p.name for p in sweepable_params(spec)]
     second = next((n for n in _SECOND_AXIS if n in names), None)
     if second is None:
-        second = next((n for n in names if n != "lr"), "lr")
+        second = next((n for n in names if n != "lr"), START_AXES[0])
     return "lr", second
 
 
-def axis_param(spec: str | OptimizerSpec, name: str, axis: str = "x") -> HyperParam:
-    """The HyperParam for a sweep axis, or SpecError (unknown name, or not a float)."""
+def axis_param(
+    spec: str | OptimizerSpec, name: str, axis: str = "x", surface: str | Surface | None = None
+) -> HyperParam:
+    """The HyperParam for a sweep axis (a float hyperparameter or a start axis), or SpecError."""
     spec = _spec(spec)
-    choices = ", ".join(p.name for p in sweepable_params(spec))
+    surf = get_surface(surface) if surface is not None else None
+    choices = ", ".join(p.name for p in sweep_axes(spec, surf))
+    if name in START_AXES:
+        if surf is not None and START_AXES.index(name) >= surf.dim:
+            raise SpecError(
+                "{name} is not an axis on a 1-D curve; choose one of: {choices}", name=name, choices=choices
+            )
+        return start_axis_param(name, surf)
     for p in spec.hyperparams:
         if p.name == name:
             if p.kind != "float":
@@ -393,21 +433,32 @@ class SweepResult:
         return divmod(int(k), nx)
 
     def cell_params(self, i: int, j: int) -> dict[str, Any]:
-        """All hyperparameters of cell (i, j) (row i ↔ y_values[i], column j ↔ x_values[j])."""
+        """All hyperparameters of cell (i, j) (row i ↔ y_values[i], column j ↔ x_values[j]); a start axis is not
+        a hyperparameter: see cell_start."""
         ny, nx = self.shape
         if not (0 <= i < ny and 0 <= j < nx):
             raise SpecError("cell ({i}, {j}) is outside the {ny}×{nx} grid", i=i, j=j, ny=ny, nx=nx)
         params = dict(self.base_params)
-        params[self.x_param] = float(self.x_values[j])
-        params[self.y_param] = float(self.y_values[i])
+        for name, value in ((self.x_param, self.x_values[j]), (self.y_param, self.y_values[i])):
+            if name not in START_AXES:
+                params[name] = float(value)
         return params
+
+    def cell_start(self, i: int, j: int) -> tuple[float, ...]:
+        """The start of cell (i, j): the sweep's start, with a start axis's value in its coordinate."""
+        self.cell_params(i, j)  # bounds check
+        start = list(self.start)
+        for name, value in ((self.x_param, self.x_values[j]), (self.y_param, self.y_values[i])):
+            if name in START_AXES:
+                start[START_AXES.index(name)] = float(value)
+        return tuple(start)
 
     def cell_trajectory(self, i: int, j: int) -> Trajectory:
         """Re-run cell (i, j) alone with run(): its full path (B = 1), equal to the sweep's cell."""
         return run(
             self.surface,
             self.optimizer,
-            self.start,
+            self.cell_start(i, j),
             self.steps,
             schedule=self.schedule,
             clip=self.clip,
@@ -441,8 +492,8 @@ def sweep(
     surf = get_surface(surface)
     steps = _check_steps(steps)
     start = _check_start(start, surf.dim)
-    px = axis_param(spec, x_param, "x")
-    py = axis_param(spec, y_param, "y")
+    px = axis_param(spec, x_param, "x", surf)
+    py = axis_param(spec, y_param, "y", surf)
     if px.name == py.name:
         raise SpecError("x and y are both {name}: pick two different hyperparameters", name=px.name)
     xv = _coerce_axis(px, x_values, "x")
@@ -460,8 +511,12 @@ def sweep(
     gx, gy = np.meshgrid(xv, yv)  # (ny, nx)
     batch = nx * ny
     params_all: dict[str, Any] = dict(base)
-    params_all[px.name] = gx.ravel()
-    params_all[py.name] = gy.ravel()
+    starts_all = np.repeat(np.asarray([start]), batch, axis=0)
+    for name, grid in ((px.name, gx), (py.name, gy)):
+        if name in START_AXES:
+            starts_all[:, START_AXES.index(name)] = grid.ravel()
+        else:
+            params_all[name] = grid.ravel()
 
     f_star = _best_known_value(surf)
     final_loss = np.empty(batch)
@@ -473,7 +528,7 @@ def sweep(
     for sl in _chunks(batch, steps):
         p = {k: _take(v, sl) for k, v in params_all.items()}
         n = sl.stop - sl.start
-        traj = run(surf, spec, np.repeat(np.asarray([start]), n, axis=0), steps, schedule=schedule, clip=clip, **p)
+        traj = run(surf, spec, starts_all[sl], steps, schedule=schedule, clip=clip, **p)
         final_loss[sl] = traj.loss[-1]
         final_point[sl] = traj.points[-1]
         diverged_at[sl] = traj.diverged_at

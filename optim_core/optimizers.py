@@ -14,8 +14,10 @@ trajectory (``centered``, ``amsgrad`` …) become ``np.where`` selections.
 from __future__ import annotations
 
 import math
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 from .spec import (
     LR_CHAIN,
@@ -23,16 +25,21 @@ from .spec import (
     PER_COORDINATE,
     PER_RUN,
     RECORD,
+    Array,
+    Hyper,
     HyperParam,
     Indicator,
     OptimizerSpec,
+    Reference,
+    SpecError,
     StateBuffer,
+    Value,
 )
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _lerp(start, end, weight):
+def _lerp(start: Any, end: Any, weight: Any) -> Any:
     """torch.lerp: start + weight * (end - start), with torch's formula switch at 0.5.
 
     torch computes ``end - (end - start) * (1 - weight)`` when weight ≥ 0.5;
@@ -51,36 +58,36 @@ def _lerp(start, end, weight):
 _SCALARS = (bool, int, float)
 
 
-def _any(flag) -> bool:
+def _any(flag: Any) -> bool:
     return bool(flag) if isinstance(flag, _SCALARS) else bool(np.any(flag))
 
 
-def _all(flag) -> bool:
+def _all(flag: Any) -> bool:
     return bool(flag) if isinstance(flag, _SCALARS) else bool(np.all(flag))
 
 
-def _select(flag, if_true, if_false):
+def _select(flag: Any, if_true: Any, if_false: Any) -> Any:
     """Per-trajectory choice; skips np.where when the flag is a plain scalar."""
     if isinstance(flag, _SCALARS):
         return if_true if flag else if_false
     return np.where(flag, if_true, if_false)
 
 
-def _nonzero(x) -> bool:
+def _nonzero(x: Any) -> bool:
     return x != 0 if isinstance(x, _SCALARS) else bool(np.any(np.asarray(x) != 0))
 
 
-def _coupled_weight_decay(g, p, wd):
+def _coupled_weight_decay(g: Array, p: Array, wd: Value) -> Array:
     """torch's L2 penalty: grad ← grad + λ·p (skipped when λ is 0, as torch does)."""
     return g + wd * p if _nonzero(wd) else g
 
 
-def _decoupled_weight_decay(p, lr, wd):
+def _decoupled_weight_decay(p: Array, lr: Value, wd: Value) -> Array:
     """AdamW-style: p ← p·(1 − lr·λ) (skipped when λ is 0)."""
     return p * (1.0 - lr * wd) if _nonzero(wd) else p
 
 
-def _either_weight_decay(g, p, lr, wd, decoupled):
+def _either_weight_decay(g: Array, p: Array, lr: Value, wd: Value, decoupled: Value) -> tuple[Array, Array]:
     """NAdam/RAdam's switch, per trajectory: decoupled (shrink p) or coupled (add λp to g)."""
     if not _any(decoupled):
         return _coupled_weight_decay(g, p, wd), p
@@ -88,7 +95,7 @@ def _either_weight_decay(g, p, lr, wd, decoupled):
     return _select(decoupled, g, _coupled_weight_decay(g, p_new, wd)), p_new
 
 
-def _zeros(p):
+def _zeros(p: Array) -> Array:
     return np.zeros_like(p)
 
 
@@ -176,12 +183,99 @@ def FLAG(name: str, default: bool, description: str) -> HyperParam:
     return HyperParam(name, default, description, kind="bool")
 
 
+# =========================================================================== state types
+BoolArray = npt.NDArray[np.bool_]
+# One TypedDict per optimizer: its buffers under the reference's keys, internal entries, and the indicators
+# an update adds when run() records (NotRequired).  Per-coordinate entries are (d, B) arrays; per-run ones
+# (B,) arrays or Python scalars.
+
+
+class MomentumState(TypedDict):
+    momentum_buffer: Array
+
+
+class AdagradState(TypedDict):
+    sum: Array
+    lr_decayed: NotRequired[Value]
+
+
+class RMSpropState(TypedDict):
+    square_avg: Array
+    grad_avg: Array
+    momentum_buffer: Array
+    denominator: NotRequired[Array]
+
+
+class AdadeltaState(TypedDict):
+    square_avg: Array
+    acc_delta: Array
+    delta: NotRequired[Array]
+
+
+class AdamState(TypedDict):
+    exp_avg: Array
+    exp_avg_sq: Array
+    max_exp_avg_sq: Array
+    kept_max: NotRequired[Array]
+
+
+class NAdamState(TypedDict):
+    exp_avg: Array
+    exp_avg_sq: Array
+    mu_product: Value
+    mu_t: NotRequired[Value]
+    mu_next: NotRequired[Value]
+
+
+class RAdamState(TypedDict):
+    exp_avg: Array
+    exp_avg_sq: Array
+    rectified: NotRequired[Value]
+    rho_t: NotRequired[Value]
+    r_t: NotRequired[Value]
+
+
+class AdamaxState(TypedDict):
+    exp_avg: Array
+    exp_inf: Array
+    new_max: NotRequired[Array]
+
+
+class FTRLState(TypedDict):
+    z: Array
+    n: Array
+    sigma: NotRequired[Array]
+    clamped: NotRequired[Array]
+
+
+class SWATSState(TypedDict):
+    exp_avg: Array
+    exp_avg_sq: Array
+    max_exp_avg_sq: Array
+    momentum_buffer: Array
+    exp_avg2: Array  # (B,): the reference's (1,) per parameter, one per trajectory here
+    sgd_phase: BoolArray  # (B,): in the SGD phase after this step
+    sgd_lr: Array  # (B,): the group lr the SGD phase uses at the next step
+    lr_used: Array  # (B,): the lr this step used (spec.LR_USED)
+    in_sgd_phase: NotRequired[Array]
+    switched: NotRequired[Array]
+    gamma: NotRequired[Array]
+    sgd_lr_estimate: NotRequired[Array]
+
+
+class LionState(TypedDict):
+    exp_avg: Array
+    c_t: NotRequired[Array]
+
+
 # =========================================================================== SGD family
-def _sgd_init(p, hp):
+def _sgd_init(p: Array, hp: Hyper) -> MomentumState:
     return {"momentum_buffer": _zeros(p)}
 
 
-def _sgd_update(g, state, p, hp, lr, t, *, nesterov=False):
+def _sgd_update(
+    g: Array, state: MomentumState, p: Array, hp: Hyper, lr: Value, t: int, *, nesterov: bool = False
+) -> tuple[Array, MomentumState]:
     # torch.optim.SGD, _single_tensor_sgd
     g = _coupled_weight_decay(g, p, hp.get("weight_decay", 0.0))
     mu = hp.get("momentum", 0.0)
@@ -206,7 +300,7 @@ def _sgd_update(g, state, p, hp, lr, t, *, nesterov=False):
 SGD = OptimizerSpec(
     id="sgd",
     name="SGD",
-    reference="torch.optim.SGD",
+    ref=Reference("torch.optim", "SGD"),
     hyperparams=(LR(1e-3), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -235,7 +329,7 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 MOMENTUM_SGD = OptimizerSpec(
     id="momentum",
     name="Momentum",
-    reference="torch.optim.SGD(momentum)",
+    ref=Reference("torch.optim", "SGD"),
     hyperparams=(
         LR(1e-3),
         MOMENTUM(0.9),
@@ -288,7 +382,7 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t >
 NESTEROV = OptimizerSpec(
     id="nesterov",
     name="Nesterov",
-    reference="torch.optim.SGD(momentum, nesterov=True)",
+    ref=Reference("torch.optim", "SGD", {"nesterov": True}),
     hyperparams=(LR(1e-3), MOMENTUM(0.9), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -316,7 +410,6 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + g_t & t > 1\end{case
         ),
     ),
     momentum=True,
-    fixed={"nesterov": True},
     typical_use="SGD training of CNNs",
     year=1983,
     paper="Nesterov, A method for solving convex programming problems",
@@ -324,17 +417,19 @@ b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + g_t & t > 1\end{case
 
 
 # =========================================================================== Adagrad
-def _adagrad_init(p, hp):
+def _adagrad_init(p: Array, hp: Hyper) -> AdagradState:
     return {"sum": np.zeros_like(p) + hp["initial_accumulator_value"]}
 
 
-def _adagrad_update(g, state, p, hp, lr, t):
+def _adagrad_update(
+    g: Array, state: AdagradState, p: Array, hp: Hyper, lr: Value, t: int
+) -> tuple[Array, AdagradState]:
     # torch.optim.Adagrad, _single_tensor_adagrad
     g = _coupled_weight_decay(g, p, hp["weight_decay"])
     clr = lr / (1.0 + (t - 1) * hp["lr_decay"])
     s = state["sum"] + g * g
     std = np.sqrt(s) + hp["eps"]
-    new_state = {"sum": s}
+    new_state: AdagradState = {"sum": s}
     if hp.get(RECORD):
         new_state["lr_decayed"] = clr
     return p - clr * (g / std), new_state
@@ -343,7 +438,7 @@ def _adagrad_update(g, state, p, hp, lr, t):
 ADAGRAD = OptimizerSpec(
     id="adagrad",
     name="Adagrad",
-    reference="torch.optim.Adagrad",
+    ref=Reference("torch.optim", "Adagrad"),
     hyperparams=(
         LR(1e-2),
         HyperParam("lr_decay", 0.0, "learning rate decays as η/(1 + (t−1)·decay)", r"\delta", low=0.0, ui_high=0.1),
@@ -380,11 +475,13 @@ s_t &\leftarrow s_{t-1} + g_t^2\\
 
 
 # =========================================================================== RMSprop
-def _rmsprop_init(p, hp):
+def _rmsprop_init(p: Array, hp: Hyper) -> RMSpropState:
     return {"square_avg": _zeros(p), "grad_avg": _zeros(p), "momentum_buffer": _zeros(p)}
 
 
-def _rmsprop_update(g, state, p, hp, lr, t):
+def _rmsprop_update(
+    g: Array, state: RMSpropState, p: Array, hp: Hyper, lr: Value, t: int
+) -> tuple[Array, RMSpropState]:
     # torch.optim.RMSprop, _single_tensor_rmsprop
     g = _coupled_weight_decay(g, p, hp["weight_decay"])
     alpha, eps, centered = hp["alpha"], hp["eps"], hp["centered"]
@@ -397,6 +494,7 @@ def _rmsprop_update(g, state, p, hp, lr, t):
     else:
         avg = np.sqrt(sq) + eps
     mu = hp["momentum"]
+    new_state: RMSpropState
     if _nonzero(mu):
         # With μ = 0 this equals the plain step exactly (0·b + x = x), so one formula serves mixed batches.
         buf = mu * state["momentum_buffer"] + g / avg
@@ -414,7 +512,7 @@ def _rmsprop_update(g, state, p, hp, lr, t):
 RMSPROP = OptimizerSpec(
     id="rmsprop",
     name="RMSprop",
-    reference="torch.optim.RMSprop",
+    ref=Reference("torch.optim", "RMSprop"),
     hyperparams=(
         LR(1e-2),
         HyperParam(
@@ -469,11 +567,13 @@ b_t &\leftarrow \mu\, b_{t-1} + g_t / d_t\\
 
 
 # =========================================================================== Adadelta
-def _adadelta_init(p, hp):
+def _adadelta_init(p: Array, hp: Hyper) -> AdadeltaState:
     return {"square_avg": _zeros(p), "acc_delta": _zeros(p)}
 
 
-def _adadelta_update(g, state, p, hp, lr, t):
+def _adadelta_update(
+    g: Array, state: AdadeltaState, p: Array, hp: Hyper, lr: Value, t: int
+) -> tuple[Array, AdadeltaState]:
     # torch.optim.Adadelta, _single_tensor_adadelta
     g = _coupled_weight_decay(g, p, hp["weight_decay"])
     rho, eps = hp["rho"], hp["eps"]
@@ -481,7 +581,7 @@ def _adadelta_update(g, state, p, hp, lr, t):
     std = np.sqrt(sq + eps)
     delta = np.sqrt(state["acc_delta"] + eps) / std * g
     acc = rho * state["acc_delta"] + (1.0 - rho) * (delta * delta)
-    new_state = {"square_avg": sq, "acc_delta": acc}
+    new_state: AdadeltaState = {"square_avg": sq, "acc_delta": acc}
     if hp.get(RECORD):
         new_state["delta"] = delta
     return p - lr * delta, new_state
@@ -490,7 +590,7 @@ def _adadelta_update(g, state, p, hp, lr, t):
 ADADELTA = OptimizerSpec(
     id="adadelta",
     name="Adadelta",
-    reference="torch.optim.Adadelta",
+    ref=Reference("torch.optim", "Adadelta"),
     hyperparams=(
         LR(1.0),
         HyperParam("rho", 0.9, "decay of both running averages", r"\rho", low=0.0, high=1.0, ui_high=0.999),
@@ -524,11 +624,21 @@ u_t &\leftarrow \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2\\
 
 
 # =========================================================================== Adam family
-def _adam_init(p, hp):
+def _adam_init(p: Array, hp: Hyper) -> AdamState:
     return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "max_exp_avg_sq": _zeros(p)}
 
 
-def _adam_update(g, state, p, hp, lr, t, *, decoupled=False, amsgrad=None):
+def _adam_update(
+    g: Array,
+    state: AdamState,
+    p: Array,
+    hp: Hyper,
+    lr: Value,
+    t: int,
+    *,
+    decoupled: bool = False,
+    amsgrad: bool | None = None,
+) -> tuple[Array, AdamState]:
     # torch.optim.Adam / AdamW, _single_tensor_adam (AdamW = decoupled weight decay)
     b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
     if decoupled:
@@ -548,7 +658,7 @@ def _adam_update(g, state, p, hp, lr, t, *, decoupled=False, amsgrad=None):
         denom = np.sqrt(_select(ams, vmax, v)) / bc2_sqrt + eps
     else:
         denom = np.sqrt(v) / bc2_sqrt + eps
-    new_state = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
+    new_state: AdamState = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
     if hp.get(RECORD):
         new_state["kept_max"] = np.where(np.asarray(ams), (vmax_old > v).astype(float), np.nan)
     return p - step_size * (m / denom), new_state
@@ -560,7 +670,7 @@ v_t &\leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2\\"""
 ADAM = OptimizerSpec(
     id="adam",
     name="Adam",
-    reference="torch.optim.Adam",
+    ref=Reference("torch.optim", "Adam"),
     hyperparams=(
         LR(1e-3),
         BETA1(0.9),
@@ -623,7 +733,7 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 ADAMW = OptimizerSpec(
     id="adamw",
     name="AdamW",
-    reference="torch.optim.AdamW",
+    ref=Reference("torch.optim", "AdamW"),
     hyperparams=(
         LR(1e-3),
         BETA1(0.9),
@@ -678,7 +788,7 @@ g_t &\leftarrow \nabla f(\theta_{t-1})\\
 AMSGRAD = OptimizerSpec(
     id="amsgrad",
     name="AMSGrad",
-    reference="torch.optim.Adam(amsgrad=True)",
+    ref=Reference("torch.optim", "Adam", {"amsgrad": True}),
     hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -717,18 +827,17 @@ g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
     ),
     adaptive=True,
     momentum=True,
-    fixed={"amsgrad": True},
     typical_use="Adam that oscillates late",
     year=2018,
     paper="Reddi, Kale & Kumar, On the Convergence of Adam and Beyond",
 )
 
 
-def _nadam_init(p, hp):
+def _nadam_init(p: Array, hp: Hyper) -> NAdamState:
     return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p), "mu_product": 1.0}
 
 
-def _nadam_update(g, state, p, hp, lr, t):
+def _nadam_update(g: Array, state: NAdamState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, NAdamState]:
     # torch.optim.NAdam, _single_tensor_nadam
     b1, b2, eps, wd, psi = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"], hp["momentum_decay"]
     bc2 = 1.0 - b2**t
@@ -741,7 +850,7 @@ def _nadam_update(g, state, p, hp, lr, t):
     denom = np.sqrt(v / bc2) + eps
     p = p + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
     p = p + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * (m / denom)
-    new_state = {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product}
+    new_state: NAdamState = {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product}
     if hp.get(RECORD):
         new_state["mu_t"] = mu
         new_state["mu_next"] = mu_next
@@ -751,7 +860,7 @@ def _nadam_update(g, state, p, hp, lr, t):
 NADAM = OptimizerSpec(
     id="nadam",
     name="NAdam",
-    reference="torch.optim.NAdam",
+    ref=Reference("torch.optim", "NAdam"),
     hyperparams=(
         LR(2e-3),
         BETA1(0.9),
@@ -799,11 +908,11 @@ d_t &\leftarrow \sqrt{v_t / (1-\beta_2^t)} + \epsilon\\
 )
 
 
-def _radam_init(p, hp):
+def _radam_init(p: Array, hp: Hyper) -> RAdamState:
     return {"exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
 
 
-def _radam_update(g, state, p, hp, lr, t):
+def _radam_update(g: Array, state: RAdamState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, RAdamState]:
     # torch.optim.RAdam, _single_tensor_radam
     b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
     g, p = _either_weight_decay(g, p, lr, wd, hp["decoupled_weight_decay"])
@@ -824,7 +933,7 @@ def _radam_update(g, state, p, hp, lr, t):
         p = _select(rectified_on, p - m_hat * lr * adaptive_lr * rect, plain)
     else:
         p = plain
-    new_state = {"exp_avg": m, "exp_avg_sq": v}
+    new_state: RAdamState = {"exp_avg": m, "exp_avg_sq": v}
     if hp.get(RECORD):
         new_state["rectified"] = np.asarray(rectified_on, dtype=float)
         new_state["rho_t"] = rho_t
@@ -835,7 +944,7 @@ def _radam_update(g, state, p, hp, lr, t):
 RADAM = OptimizerSpec(
     id="radam",
     name="RAdam",
-    reference="torch.optim.RAdam",
+    ref=Reference("torch.optim", "RAdam"),
     hyperparams=(
         LR(1e-3),
         BETA1(0.9),
@@ -885,11 +994,11 @@ r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\r
 )
 
 
-def _adamax_init(p, hp):
+def _adamax_init(p: Array, hp: Hyper) -> AdamaxState:
     return {"exp_avg": _zeros(p), "exp_inf": _zeros(p)}
 
 
-def _adamax_update(g, state, p, hp, lr, t):
+def _adamax_update(g: Array, state: AdamaxState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, AdamaxState]:
     # torch.optim.Adamax, _single_tensor_adamax
     b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
     g = _coupled_weight_decay(g, p, hp["weight_decay"])
@@ -897,7 +1006,7 @@ def _adamax_update(g, state, p, hp, lr, t):
     decayed, fresh = state["exp_inf"] * b2, np.abs(g) + eps
     u = np.maximum(decayed, fresh)
     clr = lr / (1.0 - b1**t)
-    new_state = {"exp_avg": m, "exp_inf": u}
+    new_state: AdamaxState = {"exp_avg": m, "exp_inf": u}
     if hp.get(RECORD):
         new_state["new_max"] = (fresh >= decayed).astype(float)
     return p - clr * (m / u), new_state
@@ -906,7 +1015,7 @@ def _adamax_update(g, state, p, hp, lr, t):
 ADAMAX = OptimizerSpec(
     id="adamax",
     name="Adamax",
-    reference="torch.optim.Adamax",
+    ref=Reference("torch.optim", "Adamax"),
     hyperparams=(LR(2e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -939,11 +1048,11 @@ u_t &\leftarrow \max\bigl(\beta_2\, u_{t-1},\ |g_t| + \epsilon\bigr)\\
 
 
 # =========================================================================== pytorch-optimizer
-def _ftrl_init(p, hp):
+def _ftrl_init(p: Array, hp: Hyper) -> FTRLState:
     return {"z": _zeros(p), "n": _zeros(p)}
 
 
-def _ftrl_update(g, state, p, hp, lr, t):
+def _ftrl_update(g: Array, state: FTRLState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, FTRLState]:
     # pytorch_optimizer.FTRL (per-parameter path). Note: the new θ is computed from z and n alone.
     lr_power, beta, l1, l2 = hp["lr_power"], hp["beta"], hp["lambda_1"], hp["lambda_2"]
     n_old, z = state["n"], state["z"]
@@ -956,7 +1065,7 @@ def _ftrl_update(g, state, p, hp, lr, t):
     new_p = (np.sign(z) * l1 - z) / de_nom
     clamped = np.abs(z) <= l1
     new_p = np.where(clamped, 0.0, new_p)
-    new_state = {"z": z, "n": n}
+    new_state: FTRLState = {"z": z, "n": n}
     if hp.get(RECORD):
         new_state["sigma"] = sigma
         new_state["clamped"] = clamped.astype(float)
@@ -966,7 +1075,7 @@ def _ftrl_update(g, state, p, hp, lr, t):
 FTRL = OptimizerSpec(
     id="ftrl",
     name="FTRL",
-    reference="pytorch_optimizer.FTRL",
+    ref=Reference("pytorch_optimizer", "FTRL"),
     hyperparams=(
         LR(1e-3),
         HyperParam(
@@ -1022,7 +1131,7 @@ z_t &\leftarrow z_{t-1} + g_t - \sigma_t\, \theta_{t-1}\\
 )
 
 
-def _swats_init(p, hp):
+def _swats_init(p: Array, hp: Hyper) -> SWATSState:
     b = p.shape[1]
     return {
         "exp_avg": _zeros(p),
@@ -1032,10 +1141,11 @@ def _swats_init(p, hp):
         "exp_avg2": np.zeros(b),
         "sgd_phase": np.zeros(b, dtype=bool),
         "sgd_lr": np.zeros(b),
+        "lr_used": np.zeros(b),
     }
 
 
-def _swats_update(g, state, p, hp, lr, t):
+def _swats_update(g: Array, state: SWATSState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, SWATSState]:
     # pytorch_optimizer.SWATS (per-parameter path). Each trajectory is its own parameter group, so each switches
     # from Adam to SGD on its own; at the switch the group's lr becomes the estimated SGD rate, and torch's
     # chainable scheduler keeps rescaling that value after every step (hp[LR_CHAIN], see schedules.lr_chain).
@@ -1082,7 +1192,7 @@ def _swats_update(g, state, p, hp, lr, t):
     if chain is not None:
         a, c, d = (np.asarray(x[t - 1]) for x in chain)
         group_after = a * (group_after - c) + c + d
-    new_state = {
+    new_state: SWATSState = {
         "exp_avg": np.where(in_sgd, state["exp_avg"], m),
         "exp_avg_sq": np.where(in_sgd, state["exp_avg_sq"], v),
         "max_exp_avg_sq": np.where(in_sgd, state["max_exp_avg_sq"], vmax),
@@ -1104,7 +1214,7 @@ def _swats_update(g, state, p, hp, lr, t):
 SWATS = OptimizerSpec(
     id="swats",
     name="SWATS",
-    reference="pytorch_optimizer.SWATS",
+    ref=Reference("pytorch_optimizer", "SWATS"),
     hyperparams=(
         LR(1e-3),
         BETA1(0.9),
@@ -1172,11 +1282,11 @@ v_t \leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2,\quad
 )
 
 
-def _lion_init(p, hp):
+def _lion_init(p: Array, hp: Hyper) -> LionState:
     return {"exp_avg": _zeros(p)}
 
 
-def _lion_update(g, state, p, hp, lr, t):
+def _lion_update(g: Array, state: LionState, p: Array, hp: Hyper, lr: Value, t: int) -> tuple[Array, LionState]:
     # pytorch_optimizer.Lion
     b1, b2, wd = hp["beta1"], hp["beta2"], hp["weight_decay"]
     if _nonzero(wd):
@@ -1185,7 +1295,7 @@ def _lion_update(g, state, p, hp, lr, t):
         p, g = _select(hp["weight_decouple"], p_dec, p), _select(hp["weight_decouple"], g, g_cpl)
     c = _lerp(state["exp_avg"], g, 1.0 - b1)
     m = _lerp(state["exp_avg"], g, 1.0 - b2)
-    new_state = {"exp_avg": m}
+    new_state: LionState = {"exp_avg": m}
     if hp.get(RECORD):
         new_state["c_t"] = c
     return p - lr * np.sign(c), new_state
@@ -1194,7 +1304,7 @@ def _lion_update(g, state, p, hp, lr, t):
 LION = OptimizerSpec(
     id="lion",
     name="Lion",
-    reference="pytorch_optimizer.Lion",
+    ref=Reference("pytorch_optimizer", "Lion"),
     hyperparams=(
         LR(1e-4),
         BETA1(0.9),
@@ -1229,7 +1339,7 @@ m_t &\leftarrow \beta_2\, m_{t-1} + (1-\beta_2)\, g_t
 )
 
 
-OPTIMIZERS: dict[str, OptimizerSpec] = {
+OPTIMIZERS: dict[str, OptimizerSpec[Any]] = {
     s.id: s
     for s in (
         SGD,
@@ -1249,3 +1359,32 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         LION,
     )
 }
+"""Every optimizer by id: the one registry the app, the CLI, Explore, the golden tests and the exports read."""
+
+
+def register(spec: OptimizerSpec[Any], *, replace: bool = False) -> OptimizerSpec[Any]:
+    """Add an optimizer to OPTIMIZERS; from then on the CLI lists and runs it, Explore sweeps it, the golden
+    test asks for its fixture and the PyTorch-script export can name its reference (spec.ref).
+
+    Checks what the rest of the project relies on: a new lowercase id, lr first, unique hyperparameter
+    names, and every state buffer's symbols present in the LaTeX rule."""
+    if not spec.id.isidentifier() or spec.id != spec.id.lower():
+        raise SpecError("an optimizer id is a lowercase identifier, got {id!r}", id=spec.id)
+    if spec.id in OPTIMIZERS and not replace:
+        raise SpecError("optimizer {id!r} is already registered", id=spec.id)
+    if not spec.hyperparams or spec.hyperparams[0].name != "lr":
+        raise SpecError("{id}: the first hyperparameter must be lr", id=spec.id)
+    names = [p.name for p in spec.hyperparams]
+    if len(set(names)) != len(names):
+        raise SpecError("{id}: hyperparameter names repeat: {names}", id=spec.id, names=", ".join(names))
+    for buf in spec.buffers:
+        for symbol in (buf.symbol, buf.fills):
+            if symbol not in spec.latex:
+                raise SpecError(
+                    "{id}: state buffer {name} names {symbol!r}, which its LaTeX rule does not contain",
+                    id=spec.id,
+                    name=buf.name,
+                    symbol=symbol,
+                )
+    OPTIMIZERS[spec.id] = spec
+    return spec

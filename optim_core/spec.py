@@ -34,28 +34,36 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Generic, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from i18n import UserError
 
-LR_CHAIN = "lr_chain"
+LR_CHAIN: Final = "lr_chain"
 """Reserved key in the ``hp`` given to the update of a spec with ``follows_schedule=True``: the
 schedule's chainable step (optim_core.schedules.lr_chain), for an optimizer that sets its own group lr."""
-LR_USED = "lr_used"
+LR_USED: Final = "lr_used"
 """Reserved state key: the learning rate a ``follows_schedule`` optimizer actually used this step."""
-RECORD = "record"
+RECORD: Final = "record"
 """Reserved key in ``hp``: true when run() records the state, so the update also returns its indicators."""
-PER_COORDINATE = "coordinate"
+PER_COORDINATE: Final = "coordinate"
 """A buffer or indicator with one value per coordinate: recorded as (steps, B, d)."""
-PER_RUN = "run"
+PER_RUN: Final = "run"
 """A buffer or indicator with one value per trajectory: recorded as (steps, B)."""
 
-State = dict[str, Any]
+Array = npt.NDArray[np.float64]
+"""Positions, gradients and per-coordinate state: float64, (d, B) coordinate-major."""
+Value = Any
+"""A hyperparameter or learning-rate value: a Python scalar (same for every run) or a (B,) array."""
 Hyper = Mapping[str, Any]
-InitFn = Callable[[np.ndarray, Hyper], State]
-UpdateFn = Callable[[np.ndarray, State, np.ndarray, Hyper, Any, int], "tuple[np.ndarray, State]"]
+"""Resolved hyperparameters by name (values are Value), plus the reserved keys LR_CHAIN and RECORD."""
+State = Mapping[str, Any]
+S = TypeVar("S", bound=Mapping[str, Any])
+"""An optimizer's state: a TypedDict of its buffers (and internal entries) per optimizer."""
+InitFn = Callable[[Array, Hyper], S]
+UpdateFn = Callable[[Array, S, Array, Hyper, Value, int], tuple[Array, S]]
 
 
 class SpecError(UserError):
@@ -190,22 +198,55 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class OptimizerSpec:
+class Reference:
+    """The implementation a spec reproduces, as the import a script writes: ``module.cls(params, **kwargs)``.
+
+    module: "torch.optim" or "pytorch_optimizer"; cls: the class name there ("SGD", "Lion");
+    kwargs: keyword arguments this optimizer id always passes (nesterov=True, amsgrad=True);
+    pip: the package that provides it ("torch", "pytorch-optimizer").
+    The golden-fixture generator (tools/make_golden.py) and the PyTorch-script export build the reference
+    optimizer from this, with ``OptimizerSpec.reference_kwargs`` for the hyperparameters."""
+
+    module: str
+    cls: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def pip(self) -> str:
+        return "pytorch-optimizer" if self.module.split(".")[0] == "pytorch_optimizer" else "torch"
+
+    @property
+    def qualname(self) -> str:
+        """e.g. "torch.optim.SGD"."""
+        return f"{self.module}.{self.cls}"
+
+    @property
+    def import_module(self) -> str:
+        """The top-level module a script imports: "torch" or "pytorch_optimizer"."""
+        return self.module.split(".")[0]
+
+    def __str__(self) -> str:
+        """e.g. "torch.optim.SGD(nesterov=True)"."""
+        fixed = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"{self.qualname}({fixed})" if fixed else self.qualname
+
+
+@dataclass(frozen=True)
+class OptimizerSpec(Generic[S]):
     id: str  # "adam"
     name: str  # "Adam"
-    reference: str  # "torch.optim.Adam" — what the golden fixtures compare against
+    ref: Reference  # torch.optim.Adam — what the golden fixtures and the PyTorch script use
     hyperparams: tuple[HyperParam, ...]
     latex: str  # the update rule as the code does it (rendered with st.latex)
     explanation: str
     pros: tuple[str, ...]
     cons: tuple[str, ...]
     when_to_use: str
-    init: InitFn
-    update: UpdateFn
+    init: InitFn[S]
+    update: UpdateFn[S]
     adaptive: bool = False  # per-coordinate adaptive step size?
     momentum: bool = False  # accumulates a velocity?
     typical_use: str = ""
-    fixed: Mapping[str, Any] = field(default_factory=dict)  # reference kwargs this id pins (nesterov=True)
     year: int | None = None
     paper: str = ""
     # True: the optimizer rewrites its own group lr (SWATS at its switch to SGD) and the schedule keeps
@@ -214,6 +255,16 @@ class OptimizerSpec:
     follows_schedule: bool = False
     buffers: tuple[StateBuffer, ...] = ()  # the reference's optimizer.state[p] entries, in its order
     indicators: tuple[Indicator, ...] = ()  # branch indicators recorded with the state
+
+    @property
+    def reference(self) -> str:
+        """The reference as text: "torch.optim.Adam", "torch.optim.SGD(nesterov=True)"."""
+        return str(self.ref)
+
+    @property
+    def fixed(self) -> Mapping[str, Any]:
+        """Reference keyword arguments this id pins (nesterov=True for "nesterov", amsgrad=True for "amsgrad")."""
+        return self.ref.kwargs
 
     def buffer(self, name: str) -> StateBuffer:
         for b in self.buffers:

@@ -33,7 +33,7 @@ MAX_STEPS = 10_000
 MAX_BATCH = 65_536
 """Most trajectories in one run() call (a 256×256 sweep or basin map)."""
 DIVERGENCE_BOUND = 1e6
-"""A trajectory has diverged once its distance from the origin, sqrt(x² + y²), exceeds this."""
+"""A trajectory has diverged once its distance from the origin, sqrt(x² + y²) (|x| on a curve), exceeds this."""
 _CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ divides by (norm + 1e-6)
 
 # Why a run diverged (Trajectory.reasons holds the English text; Trajectory.reason(b, lang) translates it).

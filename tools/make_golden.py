@@ -5,17 +5,19 @@ re-implement (``torch.optim`` and the ``pytorch-optimizer`` package), step for
 step, in float64.  tests/golden/test_golden.py replays every case through
 ``optim_core.run`` and compares with rtol 1e-6 -- without torch.
 
-This script deliberately imports nothing from the project: it defines the test
-surfaces again in torch (same ids, same formulas) so that it runs in a
-throwaway environment that has only torch, pytorch-optimizer and numpy.
+Which reference class each optimizer runs, its fixed keyword arguments and its
+hyperparameters' names and defaults come from the optimizer registry itself
+(``OptimizerSpec.ref`` and ``reference_kwargs``): an optimizer is declared once.
+The test surfaces, on the other hand, are defined again here in torch (same ids,
+same formulas), independently of the SymPy declarations they check.
 
-Regenerate (only when a reference or a case list changes)::
+Regenerate (only when a reference or a case list changes), from the repository root::
 
     python3 -m venv /tmp/torchvenv
-    /tmp/torchvenv/bin/pip install torch==2.13.0 pytorch-optimizer numpy \\
+    /tmp/torchvenv/bin/pip install torch==2.13.0 pytorch-optimizer numpy sympy \\
         --extra-index-url https://download.pytorch.org/whl/cpu
-    /tmp/torchvenv/bin/python tools/make_golden.py            # writes tests/golden/fixtures/*.json
-    /tmp/torchvenv/bin/python tools/make_golden.py --check    # also: robustness checks, no writing
+    /tmp/torchvenv/bin/python -m tools.make_golden            # writes tests/golden/fixtures/*.json
+    /tmp/torchvenv/bin/python -m tools.make_golden --check    # also: robustness checks, no writing
 
 ``--check`` re-runs every case (a) with ``foreach=True`` and (b) with every
 gradient multiplied by ``1 + 1e-13 * u``, or shifted by ``1e-13 * u`` (u uniform
@@ -30,10 +32,10 @@ its threshold, and prints a small learning-rate table for every scheduler.
 
 Recording convention (what the NumPy side must reproduce)::
 
-    p = torch.tensor(start, dtype=float64, requires_grad=True)
-    for each step: zero_grad; loss = f(p); loss.backward();
-                   [clip_grad_norm_([p], clip)]; opt.step(); [scheduler.step()]
-                   record p
+    p = torch.tensor(start, dtype=float64, requires_grad=True)     # (2,) on a surface, (1,) on a curve
+    for each step: record group lr; zero_grad; loss = f(p); loss.backward();
+                   [clip_grad_norm_([p], clip)]; record p.grad; opt.step(); [scheduler.step()]
+                   record p and optimizer.state[p] (its floating-point entries, 12 significant digits)
     points = [start] + recorded            (steps + 1 rows)
     loss   = f(points)                     (steps + 1 values)
 
@@ -44,6 +46,7 @@ verifies the numbers do not depend on that.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import sys
@@ -51,9 +54,10 @@ from importlib.metadata import version as _pkg_version
 from pathlib import Path
 
 import numpy as np
-import pytorch_optimizer
 import torch
 from torch.optim import lr_scheduler as L
+
+from optim_core import OPTIMIZERS
 
 torch.set_default_dtype(torch.float64)
 
@@ -140,191 +144,11 @@ STARTS = {
     "booth": [-8.0, -6.0],
 }
 
-# --------------------------------------------------------------------------- optimizers
-# Our hyperparameter names and defaults (torch's ``betas`` tuple is split into
-# beta1/beta2), and how they map onto the reference's keyword arguments.
 
-
-def _betas(h):
-    return {"betas": [h["beta1"], h["beta2"]]}
-
-
-OPTIMIZERS = {
-    "sgd": {
-        "reference": "torch.optim.SGD",
-        "defaults": {"lr": 1e-3, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], "weight_decay": h["weight_decay"]},
-    },
-    "momentum": {
-        "reference": "torch.optim.SGD",
-        "defaults": {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0},
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            "momentum": h["momentum"],
-            "dampening": h["dampening"],
-            "weight_decay": h["weight_decay"],
-            "nesterov": False,
-        },
-    },
-    "nesterov": {
-        "reference": "torch.optim.SGD",
-        "defaults": {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0},
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            "momentum": h["momentum"],
-            "dampening": 0.0,
-            "weight_decay": h["weight_decay"],
-            "nesterov": True,
-        },
-    },
-    "adagrad": {
-        "reference": "torch.optim.Adagrad",
-        "defaults": {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10},
-        "kwargs": lambda h: dict(h),
-    },
-    "rmsprop": {
-        "reference": "torch.optim.RMSprop",
-        "defaults": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False},
-        "kwargs": lambda h: dict(h),
-    },
-    "adadelta": {
-        "reference": "torch.optim.Adadelta",
-        "defaults": {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
-        "kwargs": lambda h: dict(h),
-    },
-    "adam": {
-        "reference": "torch.optim.Adam",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-            "amsgrad": h["amsgrad"],
-        },
-    },
-    "adamw": {
-        "reference": "torch.optim.AdamW",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False},
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-            "amsgrad": h["amsgrad"],
-        },
-    },
-    "amsgrad": {
-        "reference": "torch.optim.Adam",
-        "defaults": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-            "amsgrad": True,
-        },
-    },
-    "nadam": {
-        "reference": "torch.optim.NAdam",
-        "defaults": {
-            "lr": 2e-3,
-            "beta1": 0.9,
-            "beta2": 0.999,
-            "eps": 1e-8,
-            "weight_decay": 0.0,
-            "momentum_decay": 4e-3,
-            "decoupled_weight_decay": False,
-        },
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-            "momentum_decay": h["momentum_decay"],
-            "decoupled_weight_decay": h["decoupled_weight_decay"],
-        },
-    },
-    "radam": {
-        "reference": "torch.optim.RAdam",
-        "defaults": {
-            "lr": 1e-3,
-            "beta1": 0.9,
-            "beta2": 0.999,
-            "eps": 1e-8,
-            "weight_decay": 0.0,
-            "decoupled_weight_decay": False,
-        },
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-            "decoupled_weight_decay": h["decoupled_weight_decay"],
-        },
-    },
-    "adamax": {
-        "reference": "torch.optim.Adamax",
-        "defaults": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        "kwargs": lambda h: {"lr": h["lr"], **_betas(h), "eps": h["eps"], "weight_decay": h["weight_decay"]},
-    },
-    "ftrl": {
-        "reference": "pytorch_optimizer.FTRL",
-        "defaults": {"lr": 1e-3, "lr_power": -0.5, "beta": 0.0, "lambda_1": 0.0, "lambda_2": 0.0},
-        "kwargs": lambda h: dict(h),
-    },
-    "swats": {
-        "reference": "pytorch_optimizer.SWATS",
-        "defaults": {
-            "lr": 1e-3,
-            "beta1": 0.9,
-            "beta2": 0.999,
-            "weight_decay": 0.0,
-            "weight_decouple": False,
-            "fixed_decay": False,
-            "ams_bound": False,
-            "nesterov": False,
-            "eps": 1e-6,
-        },
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "weight_decay": h["weight_decay"],
-            "weight_decouple": h["weight_decouple"],
-            "fixed_decay": h["fixed_decay"],
-            "ams_bound": h["ams_bound"],
-            "nesterov": h["nesterov"],
-            "eps": h["eps"],
-        },
-    },
-    "lion": {
-        "reference": "pytorch_optimizer.Lion",
-        "defaults": {
-            "lr": 1e-4,
-            "beta1": 0.9,
-            "beta2": 0.99,
-            "weight_decay": 0.0,
-            "weight_decouple": True,
-            "fixed_decay": False,
-        },
-        "kwargs": lambda h: {
-            "lr": h["lr"],
-            **_betas(h),
-            "weight_decay": h["weight_decay"],
-            "weight_decouple": h["weight_decouple"],
-            "fixed_decay": h["fixed_decay"],
-        },
-    },
-}
-
-
-def _reference_class(reference: str):
-    module, name = reference.rsplit(".", 1)
-    if module == "torch.optim":
-        return getattr(torch.optim, name)
-    if module == "pytorch_optimizer":
-        return getattr(pytorch_optimizer, name)
-    raise ValueError(reference)
+def _reference_class(opt_id: str):
+    """The class the optimizer's declaration names (OptimizerSpec.ref): torch.optim.X or pytorch_optimizer.X."""
+    ref = OPTIMIZERS[opt_id].ref
+    return getattr(importlib.import_module(ref.module), ref.cls)
 
 
 def _make_scheduler(opt, schedule):
@@ -361,12 +185,11 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     rounding-level differences (relative, or absolute from cancellation in the
     gradient formula) are amplified along the path.
     """
-    spec = OPTIMIZERS[case["optimizer"]]
     f = SURFACES[case["surface"]]
     sp = case["surface_params"]
     rng = np.random.default_rng(seed)
     p = torch.tensor(case["start"], dtype=torch.float64, requires_grad=True)
-    opt = _reference_class(spec["reference"])([p], **case["reference_kwargs"], foreach=foreach)
+    opt = _reference_class(case["optimizer"])([p], **case["reference_kwargs"], foreach=foreach)
     sched = _make_scheduler(opt, case["schedule"])
     recorded = []
     info = {"lrs": [], "phases": [], "swats_margin": [], "lion_margin": [], "grads": [], "states": []}
@@ -481,12 +304,13 @@ CASES: dict[str, list[dict]] = {}
 
 def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule=None, clip=None, **params):
     spec = OPTIMIZERS[opt_id]
-    unknown = set(params) - set(spec["defaults"])
+    defaults = spec.defaults()
+    unknown = set(params) - set(defaults)
     if unknown:
         raise ValueError(f"{opt_id}: unknown hyperparameters {sorted(unknown)}")
-    h = dict(spec["defaults"])
+    h = dict(defaults)
     h.update(params)
-    h = {k: (bool(v) if isinstance(spec["defaults"][k], bool) else float(v)) for k, v in h.items()}
+    h = {k: (bool(v) if spec.param(k).kind == "bool" else float(v)) for k, v in h.items()}
     if surface == "ill_conditioned" and surface_params is None:
         surface_params = {"kappa": 10.0}
     c = {
@@ -497,7 +321,7 @@ def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule
         "start": [float(v) for v in (start or STARTS[surface])],
         "steps": int(steps),
         "params": h,
-        "reference_kwargs": spec["kwargs"](h),
+        "reference_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in spec.reference_kwargs(h).items()},
         "schedule": schedule,
         "clip": None if clip is None else float(clip),
     }
@@ -887,7 +711,7 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
             if check:
                 problems += _check_case(c, pts, info, label)
         ref = (
-            OPTIMIZERS[key]["reference"]
+            OPTIMIZERS[key].reference
             if key in OPTIMIZERS
             else "torch.optim.lr_scheduler + torch.nn.utils.clip_grad_norm_"
         )

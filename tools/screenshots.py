@@ -49,6 +49,14 @@ def views() -> dict[str, tuple[str, dict]]:
         out[f"lesson_{lid}"] = ("lessons", {"lesson": lid})
     out["diverged"] = ("diverged", scene_to_query(DIVERGED))
     out["surface3d"] = ("3d", {"side": "3d"})
+    out["curve_lr"] = (
+        "1d",
+        {"surface": "parabola", "run": "sgd:lr=0.01;sgd:lr=0.1;sgd:lr=0.5;sgd:lr=0.9", "steps": "30"},
+    )
+    out["curve_loss"] = (
+        "1d",
+        {"surface": "double_well", "run": "sgd:lr=0.05;momentum:lr=0.05,momentum=0.9", "steps": "80", "side": "loss"},
+    )
     for tab in ("learn", "explore", "export"):
         out[f"tab_{tab}"] = ("tabs", {"tab": tab})
     out["present"] = ("present", {"present": "1", "lesson": "zigzag"})
@@ -57,7 +65,7 @@ def views() -> dict[str, tuple[str, dict]]:
     return out
 
 
-GROUPS = ("default", "lessons", "diverged", "3d", "tabs", "present", "themes")
+GROUPS = ("default", "lessons", "diverged", "3d", "1d", "tabs", "present", "themes")
 
 
 def log(msg: str) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from optim_core.scene import ResolvedScene
 from viz import RunView, SurfaceView, surface_view
+from viz.curve import CurveView, curve_view
 
 GRID_N = 200
 
@@ -25,7 +26,10 @@ def surface_key(resolved: ResolvedScene) -> str:
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def cached_surface_view(key: str, _resolved: ResolvedScene, n: int = GRID_N) -> SurfaceView:
+def cached_surface_view(key: str, _resolved: ResolvedScene, n: int = GRID_N) -> SurfaceView | CurveView:
+    """A 2-D surface's grid and picture, or a 1-D curve's samples."""
+    if _resolved.dim == 1:
+        return curve_view(_resolved.surface, _resolved.window)
     return surface_view(_resolved.surface, _resolved.window, n)
 
 
@@ -70,7 +74,7 @@ def run_data(resolved: ResolvedScene) -> list[RunData]:
 @dataclass
 class SceneData:
     resolved: ResolvedScene
-    surface_view: SurfaceView
+    surface_view: SurfaceView | CurveView  # CurveView on a 1-D curve
     runs: list[RunView]
     starts: np.ndarray
     curvature: float | None

@@ -1,16 +1,12 @@
-"""The Explore section: live sweep heatmaps, basins of attraction, noise ensembles.
+"""The Explore tab: live sweep heatmaps, basins of attraction, noise ensembles.
 
-Mount it in a tab of the app with one line (it is an ``st.fragment``: its widgets rerun only this
-section, never the main view)::
+It is an ``st.fragment``: its widgets rerun only this section, never the main view. Every computation is
+vectorized in optim_core.explore (one run() call per map) and cached on the resolved scene's surface key plus
+the section's own settings.
 
-    from ui.explore import render as render_explore
-    with explore_tab:
-        render_explore(scene)            # scene: the current optim_core.scene.Scene
-
-"Use these settings in the main view" builds the new Scene (optim_core.explore.apply_to_scene), hands it to
-``default_apply`` — the app's ``ui.state.load_scene`` (the sidebar's widget keys, as presets do) plus
-``st.query_params`` (Scene.to_query()) — from the button's callback, then reruns the whole app.  An app that
-keeps its Scene elsewhere passes ``on_apply=callback``: the callback gets the new Scene instead.
+"Use these settings in the main view" builds the new Scene (optim_core.explore.apply_to_scene, a start axis's
+value as the start), rounded to the values the sidebar's sliders offer, and hands it to the app's one state path
+(ui.state.apply_scene), which then reruns the whole app so the sidebar follows.
 
 Stable widget keys (for tests): explore_mode, explore_optimizer, explore_x_param, explore_y_param,
 explore_x_lo/_hi/_n, explore_y_lo/_hi/_n, explore_metric, explore_steps, explore_tol, explore_apply,
@@ -22,17 +18,21 @@ ensemble_cloud; messages in st.container(key="explore_error").
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from optim_core import MAX_STEPS, OPTIMIZERS
+from i18n import N_
+from look.fmt import num
+from optim_core import MAX_STEPS, OPTIMIZERS, resolve_params, run
 from optim_core.explore import (
     BASIN_MAX,
     ENSEMBLE_MAX,
     METRICS,
+    START_AXES,
     SWEEP_MAX,
     apply_to_scene,
     axis_param,
@@ -42,11 +42,9 @@ from optim_core.explore import (
     ensemble,
     stability_boundary,
     sweep,
-    sweepable_params,
+    sweep_axes,
 )
 from optim_core.scene import ResolvedScene, Scene
-from surfaces import get_surface
-from ui.text import message, safe
 from viz.explore import (
     basin_figure,
     cell_contour,
@@ -56,26 +54,25 @@ from viz.explore import (
     sweep_heatmap,
 )
 
-MODES = ("Sweep", "Basins", "Noise ensemble")
+from . import state
+from .compute import surface_key
+from .looks import current_look
+from .text import _, fmt, lang, message, safe
+from .widgets import nearest_option
+
+MODES = {"sweep": N_("Sweep"), "basins": N_("Basins"), "ensemble": N_("Noise ensemble")}
 CACHE_ENTRIES = 16
 DEFAULT_RESOLUTION = 64
 _SS = st.session_state
 _RERUN_APP = "_explore_rerun_app"
+PROBE_POINTS = 28  # learning rates tried to find where a run stops converging (the default lr range)
 
 
 # ============================================================================ cached computations
-def _surface_args(scene: Scene) -> tuple[str, tuple[tuple[str, float], ...]]:
-    return scene.surface, tuple(sorted((k, float(v)) for k, v in dict(scene.surface_params).items()))
-
-
-def _surface(surface: str, sparams: tuple) -> Any:
-    return get_surface(surface, **dict(sparams))
-
-
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_sweep(
-    surface: str,
-    sparams: tuple,
+    key: str,
+    _r: ResolvedScene,
     optimizer: str,
     start: tuple,
     steps: int,
@@ -84,12 +81,10 @@ def _cached_sweep(
     y_param: str,
     y_values: tuple,
     base: tuple,
-    schedule: str,
-    clip: float | None,
     tol: float,
 ):
     return sweep(
-        _surface(surface, sparams),
+        _r.surface,
         optimizer,
         start,
         steps,
@@ -98,61 +93,39 @@ def _cached_sweep(
         y_param,
         np.asarray(y_values),
         base_params=dict(base),
-        schedule=json.loads(schedule),
-        clip=clip,
+        schedule=dict(_r.schedule),
+        clip=_r.clip,
         tol=tol,
     )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_cell(
-    surface: str,
-    sparams: tuple,
-    optimizer: str,
-    start: tuple,
-    steps: int,
-    params: tuple,
-    schedule: str,
-    clip: float | None,
-) -> tuple[np.ndarray, int, float]:
-    from optim_core import run
-
-    traj = run(
-        _surface(surface, sparams), optimizer, start, steps, schedule=json.loads(schedule), clip=clip, **dict(params)
-    )
+def _cached_cell(key: str, _r: ResolvedScene, optimizer: str, start: tuple, steps: int, params: tuple):
+    traj = run(_r.surface, optimizer, start, steps, schedule=dict(_r.schedule), clip=_r.clip, **dict(params))
     return traj.points[:, 0].copy(), int(traj.diverged_at[0]), float(traj.loss[-1, 0])
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_basins(
-    surface: str,
-    sparams: tuple,
-    optimizer: str,
-    steps: int,
-    params: tuple,
-    grid_n: int,
-    window: tuple,
-    tol: float,
-    schedule: str,
-    clip: float | None,
+    key: str, _r: ResolvedScene, optimizer: str, steps: int, params: tuple, grid_n: int, window: tuple, tol: float
 ):
     return basins(
-        _surface(surface, sparams),
+        _r.surface,
         optimizer,
         steps,
         params=dict(params),
         grid_n=grid_n,
         window=window,
         tol=tol,
-        schedule=json.loads(schedule),
-        clip=clip,
+        schedule=dict(_r.schedule),
+        clip=_r.clip,
     )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_ensemble(
-    surface: str,
-    sparams: tuple,
+    key: str,
+    _r: ResolvedScene,
     optimizer: str,
     start: tuple,
     steps: int,
@@ -160,11 +133,9 @@ def _cached_ensemble(
     n_runs: int,
     noise_std: float,
     seed: int,
-    schedule: str,
-    clip: float | None,
 ):
     return ensemble(
-        _surface(surface, sparams),
+        _r.surface,
         optimizer,
         start,
         steps,
@@ -172,9 +143,34 @@ def _cached_ensemble(
         n_runs=n_runs,
         noise_std=noise_std,
         seed=seed,
-        schedule=json.loads(schedule),
-        clip=clip,
+        schedule=dict(_r.schedule),
+        clip=_r.clip,
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stable_lr(key: str, _r: ResolvedScene, optimizer: str, start: tuple, steps: int, base: tuple) -> float | None:
+    """The largest learning rate of a log grid over the slider's range that does not diverge from the start
+    (one vectorized run); None when every one of them converges."""
+    p = OPTIMIZERS[optimizer].param("lr")
+    lo, hi = p.slider_range()
+    lrs = np.geomspace(lo, hi, PROBE_POINTS)
+    traj = run(
+        _r.surface,
+        optimizer,
+        start,
+        min(steps, 300),
+        schedule=dict(_r.schedule),
+        clip=_r.clip,
+        **{**dict(base), "lr": lrs},
+    )
+    ok = traj.diverged_at < 0
+    if ok.all():
+        return None
+    if not ok.any():
+        return float(lrs[0])
+    first_bad = int(np.argmin(ok))
+    return float(lrs[first_bad - 1]) if first_bad > 0 else float(lrs[0])
 
 
 # ============================================================================ state helpers
@@ -187,62 +183,92 @@ def _run_params(scene: Scene, optimizer: str) -> dict[str, Any]:
 
 
 def _resolved(scene: Scene, optimizer: str) -> dict[str, Any]:
-    from optim_core import resolve_params
-
     try:
         return resolve_params(OPTIMIZERS[optimizer], _run_params(scene, optimizer), 1)
     except ValueError:
         return OPTIMIZERS[optimizer].defaults()
 
 
-def default_range(scene: Scene, optimizer: str, name: str) -> tuple[float, float]:
-    """A first range for a sweep axis: lr spans 10⁻² … 10³ × the scene's lr (so divergence usually shows),
-    the others their slider range."""
+def _start(r: ResolvedScene) -> tuple[float, ...]:
+    return tuple(float(c) for c in r.starts[0])
+
+
+def default_range(r: ResolvedScene, optimizer: str, name: str) -> tuple[float, float]:
+    """A first range for a sweep axis that shows the interesting region. lr: up to a little past the largest lr
+    that still converges from the start (found by one vectorized probe), three decades below it — so most of the
+    map converges and the stability edge is in view; without divergence, 10⁻² … 10³ × the scene's lr. A start
+    axis: the view window. Others: their slider range."""
+    if name in START_AXES:
+        lo, hi = r.window[START_AXES.index(name)]
+        return float(lo), float(hi)
     p = OPTIMIZERS[optimizer].param(name)
     lo, hi = p.slider_range()
     if name == "lr":
-        lr = float(_resolved(scene, optimizer).get("lr", p.default))
-        return float(f"{lr / 100:.3g}"), float(f"{min(lr * 1000, hi):.3g}")
+        base = tuple(sorted((k, v) for k, v in _resolved(r.scene, optimizer).items() if k != "lr"))
+        edge = _stable_lr(surface_key(r), r, optimizer, _start(r), int(_SS.get("explore_steps", 300)), base)
+        if edge is not None:
+            return float(f"{max(edge / 1e3, lo):.3g}"), float(f"{min(edge * 3, hi):.3g}")
+        lr = float(_resolved(r.scene, optimizer).get("lr", p.default))
+        return float(f"{max(lr / 100, lo):.3g}"), float(f"{min(lr * 1000, hi):.3g}")
     if p.log and lo <= 0:
         lo = 1e-12
     return float(lo), float(hi)
 
 
-def _axis_controls(axis: str, names: list[str], scene: Scene) -> None:
+def _axis_label(opt: str, name: str, r: ResolvedScene) -> str:
+    p = axis_param(opt, name, "x", r.surface)
+    return f"{name} ({_(p.description)})" if name in START_AXES else name
+
+
+def _axis_controls(axis: str, names: list[str], r: ResolvedScene, opt: str) -> None:
     """Parameter, range and resolution of one sweep axis (keys explore_{axis}_param/_lo/_hi/_n)."""
-    st.selectbox(f"{axis} axis", names, key=f"explore_{axis}_param", on_change=_set_axis_defaults, args=(scene, axis))
+    st.selectbox(
+        fmt("{axis} axis", axis=axis),
+        names,
+        key=f"explore_{axis}_param",
+        format_func=lambda n: _axis_label(opt, n, r),
+        on_change=_set_axis_defaults,
+        args=(r, axis),
+    )
     a, b = st.columns(2)
-    a.number_input(f"{axis} from", key=f"explore_{axis}_lo", format="%g", step=None)
-    b.number_input(f"{axis} to", key=f"explore_{axis}_hi", format="%g", step=None)
-    st.number_input(f"{axis} resolution", key=f"explore_{axis}_n", step=8, help=f"2 to {SWEEP_MAX} values")
+    a.number_input(fmt("{axis} from", axis=axis), key=f"explore_{axis}_lo", format="%g", step=None)
+    b.number_input(fmt("{axis} to", axis=axis), key=f"explore_{axis}_hi", format="%g", step=None)
+    st.number_input(
+        fmt("{axis} resolution", axis=axis),
+        key=f"explore_{axis}_n",
+        step=8,
+        help=fmt("2 to {max} values", max=SWEEP_MAX),
+    )
 
 
-def _set_axis_defaults(scene: Scene, axis: str) -> None:
+def _set_axis_defaults(r: ResolvedScene, axis: str) -> None:
     opt = _SS["explore_optimizer"]
     name = _SS[f"explore_{axis}_param"]
     try:
-        lo, hi = default_range(scene, opt, name)
+        lo, hi = default_range(r, opt, name)
     except ValueError:
         return
     _SS[f"explore_{axis}_lo"], _SS[f"explore_{axis}_hi"] = lo, hi
 
 
-def _on_optimizer_change(scene: Scene) -> None:
+def _on_optimizer_change(r: ResolvedScene) -> None:
     xp, yp = default_axes(_SS["explore_optimizer"])
     _SS["explore_x_param"], _SS["explore_y_param"] = xp, yp
-    _set_axis_defaults(scene, "x")
-    _set_axis_defaults(scene, "y")
+    _set_axis_defaults(r, "x")
+    _set_axis_defaults(r, "y")
 
 
-def _init_state(scene: Scene) -> None:
+def _init_state(r: ResolvedScene) -> None:
+    scene = r.scene
     # Start on the first run whose optimizer has a second classic axis (β1, momentum, α, ρ): lr × β is the map
     # people come for; plain SGD only offers lr × weight decay.
-    ids = [r.optimizer for r in scene.runs if r.optimizer in OPTIMIZERS] or ["momentum"]
-    first = next((o for o in ids if default_axes(o)[1] != "weight_decay"), ids[0])
+    ids = [x.optimizer for x in scene.runs if x.optimizer in OPTIMIZERS] or ["momentum"]
+    first = next((o for o in ids if default_axes(o)[1] not in ("weight_decay", "start_x")), ids[0])
+    _SS.setdefault("explore_steps", int(min(max(int(scene.steps), 1), 2000)))
     if _SS.get("explore_optimizer") not in OPTIMIZERS:
         _SS["explore_optimizer"] = first
     opt = _SS["explore_optimizer"]
-    names = [p.name for p in sweepable_params(opt)]
+    names = [p.name for p in sweep_axes(opt, r.surface)]
     xp, yp = default_axes(opt)
     if _SS.get("explore_x_param") not in names:
         _SS["explore_x_param"] = xp
@@ -250,13 +276,13 @@ def _init_state(scene: Scene) -> None:
         _SS["explore_y_param"] = yp if yp != _SS["explore_x_param"] else xp
     for axis in ("x", "y"):
         if f"explore_{axis}_lo" not in _SS or f"explore_{axis}_hi" not in _SS:
-            _set_axis_defaults(scene, axis)
+            _set_axis_defaults(r, axis)
         _SS.setdefault(f"explore_{axis}_n", DEFAULT_RESOLUTION)
-    _SS.setdefault("explore_mode", MODES[0])
+    if _SS.get("explore_mode") not in MODES:
+        _SS["explore_mode"] = next(iter(MODES))
     _SS.setdefault("explore_metric", "loss")
-    _SS.setdefault("explore_steps", int(min(max(int(scene.steps), 1), 2000)))
     _SS.setdefault("explore_tol", 1e-6)
-    default_basin = [r.optimizer for r in scene.runs if r.optimizer in OPTIMIZERS]
+    default_basin = [x.optimizer for x in scene.runs if x.optimizer in OPTIMIZERS]
     default_basin = list(dict.fromkeys(default_basin))[:3] or ["sgd", "momentum", "adam"]
     _SS.setdefault("explore_basin_optimizers", default_basin)
     _SS.setdefault("explore_basin_n", 100)
@@ -267,25 +293,40 @@ def _init_state(scene: Scene) -> None:
     _SS.setdefault("explore_ens_zoom", False)
 
 
+def rounded(opt: str, params: dict[str, float]) -> dict[str, float]:
+    """Each value moved to the nearest one its sidebar slider offers (lr 0.0003220597919 → 0.0003), so the main
+    view shows exactly what was applied."""
+    spec = OPTIMIZERS[opt]
+    return {k: nearest_option(spec.param(k), float(v)) for k, v in params.items()}
+
+
 def default_apply(new: Scene) -> None:
     """Hand a Scene to the main view through the app's one state path (ui.state.apply_scene writes it into the
     sidebar's widget keys; the address bar follows on the full rerun this asks for)."""
-    from ui.state import apply_scene
-
-    apply_scene(new, from_fragment=True)
+    state.apply_scene(new, from_fragment=True)
 
 
-def _apply(scene: Scene, optimizer: str, params: dict[str, Any], on_apply: Callable[[Scene], None] | None) -> None:
+def _apply(
+    r: ResolvedScene,
+    optimizer: str,
+    params: dict[str, float],
+    start: tuple[float, ...] | None,
+    on_apply: Callable[[Scene], None] | None,
+) -> None:
     """Button callback (runs before the next script run, when widget values may still be set)."""
     try:
-        new = apply_to_scene(scene, optimizer, params)
+        values = rounded(optimizer, params)
+        new = apply_to_scene(r.scene, optimizer, values)
+        if start is not None:
+            new = new.with_(starts=(tuple(float(f"{c:.4g}") for c in start),)).validated()
     except ValueError as exc:
-        _SS["explore_apply_error"] = str(exc)
+        _SS["explore_apply_error"] = exc
         return
     (on_apply or default_apply)(new)
-    _SS["explore_applied"] = ", ".join(
-        f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}" for k, v in params.items()
-    )
+    shown = [f"{k} = {num(v)}" for k, v in values.items()]
+    if start is not None:
+        shown.append(_("start") + " = (" + ", ".join(f"{c:.4g}" for c in start) + ")")
+    _SS["explore_applied"] = ", ".join(shown)
     _SS[_RERUN_APP] = True  # the click reran only this fragment: rerun the whole app so the main view follows
 
 
@@ -293,155 +334,156 @@ def _apply(scene: Scene, optimizer: str, params: dict[str, Any], on_apply: Calla
 @st.fragment
 def render(resolved: ResolvedScene | Scene, *, on_apply: Callable[[Scene], None] | None = None) -> None:
     """Draw the Explore section for a scene (an optim_core.scene.ResolvedScene, or a Scene)."""
-    scene = resolved.scene if isinstance(resolved, ResolvedScene) else resolved
+    r = resolved if isinstance(resolved, ResolvedScene) else resolved.resolve()
     if _SS.pop(_RERUN_APP, False):
-        _SS.pop("_rerun_app", None)
         st.rerun(scope="app")
-    _init_state(scene)
-    st.subheader("Explore hyperparameters")
+    _init_state(r)
+    st.subheader(_("Explore hyperparameters"))
     if _SS.get("explore_applied"):
-        st.success(f"Applied {_SS.pop('explore_applied')} to the main view.")
+        st.success(fmt("Applied {values} to the main view.", values=safe(_SS.pop("explore_applied"))))
+    modes = list(MODES) if r.dim == 2 else ["sweep", "ensemble"]
+    if _SS.get("explore_mode") not in modes:
+        _SS["explore_mode"] = modes[0]
     mode = st.radio(
-        "Mode",
-        MODES,
+        _("Mode"),
+        modes,
         key="explore_mode",
         horizontal=True,
-        help="Sweep: a grid of two hyperparameters from one start. Basins: a grid of starts, coloured "
-        "by the minimum each reaches. Noise ensemble: many runs with gradient noise.",
+        format_func=lambda m: _(MODES[m]),
+        help=_(
+            "Sweep: a grid of two hyperparameters (or a hyperparameter and the start) from one start. Basins: a "
+            "grid of starts, coloured by the minimum each reaches. Noise ensemble: many runs with gradient noise."
+        ),
     )
     errors = st.container(key="explore_error")
-    if _SS.get("explore_apply_error"):
-        errors.error(safe(_SS.pop("explore_apply_error")))
+    if _SS.get("explore_apply_error") is not None:
+        errors.error(message(_SS.pop("explore_apply_error")))
     try:
-        if mode == "Sweep":
-            _sweep_mode(scene, errors, on_apply)
-        elif mode == "Basins":
-            _basin_mode(scene, errors)
+        if mode == "sweep":
+            _sweep_mode(r, errors, on_apply)
+        elif mode == "basins":
+            _basin_mode(r, errors)
         else:
-            _ensemble_mode(scene, errors)
+            _ensemble_mode(r, errors)
     except ValueError as exc:  # SpecError, FormulaError: one-line messages
         errors.error(message(exc))
 
 
-def _common_inputs(scene: Scene) -> tuple[str, tuple, tuple[float, float], str, float | None]:
-    surface, sparams = _surface_args(scene)
-    start = tuple(float(c) for c in scene.start_points()[0])
-    schedule = json.dumps(dict(scene.schedule), sort_keys=True)
-    return surface, sparams, start, schedule, scene.clip
-
-
-def _optimizer_select(scene: Scene) -> str:
+def _optimizer_select(r: ResolvedScene) -> str:
     return st.selectbox(
-        "Optimizer",
+        _("Optimizer"),
         list(OPTIMIZERS),
         key="explore_optimizer",
         format_func=lambda k: OPTIMIZERS[k].name,
         on_change=_on_optimizer_change,
-        args=(scene,),
+        args=(r,),
     )
 
 
-def _sweep_mode(scene: Scene, errors, on_apply) -> None:
-    surface, sparams, start, schedule, clip = _common_inputs(scene)
+def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
+    look = current_look()
+    start = _start(r)
     c1, c2, c3 = st.columns([1.2, 1, 1])
     with c1:
-        opt = _optimizer_select(scene)
-        names = [p.name for p in sweepable_params(opt)]
-        st.selectbox("Metric", list(METRICS), key="explore_metric", format_func=lambda k: METRICS[k])
+        opt = _optimizer_select(r)
+        names = [p.name for p in sweep_axes(opt, r.surface)]
+        st.selectbox(_("Metric"), list(METRICS), key="explore_metric", format_func=lambda k: _(METRICS[k]))
         st.number_input(
-            "Steps", key="explore_steps", step=50, help=f"1 to {MAX_STEPS}; a 64×64 grid of 300 steps takes ~0.1 s"
+            _("Steps"),
+            key="explore_steps",
+            step=50,
+            help=fmt("1 to {max}; a 64×64 grid of 300 steps takes about 0.1 s", max=MAX_STEPS),
         )
     with c2:
-        _axis_controls("x", names, scene)
+        _axis_controls("x", names, r, opt)
     with c3:
-        _axis_controls("y", names, scene)
-    with st.expander("Tolerance"):
+        _axis_controls("y", names, r, opt)
+    with st.expander(_("Tolerance")):
         st.number_input(
-            "Converged when f − f* ≤",
+            _("Converged when f − f* ≤"),
             key="explore_tol",
             format="%g",
             step=None,
-            help="f* is the lowest value of f at the surface's known minima",
+            help=_("f* is the lowest value of f at the surface's known minima"),
         )
 
     xp, yp = _SS["explore_x_param"], _SS["explore_y_param"]
-    px, py = axis_param(opt, xp, "x"), axis_param(opt, yp, "y")
+    px, py = axis_param(opt, xp, "x", r.surface), axis_param(opt, yp, "y", r.surface)
     if px.name == py.name:
-        errors.error(f"x and y are both {px.name}: pick two different hyperparameters")
+        errors.error(fmt("x and y are both {name}: pick two different hyperparameters", name=px.name))
         return
     xv = axis_values(px, _SS["explore_x_lo"], _SS["explore_x_hi"], int(_SS["explore_x_n"]), axis="x")
     yv = axis_values(py, _SS["explore_y_lo"], _SS["explore_y_hi"], int(_SS["explore_y_n"]), axis="y")
     steps = int(_SS["explore_steps"])
-    base = tuple(sorted((k, v) for k, v in _resolved(scene, opt).items() if k not in (xp, yp)))
-    with st.spinner("Computing the sweep…"):
+    base = tuple(sorted((k, v) for k, v in _resolved(r.scene, opt).items() if k not in (xp, yp)))
+    key = surface_key(r)
+    with st.spinner(_("Computing the sweep…")):
         res = _cached_sweep(
-            surface,
-            sparams,
-            opt,
-            start,
-            steps,
-            xp,
-            tuple(xv.tolist()),
-            yp,
-            tuple(yv.tolist()),
-            base,
-            schedule,
-            clip,
-            float(_SS["explore_tol"]),
+            key, r, opt, start, steps, xp, tuple(xv.tolist()), yp, tuple(yv.tolist()), base, float(_SS["explore_tol"])
         )
-
-    constant_lr = json.loads(schedule).get("name", "constant") == "constant"
-    boundary = (
-        stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
-        if constant_lr and clip is None
-        else None
-    )
+    constant_lr = r.schedule.get("name", "constant") == "constant"
+    boundary = None
+    if constant_lr and r.clip is None and xp not in START_AXES and yp not in START_AXES:
+        boundary = stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
 
     cell = _current_cell(res, (opt, xp, yp, tuple(xv.tolist()), tuple(yv.tolist())))
-    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, selected=cell)
+    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, selected=cell, look=look)
+    where = "(" + ", ".join(f"{c:g}" for c in start) + ")"
     notes = [
-        (
-            f"{OPTIMIZERS[opt].name} on {res.surface.name} from ({start[0]:g}, {start[1]:g}), {steps} steps, "
-            f"{res.shape[0]}×{res.shape[1]} runs; {int(res.diverged.sum())} diverged."
+        fmt(
+            "{optimizer} on {surface} from {start}, {steps} steps, {ny}×{nx} runs; {n} diverged.",
+            optimizer=OPTIMIZERS[opt].name,
+            surface=_(res.surface.name),
+            start=where,
+            steps=steps,
+            ny=res.shape[0],
+            nx=res.shape[1],
+            n=int(res.diverged.sum()),
         )
     ]
     if boundary is not None:
-        notes.append(f"Dashed line: {boundary.summary()}.")
-    if scene.noise_std:
-        notes.append("Sweeps are noise-free (the scene's gradient noise is not applied).")
+        notes.append(fmt("Dashed line: {summary}.", summary=boundary.summary(lang())))
+    if r.noise is not None:
+        notes.append(_("Sweeps are noise-free (the scene's gradient noise is not applied)."))
     if res.f_star is None:
-        notes.append("This surface has no known minimum: steps and distance are not available.")
+        notes.append(_("This surface has no known minimum: steps and distance are not available."))
     st.caption(safe(" ".join(notes)))
     st.plotly_chart(fig, key="sweep_heatmap", on_select="rerun", selection_mode="points", width="stretch")
 
     i, j = cell
     params = res.cell_params(i, j)
-    points, div_at, final = _cached_cell(
-        surface, sparams, opt, start, steps, tuple(sorted(params.items())), schedule, clip
-    )
-    axis_vals = {xp: params[xp], yp: params[yp]}
+    cell_start = res.cell_start(i, j)
+    points, div_at, final = _cached_cell(key, r, opt, cell_start, steps, tuple(sorted(params.items())))
+    axis_vals = {
+        name: (params[name] if name not in START_AXES else cell_start[START_AXES.index(name)]) for name in (xp, yp)
+    }
     label = ", ".join(f"{k} = {v:.4g}" for k, v in axis_vals.items())
-    status = (
-        f"diverged at step {div_at}"
-        if div_at >= 0
-        else (
-            f"reached tolerance at step {res.steps_to_tol[i, j]}"
-            if res.steps_to_tol[i, j] >= 0
-            else "never within tolerance"
+    if div_at >= 0:
+        status = fmt("diverged at step {step}", step=div_at)
+    elif res.steps_to_tol[i, j] >= 0:
+        status = fmt("reached tolerance at step {step}", step=int(res.steps_to_tol[i, j]))
+    else:
+        status = _("never within tolerance")
+    st.markdown(
+        f"**{_('Selected cell:')}** {safe(label)} — "
+        + fmt("final loss {loss}, {status}.", loss=f"{final:.4g}", status=status)
+        + " "
+        + _("Click a cell to choose another.")
+    )
+    if r.dim == 2:
+        st.plotly_chart(
+            cell_contour(res.surface, points, window=r.window, label=label, diverged_at=div_at, look=look),
+            key="sweep_cell_contour",
+            width="stretch",
         )
-    )
-    st.markdown(f"**Selected cell:** {label} — final loss {final:.4g}, {status}. Click a cell to choose another.")
-    st.plotly_chart(
-        cell_contour(res.surface, points, window=scene.view_window(), label=label, diverged_at=div_at),
-        key="sweep_cell_contour",
-        width="stretch",
-    )
+    hyper = {k: v for k, v in axis_vals.items() if k not in START_AXES}
+    start_change = cell_start if any(k in START_AXES for k in axis_vals) else None
     st.button(
-        "Use these settings in the main view",
+        _("Use these settings in the main view"),
         key="explore_apply",
         on_click=_apply,
-        args=(scene, opt, axis_vals, on_apply),
-        help="Sets these hyperparameters on this optimizer's run in the main view (adds the run if needed)",
+        args=(r, opt, hyper, start_change, on_apply),
+        help=_("Sets these hyperparameters on this optimizer's run in the main view (adds the run if needed)"),
     )
 
 
@@ -480,12 +522,12 @@ def _best_cell(res) -> tuple[int, int]:
     return divmod(k, res.shape[1])
 
 
-def _basin_mode(scene: Scene, errors) -> None:
-    surface, sparams, _, schedule, clip = _common_inputs(scene)
+def _basin_mode(r: ResolvedScene, errors) -> None:
+    look = current_look()
     c1, c2 = st.columns([2, 1])
     with c1:
         chosen = st.multiselect(
-            "Optimizers (side by side)",
+            _("Optimizers (side by side)"),
             list(OPTIMIZERS),
             key="explore_basin_optimizers",
             format_func=lambda k: OPTIMIZERS[k].name,
@@ -493,71 +535,73 @@ def _basin_mode(scene: Scene, errors) -> None:
         )
         cols = st.columns(max(1, len(chosen)))
         for col, opt in zip(cols, chosen):
-            key = f"explore_basin_lr_{opt}"
-            if key not in _SS:
-                _SS[key] = float(_resolved(scene, opt).get("lr", OPTIMIZERS[opt].param("lr").default))
-            col.number_input(f"{OPTIMIZERS[opt].name} lr", key=key, format="%g", step=None)
+            k = f"explore_basin_lr_{opt}"
+            if k not in _SS:
+                _SS[k] = float(_resolved(r.scene, opt).get("lr", OPTIMIZERS[opt].param("lr").default))
+            col.number_input(f"{OPTIMIZERS[opt].name} lr", key=k, format="%g", step=None)
     with c2:
-        st.number_input("Starts per axis", key="explore_basin_n", step=10, help=f"2 to {BASIN_MAX}")
-        st.number_input("Steps", key="explore_steps", step=50)
-        st.number_input("Reached a minimum within", key="explore_basin_tol", format="%g", step=None)
+        st.number_input(_("Starts per axis"), key="explore_basin_n", step=10, help=fmt("2 to {max}", max=BASIN_MAX))
+        st.number_input(_("Steps"), key="explore_steps", step=50)
+        st.number_input(_("Reached a minimum within"), key="explore_basin_tol", format="%g", step=None)
     if not chosen:
-        errors.info("Choose at least one optimizer.")
+        errors.info(_("Choose at least one optimizer."))
         return
-    window = tuple(tuple(float(v) for v in pair) for pair in scene.view_window())
+    window = tuple(tuple(float(v) for v in pair) for pair in r.window)
     results = []
-    with st.spinner("Computing basins…"):
+    key = surface_key(r)
+    with st.spinner(_("Computing basins…")):
         for opt in chosen:
-            params = dict(_resolved(scene, opt))
+            params = dict(_resolved(r.scene, opt))
             params["lr"] = float(_SS[f"explore_basin_lr_{opt}"])
             results.append(
                 _cached_basins(
-                    surface,
-                    sparams,
+                    key,
+                    r,
                     opt,
                     int(_SS["explore_steps"]),
                     tuple(sorted(params.items())),
                     int(_SS["explore_basin_n"]),
                     window,
                     float(_SS["explore_basin_tol"]),
-                    schedule,
-                    clip,
                 )
             )
-    titles = [f"{OPTIMIZERS[r.optimizer].name} (lr = {r.params['lr']:g})" for r in results]
-    note = (
-        f"Each pixel is a start point; its colour is the known minimum the run ends within "
-        f"{results[0].tol:g} of after {results[0].steps} steps."
+    titles = [f"{OPTIMIZERS[x.optimizer].name} (lr = {x.params['lr']:g})" for x in results]
+    note = fmt(
+        "Each pixel is a start point; its colour is the known minimum the run ends within {tol} of after {steps} "
+        "steps.",
+        tol=f"{results[0].tol:g}",
+        steps=results[0].steps,
     )
     if len(results[0].minima) < 2:
-        note += " This surface has a single known minimum; Himmelblau (four minima) shows basins best."
+        note += " " + _("This surface has a single known minimum; Himmelblau (four minima) shows basins best.")
     st.caption(safe(note))
-    st.plotly_chart(basin_figure(results, titles=titles), key="basins", width="stretch")
+    st.plotly_chart(basin_figure(results, titles=titles, look=look), key="basins", width="stretch")
 
 
-def _ensemble_mode(scene: Scene, errors) -> None:
-    surface, sparams, start, schedule, clip = _common_inputs(scene)
+def _ensemble_mode(r: ResolvedScene, errors) -> None:
+    look = current_look()
+    start = _start(r)
     c1, c2 = st.columns(2)
     with c1:
-        opt = _optimizer_select(scene)
-        st.number_input("Steps", key="explore_steps", step=50)
+        opt = _optimizer_select(r)
+        st.number_input(_("Steps"), key="explore_steps", step=50)
     with c2:
-        st.number_input("Runs", key="explore_ens_runs", step=50, help=f"2 to {ENSEMBLE_MAX}")
+        st.number_input(_("Runs"), key="explore_ens_runs", step=50, help=fmt("2 to {max}", max=ENSEMBLE_MAX))
         a, b = st.columns(2)
         a.number_input(
-            "Noise std σ",
+            _("Noise std σ"),
             key="explore_ens_std",
             format="%g",
             step=None,
-            help="each step sees g + σ·ξ, ξ ~ N(0, I): simulated mini-batch noise",
+            help=_("each step sees g + σ·ξ, ξ ~ N(0, I): simulated mini-batch noise"),
         )
-        b.number_input("Seed", key="explore_ens_seed", step=1)
-        st.checkbox("Zoom to the end points", key="explore_ens_zoom")
-    params = tuple(sorted(_resolved(scene, opt).items()))
-    with st.spinner("Computing the ensemble…"):
+        b.number_input(_("Seed"), key="explore_ens_seed", step=1)
+        st.checkbox(_("Zoom to the end points"), key="explore_ens_zoom")
+    params = tuple(sorted(_resolved(r.scene, opt).items()))
+    with st.spinner(_("Computing the ensemble…")):
         ens = _cached_ensemble(
-            surface,
-            sparams,
+            surface_key(r),
+            r,
             opt,
             start,
             int(_SS["explore_steps"]),
@@ -565,19 +609,33 @@ def _ensemble_mode(scene: Scene, errors) -> None:
             int(_SS["explore_ens_runs"]),
             float(_SS["explore_ens_std"]),
             int(_SS["explore_ens_seed"]),
-            schedule,
-            clip,
         )
     st.caption(
-        f"{ens.n_runs} runs of {OPTIMIZERS[opt].name} from ({start[0]:g}, {start[1]:g}), each step seeing "
-        f"g + σ·ξ with σ = {ens.noise_std:g} (simulated mini-batch noise, seed {ens.seed}); "
-        f"{int(ens.diverged.sum())} diverged. Dashed: the same run without noise."
+        safe(
+            fmt(
+                "{n} runs of {optimizer} from {start}, each step seeing g + σ·ξ with σ = {std} (simulated mini-batch "
+                "noise, seed {seed}); {diverged} diverged. Dashed: the same run without noise.",
+                n=ens.n_runs,
+                optimizer=OPTIMIZERS[opt].name,
+                start="(" + ", ".join(f"{c:g}" for c in start) + ")",
+                std=f"{ens.noise_std:g}",
+                seed=ens.seed,
+                diverged=int(ens.diverged.sum()),
+            )
+        )
     )
-    st.plotly_chart(ensemble_loss_figure(ens), key="ensemble_loss", width="stretch")
-    spread = ens.end_points[~ens.diverged].std(axis=0) if (~ens.diverged).any() else np.full(2, np.nan)
-    st.plotly_chart(
-        ensemble_cloud_figure(ens, window=scene.view_window(), zoom=bool(_SS["explore_ens_zoom"])),
-        key="ensemble_cloud",
-        width="stretch",
+    st.plotly_chart(ensemble_loss_figure(ens, look=look), key="ensemble_loss", width="stretch")
+    ok = ~ens.diverged
+    spread = ens.end_points[ok].std(axis=0) if ok.any() else np.full(r.dim, np.nan)
+    if r.dim == 2:
+        st.plotly_chart(
+            ensemble_cloud_figure(ens, window=r.window, zoom=bool(_SS["explore_ens_zoom"]), look=look),
+            key="ensemble_cloud",
+            width="stretch",
+        )
+    st.caption(
+        fmt(
+            "End points spread: {spread}.",
+            spread=", ".join(f"std {c} = {s:.3g}" for c, s in zip("xy", spread) if math.isfinite(s)) or "—",
+        )
     )
-    st.caption(f"End points spread: std x = {spread[0]:.3g}, std y = {spread[1]:.3g}.")

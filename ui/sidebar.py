@@ -11,7 +11,8 @@ import i18n
 from look.theme import run_color
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
-from surfaces import BUILTINS, get_surface
+from surfaces import SURFACES as BUILTINS
+from surfaces import get_surface
 
 from . import nav, state
 from .text import _, fmt, message
@@ -72,19 +73,30 @@ def display_section(tab_labels: dict[str, str]) -> None:
 def surface_section() -> None:
     ss = st.session_state
     st.markdown("#### " + _("Surface"))
-    options = [*BUILTINS, state.CUSTOM]
+    surfaces = [k for k, v in BUILTINS.items() if v.dim == 2]
+    curves = [k for k, v in BUILTINS.items() if v.dim == 1]
+    options = [*surfaces, state.CUSTOM, *curves, state.CUSTOM_1D]
+
+    def name(s: str) -> str:
+        if s == state.CUSTOM:
+            return "✎ " + _("Custom formula f(x, y)…")
+        if s == state.CUSTOM_1D:
+            return "✎ " + _("Custom curve f(x)…")
+        return ("f(x): " if BUILTINS[s].dim == 1 else "") + _(BUILTINS[s].name)
+
     st.selectbox(
         _("Surface"),
         options,
         key="surface",
         label_visibility="collapsed",
-        format_func=lambda s: _(BUILTINS[s].name) if s in BUILTINS else "✎ " + _("Custom formula…"),
+        format_func=name,
         on_change=state.on_surface_change,
     )
-    if ss["surface"] == state.CUSTOM:
-        ss.setdefault("formula", ss.get(state.LAST_FORMULA) or "x^2 + 3*y^2")
+    if ss["surface"] in state.CUSTOMS:
+        one_d = ss["surface"] == state.CUSTOM_1D
+        ss.setdefault("formula", ss.get(state.LAST_FORMULA) or ("x^2" if one_d else "x^2 + 3*y^2"))
         st.text_input(
-            "f(x, y) =",
+            "f(x) =" if one_d else "f(x, y) =",
             key="formula",
             on_change=state.on_formula_change,
             help=_(
@@ -93,7 +105,7 @@ def surface_section() -> None:
             ),
         )
         try:
-            surf = get_surface(ss["formula"].strip())
+            surf = get_surface(ss["formula"].strip(), dim=1 if one_d else None)
         except ValueError as exc:
             with st.container(key="formula_error"):
                 st.error(message(exc), icon=":material/error:")

@@ -27,11 +27,14 @@ import streamlit as st
 
 from optim_core import OPTIMIZERS, SCHEDULES, resolve_schedule
 from optim_core.scene import MAX_RUNS, MAX_STARTS, RunConfig, Scene
-from surfaces import BUILTINS, get_surface
+from surfaces import SURFACES as BUILTINS
+from surfaces import get_surface
 
 from .url import SIDES, TABS, ViewState
 
-CUSTOM = "custom"
+CUSTOM = "custom"  # a typed formula f(x, y)
+CUSTOM_1D = "custom_curve"  # a typed formula f(x): a 1-D curve
+CUSTOMS = (CUSTOM, CUSTOM_1D)
 N_RUNS = "_n_runs"
 N_STARTS = "_n_starts"
 LAST_FORMULA = "_last_good_formula"
@@ -112,7 +115,8 @@ def load_scene(scene: Scene) -> None:
         for p in BUILTINS[scene.surface].params:
             ss[f"surface_{p.name}"] = float(scene.surface_params.get(p.name, p.default))
     else:
-        ss["surface"] = CUSTOM
+        one_d = bool(scene.starts) and len(scene.starts[0]) == 1
+        ss["surface"] = CUSTOM_1D if one_d else CUSTOM
         ss["formula"] = scene.surface
         ss[LAST_FORMULA] = scene.surface
     ss[PREV_SURFACE] = ss["surface"]
@@ -153,9 +157,11 @@ def load_view(view: ViewState, tab_labels: dict[str, str], given: set[str] | Non
         "lang": view.lang,
         "theme": view.theme,
         "present": view.present,
-        "side_view": view.side,
+        "side_view": view.side or None,
         "tab": tab_labels.get(view.tab, next(iter(tab_labels.values()))),
     }
+    if view.side:
+        ss["_side_chosen"] = True
     link_keys = {"lang": "lang", "theme": "theme", "present": "present", "side_view": "side", "tab": "tab"}
     for key, value in values.items():
         if given is None or link_keys[key] in given:
@@ -171,9 +177,14 @@ def load_view(view: ViewState, tab_labels: dict[str, str], given: set[str] | Non
 def surface_id() -> str:
     """The surface as the Scene spells it: a built-in id, or the formula text."""
     ss = st.session_state
-    if ss.get("surface", "rosenbrock") == CUSTOM:
+    if ss.get("surface", "rosenbrock") in CUSTOMS:
         return str(ss.get("formula", "")).strip()
     return ss.get("surface", "rosenbrock")
+
+
+def wanted_dim() -> int | None:
+    """1 for a typed curve f(x); None otherwise (a built-in knows its own dimension; a formula is 2-D)."""
+    return 1 if st.session_state.get("surface") == CUSTOM_1D else None
 
 
 def surface_params() -> dict[str, float]:
@@ -192,7 +203,7 @@ def surface_params() -> dict[str, float]:
 def current_surface():
     """The Surface the widgets describe, or None if the formula is rejected."""
     try:
-        return get_surface(surface_id(), **surface_params())
+        return get_surface(surface_id(), dim=wanted_dim(), **surface_params())
     except ValueError:
         return None
 
@@ -252,7 +263,9 @@ def scene_from_state() -> Scene:
     starts = tuple(starts_from_state(dim))
     window = window_from_state(dim)
     if surf is not None:
-        if len(starts) == 1 and all(same(a, b) for a, b in zip(starts[0], surf.start)):
+        # a typed curve keeps its start explicit: a formula with no start is read as the 2-D surface
+        implicit_ok = ss.get("surface") != CUSTOM_1D
+        if implicit_ok and len(starts) == 1 and all(same(a, b) for a, b in zip(starts[0], surf.start)):
             starts = ()
         flat = [v for pair in window for v in pair]
         if all(same(a, b) for a, b in zip(flat, [v for pair in surf.domain for v in pair])):
@@ -279,7 +292,7 @@ def view_from_state(tab_ids: dict[str, str]) -> ViewState:
         lang=str(ss.get("lang", "en")),
         theme=str(ss.get("theme", "light")),
         tab=tab_ids.get(str(ss.get("tab")), TABS[0]),
-        side=str(ss.get("side_view", "loss")) if ss.get("side_view") in SIDES else "loss",
+        side=str(ss.get("side_view")) if ss.get("side_view") in SIDES and ss.get("_side_chosen") else "",
         step=int(step) if isinstance(step, (int, float)) and not isinstance(step, bool) else None,
         present=bool(ss.get("present", False)),
         hide=frozenset(ss.get(HIDE, frozenset())),
@@ -302,7 +315,19 @@ def on_surface_change() -> None:
     new = ss.get("surface")
     prev = ss.get(PREV_SURFACE)
     surf = None
-    if new == CUSTOM:
+    if new == CUSTOM_1D:
+        text = ss.get(LAST_FORMULA) if ss.get(PREV_SURFACE) == CUSTOM_1D else ""
+        if prev in BUILTINS and BUILTINS[prev].dim == 1:
+            params = {p.name: ss.get(f"surface_{p.name}", p.default) for p in BUILTINS[prev].params}
+            with contextlib.suppress(ValueError):
+                text = get_surface(prev, **params).formula or text
+        ss["formula"] = text or "x^2"
+        try:
+            surf = get_surface(ss["formula"], dim=1)
+            ss[LAST_FORMULA] = ss["formula"]
+        except ValueError:
+            surf = None
+    elif new == CUSTOM:
         text = ss.get(LAST_FORMULA) or ""
         if prev in BUILTINS:
             params = {p.name: ss.get(f"surface_{p.name}", p.default) for p in BUILTINS[prev].params}
@@ -407,7 +432,8 @@ def reset_view() -> None:
 
 
 def on_map_click() -> None:
-    """A click on the contour map (st.plotly_chart selection): move the start there, or add one."""
+    """A click on the map (st.plotly_chart selection): move the start there, or add one. On a 1-D curve only
+    x counts."""
     ss = st.session_state
     event = ss.get("contour")
     try:
@@ -423,6 +449,13 @@ def on_map_click() -> None:
     if not (math.isfinite(x) and math.isfinite(y)):
         return
     x, y = float(f"{x:.4g}"), float(f"{y:.4g}")
+    if ss.get("_dim") == 1:
+        starts = starts_from_state(1) if ss.get("click_mode") == "add" else []
+        if len(starts) >= MAX_STARTS:
+            ss["_toast"] = "max_starts"
+            return
+        write_starts([*starts, (x,)])
+        return
     if ss.get("click_mode", "move") == "add":
         if not add_start(x, y):
             ss["_toast"] = "max_starts"

@@ -6,10 +6,11 @@ import html
 
 import streamlit as st
 
-from look.fmt import point
+from look.fmt import sig
 from look.theme import run_color
 from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
+from viz.curve import curve_figure, theta_figure
 
 from . import header, share, state, summary
 from .compute import SceneData, run_data, scene_data
@@ -19,6 +20,8 @@ from .text import _, fmt, safe
 # The contour map has its own controls (play, speed, scrub) where the mode bar would sit: no mode bar; drag to
 # zoom, double-click to reset.
 SIDE_VIEWS = ("loss", "3d")
+SIDE_VIEWS_1D = ("theta", "loss")
+SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration"}
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "reset"}
 
 
@@ -33,24 +36,27 @@ def _data(key: str, _resolved: ResolvedScene):
         clip=_resolved.clip,
         start_curvature=data.start_curvature,
     )
-    (x0, x1), (y0, y1) = data.surface_view.window
+    window = _resolved.window
     escaped = []
     for run in data.runs:
         last = run.last_valid()
         for b in range(run.batch):
             if int(run.diverged_at[b]) >= 0:
                 continue
-            x, y = run.points[int(last[b]), b]
-            if not (x0 <= x <= x1 and y0 <= y <= y1):
-                escaped.append((run.label, point(x, y, 3)))
+            p = run.points[int(last[b]), b]
+            if not all(lo <= c <= hi for c, (lo, hi) in zip(p, window)):
+                escaped.append((run.label, "(" + ", ".join(sig(c, 3) for c in p) + ")"))
                 break
     return data, divergences, escaped
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _contour(key: str, _sd: SceneData):
-    """The contour figure without Plotly's own play / speed / scrub controls: the playback bar (ui.player)
-    drives its frames; the frame names and steps ride along in layout.meta."""
+    """The main chart — the contour map, or on a 1-D curve the curve with its balls — without Plotly's own play
+    / speed / scrub controls: the playback bar (ui.player) drives its frames; the frame names and steps ride
+    along in layout.meta."""
+    if _sd.resolved.dim == 1:
+        return curve_figure(_sd.surface_view, _sd.runs)
     fig = contour_figure(_sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False)
     names, steps = frame_info(fig)
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
@@ -84,6 +90,11 @@ def _cursor_shape(step: int) -> dict:
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _surface3d(key: str, _sd: SceneData):
     return surface3d_figure(_sd.surface_view, _sd.runs, _sd.starts, height=_side_height(key, _sd))
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _theta(key: str, _sd: SceneData):
+    return theta_figure(_sd.runs, _sd.surface_view.minima.tolist())
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -128,15 +139,19 @@ def render(resolved: ResolvedScene) -> None:
     key = resolved.key
     ss = st.session_state
     ss.setdefault("click_mode", "move")
-    if ss.get("side_view") not in SIDE_VIEWS:
-        ss["side_view"] = SIDE_VIEWS[0]
+    sides = SIDE_VIEWS_1D if resolved.dim == 1 else SIDE_VIEWS
+    if ss.get("side_view") not in sides:
+        ss["side_view"] = sides[0]
     side = ss["side_view"]
     data, divergences, escaped = _data(key, resolved)
     contour = _contour(key, data)
     meta = contour.layout.meta
-    (x0, x1), (y0, y1) = data.surface_view.window
-    ratio = (y1 - y0) / (x1 - x0)
-    aspect = ratio if 0.25 <= ratio <= 4.0 else 0.75
+    if resolved.dim == 1:
+        aspect = 0.62  # a curve: wider than tall
+    else:
+        (x0, x1), (y0, y1) = resolved.window
+        ratio = (y1 - y0) / (x1 - x0)
+        aspect = ratio if 0.25 <= ratio <= 4.0 else 0.75
 
     box = measured_box()
     height = map_height(box, aspect, present=bool(ss.get("present")))
@@ -168,7 +183,7 @@ def render(resolved: ResolvedScene) -> None:
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
             charts=["contour"] + (["surface3d"] if side == "3d" else []),
-            cursors=["metrics"] if side == "loss" else [],
+            cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
         )
@@ -199,10 +214,11 @@ def render(resolved: ResolvedScene) -> None:
         # start on software rendering, so it is drawn when asked for).
         bar.segmented_control(
             _("Side view"),
-            list(SIDE_VIEWS),
+            list(sides),
             key="side_view",
+            on_change=lambda: ss.__setitem__("_side_chosen", True),
             required=True,
-            format_func=lambda s: _("Loss curves") if s == "loss" else _("3-D surface"),
+            format_func=lambda s: _(SIDE_LABELS[s]),
             label_visibility="collapsed",
         )
         bar.segmented_control(
@@ -219,6 +235,8 @@ def render(resolved: ResolvedScene) -> None:
             st.plotly_chart(
                 _surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False}, height=side_h
             )
+        elif side == "theta":
+            st.plotly_chart(_theta(key, data), key="theta", theme=None, config={"displaylogo": False}, height=side_h)
         else:
             st.plotly_chart(
                 _metrics(key, data), key="metrics", theme=None, config={"displaylogo": False}, height=side_h

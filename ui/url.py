@@ -33,7 +33,7 @@ MAX_VALUE_CHARS = 2000  # per query value: a scene's longest link is far shorter
 
 THEMES = ("light", "dark", "contrast")
 TABS = ("trajectories", "learn", "explore", "export")
-SIDES = ("loss", "3d")
+SIDES = ("loss", "3d", "theta")
 # Controls a link can hide (hide=a,b or a_hide=true). "lr" and "params" are the run sliders.
 HIDEABLE = (
     "surface",
@@ -58,7 +58,7 @@ class ViewState:
     lang: str = "en"
     theme: str = "light"
     tab: str = "trajectories"
-    side: str = "loss"
+    side: str = ""  # "": the dimension's default (loss curves on a surface, θ against t on a curve)
     step: int | None = None  # None: the last step
     present: bool = False
     hide: frozenset[str] = field(default_factory=frozenset)
@@ -156,7 +156,7 @@ def view_to_query(view: ViewState) -> dict[str, str]:
         q["theme"] = view.theme
     if view.tab != "trajectories":
         q["tab"] = view.tab
-    if view.side != "loss":
+    if view.side:
         q["side"] = view.side
     if view.step is not None:
         q["step"] = str(int(view.step))

@@ -197,3 +197,17 @@ def surface_param_widget(p, key: str, *, on_change: Callable | None = None, cont
         on_change=on_change,
         container=container,
     )
+
+
+def nearest_option(p, value: float) -> float:
+    """The value a HyperParam's slider offers nearest to `value` (in log space on a log slider): what a value
+    computed elsewhere (an Explore cell) becomes when it is applied to the sidebar."""
+    lo, hi = p.slider_range()
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return float(value)
+    grid = grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=p.low >= 0 and p.high <= 1)
+    if not grid:
+        return float(value)
+    if p.log and value > 0:
+        return min((g for g in grid if g > 0), key=lambda g: abs(math.log(g) - math.log(value)), default=float(value))
+    return min(grid, key=lambda g: abs(g - value))

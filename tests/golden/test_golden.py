@@ -14,26 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from optim_core import OPTIMIZERS, SCHEDULES
+
 GOLDEN = Path(__file__).resolve().parent / "fixtures"
 
-OPTIMIZER_IDS = (
-    "sgd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adadelta",
-    "adam",
-    "adamw",
-    "amsgrad",
-    "nadam",
-    "radam",
-    "adamax",
-    "ftrl",
-    "swats",
-    "lion",
-)
-SCHEDULE_NAMES = ("constant", "step", "exponential", "cosine", "warmup_cosine")
+# Derived from the registries: an optimizer registered anywhere is asked for its fixture here.
+OPTIMIZER_IDS = tuple(OPTIMIZERS)
+SCHEDULE_NAMES = tuple(SCHEDULES)
 
 
 def _load(path: Path) -> dict:
@@ -131,8 +118,12 @@ def test_recorded_delta_and_eff_lr_are_the_positions_differences():
 
 def test_every_optimizer_has_a_fixture():
     missing = [o for o in OPTIMIZER_IDS if o not in FIXTURES]
-    assert not missing, f"no golden fixture for {missing}; run python -m tools.make_golden in the torch venv"
+    assert not missing, (
+        f"no golden fixture for {', '.join(missing)}: add its cases to tools/make_golden.py and run "
+        "python -m tools.make_golden in the torch venv"
+    )
     for opt in OPTIMIZER_IDS:
+        assert FIXTURES[opt]["reference"] == OPTIMIZERS[opt].reference, f"{opt}: fixture from another reference"
         cases = FIXTURES[opt]["cases"]
         assert FIXTURES[opt]["optimizer"] == opt
         assert len(cases) >= 5, f"{opt}: only {len(cases)} golden cases"
@@ -175,6 +166,7 @@ def test_curves_fixture_covers_every_optimizer_curve_and_schedule():
     assert all(len(c["start"]) == 1 for c in doc["cases"])
     for opt in OPTIMIZER_IDS:
         mine = [c for c in doc["cases"] if c["optimizer"] == opt]
+        assert mine, f"no golden curve cases for {opt}: add it to CURVE_LR in tools/make_golden.py"
         assert {c["surface"] for c in mine} == set(CURVES), opt
         named = {(c["schedule"] or {"name": "constant"})["name"] for c in mine}
         assert named == set(SCHEDULE_NAMES), f"{opt}: schedules on curves: {named}"

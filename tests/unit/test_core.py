@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,28 +15,14 @@ import pytest
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, lr_factors, run
 from surfaces import BUILTINS, CURVES, SURFACES, SurfaceError, get_surface
 
-EXPECTED_IDS = [
-    "sgd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adadelta",
-    "adam",
-    "adamw",
-    "amsgrad",
-    "nadam",
-    "radam",
-    "adamax",
-    "ftrl",
-    "swats",
-    "lion",
-]
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_IDS = list(OPTIMIZERS)  # every parametrized test below follows the registry
 
 
 # ----------------------------------------------------------------------------- declarations
-def test_fifteen_optimizers_declared_once_with_teaching_text():
-    assert list(OPTIMIZERS) == EXPECTED_IDS
+def test_the_documented_fifteen_are_declared_once_with_teaching_text():
+    documented = "sgd momentum nesterov adagrad rmsprop adadelta adam adamw amsgrad nadam radam adamax ftrl swats lion"
+    assert documented.split() == list(OPTIMIZERS)[:15]  # the README's list, in the app's order
     for spec in OPTIMIZERS.values():
         assert spec.latex.strip() and spec.explanation and spec.when_to_use and spec.reference
         assert len(spec.pros) >= 2 and len(spec.cons) >= 2 and all(isinstance(x, str) for x in spec.pros + spec.cons)
@@ -599,3 +589,137 @@ def test_recorded_state_of_eight_runs_of_10000_steps_fits_in_100_mb():
     t = run("rosenbrock", "swats", [(-1.2, 1.0), (0.5, 0.5), (-0.5, 2.0)], 10_000, lr=1e-4, record_state=True)
     per_run = t.record.nbytes() + t.points.nbytes + t.loss.nbytes + t.grad_norm.nbytes + t.lr.nbytes
     assert 8 * per_run < 100e6, per_run
+
+
+# ----------------------------------------------------------------------------- declared once
+@pytest.mark.parametrize("oid", EXPECTED_IDS)
+def test_reference_import_and_state_are_declared(oid):
+    spec = OPTIMIZERS[oid]
+    ref = spec.ref
+    assert ref.module in ("torch.optim", "pytorch_optimizer") and ref.cls.isidentifier()
+    assert ref.pip == ("torch" if ref.module == "torch.optim" else "pytorch-optimizer")
+    assert spec.reference.startswith(ref.qualname) and dict(spec.fixed) == dict(ref.kwargs)
+    kwargs = spec.reference_kwargs(spec.defaults())
+    assert all(kwargs[k] == v for k, v in ref.kwargs.items())  # the pinned kwargs go to the reference
+    names = [b.name for b in spec.buffers] + [i.name for i in spec.indicators]
+    assert len(set(names)) == len(names)
+    for b in spec.buffers:
+        assert b.symbol in spec.latex and b.fills in spec.latex, (oid, b.name)
+        assert b.meaning and b.per in ("coordinate", "run")
+        assert b.only_if is None or b.only_if in {p.name for p in spec.hyperparams}
+    assert [b.name for b in OPTIMIZERS["nesterov"].buffers] == ["momentum_buffer"]
+    assert OPTIMIZERS["amsgrad"].ref.kwargs == {"amsgrad": True} and OPTIMIZERS["lion"].ref.cls == "Lion"
+
+
+def test_register_checks_what_the_project_relies_on():
+    from optim_core import HyperParam, OptimizerSpec, Reference, StateBuffer, register
+
+    def make(**changes):
+        base = dict(
+            id="probe",
+            name="Probe",
+            ref=Reference("torch.optim", "SGD"),
+            hyperparams=(HyperParam("lr", 0.1, "step size", low=0.0, low_open=True),),
+            latex=r"\theta_t \leftarrow \theta_{t-1} - \eta g_t",
+            explanation="x",
+            pros=("a", "b"),
+            cons=("c", "d"),
+            when_to_use="never",
+            init=lambda p, hp: {},
+            update=lambda g, s, p, hp, lr, t: (p - lr * g, s),
+        )
+        return OptimizerSpec(**(base | changes))
+
+    for changes, fragment in [
+        ({"id": "sgd"}, "already registered"),
+        ({"id": "Bad Id"}, "lowercase identifier"),
+        ({"hyperparams": ()}, "first hyperparameter must be lr"),
+        ({"buffers": (StateBuffer("exp_avg", "m_t", "first moment", "m_{t-1}"),)}, "does not contain"),
+    ]:
+        with pytest.raises(SpecError, match=fragment):
+            register(make(**changes))
+    assert "probe" not in OPTIMIZERS
+
+
+SIGN_SGD = """
+import io, json, sys
+import numpy as np
+from optim_core import OPTIMIZERS, HyperParam, OptimizerSpec, Reference, register
+
+register(OptimizerSpec(
+    id="signsgd",
+    name="signSGD",
+    ref=Reference("pytorch_optimizer", "SignSGD"),
+    hyperparams=(HyperParam("lr", 1e-2, "step size", r"\\eta", low=0.0, low_open=True, log=True, ui_low=1e-4,
+                            ui_high=1.0),),
+    latex=r"\\theta_t \\leftarrow \\theta_{t-1} - \\eta\\,\\operatorname{sign}(g_t)",
+    explanation="Steps by exactly lr per coordinate, in the direction of the gradient's sign.",
+    pros=("One hyperparameter", "Robust to the gradient's scale"),
+    cons=("Never settles exactly", "Ignores the gradient's size"),
+    when_to_use="Teaching.",
+    init=lambda p, hp: {},
+    update=lambda g, s, p, hp, lr, t: (p - lr * np.sign(g), s),
+))
+
+from cli import main
+from optim_core.explore import axis_param, default_axes, sweep
+
+out = {}
+buf = io.StringIO()
+out["list_code"] = main(["list"], out=buf)
+out["listed"] = [ln for ln in buf.getvalue().splitlines() if "signsgd" in ln]
+buf = io.StringIO()
+out["run_code"] = main(["trajectory", "--optimizer", "signsgd", "--surface", "parabola", "--start", "1",
+                        "--steps", "3", "--set", "lr=0.25"], out=buf)
+out["points"] = json.loads(buf.getvalue())["points"]
+axes = default_axes("signsgd")
+out["axes"] = list(axes)
+res = sweep("quadratic", "signsgd", (1.0, 1.0), 10, axes[0], [0.01, 0.1], axes[1], [-2.0, 0.5, 2.0])
+out["sweep_shape"] = list(res.final_loss.shape)
+out["cell_start"] = list(res.cell_start(0, 1))
+out["cell_matches"] = bool(res.cell_trajectory(0, 1).loss[-1, 0] == res.final_loss[0, 1])
+out["axis_range"] = list(axis_param("signsgd", axes[1], "y", "quadratic").slider_range())
+out["reference"] = [OPTIMIZERS["signsgd"].ref.module, OPTIMIZERS["signsgd"].ref.cls, OPTIMIZERS["signsgd"].ref.pip]
+print("RESULT " + json.dumps(out))
+sys.stdout.flush()
+
+import pytest
+code = pytest.main(["-q", "-p", "no:cacheprovider", "tests/golden/test_golden.py::test_every_optimizer_has_a_fixture"])
+print("GOLDEN_EXIT", int(code))
+"""
+
+
+def test_a_registered_optimizer_is_everywhere_at_once():
+    """Register a throwaway one-hyperparameter optimizer (sign-SGD) in a fresh process: the CLI lists and runs
+    it, Explore offers an axis for it, its reference import is declared, and the golden test names it as the
+    optimizer that lacks a fixture."""
+    proc = subprocess.run([sys.executable, "-c", SIGN_SGD], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "RESULT " in proc.stdout, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout.split("RESULT ", 1)[1].splitlines()[0])
+    assert out["list_code"] == 0 and len(out["listed"]) == 1 and "pytorch_optimizer.SignSGD" in out["listed"][0]
+    assert out["run_code"] == 0 and out["points"] == [[1.0], [0.75], [0.5], [0.25]]
+    assert out["axes"] == ["lr", "start_x"] and out["sweep_shape"] == [3, 2]
+    assert out["cell_start"] == [-2.0, 1.0] and out["cell_matches"]
+    assert out["axis_range"] == [-3.0, 3.0]  # the quadratic bowl's x domain
+    assert out["reference"] == ["pytorch_optimizer", "SignSGD", "pytorch-optimizer"]
+    golden = proc.stdout.split("GOLDEN_EXIT", 1)
+    assert len(golden) == 2 and golden[1].strip().startswith("1"), proc.stdout[-2000:]
+    assert "no golden fixture for signsgd" in golden[0], golden[0][-2000:]
+
+
+def test_a_sweep_axis_can_be_a_coordinate_of_the_start():
+    from optim_core.explore import axis_param, default_axes, sweep, sweep_axes
+
+    assert default_axes("sgd") == ("lr", "weight_decay") and default_axes("adam") == ("lr", "beta1")
+    assert [p.name for p in sweep_axes("sgd", "parabola")] == ["lr", "weight_decay", "start_x"]
+    assert [p.name for p in sweep_axes("sgd", "quadratic")][-2:] == ["start_x", "start_y"]
+    assert axis_param("sgd", "start_y", "y", "booth").slider_range() == (-10.0, 10.0)
+    with pytest.raises(SpecError, match="start_y is not an axis on a 1-D curve"):
+        axis_param("sgd", "start_y", "y", "parabola")
+    res = sweep("parabola", "sgd", 2.0, 30, "lr", [0.1, 0.9, 1.1], "start_x", [-2.0, 0.5, 2.0])
+    for i, x0 in enumerate([-2.0, 0.5, 2.0]):
+        for j, lr in enumerate([0.1, 0.9, 1.1]):
+            alone = run("parabola", "sgd", x0, 30, lr=lr)
+            assert res.cell_start(i, j) == (x0,) and res.cell_params(i, j)["lr"] == lr
+            assert res.final_loss[i, j] == alone.loss[-1, 0]
+    assert res.x_log and not res.y_log
