@@ -52,6 +52,8 @@ ALLOWED = {w.lower() for w in NAMES | CODE_WORDS | PROPER | UNITS | CITATIONS}
 SKIP_FIELDS = {
     "id",
     "url",
+    "tag",
+    "theme",
     "format",
     "dataType",
     "value",
@@ -104,8 +106,14 @@ def _strings(obj, keys: set[str] | None = None) -> Iterator[str]:
 
 
 def _figure_texts(spec: dict) -> Iterator[str]:
-    layout = {k: v for k, v in spec.get("layout", {}).items() if k not in ("shapes", "meta", "template")}
-    yield from _strings({"data": spec.get("data", []), "layout": layout}, FIGURE_KEYS)
+    layout = {k: v for k, v in spec.get("layout", {}).items() if k not in ("shapes", "images", "meta", "template")}
+    data = []
+    for trace in spec.get("data", []):
+        hover = trace.get("hovertemplate") or ""
+        if trace.get("showlegend") is False and hover and "<extra></extra>" in hover:
+            trace = {k: v for k, v in trace.items() if k != "name"}  # a name nobody sees (an id for click events)
+        data.append(trace)
+    yield from _strings({"data": data, "layout": layout}, FIGURE_KEYS)
 
 
 def _table_texts(proto) -> Iterator[str]:

@@ -246,7 +246,6 @@ def test_an_error_reads_in_chinese_with_its_values():
         ("Gradient noise σ", "梯度噪声 σ"),
         ("Clip the gradient norm", "裁剪梯度范数"),
         ("Hyperparameters", "超参数"),
-        ("Loss curves", "损失曲线"),
         ("Start points", "起点"),
         ("Presentation mode", "演示模式"),
         ("Trajectories", "轨迹"),
