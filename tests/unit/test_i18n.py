@@ -359,6 +359,13 @@ def test_chinese_sentences_use_chinese_punctuation():
     assert not bad, "\n".join(bad)
 
 
+def test_short_formulas_do_not_break_across_lines():
+    """In a Chinese text the browser may break a line at any space: "μ = 0.4" or "lr < 2/L" split over two lines
+    reads badly in a narrow lesson note, so the spaces around = < > ≈ ≤ ≥ are no-break spaces (U+00A0)."""
+    bad = [f"{m!r}: {t!r}" for m, t in catalogue().items() if re.search(r"\S [=<>≈≤≥] |\S [=<>≈≤≥]\S", t)]
+    assert not bad, "\n".join(bad)
+
+
 def test_schedules_surfaces_and_lesson_titles_are_translated():
     for sched in SCHEDULES.values():
         assert CJK.search(ZH(sched.name)), sched.name
