@@ -16,7 +16,20 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 
-from ui import boot, explore, export, guard, header, learn, nav, sidebar, state, style, trajectories  # noqa: E402
+from ui import (  # noqa: E402
+    boot,
+    explore,
+    export,
+    guard,
+    header,
+    learn,
+    nav,
+    pagetheme,
+    sidebar,
+    state,
+    style,
+    trajectories,
+)
 from ui.text import _, message  # noqa: E402
 
 # tab id (ui.nav.TAB_MSGIDS: ids and labels) → its section
@@ -32,7 +45,8 @@ if not st.session_state.get(boot.INIT):
 labels = nav.tab_labels(st.session_state.get("lang", "en"))
 tab_ids = {label: tid for tid, label in labels.items()}
 
-style.inject(present=bool(st.session_state.get("present")))
+style.inject(present=bool(st.session_state.get("present")), theme=str(st.session_state.get("theme", "light")))
+pagetheme.sync(str(st.session_state.get("theme", "light")))
 resolved, problem = boot.current_scene()
 view = state.view_from_state(tab_ids).with_(lesson=header.active_lesson(resolved))
 boot.sync_url(resolved.scene, view)

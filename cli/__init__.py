@@ -16,12 +16,14 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import numpy as np
 
+import i18n
 from i18n import UserError
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
 from surfaces import SURFACES, get_surface
@@ -54,9 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         "and the lr at every step 1..N, and its branch indicators",
     )
 
-    r = sub.add_parser("render", help="export a GIF, MP4, PNG, CSV or JSON (format from the file extension)")
+    r = sub.add_parser(
+        "render", help="export a GIF, MP4, PNG, CSV, JSON or PyTorch script (format from the file extension)"
+    )
     _add_run_arguments(r, multiple=True)
-    r.add_argument("--out", required=True, help="output file: .gif .mp4 .png .csv .json")
+    r.add_argument("--out", required=True, help="output file: .gif .mp4 .png .csv .json .py")
+    r.add_argument("--run", type=int, default=0, metavar="N", help=".py: the run to reproduce (0 = the first)")
+    r.add_argument("--start-index", type=int, default=0, metavar="K", help=".py: the start point (0 = the first)")
     r.add_argument("--fps", type=float, default=None, help="frames per second (GIF/MP4)")
     r.add_argument("--size", default=None, help="WxH in pixels, e.g. 640x480")
     r.add_argument("--frames", type=int, default=None, help="number of frames (steps subsampled evenly)")
@@ -332,10 +338,15 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
+    """Run a command; a user mistake prints one translated line on stderr and exits 2, never a traceback.
+
+    An unexpected failure (a bug) prints one line too and exits 1; set OPTVIZ_DEBUG=1 to see its traceback."""
     out = out or sys.stdout
     err = err or sys.stderr
+    lang = i18n.EN
     try:
         args = build_parser().parse_args(argv)
+        lang = i18n.get(getattr(args, "lang", None))
         if args.command == "list":
             out.write(format_list() + "\n")
             return 0
@@ -344,9 +355,26 @@ def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
         from . import render  # lazily: only `render` needs the export stack (Pillow, imageio)
 
         return render.cmd_render(args, out)
-    except (UsageError, SpecError, ValueError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        err.write(f"error: {message}\n")
+    except (UserError, SpecError, ValueError) as exc:  # UsageError, FormulaError, bad values
+        err.write(f"error: {_one_line(i18n.message(exc, lang), type(exc).__name__)}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
+    except Exception as exc:
+        if os.environ.get("OPTVIZ_DEBUG"):
+            raise
+        err.write(
+            lang.fmt(
+                "error: unexpected {kind}; please report it (OPTVIZ_DEBUG=1 shows details)", kind=type(exc).__name__
+            )
+            + "\n"
+        )
+        return 1
+
+
+def _one_line(message: str, fallback: str) -> str:
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    return " ".join(lines[0].split()) if lines else fallback

@@ -1,106 +1,170 @@
 """A runnable Python script that reproduces one run of a scene with torch.optim (or pytorch-optimizer).
 
-It answers "how do I get this path in my own code?": the surface as a torch
-function, the optimizer with the reference's own class and keyword names, the
-schedule, clipping, and even the gradient noise (drawn from NumPy's generator
-with the same seed, exactly as optim_core does), so its path matches ours.
+It answers "how do I get this path in my own code?": the surface as a torch function, the optimizer with the
+reference's own class and keyword names, the schedule, clipping, and even the gradient noise (drawn from
+NumPy's generator with the same seed, exactly as optim_core does), so its path matches ours.
+
+Nothing a user typed is ever pasted into the script.  A shared link or an uploaded config carries the formula
+as text; the script's ``f`` is *printed from the parsed expression tree* (surfaces/expr.py), which can only
+hold numbers, x, y, pi, e, arithmetic and the fixed function table, so the printer can only emit those and
+the names in :data:`TORCH_FUNCTIONS`.  Every other value is written by :func:`literal`, which accepts
+only booleans and finite numbers (and tuples of them); the run label, the surface's name and its formula
+text are left out.  The only string constants in the script are the fixed texts of this module.
 """
 
 from __future__ import annotations
 
+import ast
+import keyword
+import math
 import re
 from typing import Any
 
-from sympy.printing.pycode import pycode
-
-from optim_core import OPTIMIZERS, resolve_schedule
+from optim_core import OPTIMIZERS, OptimizerSpec, resolve_schedule
 from optim_core.scene import Scene
-from surfaces import get_surface
+from surfaces import SURFACES, Surface
+from surfaces import expr as ex
+from surfaces.base import X, Y
 
-# optimizer id -> (import line, constructor)
-_CLASSES = {
-    "sgd": ("", "torch.optim.SGD"),
-    "momentum": ("", "torch.optim.SGD"),
-    "nesterov": ("", "torch.optim.SGD"),
-    "adagrad": ("", "torch.optim.Adagrad"),
-    "rmsprop": ("", "torch.optim.RMSprop"),
-    "adadelta": ("", "torch.optim.Adadelta"),
-    "adam": ("", "torch.optim.Adam"),
-    "adamw": ("", "torch.optim.AdamW"),
-    "amsgrad": ("", "torch.optim.Adam"),
-    "nadam": ("", "torch.optim.NAdam"),
-    "radam": ("", "torch.optim.RAdam"),
-    "adamax": ("", "torch.optim.Adamax"),
-    "ftrl": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.FTRL"),
-    "swats": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.SWATS"),
-    "lion": ("import pytorch_optimizer  # pip install pytorch-optimizer", "pytorch_optimizer.Lion"),
-}
-assert set(_CLASSES) == set(OPTIMIZERS), "every optimizer needs its reference class here"
+# The reference class of each optimizer comes from its declaration (OptimizerSpec.ref).
+_PIP_NOTE = {"pytorch_optimizer": "  # pip install pytorch-optimizer"}
+
+
+def _reference(spec: OptimizerSpec) -> tuple[str, str]:
+    """(the import line beside torch's, or "", the constructor) of the spec's reference implementation."""
+    module = spec.ref.import_module
+    imports = "" if module == "torch" else f"import {_trusted(module)}{_PIP_NOTE.get(module, '')}"
+    return imports, _trusted(spec.ref.qualname)
+
+
+# The torch function behind each function of the formula language.
+TORCH_FUNCTIONS: dict[str, str] = {name: f"torch.{name}" for name in ex.ARITY}
+TORCH_CONSTANTS = {"pi": "math.pi", "e": "math.e"}
 
 _SCHEDULERS = {
-    "step": "torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, gamma={gamma!r})",
-    "exponential": "torch.optim.lr_scheduler.ExponentialLR(opt, gamma={gamma!r})",
-    "cosine": "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min!r})",
+    "step": "torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, gamma={gamma})",
+    "exponential": "torch.optim.lr_scheduler.ExponentialLR(opt, gamma={gamma})",
+    "cosine": "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min})",
     "warmup_cosine": (
         "torch.optim.lr_scheduler.SequentialLR(opt, [\n"
-        "    torch.optim.lr_scheduler.LinearLR(opt, start_factor={start_factor!r}, end_factor=1.0, "
+        "    torch.optim.lr_scheduler.LinearLR(opt, start_factor={start_factor}, end_factor=1.0, "
         "total_iters={warmup_steps}),\n"
-        "    torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min!r}),\n"
+        "    torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max={T_max}, eta_min={eta_min}),\n"
         "], milestones=[{warmup_steps}])"
     ),
 }
+_INTEGER_PARAMS = {"step_size", "T_max", "warmup_steps"}
+_SCHEDULER_CLASSES = {"StepLR", "ExponentialLR", "CosineAnnealingLR", "SequentialLR", "LinearLR"}
+# Text from the project's own registries (class names, built-in ids) that may appear in the docstring.
+_TRUSTED_TEXT = re.compile(r"[A-Za-z0-9_.]+")
+_CUSTOM = "the scene's own formula (f below is printed from the parsed formula)"
+_DOCSTRING = re.compile(
+    r"Reproduce one run of an Optimizer Playground scene with [A-Za-z0-9_.]+\.\n\n"
+    rf"Surface: (the built-in (surface|curve) [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
+    r"The path matches the app's to ~1e-12\.\n"
+)
 
 
-def torch_expression(expr) -> str:
-    """SymPy expression in x, y → Python source using torch functions (constants stay math.pi / math.e)."""
-    code = pycode(expr)
-    return re.sub(r"math\.(?!pi\b|e\b)(\w+)\(", r"torch.\1(", code)
+def literal(value: Any) -> str:
+    """Python source for None, a boolean, a finite number, or a tuple / list of them; anything else is refused."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return str(int(value))
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError("a script can only hold finite numbers")
+        return repr(v)
+    if isinstance(value, (tuple, list)):
+        items = [literal(v) for v in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    raise TypeError(f"a script cannot hold a {type(value).__name__} value")
 
 
-def _kwargs_source(kwargs: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+def _keywords(kwargs: dict[str, Any]) -> str:
+    for name in kwargs:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError("a keyword argument of the script must be a plain name")
+    return ", ".join(f"{k}={literal(v)}" for k, v in kwargs.items())
+
+
+def _trusted(text: str) -> str:
+    if not _TRUSTED_TEXT.fullmatch(text):
+        raise ValueError("only registry names may appear in the script's docstring")
+    return text
+
+
+def surface_tree(surface: Surface) -> ex.Node:
+    """The expression tree of a surface: a typed formula's own tree, or a built-in's SymPy expression
+    converted by the whitelist walker (which refuses anything outside the formula language)."""
+    tree = getattr(surface, "tree", None)
+    if isinstance(tree, ex.Node):
+        return tree
+    return ex.from_sympy(surface.expr, {X: "x", Y: "y"} if surface.dim == 2 else {X: "x"})
+
+
+def torch_expression(surface: Surface | ex.Node) -> str:
+    """f(x, y) as Python source over torch tensors x, y: numbers, x, y, math.pi, math.e, arithmetic and
+    TORCH_FUNCTIONS only (torch.atan2 gets torch.tensor(c) for a constant argument)."""
+    tree = surface if isinstance(surface, ex.Node) else surface_tree(surface)
+    return ex.to_python(tree, TORCH_FUNCTIONS, TORCH_CONSTANTS, constant_call=lambda c: f"torch.tensor({c})")
 
 
 def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str:
     """Python source reproducing scene.runs[run_index] from scene.start_points()[start_index]."""
-    scene = scene.validated()
+    resolved = scene.resolve()
     run_cfg = scene.runs[run_index]
     spec = OPTIMIZERS[run_cfg.optimizer]
-    surface = get_surface(scene.surface, **dict(scene.surface_params))
-    starts = scene.start_points()
-    x0, y0 = starts[start_index]
+    surface = resolved.surface
+    dim = resolved.dim  # 2 for a surface f(x, y), 1 for a curve f(x)
+    starts = resolved.starts  # (B, d)
+    start = ", ".join(literal(float(c)) for c in starts[start_index])
     kwargs = spec.reference_kwargs(run_cfg.resolved())
-    imports, cls = _CLASSES[spec.id]
+    imports, cls = _reference(spec)
     if not imports:
         kwargs["foreach"] = False  # torch's single-tensor code path, the one the golden fixtures pin
     sched_spec, sched = resolve_schedule(dict(scene.schedule))
     sched_name = sched_spec.id
     steps = int(scene.steps)
-    lines = [
-        f'"""Reproduce "{run_cfg.label()}" on {surface.name} with {spec.reference}.',
+    body = torch_expression(surface)
+    key = scene.surface.strip()
+    if key in SURFACES:
+        about = f"the built-in {'curve' if dim == 1 else 'surface'} {_trusted(key)}"
+    else:
+        about = _CUSTOM
+
+    header = [
+        f'"""Reproduce one run of an Optimizer Playground scene with {cls}.',
         "",
-        "Generated by the optimizer visualizer; the path matches the app's to ~1e-12.",
+        f"Surface: {about}.",
+        "The path matches the app's to ~1e-12.",
         '"""',
-        "import math",
-        "",
-        "import numpy as np",
-        "import torch",
     ]
+    modules = []
+    if "math." in body:
+        modules.append("import math")
+    if scene.noise_std:
+        modules.append("import numpy as np")
+    modules.append("import torch")
     if imports:
-        lines.append(imports)
-    lines += [
+        modules.append(imports)
+    lines = [
+        *header,
+        *modules,
         "",
         "torch.set_default_dtype(torch.float64)",
         "",
         "",
         "def f(p):",
-        f'    """{surface.formula or surface.name}"""',
-        "    x, y = p[0], p[1]",
-        f"    return {torch_expression(surface.expr)}",
+        "    x, y = p[0], p[1]" if dim == 2 else "    x = p[0]",
+        f"    return {body}",
         "",
         "",
-        f"p = torch.tensor([{float(x0)!r}, {float(y0)!r}], requires_grad=True)",
-        f"opt = {cls}([p], {_kwargs_source(kwargs)})",
+        f"p = torch.tensor([{start}], requires_grad=True)",
+        f"opt = {cls}([p], {_keywords(kwargs)})",
     ]
     if sched_name != "constant":
         full = {"T_max": steps, **sched}
@@ -108,17 +172,19 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
             full["T_max"] = sched.get("T_max") or max(steps - int(sched["warmup_steps"]), 1)
         elif sched_name == "cosine":
             full["T_max"] = sched.get("T_max") or steps
-        lines.append(f"scheduler = {_SCHEDULERS[sched_name].format(**full)}")
+        values = {k: literal(int(v) if k in _INTEGER_PARAMS else v) for k, v in full.items()}
+        lines.append(f"scheduler = {_SCHEDULERS[sched_name].format(**values)}")
     if scene.noise_std:
+        seed, batch = literal(int(scene.noise_seed)), literal(len(starts))
         lines += [
-            f"# Gradient noise as in the app: one generator seeded {int(scene.noise_seed)}, a (2, B) draw per step,",
-            f"# B = {len(starts)} start point(s); this path uses column {start_index}.",
-            f"rng = np.random.default_rng({int(scene.noise_seed)})",
+            f"# Gradient noise as in the app: one generator seeded {seed}, a ({dim}, B) draw per step,",
+            f"# B = {batch} start point(s); this path uses column {literal(int(start_index))}.",
+            f"rng = np.random.default_rng({seed})",
         ]
     lines += [
         "",
         "path = [p.detach().clone()]",
-        f"for step in range({steps}):",
+        f"for step in range({literal(steps)}):",
         "    opt.zero_grad()",
         "    loss = f(p)",
         "    loss.backward()",
@@ -126,11 +192,11 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     if scene.noise_std:
         lines += [
             "    with torch.no_grad():",
-            f"        noise = rng.standard_normal((2, {len(starts)}))[:, {start_index}]",
-            f"        p.grad += {float(scene.noise_std)!r} * torch.from_numpy(noise)",
+            f"        noise = rng.standard_normal(({dim}, {literal(len(starts))}))[:, {literal(int(start_index))}]",
+            f"        p.grad += {literal(float(scene.noise_std))} * torch.from_numpy(noise)",
         ]
     if scene.clip is not None:
-        lines.append(f"    torch.nn.utils.clip_grad_norm_([p], max_norm={float(scene.clip)!r})")
+        lines.append(f"    torch.nn.utils.clip_grad_norm_([p], max_norm={literal(float(scene.clip))})")
     lines.append("    opt.step()")
     if sched_name != "constant":
         lines.append("    scheduler.step()")
@@ -140,8 +206,113 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
         '        print(f"diverged at step {step + 1}")',
         "        break",
         "",
-        "points = torch.stack(path).numpy()  # (steps + 1, 2)",
+        f"points = torch.stack(path).numpy()  # (steps + 1, {dim})",
         'print(f"final point {points[-1]}, f = {f(torch.from_numpy(points[-1])).item():.6g}")',
         "",
     ]
-    return "\n".join(lines)
+    source = "\n".join(lines)
+    check_script(source)
+    return source
+
+
+# --- the script's own check ------------------------------------------------------------------------------
+# What a generated script may contain, and nothing else: defence in depth behind the printers above.
+_MODULES = {"torch": "torch", "numpy": "np", "math": "math"}
+_MODULES.update({m: m for m in (spec.ref.import_module for spec in OPTIMIZERS.values()) if m != "torch"})
+_NAMES = {*_MODULES.values(), "f", "p", "x", "y", "opt", "scheduler", "rng", "path", "step", "loss", "noise"}
+_NAMES |= {"points", "range", "print"}
+_ATTRIBUTES = {
+    *TORCH_FUNCTIONS.values(),
+    *(spec.ref.cls for spec in OPTIMIZERS.values()),
+    *_SCHEDULER_CLASSES,
+    # torch.optim.lr_scheduler, torch.set_default_dtype(torch.float64), torch.tensor, math.pi, math.e
+    *("optim", "lr_scheduler", "set_default_dtype", "float64", "tensor", "pi", "e"),
+    # the loop: p.detach().clone(), opt.zero_grad(), loss.backward(), torch.no_grad(), p.grad, opt.step() ...
+    *("detach", "clone", "zero_grad", "backward", "no_grad", "grad", "step", "append", "isfinite", "all"),
+    *("from_numpy", "nn", "utils", "clip_grad_norm_", "stack", "numpy", "item"),
+    *("random", "default_rng", "standard_normal"),  # the noise generator
+}
+_ATTRIBUTES = {a.rsplit(".", 1)[-1] for a in _ATTRIBUTES}
+_FSTRING_TEXTS = {"diverged at step ", "final point ", ", f = ", ".6g"}
+_NODES = (
+    ast.Module, ast.Expr, ast.Import, ast.alias, ast.Assign, ast.AugAssign, ast.Name, ast.Load, ast.Store,
+    ast.Call, ast.Attribute, ast.Constant, ast.keyword, ast.FunctionDef, ast.arguments, ast.arg, ast.Return,
+    ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult,
+    ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Not, ast.For, ast.If, ast.Break, ast.With, ast.withitem,
+    ast.JoinedStr, ast.FormattedValue,
+)  # fmt: skip
+_F_NODES = (
+    ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+    ast.Name, ast.Load, ast.Constant, ast.Call, ast.Attribute,
+)  # fmt: skip
+
+
+def check_script(source: str) -> None:
+    """Raise ValueError unless ``source`` holds only what torch_snippet writes: imports of torch, numpy,
+    pytorch_optimizer and math (each one used), the fixed names and attributes, numbers, the fixed docstring
+    and f-string texts, and an ``f`` whose body is arithmetic on x, y, numbers and the torch function table."""
+    tree = ast.parse(source)
+    allowed_strings: set[int] = set()
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        if not _DOCSTRING.fullmatch(first.value.value):
+            raise ValueError("the script's docstring is not the generated one")
+        allowed_strings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for part in node.values:
+                if isinstance(part, ast.Constant):
+                    if part.value not in _FSTRING_TEXTS:
+                        raise ValueError("unexpected text in an f-string of the script")
+                    allowed_strings.add(id(part))
+    imported: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, _NODES):
+            raise ValueError(f"the script holds a {type(node).__name__}")
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _MODULES.get(alias.name) != (alias.asname or alias.name):
+                    raise ValueError("the script imports an unexpected module")
+                imported.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, (str, bytes)) and id(node) not in allowed_strings:
+                raise ValueError("the script holds an unexpected string")
+        elif isinstance(node, ast.Name):
+            if node.id not in _NAMES:
+                raise ValueError("the script uses an unexpected name")
+            if node.id in _MODULES.values():
+                used.add(node.id)
+        elif isinstance(node, ast.Attribute) and node.attr not in _ATTRIBUTES:
+            raise ValueError(f"the script uses an unexpected attribute {node.attr}")
+        elif isinstance(node, ast.FunctionDef):
+            _check_f(node)
+    if imported != used:
+        raise ValueError("the script's imports differ from the modules it uses")
+
+
+def _check_f(node: ast.FunctionDef) -> None:
+    if node.name != "f" or [a.arg for a in node.args.args] != ["p"] or len(node.body) != 2:
+        raise ValueError("the script's f is not the generated one")
+    unpack, ret = node.body
+    if (
+        ast.unparse(unpack) not in ("x, y = (p[0], p[1])", "x = p[0]")
+        or not isinstance(ret, ast.Return)
+        or not ret.value
+    ):
+        raise ValueError("the script's f is not the generated one")
+    functions = set(TORCH_FUNCTIONS.values()) | {"torch.tensor"}
+    for n in ast.walk(ret.value):
+        if not isinstance(n, _F_NODES):
+            raise ValueError("f holds more than arithmetic")
+        if isinstance(n, ast.Constant) and type(n.value) not in (int, float):
+            raise ValueError("f holds a constant that is not a number")
+        if isinstance(n, ast.Name) and n.id not in ("x", "y", "torch", "math"):
+            raise ValueError("f uses an unexpected name")
+        if isinstance(n, ast.Call):
+            if n.keywords or ast.unparse(n.func) not in functions:
+                raise ValueError("f calls an unexpected function")
+            if ast.unparse(n.func) == "torch.tensor" and not (len(n.args) == 1 and isinstance(n.args[0], ast.Constant)):
+                raise ValueError("f makes an unexpected tensor")
+        if isinstance(n, ast.Attribute) and ast.unparse(n) not in functions | {"math.pi", "math.e"}:
+            raise ValueError("f uses an unexpected attribute")

@@ -21,6 +21,59 @@ GROUPS: dict[str, str] = {
 
 _LESSONS = (
     Lesson(
+        "lr_parabola",
+        "basics",
+        N_("Learning rate on x²"),
+        N_(
+            "The first picture of gradient descent: f(x) = x², a ball rolling down from x = 2, whose curvature is "
+            "L = 2. lr 0.01 crawls, lr 0.1 rolls steadily in, lr 0.5 = 1/L lands on the minimum in one step, and "
+            "lr 1.2 > 2/L overshoots further on every step and diverges."
+        ),
+        Scene(
+            surface="parabola",
+            runs=(
+                RunConfig("sgd", {"lr": 0.01}),
+                RunConfig("sgd", {"lr": 0.1}),
+                RunConfig("sgd", {"lr": 0.5}),
+                RunConfig("sgd", {"lr": 1.2}),
+            ),
+            steps=40,
+        ),
+        claims=(
+            Claim("misses", 0, 0.5),
+            Claim("reaches", 1, 0.01),
+            Claim("reaches", 2, 1e-12),
+            Claim("faster", 2, 1e-6, other=1),
+            Claim("diverges_before", 3, 40),
+        ),
+        question=Question(
+            N_("Which learning rate reaches the minimum first?"),
+            "first_to_reach",
+            N_(
+                "On x² one gradient step moves x to (1 − 2·lr)·x: lr = 0.5 makes that factor 0, so the first step "
+                "lands exactly on the minimum; smaller factors approach it geometrically, factors below −1 blow up."
+            ),
+            tol=1e-3,
+        ),
+        extras={"side_view": "theta"},
+    ),
+    Lesson(
+        "blindfold",
+        "basics",
+        N_("The blindfolded explorer"),
+        N_(
+            "Gradient descent is a walker with a blindfold: at each step it feels only the slope under its feet "
+            "(the arrow downhill and the level line in the circle) and steps that way. Press ▶ Play: the map "
+            "appears only at the end — the walker stands in a dip, but not the deepest one."
+        ),
+        Scene(surface="six_hump_camel", runs=(RunConfig("sgd", {"lr": 0.02}),), starts=((1.9, 0.8),), steps=150),
+        claims=(
+            Claim("reaches", 0, 1e-3),
+            Claim("above_best", 0, 2.0),
+        ),
+        extras={"blindfold": True},
+    ),
+    Lesson(
         "diverge",
         "basics",
         N_("Too-large learning rate"),
@@ -49,6 +102,41 @@ _LESSONS = (
                 "steepest direction overshoots the valley floor by more than it started."
             ),
         ),
+    ),
+    Lesson(
+        "momentum_parabola",
+        "momentum",
+        N_("Momentum on x²"),
+        N_(
+            "Same small learning rate on x²: plain SGD is still on its way after 60 steps; momentum μ = 0.5 keeps "
+            "part of each step's velocity and arrives; μ = 0.9 builds up so much speed that it overshoots far past "
+            "the minimum and swings back and forth."
+        ),
+        Scene(
+            surface="parabola",
+            runs=(
+                RunConfig("sgd", {"lr": 0.02}),
+                RunConfig("momentum", {"lr": 0.02, "momentum": 0.5}),
+                RunConfig("momentum", {"lr": 0.02, "momentum": 0.9}),
+            ),
+            steps=60,
+        ),
+        claims=(
+            Claim("misses", 0, 0.1),
+            Claim("reaches", 1, 0.01),
+            Claim("closer_than", 1, other=0),
+            Claim("overshoots", 2, 0.5),
+            Claim("stays_finite", 2),
+        ),
+        question=Question(
+            N_("Which run gets closest to the minimum by the end?"),
+            "closest",
+            N_(
+                "Momentum adds up the past steps: a little of it speeds up a slow descent; too much turns the ball "
+                "into a pendulum that swings past the bottom before it settles."
+            ),
+        ),
+        extras={"side_view": "theta"},
     ),
     Lesson(
         "zigzag",
@@ -205,6 +293,43 @@ _LESSONS = (
             Claim("reaches", 1, 0.1),
             Claim("misses", 2, 2.0),
             Claim("near_point", 2, 0.05, point=(1.0, 1.0)),
+        ),
+    ),
+)
+
+_LESSONS = (
+    *_LESSONS,
+    Lesson(
+        "warmup_cosine",
+        "schedules",
+        N_("Warm-up + cosine vs constant"),
+        N_(
+            "SGD on a bowl with noisy gradients (σ = 2). At a constant learning rate the path keeps jittering around "
+            "the minimum at the noise floor; warm-up + cosine annealing starts with tiny steps, then lowers the "
+            "learning rate towards 0 at the end, so the path settles much closer."
+        ),
+        Scene(
+            surface="quadratic",
+            runs=(
+                RunConfig("sgd", {"lr": 0.1}),
+                RunConfig("sgd", {"lr": 0.1}, {"name": "warmup_cosine", "warmup_steps": 30}),
+            ),
+            steps=300,
+            noise_std=2.0,
+            noise_seed=1,
+        ),
+        claims=(
+            Claim("closer_than", 1, other=0),
+            Claim("dist_ratio_below", 1, 0.4, other=0),
+        ),
+        question=Question(
+            N_("Which run ends closer to the minimum?"),
+            "closest",
+            N_(
+                "With noisy gradients each step scatters the point by about lr × noise: a constant lr keeps that "
+                "scatter to the end, an annealed lr shrinks it; the warm-up keeps the first, least informed steps "
+                "small."
+            ),
         ),
     ),
 )

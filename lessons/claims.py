@@ -146,6 +146,24 @@ def _dist_ratio(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> floa
     return a / b if b > 0 else (0.0 if a == 0 else float("inf"))
 
 
+def _overshoot(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    """How far the run went past the minimum it ends nearest, measured along the line from that minimum to the
+    start (> 0: it crossed to the other side)."""
+    t = trajs[c.run]
+    m = np.asarray(r.surface.minima, dtype=float).reshape(len(r.surface.minima), -1)
+    if not len(m):
+        return float("nan")
+    p = t.points[:, c.start]
+    end = p[-1] if t.diverged_at[c.start] < 0 else p[max(int(t.diverged_at[c.start]) - 1, 0)]
+    k = int(np.argmin(np.linalg.norm(m - end, axis=-1)))
+    axis = p[0] - m[k]
+    n = float(np.linalg.norm(axis))
+    if n == 0:
+        return float("nan")
+    along = (p - m[k]) @ (axis / n)
+    return float(max(-along.min(), 0.0))
+
+
 def _final_loss(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
     return float(trajs[c.run].loss[-1, c.start])
 
@@ -190,6 +208,12 @@ KINDS: dict[str, _Kind] = {
     "moves_less": _Kind(N_("{a} moves less than {value} away from its start (measured {measured})"), _moved, _lt),
     "closer_than": _Kind(N_("{a} ends closer to a minimum than {b}"), _closer, lambda m, c: m < 0, needs_other=True),
     "final_f_below": _Kind(N_("{a}'s final f is below {value} (measured {measured})"), _final_loss, _lt),
+    "overshoots": _Kind(N_("{a} overshoots the minimum by more than {value} (measured {measured})"), _overshoot, _gt),
+    "above_best": _Kind(
+        N_("{a} ends in a dip whose f is more than {value} above the lowest known minimum (measured {measured})"),
+        lambda c, trajs, r: float(trajs[c.run].loss[-1, c.start]) - _f_star(r),
+        _gt,
+    ),
     "near_point": _Kind(N_("{a} ends within {value} of {point} (measured {measured})"), _near_point, _le),
     "dist_ratio_below": _Kind(
         N_("{a} ends closer to a minimum than {b} by more than {factor}× (measured {measured_factor}×)"),

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from i18n import UserError
+
 from .background import LEVELS, background_uri
 from .fmt import num
 from .grid import sample
@@ -106,7 +108,12 @@ def surface_view(
     theme: Theme = LIGHT,
 ) -> SurfaceView:
     """Grid, value scale and minima of a Surface in a window; the theme's picture is drawn now unless
-    background=False (then on first use)."""
+    background=False (then on first use).  A curve of x alone (dim 1) has no map: a one-line UserError."""
+    if int(getattr(surface, "dim", 2)) != 2:
+        raise UserError(
+            "{name} is a curve of x alone: the contour map, the 3-D view and their exports draw surfaces of x and y",
+            name=surface.name,
+        )
     win = window or surface.domain
     win = ((float(win[0][0]), float(win[0][1])), (float(win[1][0]), float(win[1][1])))
     xs, ys, z = surface.grid(n, win)

@@ -1,4 +1,5 @@
-"""Value → colour position: how f is mapped to [0, 1] for the background, the colour bar and the 3-D height.
+"""Value → colour position: how f is mapped to [0, 1] for the surface picture, the colour bar and the 3-D height,
+on screen (viz) and in the exported frames (export) alike.
 
 The range is robust (percentiles of the finite grid values, so one singular
 point does not wash the picture out) and optionally logarithmic (Rosenbrock's

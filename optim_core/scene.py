@@ -81,10 +81,13 @@ def _canonical(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class RunConfig:
-    """One optimizer with its hyperparameter overrides (names as in the spec; defaults fill the rest)."""
+    """One optimizer with its hyperparameter overrides (names as in the spec; defaults fill the rest), and
+    optionally its own learning-rate schedule (None: the scene's), so one scene can put a constant lr beside
+    warm-up + cosine."""
 
     optimizer: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    schedule: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # One canonical form, so equal scenes compare equal whatever their source (JSON lists, URL strings,
@@ -98,6 +101,9 @@ class RunConfig:
             else:
                 flat[str(key)] = _canonical(value)
         object.__setattr__(self, "params", flat)
+        if self.schedule is not None:
+            sched = {str(k): (v if k == "name" else _canonical(v)) for k, v in dict(self.schedule).items()}
+            object.__setattr__(self, "schedule", sched)
 
     @property
     def spec(self) -> OptimizerSpec:
@@ -131,13 +137,15 @@ def run_label(spec: OptimizerSpec, resolved: Mapping[str, Any], also: tuple[str,
 
 @dataclass(frozen=True, eq=False)
 class ResolvedRun:
-    """One run of a resolved scene: its spec, every hyperparameter (defaults filled in) and its label."""
+    """One run of a resolved scene: its spec, every hyperparameter (defaults filled in), its schedule (its own
+    or the scene's) and its label."""
 
     index: int
     config: RunConfig
     spec: OptimizerSpec
     params: Mapping[str, Any]
     label: str
+    schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,7 +183,7 @@ class ResolvedScene:
             r.spec,
             self.starts,
             self.steps,
-            schedule=dict(self.schedule),
+            schedule=dict(r.schedule),
             noise=noise,
             clip=self.clip,
             **dict(r.config.params),
@@ -245,7 +253,11 @@ class Scene:
             "version": SCENE_VERSION,
             "surface": self.surface,
             "surface_params": {k: float(v) for k, v in self.surface_params.items()},
-            "runs": [{"optimizer": r.optimizer, "params": dict(r.params)} for r in self.runs],
+            "runs": [
+                {"optimizer": r.optimizer, "params": dict(r.params)}
+                | ({"schedule": dict(r.schedule)} if r.schedule is not None else {})
+                for r in self.runs
+            ],
             "starts": [[float(c) for c in s] for s in self.starts],
             "steps": int(self.steps),
             "schedule": dict(self.schedule),
@@ -285,7 +297,10 @@ class Scene:
                 raise SpecError('run {n}: "params" is an object of name: value', n=k + 1)
             for pname, pval in params.items():
                 _check_param_value(str(pname), pval)
-            runs.append(RunConfig(r["optimizer"], dict(params)))
+            run_sched = r.get("schedule")
+            if run_sched is not None and not isinstance(run_sched, Mapping):
+                raise SpecError('run {n}: "schedule" is an object {{"name": …}}', n=k + 1)
+            runs.append(RunConfig(r["optimizer"], dict(params), dict(run_sched) if run_sched is not None else None))
         raw_starts = _field(data, "starts", list, [])
         if len(raw_starts) > MAX_STARTS:
             raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(raw_starts))
@@ -330,13 +345,25 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     if len(scene.runs) > MAX_RUNS:
         raise SpecError("at most {max} runs at once, got {n}", max=MAX_RUNS, n=len(scene.runs))
     resolved = [r.resolved() for r in scene.runs]
+    sched_spec, sched_params = resolve_schedule(dict(scene.schedule))
+    scene_sched = {"name": sched_spec.id, **sched_params}
+    schedules = []
+    for r in scene.runs:
+        if r.schedule is None:
+            schedules.append(scene_sched)
+        else:
+            s_spec, s_params = resolve_schedule(dict(r.schedule))
+            schedules.append({"name": s_spec.id, **s_params})
     labels = []
     for i, r in enumerate(scene.runs):
         twins = [resolved[j] for j, o in enumerate(scene.runs) if o.optimizer == r.optimizer and j != i]
         differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
-        labels.append(run_label(r.spec, resolved[i], differing))
+        label = run_label(r.spec, resolved[i], differing)
+        if any(schedules[j] != schedules[i] for j in range(len(scene.runs))):
+            label = f"{label} · {schedules[i]['name']}"  # runs with different schedules say which is which
+        labels.append(label)
     runs = tuple(
-        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i])
+        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i], schedule=schedules[i])
         for i, r in enumerate(scene.runs)
     )
     if len(scene.starts) > MAX_STARTS:
@@ -353,7 +380,6 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     steps = scene.steps
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= int(steps) <= MAX_STEPS:
         raise SpecError("steps must be a whole number from 1 to {max}, got {value}", max=MAX_STEPS, value=short(steps))
-    sched_spec, sched_params = resolve_schedule(dict(scene.schedule))
     noise = Noise.coerce({"std": scene.noise_std, "seed": scene.noise_seed})
     if not isinstance(scene.noise_seed, (int, np.integer)) or not 0 <= int(scene.noise_seed) <= MAX_NOISE_SEED:
         raise SpecError(

@@ -11,6 +11,7 @@ so a curve with a parameter (xcos's frequency c) knows its minima for every c.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 
@@ -199,28 +200,17 @@ def custom_curve(text: str) -> Surface:
 
 @functools.lru_cache(maxsize=128)
 def _custom_curve(src: str) -> Surface:
-    from .formula import parse_formula
+    from .formula import formula_surface
 
-    expr = parse_formula(src)  # FormulaError for anything the parser rejects
-    if expr.free_symbols - {X}:
-        raise SurfaceError("a 1-D curve is a formula in x alone; this one uses y")
-    probe = Surface(id="custom", name=src, expr=expr, domain=DOMAIN, formula=src)
+    # FormulaError for anything the parser rejects, SurfaceError for a formula using y; f and f' come from the
+    # formula's own compiled tree (no SymPy differentiation or lambdify on user input).
+    probe = formula_surface(src, DOMAIN)
     xs, fx = probe.curve(401)
     if not np.isfinite(fx).any():
         raise SurfaceError("f is not finite anywhere in the plot window [-5, 5] (undefined or overflowing)")
     minima = stationary_minima(probe)[:8]
     start = _default_start(probe, xs, fx, minima)
-    s = Surface(
-        id="custom",
-        name=src,
-        expr=expr,
-        domain=DOMAIN,
-        minima=minima,
-        start=(start,),
-        formula=src,
-    )
-    _reuse_compiled(probe, s)
-    return s
+    return dataclasses.replace(probe, minima=minima, start=(start,))
 
 
 def _default_start(s: Surface, xs: np.ndarray, fx: np.ndarray, minima: tuple[Point, ...]) -> float:

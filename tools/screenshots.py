@@ -60,12 +60,14 @@ def views() -> dict[str, tuple[str, dict]]:
     for tab in ("learn", "explore", "export"):
         out[f"tab_{tab}"] = ("tabs", {"tab": tab})
     out["present"] = ("present", {"present": "1", "lesson": "zigzag"})
+    out["blindfold_start"] = ("blindfold", {"lesson": "blindfold"})
+    out["blindfold_end"] = ("blindfold", {"lesson": "blindfold", "_keys": "End"})
     out["theme_dark"] = ("themes", {"theme": "dark", "lesson": "rosenbrock"})
     out["theme_contrast"] = ("themes", {"theme": "contrast", "lesson": "rosenbrock"})
     return out
 
 
-GROUPS = ("default", "lessons", "diverged", "3d", "1d", "tabs", "present", "themes")
+GROUPS = ("default", "lessons", "diverged", "3d", "1d", "tabs", "present", "themes", "blindfold")
 
 
 def log(msg: str) -> None:
@@ -75,9 +77,17 @@ def log(msg: str) -> None:
 def shoot(browser, base_url: str, out: Path, size: tuple[int, int], lang: str, name: str, query: dict) -> Path:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     try:
-        page.goto(base_url + "?" + urlencode({**query, "lang": lang}))
+        keys = query.get("_keys", "")
+        link = {k: v for k, v in query.items() if not k.startswith("_")}
+        page.goto(base_url + "?" + urlencode({**link, "lang": lang}))
         page.wait_for_selector('.js-plotly-plot .main-svg, [data-testid="stException"]', timeout=90_000)
         wait_idle(page)
+        if keys:
+            page.wait_for_timeout(1500)  # the playback bar measures the page once, which may rerun it
+            wait_idle(page)
+        for key in filter(None, keys.split(",")):
+            page.keyboard.press(key)
+            page.wait_for_timeout(900)
         page.mouse.move(size[0] - 3, size[1] - 3)  # no hover tooltip in the shot
         if query.get("side") == "3d":
             page.wait_for_timeout(2500)  # software WebGL: let the first frame land

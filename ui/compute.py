@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from look import GRID_N as LOOK_GRID_N
 from optim_core.scene import ResolvedScene
 from viz import RunView, SurfaceView, surface_view
 from viz.curve import CurveView, curve_view
 
-GRID_N = 200
+GRID_N = LOOK_GRID_N  # the exports sample the same grid, so a GIF has the screen's colours
 
 
 def surface_key(resolved: ResolvedScene) -> str:

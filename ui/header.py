@@ -29,7 +29,8 @@ def load_lesson(lesson_id: str) -> None:
     lesson = LESSONS[lesson_id]
     state.apply_scene(lesson.scene)
     for key, value in lesson.extras.items():
-        st.session_state[key] = value
+        if key != "blindfold":  # a view of the lesson itself, not a widget
+            st.session_state[key] = value
     # remember the scene as the widgets spell it (defaults implicit), to show the note while it is unchanged
     st.session_state[LESSON] = (lesson_id, state.scene_from_state().resolve().key)
     st.session_state.pop(REVEALED, None)
@@ -40,6 +41,12 @@ def active_lesson(resolved: ResolvedScene) -> str | None:
     """The loaded lesson's id while its scene is shown unchanged."""
     got = st.session_state.get(LESSON)
     return got[0] if got and got[1] == resolved.key and got[0] in LESSONS else None
+
+
+def active_extras(resolved: ResolvedScene) -> dict:
+    """The loaded lesson's view hints (e.g. {"blindfold": True}) while its scene is unchanged."""
+    lesson_id = active_lesson(resolved)
+    return dict(LESSONS[lesson_id].extras) if lesson_id else {}
 
 
 def lessons_in(group: str) -> list[str]:
@@ -54,13 +61,13 @@ def render(resolved: ResolvedScene) -> None:
             ss["lesson_group"] = LESSONS[current].group if current in LESSONS else next(iter(GROUPS))
         row = st.container(horizontal=True, gap="xsmall", vertical_alignment="center", key="lessons_row")
         row.html(f"<span class='lessons-label'>{html.escape(_('Lessons:'))}</span>", width="content")
-        row.segmented_control(
+        row.selectbox(
             _("Lesson group"),
             list(GROUPS),
             key="lesson_group",
-            required=True,
             format_func=lambda g: _(GROUPS[g]),
             label_visibility="collapsed",
+            width=190,
         )
         for n, lesson_id in enumerate(lessons_in(ss["lesson_group"]), start=1):
             row.button(

@@ -11,10 +11,10 @@ import html
 import streamlit as st
 
 from look.fmt import num
-from look.theme import run_color
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import ResolvedScene
 
+from .looks import current_look
 from .text import _
 
 
@@ -88,7 +88,7 @@ def render(resolved: ResolvedScene) -> None:
     for r in resolved.runs:
         if r.spec.id not in order:
             order.append(r.spec.id)
-        colors.setdefault(r.spec.id, []).append(run_color(r.index))
+        colors.setdefault(r.spec.id, []).append(current_look().theme.run_color(r.index))
     st.html(f"<span class='chart-title'>{_('The optimizers in this scene')}</span>")
     cols = st.columns(min(len(order), 2), gap="medium") if len(order) > 1 else [st.container()]
     for k, opt in enumerate(order):

@@ -56,7 +56,22 @@ export default function (component) {
     range.value = String(cur);
     stepBox.value = String(steps[cur] ?? cur);
     cursor(steps[cur]);
+    reveal(cur === n - 1);
     if (report) scheduleReport();
+  }
+
+  // The blindfolded explorer (viz/blindfold.py): the surface picture and the minima appear only at the end.
+  let revealed = null;
+  function reveal(atEnd) {
+    const g = chartDiv((d.charts || [])[0]);
+    if (!g || !Plotly || !g.layout || !g.layout.meta || !g.layout.meta.blindfold || revealed === atEnd) return;
+    revealed = atEnd;
+    const n_images = (g.layout.images || []).length;
+    const update = {};
+    for (let k = 0; k < n_images; k++) update[`images[${k}].visible`] = atEnd;
+    Plotly.relayout(g, update).catch(() => {});
+    const stars = g.data.map((t, k) => (t.meta && t.meta.role === "minimum" ? k : -1)).filter((k) => k >= 0);
+    if (stars.length) Plotly.restyle(g, { visible: atEnd }, stars).catch(() => {});
   }
 
   function cursor(step) {
@@ -121,7 +136,9 @@ export default function (component) {
     const onFrame = (ev) => {
       const name = ev && ev.name;
       const i = frames.indexOf(name);
-      if (i >= 0) { cur = i; range.value = String(i); stepBox.value = String(steps[i] ?? i); cursor(steps[i]); }
+      if (i >= 0) {
+        cur = i; range.value = String(i); stepBox.value = String(steps[i] ?? i); cursor(steps[i]); reveal(i === n - 1);
+      }
     };
     g.on("plotly_animatingframe", onFrame);
     cleanups.push(() => g.removeListener && g.removeListener("plotly_animatingframe", onFrame));
@@ -198,7 +215,10 @@ export default function (component) {
   const ready = setInterval(() => {
     tries += 1;
     const g = animated()[0] || (d.fit && chartDiv(d.fit.chart));
-    if (g && g._fullLayout) { clearInterval(ready); fit(); follow(); show(cur, false); }
+    if (g && g._fullLayout) {
+      clearInterval(ready); fit(); follow();
+      if (cur !== n - 1) goto(cur); else show(cur, false);  // a view that starts at the first step
+    }
     if (tries > 100) clearInterval(ready);
   }, 50);
   cleanups.push(() => clearInterval(ready));

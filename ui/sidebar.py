@@ -8,13 +8,13 @@ from __future__ import annotations
 import streamlit as st
 
 import i18n
-from look.theme import run_color
 from optim_core import MAX_STEPS, OPTIMIZERS, SCHEDULES
 from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
 from . import nav, state
+from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
 
@@ -57,6 +57,15 @@ def display_section(tab_labels: dict[str, str]) -> None:
             "For projecting: the map as large as the screen allows, larger text, no sidebar. Keys: Space "
             "play/pause, ← → one step, 1–9 the lessons of the row. Leave it with the button at the top right."
         ),
+    )
+    st.segmented_control(
+        _("Theme"),
+        ["light", "dark", "contrast"],
+        key="theme",
+        format_func=lambda t: {"light": _("Light"), "dark": _("Dark"), "contrast": _("High contrast")}[t],
+        required=True,
+        label_visibility="collapsed",
+        help=_("The page, the charts and the exports: light, dark, or high contrast for washed-out projectors."),
     )
     st.segmented_control(
         _("Language"),
@@ -143,7 +152,7 @@ def fit_latex(tex: str) -> str:
 # ----------------------------------------------------------------------------- runs
 def _swatch(i: int) -> str:
     return (
-        f"<span class='swatch' style='background:{run_color(i)}'></span>"
+        f"<span class='swatch' style='background:{current_look().theme.run_color(i)}'></span>"
         f"<span class='run-title'>{fmt('Run {n}', n=i + 1)}</span>"
     )
 
@@ -196,12 +205,21 @@ def runs_section() -> None:
                 if state.hidden("lr" if p.name == "lr" else "params"):
                     continue
                 hyperparam_widget(p, f"run{i}_{p.name}")
+            if not state.hidden("params"):
+                ss.setdefault(f"run{i}_schedule", state.SCENE_SCHEDULE)
             if rest and not state.hidden("params"):
                 changed = [p.name for p in rest if not state.same(ss.get(f"run{i}_{p.name}", p.default), p.default)]
                 label = _("More:") + " " + ", ".join(p.name for p in rest)
-                with st.expander(label if len(label) < 44 else label[:42] + "…", expanded=bool(changed)):
+                own_schedule = ss.get(f"run{i}_schedule", state.SCENE_SCHEDULE) != state.SCENE_SCHEDULE
+                with st.expander(
+                    label if len(label) < 44 else label[:42] + "…", expanded=bool(changed) or own_schedule
+                ):
                     for p in rest:
                         hyperparam_widget(p, f"run{i}_{p.name}")
+                    _run_schedule(i)
+            elif not state.hidden("params"):
+                with st.expander(_("More: schedule")):
+                    _run_schedule(i)
     if edit_runs:
         st.button(
             _("Add optimizer"),
@@ -211,6 +229,18 @@ def runs_section() -> None:
             disabled=n >= MAX_RUNS,
             width="stretch",
         )
+
+
+def _run_schedule(i: int) -> None:
+    """This run's own learning-rate schedule, or the scene's (Steps & training)."""
+    st.selectbox(
+        _("Learning-rate schedule of this run"),
+        [state.SCENE_SCHEDULE, *SCHEDULES],
+        key=f"run{i}_schedule",
+        format_func=lambda s: (
+            _("the scene's (Steps & training)") if s == state.SCENE_SCHEDULE else _(SCHEDULES[s].name)
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- starts

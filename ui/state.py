@@ -77,11 +77,16 @@ def add_order() -> list[str]:
 
 
 # ----------------------------------------------------------------------------- Scene → widgets
+SCENE_SCHEDULE = "scene"  # a run's schedule widget: follow the scene's schedule
+
+
 def write_run(i: int, run: RunConfig) -> None:
     ss = st.session_state
     ss[f"run{i}_optimizer"] = run.optimizer
     for name, value in run.resolved().items():
         ss[f"run{i}_{name}"] = value
+    ss[f"run{i}_schedule"] = SCENE_SCHEDULE if run.schedule is None else str(run.schedule.get("name", "constant"))
+    ss[f"_run{i}_schedule_params"] = dict(run.schedule) if run.schedule is not None else None
 
 
 def write_runs(runs: list[RunConfig]) -> None:
@@ -217,7 +222,12 @@ def run_from_state(i: int) -> RunConfig:
         v = ss.get(f"run{i}_{p.name}", p.default)
         if p.name == "lr" or not same(v, p.default):
             params[p.name] = bool(v) if p.kind == "bool" else (int(v) if p.kind == "int" else float(v))
-    return RunConfig(spec.id, params)
+    name = ss.get(f"run{i}_schedule", SCENE_SCHEDULE)
+    schedule = None
+    if name in SCHEDULES:
+        kept = ss.get(f"_run{i}_schedule_params")  # a lesson's or a link's parameters, while the name is kept
+        schedule = dict(kept) if isinstance(kept, dict) and kept.get("name") == name else {"name": name}
+    return RunConfig(spec.id, params, schedule)
 
 
 def runs_from_state() -> list[RunConfig]:

@@ -80,5 +80,25 @@ html { font-size: 19px; }
 """
 
 
-def inject(*, present: bool = False) -> None:
-    st.html(CSS + (PRESENT_CSS if present else ""))
+CONTRAST_CSS = """
+<style>
+/* high contrast: darker text, stronger borders, for projectors that wash colours out */
+.stApp, .stApp p, .stApp label, .stApp span { color: #000000; }
+.stApp [data-baseweb="select"] > div, .stApp input, .stApp button { border-width: 2px !important; border-color: #000 !important; }
+.legend, .muted, .lessons-label { color: #000000 !important; font-weight: 600; }
+</style>
+"""
+
+DARK_CSS = """
+<style>
+.app-brand, .chart-title, .legend { color: #E6E9EF; }
+.lessons-label, [data-testid="stSidebar"] h4, .legend .key, .muted { color: #B8C0CF; }
+.swatch { box-shadow: 0 0 0 1.5px #12161F, 0 0 0 2.5px rgba(230,233,239,0.35); }
+.legend .noise { color: #F0B060; }
+</style>
+"""
+
+
+def inject(*, present: bool = False, theme: str = "light") -> None:
+    extra = {"contrast": CONTRAST_CSS, "dark": DARK_CSS}.get(theme, "")
+    st.html(CSS + extra + (PRESENT_CSS if present else ""))

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import html
 
+import numpy as np
 import streamlit as st
 
+import i18n
+from look import Look
 from look.fmt import sig
-from look.theme import run_color
 from optim_core.scene import ResolvedScene
 from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
+from viz.blindfold import blindfold
 from viz.curve import curve_figure, theta_figure
 
 from . import header, share, state, summary
 from .compute import SceneData, run_data, scene_data
+from .looks import current_look
 from .player import frame_info, map_height, measured_box, player
 from .text import _, fmt, safe
 
@@ -26,7 +31,7 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "r
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _data(key: str, _resolved: ResolvedScene):
+def _data(key: str, lang_code: str, _resolved: ResolvedScene):
     """Trajectories, grids and messages for a scene (cached: reruns that keep the scene reuse everything)."""
     data = scene_data(_resolved)
     divergences = diagnose(
@@ -35,6 +40,7 @@ def _data(key: str, _resolved: ResolvedScene):
         curvature=data.curvature,
         clip=_resolved.clip,
         start_curvature=data.start_curvature,
+        lang=i18n.get(lang_code),
     )
     window = _resolved.window
     escaped = []
@@ -51,13 +57,19 @@ def _data(key: str, _resolved: ResolvedScene):
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _contour(key: str, _sd: SceneData):
+def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
     """The main chart — the contour map, or on a 1-D curve the curve with its balls — without Plotly's own play
     / speed / scrub controls: the playback bar (ui.player) drives its frames; the frame names and steps ride
     along in layout.meta."""
     if _sd.resolved.dim == 1:
-        return curve_figure(_sd.surface_view, _sd.runs)
-    fig = contour_figure(_sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False)
+        return curve_figure(_sd.surface_view, _sd.runs, look=_look)
+    return _contour_2d(key, look_key, _sd, _look)
+
+
+def _contour_2d(key: str, look_key: str, _sd: SceneData, _look: Look):
+    fig = contour_figure(
+        _sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False, look=_look
+    )
     names, steps = frame_info(fig)
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.layout.updatemenus = ()
@@ -68,8 +80,15 @@ def _contour(key: str, _sd: SceneData):
     return fig
 
 
-def _side_height(key: str, data: SceneData) -> int:
-    return max(440, int(_contour(key, data).layout.height))
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _blind(key: str, look_key: str, _sd: SceneData, _look: Look):
+    """The blindfolded explorer's map (a lesson's view): the surface hidden, the local slope shown."""
+    fig = copy.deepcopy(_contour_2d(key, look_key, _sd, _look))
+    return blindfold(fig, _sd.runs, _sd.resolved.surface.gradient, _sd.resolved.window, look=_look)
+
+
+def _side_height(key: str, data: SceneData, look: Look) -> int:
+    return max(440, int(_contour(key, look.key, data, look).layout.height))
 
 
 def _cursor_shape(step: int) -> dict:
@@ -88,32 +107,34 @@ def _cursor_shape(step: int) -> dict:
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _surface3d(key: str, _sd: SceneData):
-    return surface3d_figure(_sd.surface_view, _sd.runs, _sd.starts, height=_side_height(key, _sd))
+def _surface3d(key: str, look_key: str, _sd: SceneData, _look: Look):
+    return surface3d_figure(_sd.surface_view, _sd.runs, _sd.starts, height=_side_height(key, _sd, _look), look=_look)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _theta(key: str, _sd: SceneData):
-    return theta_figure(_sd.runs, _sd.surface_view.minima.tolist())
+def _theta(key: str, look_key: str, _sd: SceneData, _look: Look):
+    return theta_figure(_sd.runs, _sd.surface_view.minima.tolist(), look=_look)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _metrics(key: str, _sd: SceneData):
+def _metrics(key: str, look_key: str, _sd: SceneData, _look: Look):
+    runs = [r for r in _sd.runs if not (np.asarray(r.diverged_at) == 0).all()]  # nothing to plot (f undefined)
     fig = metrics_figure(
-        _sd.runs,
+        runs,
         f_star=_sd.surface_view.f_star,
-        height=_side_height(key, _sd),
+        height=_side_height(key, _sd, _look),
         legend=False,
         arrange="rows",
+        look=_look,
     )
     fig.update_layout(shapes=[*fig.layout.shapes, _cursor_shape(max(r.steps for r in _sd.runs))])
     return fig
 
 
-def legend(resolved: ResolvedScene) -> None:
+def legend(resolved: ResolvedScene, look: Look) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(
-        f"<span class='item'><span class='swatch' style='background:{run_color(r.index)}'></span>"
+        f"<span class='item'><span class='swatch' style='background:{look.theme.run_color(r.index)}'></span>"
         f"{html.escape(r.label)}</span>"
         for r in resolved.runs
     )
@@ -143,8 +164,10 @@ def render(resolved: ResolvedScene) -> None:
     if ss.get("side_view") not in sides:
         ss["side_view"] = sides[0]
     side = ss["side_view"]
-    data, divergences, escaped = _data(key, resolved)
-    contour = _contour(key, data)
+    look = current_look()
+    data, divergences, escaped = _data(key, look.lang.code, resolved)
+    blind = resolved.dim == 2 and header.active_extras(resolved).get("blindfold", False)
+    contour = (_blind if blind else _contour)(key, look.key, data, look)
     meta = contour.layout.meta
     if resolved.dim == 1:
         aspect = 0.62  # a curve: wider than tall
@@ -182,12 +205,13 @@ def render(resolved: ResolvedScene) -> None:
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
+            active=0 if blind else None,
             charts=["contour"] + (["surface3d"] if side == "3d" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
         )
-        legend(resolved)
+        legend(resolved, look)
         header.note(resolved)
         with st.container(key="divergence"):
             at_start = [d for d in divergences if d.step == 0]
@@ -233,13 +257,23 @@ def render(resolved: ResolvedScene) -> None:
         side_h = max(height, 420)
         if side == "3d":
             st.plotly_chart(
-                _surface3d(key, data), key="surface3d", theme=None, config={"displaylogo": False}, height=side_h
+                _surface3d(key, look.key, data, look),
+                key="surface3d",
+                theme=None,
+                config={"displaylogo": False},
+                height=side_h,
             )
         elif side == "theta":
-            st.plotly_chart(_theta(key, data), key="theta", theme=None, config={"displaylogo": False}, height=side_h)
+            st.plotly_chart(
+                _theta(key, look.key, data, look), key="theta", theme=None, config={"displaylogo": False}, height=side_h
+            )
         else:
             st.plotly_chart(
-                _metrics(key, data), key="metrics", theme=None, config={"displaylogo": False}, height=side_h
+                _metrics(key, look.key, data, look),
+                key="metrics",
+                theme=None,
+                config={"displaylogo": False},
+                height=side_h,
             )
         summary.render(resolved, run_data(resolved))
     if not state.hidden("share"):

@@ -75,16 +75,16 @@ def scene_to_query(scene: Scene) -> dict[str, str]:
     if scene.surface_params:
         q["sp"] = ",".join(f"{k}={short(v)}" for k, v in scene.surface_params.items())
     q["run"] = ";".join(
-        r.optimizer + (":" + ",".join(f"{k}={short(v)}" for k, v in r.params.items()) if r.params else "")
+        r.optimizer
+        + (":" + ",".join(f"{k}={short(v)}" for k, v in r.params.items()) if r.params else "")
+        + (("@" + _schedule_text(r.schedule)) if r.schedule is not None else "")
         for r in scene.runs
     )
     if scene.starts:
         q["start"] = ";".join(",".join(short(c) for c in s) for s in scene.starts)
     q["steps"] = str(int(scene.steps))
-    sched = dict(scene.schedule)
-    if sched.get("name", "constant") != "constant":
-        name = sched.pop("name")
-        q["lrs"] = name + (":" + ",".join(f"{k}={short(v)}" for k, v in sched.items()) if sched else "")
+    if dict(scene.schedule).get("name", "constant") != "constant":
+        q["lrs"] = _schedule_text(scene.schedule)
     if scene.noise_std:
         q["noise"] = f"{short(scene.noise_std)},{int(scene.noise_seed)}"
     if scene.clip is not None:
@@ -103,7 +103,7 @@ def scene_from_query(query: Mapping[str, Any]) -> Scene:
         items = [item for item in q["run"].split(";") if item.strip()]
         if len(items) > 8:
             raise SpecError("this link has {n} runs; at most 8", n=len(items))
-        runs = tuple(RunConfig(name, _parse_kv(kv, "run")) for name, kv in map(_split_head, items))
+        runs = tuple(_run(item) for item in items)
     starts: tuple[tuple[float, ...], ...] = ()
     if q.get("start"):
         items = [item for item in q["start"].split(";") if item.strip()]
@@ -238,6 +238,23 @@ def _whole(text: Any, what: str) -> int:
     if x > 2**31:
         raise SpecError("{what} is far too large ({value})", what=what, value=short(x, 3))
     return int(x)
+
+
+def _schedule_text(schedule) -> str:
+    sched = dict(schedule)
+    name = sched.pop("name", "constant")
+    return name + (":" + ",".join(f"{k}={short(v)}" for k, v in sched.items()) if sched else "")
+
+
+def _run(item: str) -> RunConfig:
+    """optimizer:name=value,…[@schedule:name=value,…] — a run with its own schedule after '@'."""
+    head, at, sched = item.partition("@")
+    name, kv = _split_head(head)
+    schedule = None
+    if at:
+        sname, skv = _split_head(sched)
+        schedule = {"name": sname, **_parse_kv(skv, "run schedule")}
+    return RunConfig(name, _parse_kv(kv, "run"), schedule)
 
 
 def _split_head(item: str) -> tuple[str, str]:

@@ -86,13 +86,17 @@ def _head_arrays(run: RunView, keep: list[np.ndarray], counts: Sequence[int] | N
     return xy, cd
 
 
+_ARROWS = {(1, 0): "→", (-1, 0): "←", (0, 1): "↑", (0, -1): "↓", (1, 1): "↗", (-1, 1): "↖", (1, -1): "↘", (-1, -1): "↙"}
+
+
 def _diverged_arrays(
     runs: Sequence[RunView], plan: animation.Plan, look: Look, step: int | None = None, window=None
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """The red ✕ of every diverged start, at its last finite point; a point off the map is pinned to the map's
-    edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible."""
+    edge in its direction (a diverging run usually leaves the view long before it stops), so the ✕ stays visible,
+    labelled with an arrow pointing where it went and the step ("↗ 35"). Returns x, y, hover texts, labels."""
     _ = look.lang
-    xs, ys, texts = [], [], []
+    xs, ys, texts, labels = [], [], [], []
     for r, run in enumerate(runs):
         for b in range(run.batch):
             d = int(run.diverged_at[b])
@@ -118,7 +122,20 @@ def _diverged_arrays(
             xs.append(shown_x)
             ys.append(shown_y)
             texts.append(f"<b>{safe(run.label)}</b><br>{what}<br>{where}")
-    return np.array(xs, dtype=float), np.array(ys, dtype=float), texts
+            direction = (int(np.sign(x - shown_x)), int(np.sign(y - shown_y)))
+            labels.append(f"{_ARROWS[direction]} {d}" if off and direction in _ARROWS else str(d))
+    return np.array(xs, dtype=float), np.array(ys, dtype=float), texts, labels
+
+
+def _label_positions(xs: np.ndarray, ys: np.ndarray, window) -> list[str]:
+    """Put each ✕'s label inside the map (a ✕ pinned to the right edge gets its label on the left …)."""
+    (x0, x1), (y0, y1) = window
+    out = []
+    for x, y in zip(xs, ys):
+        vert = "bottom" if y >= (y0 + y1) / 2 else "top"
+        horiz = "left" if x >= (x0 + x1) / 2 else "right"
+        out.append(f"{vert} {horiz}")
+    return out
 
 
 TOP_MARGIN, BOTTOM_MARGIN = 50, 96  # play / speed buttons above the plot; ticks and the scrub slider below
@@ -331,16 +348,19 @@ def contour_figure(
 
     # -- divergence marks
     div_idx = None
-    dx, dy, dtext = _diverged_arrays(runs, plan, look, window=sv.window)
+    dx, dy, dtext, dlabels = _diverged_arrays(runs, plan, look, window=sv.window)
     if len(dx):
         div_idx = len(data)
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers",
+                "mode": "markers+text",
                 "x": dx.tolist(),
                 "y": dy.tolist(),
-                "text": dtext,
+                "customdata": dtext,
+                "text": dlabels,
+                "textposition": _label_positions(dx, dy, sv.window),
+                "textfont": {"color": th.diverged, "size": look.font(14), "family": look.font_family},
                 "marker": {
                     "symbol": "x-thin-open",
                     "size": look.marker(20),
@@ -348,7 +368,7 @@ def contour_figure(
                     "line": {"width": look.line(4.5), "color": th.diverged},
                 },
                 "unselected": {"marker": {"opacity": 1}},
-                "hovertemplate": "%{text}<extra></extra>",
+                "hovertemplate": "%{customdata}<extra></extra>",
                 "hoverlabel": {"bordercolor": th.diverged},
                 "name": _("diverged"),
                 "showlegend": True,
@@ -420,11 +440,21 @@ def contour_figure(
                 hxy, hcd = _head_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
             if div_idx is not None:
-                fx, fy, ft = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
-                fdata.append({"type": "scatter", "x": fx.tolist(), "y": fy.tolist(), "text": ft})
+                fx, fy, ft, fl = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
+                fdata.append(
+                    {
+                        "type": "scatter",
+                        "x": fx.tolist(),
+                        "y": fy.tolist(),
+                        "customdata": ft,
+                        "text": fl,
+                        "textposition": _label_positions(fx, fy, sv.window),
+                    }
+                )
             name = f"f{fi}"
             frames.append({"name": name, "traces": traces, "data": fdata})
             names.append(name)
             labels.append(str(int(s)))
         layout.update(animation.controls(names, labels, look=look))
+        layout["meta"].update(frame_names=names, frame_steps=[int(s) for s in plan.frame_steps])
     return Figure(data=data, layout=layout, frames=frames or None)

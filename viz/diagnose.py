@@ -28,17 +28,22 @@ class Divergence:
     cause: str  # in the language of `lang`
     hint: str
     lang: i18n.Lang = field(default=i18n.EN, compare=False, repr=False)
+    start_point: tuple[float, ...] = ()  # where the first diverged start began (named when there are several)
+    n_starts: int = 1  # how many starts the run has
 
     @property
     def text(self) -> str:
         """One Markdown line: the run's label in bold (labels are made of optimizer names and numbers)."""
         _ = self.lang
-        if len(self.starts) > 1:
+        if self.n_starts > 1:
             return _.fmt(
-                "**{label}** diverged at step {step} (from {n} starts; first): {cause}. {hint}",
+                "**{label}** diverged at step {step} from the start {start} ({k} of its {n} starts diverged): "
+                "{cause}. {hint}",
                 label=self.label,
                 step=self.step,
-                n=len(self.starts),
+                start=point(*self.start_point),
+                k=len(self.starts),
+                n=self.n_starts,
                 cause=self.cause,
                 hint=self.hint,
             )
@@ -140,19 +145,31 @@ def diagnose(
         else:
             local = start_curvature[first] if start_curvature is not None and first < len(start_curvature) else None
             if local is not None and local > 0 and opt in ("sgd", "momentum", "nesterov"):
+                # Only a local statement holds here: the curvature changes along the path, so a smaller lr may
+                # still converge even above this number once the path leaves the start (Rosenbrock: 2/L ≈ 0.0013
+                # at the start, yet lr 0.002 … 0.006 converge). Say what the number is; advise by factors of 10.
                 lim = stability_limit(opt, run.params, local)
                 bound = sig(lim[0] if lim else 2.0 / local, 2)
                 cause = _.fmt(
-                    "{reason}. Near the start the surface curves with L ≈ {L}, so steps with lr above ≈ {bound} "
-                    "overshoot and grow",
+                    "{reason}. At the start the surface's steepest curvature is L ≈ {L} (the largest Hessian "
+                    "eigenvalue there): a step with lr above about {bound} overshoots there, and lr {lr} is {ratio}× "
+                    "that",
                     reason=reason,
                     L=sig(local, 2),
                     bound=bound,
+                    lr=num(lr),
+                    ratio=sig(lr / float(bound), 2),
                 )
                 if clip:
-                    hint = _.fmt("Lower lr below ≈ {bound}.", bound=bound)
+                    hint = _.fmt(
+                        "Try lr ≈ {smaller} (a tenth), and lower it further if it still diverges.", smaller=smaller
+                    )
                 else:
-                    hint = _.fmt("Lower lr below ≈ {bound} or turn on gradient clipping.", bound=bound)
+                    hint = _.fmt(
+                        "Try lr ≈ {smaller} (a tenth), lower it further if it still diverges, or turn on gradient "
+                        "clipping.",
+                        smaller=smaller,
+                    )
             else:
                 cause = _.fmt(
                     "{reason} — with lr {lr} the steps outgrew the surface's curvature", reason=reason, lr=num(lr)
@@ -162,6 +179,16 @@ def diagnose(
                 else:
                     hint = _.fmt("Lower lr (try {smaller}) or turn on gradient clipping.", smaller=smaller)
         out.append(
-            Divergence(run=run.index, label=run.label, step=d, starts=tuple(bad), cause=cause, hint=hint, lang=lang)
+            Divergence(
+                run=run.index,
+                label=run.label,
+                step=d,
+                starts=tuple(bad),
+                cause=cause,
+                hint=hint,
+                lang=lang,
+                start_point=tuple(float(c) for c in run.points[0, first]),
+                n_starts=run.batch,
+            )
         )
     return out

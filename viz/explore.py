@@ -489,7 +489,7 @@ def cell_contour(
     layout.update(
         margin=dict(l=int(50 * look.scale), r=20, t=int((50 if title else 20) * look.scale), b=int(40 * look.scale)),
         title=dict(text=safe(title), font=font(look, 15)) if title else None,
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=font(look)),
+        legend=dict(orientation="h", yanchor="top", y=-0.17, x=0, font=font(look)),
         **_surface_layout(surface, window, look),
     )
     fig.update_layout(layout)
@@ -765,7 +765,7 @@ def ensemble_cloud_figure(
     layout = base_layout(look, height=height)
     layout.update(
         margin=dict(l=int(50 * look.scale), r=20, t=20, b=int(40 * look.scale)),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=font(look)),
+        legend=dict(orientation="h", yanchor="top", y=-0.17, x=0, font=font(look)),
         **_surface_layout(surface, window, look),
     )
     fig.update_layout(layout)

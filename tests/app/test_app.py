@@ -58,6 +58,8 @@ def assert_paths_match(at: AppTest, scene: Scene) -> None:
     assert set(drawn) == {(i, j) for i in range(len(trajs)) for j in range(len(scene.start_points()))}
     for (i, j), xy in drawn.items():
         exp = trajs[i].points[:, j, :]
+        if exp.shape[1] == 1:  # a 1-D curve: the chart's y is f(x), the iterate is x
+            exp = np.concatenate([exp, trajs[i].loss[:, j : j + 1]], axis=1)
         d = trajs[i].diverged_step(j)
         n = len(exp) if d is None else max(d, 1)
         assert len(xy) == n, f"run {i}: {len(xy)} points drawn, expected {n}"

@@ -50,3 +50,24 @@ def test_gradient_noise_is_said_in_the_legend():
     assert "gradient noise σ = 0.5 (seed 7)" in html
     plain = make_app()
     assert "gradient noise" not in " ".join(str(h.proto.body) for h in plain.get("html"))
+
+
+def test_the_stability_advice_never_contradicts_the_picture():
+    """On Rosenbrock the curvature at the start gives 2/L ≈ 0.0013, yet lr 0.002 … 0.006 converge: the message
+    must say what the number is (the start's curvature), not 'lower lr below 0.0013'."""
+    scene = Scene(runs=(RunConfig("sgd", {"lr": 1000.0}), RunConfig("sgd", {"lr": 0.004})), steps=300)
+    trajs = scene.resolve().simulate()
+    assert trajs[1].diverged_at[0] < 0  # lr 0.004 converges here
+    at = make_app(scene_to_query(scene))
+    (msg,) = keyed_texts(at, "divergence")
+    assert "At the start the surface's steepest curvature is L ≈" in msg and "largest Hessian eigenvalue" in msg
+    assert "below" not in msg and "a tenth" in msg
+
+
+def test_with_several_starts_the_message_names_the_start():
+    scene = Scene(
+        surface="quadratic", runs=(RunConfig("sgd", {"lr": 1.5}),), starts=((0.5, 0.5), (-2.0, 1.0)), steps=40
+    )
+    at = make_app(scene_to_query(scene))
+    (msg,) = keyed_texts(at, "divergence")
+    assert "from the start (-2, 1)" in msg and "2 of its 2 starts diverged" in msg, msg  # (-2, 1) blows up first

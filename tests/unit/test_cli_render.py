@@ -1,4 +1,4 @@
-"""`python -m optim_core render`: every format decodes to what the scene says."""
+"""`python -m optim_core render`: every format decodes to what the scene says; .py writes the PyTorch script."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PIL import Image
 from cli import main
 from export.data import read_paths_csv, read_paths_json
 from export.scene import RUN_COLORS
+from export.snippet import check_script, torch_snippet
 from optim_core.scene import RunConfig, Scene, simulate
 
 
@@ -131,3 +132,84 @@ def test_config_drives_the_cli(tmp_path):
 def test_bad_render_options_exit_2_one_line(argv, fragment, tmp_path):
     code, out, err = call(*[a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert code == 2 and err.count("\n") == 1 and fragment in err, err
+
+
+# --- the PyTorch script ---------------------------------------------------------------------------------
+def test_py_writes_the_export_tabs_script(tmp_path):
+    out = tmp_path / "run.py"
+    code, msg, err = call(*BASE, "--out", str(out))
+    assert code == 0, err
+    assert "wrote" in msg and str(out) in msg
+    source = out.read_text()
+    assert source == torch_snippet(SCENE, 0, 0)  # the same script the app offers
+    check_script(source)
+    compile(source, str(out), "exec")
+
+
+def test_py_run_and_start_index_choose_the_path(tmp_path):
+    cfg = tmp_path / "scene.json"
+    scene = SCENE.with_(starts=((0.0, 0.0), (1.0, -1.0)))
+    cfg.write_text(scene.to_json())
+    out = tmp_path / "second.py"
+    code, _, err = call("--config", str(cfg), "--out", str(out), "--run", "1", "--start-index", "1")
+    assert code == 0, err
+    assert out.read_text() == torch_snippet(scene, 1, 1)
+    assert "torch.optim.Adam(" in out.read_text() and "torch.tensor([1.0, -1.0]" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["--run", "2"], "--run must be from 0 to 1 (the scene has 2 run(s)), got 2"),
+        (["--run", "-1"], "--run must be from 0 to 1"),
+        (["--start-index", "1"], "--start-index must be from 0 to 0 (the scene has 1 start point(s)), got 1"),
+        (["--run", "x"], "invalid int value"),
+    ],
+)
+def test_py_bad_indices_exit_2_one_line(argv, fragment, tmp_path):
+    code, out, err = call(*BASE, "--out", str(tmp_path / "run.py"), *argv)
+    assert code == 2 and err.count("\n") == 1 and fragment in err, err
+    assert not (tmp_path / "run.py").exists()
+
+
+def test_py_from_a_formula_typed_with_a_chinese_input_method(tmp_path):
+    out = tmp_path / "ime.py"
+    code, _, err = call("--surface", "ｘ＾２＋３＊ｙ＾２", "--optimizer", "sgd", "--steps", "20", "--out", str(out))
+    assert code == 0, err
+    source = out.read_text()
+    assert "    return x**2 + 3 * y**2\n" in source and source.isascii()
+    check_script(source)
+
+
+# --- main(): one line for every failure, translated, never a traceback or a path -----------------------
+def test_unexpected_failure_is_one_line_without_traceback_or_path(tmp_path, monkeypatch):
+    import cli.render
+
+    def broken(args, out):
+        raise RuntimeError("/srv/secret/path/module.py line 12: boom")
+
+    monkeypatch.setattr(cli.render, "cmd_render", broken)
+    monkeypatch.delenv("OPTVIZ_DEBUG", raising=False)
+    code, out, err = call(*BASE, "--out", str(tmp_path / "a.png"))
+    assert code == 1 and err.count("\n") == 1 and "RuntimeError" in err, err
+    assert "/srv" not in err and "Traceback" not in err
+    monkeypatch.setenv("OPTVIZ_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        call(*BASE, "--out", str(tmp_path / "a.png"))
+
+
+def test_user_errors_are_printed_in_the_language(tmp_path, monkeypatch):
+    import gettext
+
+    import cli
+    import i18n
+
+    class Marked(i18n.Lang):
+        def gettext(self, text: str) -> str:
+            return "[zz] " + text
+
+    monkeypatch.setattr(cli.i18n, "get", lambda code=None: Marked("zz", gettext.NullTranslations()))
+    code, _, err = call(*BASE, "--out", str(tmp_path / "run.py"), "--run", "5")
+    assert code == 2 and err == "error: [zz] --run must be from 0 to 1 (the scene has 2 run(s)), got 5\n"
+    code, _, err = call("--surface", "x^2 +", "--out", str(tmp_path / "run.py"))
+    assert code == 2 and err.startswith("error: [zz] the formula ends too early"), err

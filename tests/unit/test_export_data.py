@@ -1,4 +1,6 @@
-"""CSV / JSON of every path, scene configs, and the runnable PyTorch snippet."""
+"""CSV / JSON of every path, scene configs, and the runnable PyTorch snippet (run against real torch when an
+interpreter with torch is given: OPTVIZ_TORCH_PYTHON=/path/to/venv/bin/python).  The snippet's safety (no
+user text, only the statements it writes) is tested in test_snippet_security.py."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def test_bad_scene_configs_fail_with_one_line(text, fragment):
 
 
 def test_torch_expression_uses_torch_functions():
-    code = torch_expression(get_surface("ackley").expr)
+    code = torch_expression(get_surface("ackley"))
     assert "torch.exp(" in code and "torch.cos(" in code and "math.pi" in code and "math.exp" not in code
 
 
@@ -123,6 +125,52 @@ def _torch_python() -> str | None:
             0,
             0,
         ),
+        # every function of the formula language, constants folded and as typed, atan2 with a constant side
+        (
+            Scene(
+                surface=(
+                    "sin(x) + cos(y) + tan(x/4) + asin(y/9) + acos(x/9) + atan(y) + atan2(y, x + 9)"
+                    " + atan2(1, y^2 + 1) + sinh(x/3) + cosh(y/3) + tanh(x) + asinh(y) + acosh(x^2 + 1)"
+                    " + atanh(y/9) + exp(-x^2) + log(y^2 + 1) + ln(x^2 + 2) + sqrt(x^2 + y^2 + 1)"
+                    " + abs(x - 1) + 2^x + x^2*y + 2*pi*y - e + sqrt(2)*x"
+                ),
+                runs=(RunConfig("adam", {"lr": 0.05}),),
+                starts=((0.5, -0.5),),
+                steps=110,  # it leaves asin's domain (y < -9) at step 126
+            ),
+            0,
+            0,
+        ),
+        # the optimizers whose reference pins a keyword (nesterov=True, amsgrad=True), and FTRL
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 0, 0),
+        (Scene(surface="booth", runs=(RunConfig("nesterov", {"lr": 0.01}), RunConfig("amsgrad")), steps=60), 1, 0),
+        (Scene(surface="himmelblau", runs=(RunConfig("ftrl", {"lr": 0.5}),), steps=60), 0, 0),
+        # 1-D: a built-in curve, and a formula in x alone from a one-number start, with noise
+        (Scene(surface="double_well", runs=(RunConfig("momentum", {"lr": 0.01}),), steps=120), 0, 0),
+        (
+            Scene(
+                surface="x^4 - 3*x^2 + sinh(x/4)",
+                starts=((2.0,), (-1.5,)),
+                runs=(RunConfig("adam", {"lr": 0.05}),),
+                steps=80,
+                noise_std=0.3,
+                noise_seed=5,
+            ),
+            0,
+            1,
+        ),
+        # what a Chinese input method types; the formula that cost 10-18 s of CPU before
+        (Scene(surface="（１－ｘ）²＋１００×（ｙ－ｘ²）²", runs=(RunConfig("nadam", {"lr": 0.02}),), steps=200), 0, 0),
+        (
+            Scene(
+                surface="sinh(sinh(log(y)**100))+sinh(sinh(log(x)**100))",
+                runs=(RunConfig("sgd", {"lr": 1e-4}),),
+                starts=((1.2, 1.1),),
+                steps=60,
+            ),
+            0,
+            0,
+        ),
     ],
 )
 def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
@@ -136,7 +184,8 @@ def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, 
     assert proc.returncode == 0, proc.stderr[-3000:]
     theirs = np.array(json.loads(out.read_text()))
     ours = simulate(scene)[run_index].points[:, start_index]
-    np.testing.assert_allclose(theirs, ours[: len(theirs)], rtol=1e-9, atol=1e-12)
+    assert len(theirs) == len(ours)  # neither diverged: the whole path is compared
+    np.testing.assert_allclose(theirs, ours, rtol=1e-9, atol=1e-12)
 
 
 def test_run_labels_tell_runs_of_the_same_optimizer_apart():

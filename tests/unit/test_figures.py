@@ -161,9 +161,24 @@ def test_a_diverged_run_ends_in_a_red_cross_at_its_last_finite_point(rosen):
     pinned = [min(max(last_finite[0], x0), x1), min(max(last_finite[1], y0), y1)]
     np.testing.assert_allclose([cross["x"][0], cross["y"][0]], pinned)
     assert "x" in cross["marker"]["symbol"] and cross["marker"]["color"].upper() == "#E8000B"
-    assert f"step {d_at}" in cross["text"][0]
+    assert f"step {d_at}" in cross["customdata"][0]  # the hover says why and where
     if pinned != list(last_finite):
-        assert "off the map" in cross["text"][0]
+        assert "off the map" in cross["customdata"][0]
+        # the label beside the ✕ points where the run went and says the step
+        direction = (int(np.sign(last_finite[0] - pinned[0])), int(np.sign(last_finite[1] - pinned[1])))
+        arrow = {
+            (1, 0): "→",
+            (-1, 0): "←",
+            (0, 1): "↑",
+            (0, -1): "↓",
+            (1, 1): "↗",
+            (-1, 1): "↖",
+            (1, -1): "↘",
+            (-1, -1): "↙",
+        }[direction]
+        assert cross["text"][0] == f"{arrow} {d_at}"
+    else:
+        assert cross["text"][0] == str(d_at)
     # the path stops there
     (_, p0), _ = _traces(fig, "path")
     xy = _xy(p0)

@@ -1,9 +1,10 @@
-"""Valid formulas parse to the right function; custom surfaces find the right minima."""
+"""Valid formulas parse to the right function (value and exact gradient); custom surfaces find the right
+minima; what a Chinese input method types is accepted; rejected formulas say what is wrong and where."""
 
 from __future__ import annotations
 
+import gettext
 import math
-import time
 
 import numpy as np
 import pytest
@@ -11,8 +12,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import i18n
+from surfaces import expr as ex
 from surfaces.base import Surface, X, Y
-from surfaces.formula import FUNCTIONS, FormulaError, custom_surface, parse_formula
+from surfaces.formula import FUNCTIONS, FormulaError, FormulaSurface, custom_surface, parse_formula, parse_tree
 
 RNG = np.random.default_rng(0)
 POINTS = RNG.uniform(-3, 3, size=(200, 2))
@@ -47,7 +50,28 @@ VALID = [
     ("asinh(x) + acosh(y^2 + 1) + atanh(x/4)", lambda x, y: np.arcsinh(x) + np.arccosh(y**2 + 1) + np.arctanh(x / 4)),
     ("x**y", lambda x, y: np.where(x > 0, np.abs(x) ** y, np.nan)),
     ("   x*y   ", lambda x, y: x * y),
-    ("0x10*x + 1_000*y", lambda x, y: 16 * x + 1000 * y),
+    ("1.5e3*x + .5*y + 2.*x + 1E-2*y", lambda x, y: 1500 * x + 0.5 * y + 2 * x + 0.01 * y),
+    ("x - x*y + y", lambda x, y: x - x * y + y),
+    ("x^y^2", lambda x, y: np.where(x > 0, np.abs(x) ** (y**2), np.nan)),
+    ("exp(-(x^2 + y^2)) * (x - 1)", lambda x, y: np.exp(-(x**2 + y**2)) * (x - 1)),
+    ("1/(1 + x^2 + y^2)", lambda x, y: 1 / (1 + x**2 + y**2)),
+    ("atan2(y, 1) + atan2(2, x + 9)", lambda x, y: np.arctan2(y, 1) + np.arctan2(2, x + 9)),
+]
+
+# What a Chinese input method types, and the ASCII formula it means.
+IME = [
+    ("ｘ＾２＋３＊ｙ＾２", "x^2+3*y^2"),  # full-width letters, digits, operators
+    ("（１－ｘ）＾２＋１００＊（ｙ－ｘ＾２）＾２", "(1-x)^2+100*(y-x^2)^2"),  # full-width parentheses and minus
+    ("x²＋y³", "x^2+y^3"),  # superscripts
+    ("x¹⁰ + y⁻²", "x^10 + y^-2"),  # superscript runs, superscript minus
+    ("３×x÷２·y", "3*x/2*y"),  # × ÷ ·
+    ("x − y", "x - y"),  # U+2212 minus sign
+    ("atan2（y，x）＋x²", "atan2(y,x)+x^2"),  # full-width comma inside atan2(…，…)
+    ("x²\u3000+\u3000y²", "x^2 + y^2"),  # ideographic spaces
+    ("\u3000x^2 + y^2\u3000", "x^2 + y^2"),  # ... also around the formula
+    ("ｓｉｎ（ｘ）＋ｃｏｓ（ｙ）", "sin(x)+cos(y)"),  # full-width function names
+    ("１．５＊ｘ＋０。２５＊ｙ", "1.5*x+0.25*y"),  # full-width full stop, and 。 (the '.' key in Chinese mode)
+    ("ｘ⋅ｙ", "x*y"),  # dot operator
 ]
 
 
@@ -57,15 +81,36 @@ def _numeric(expr):
         return np.broadcast_to(np.asarray(f(POINTS[:, 0], POINTS[:, 1]), dtype=float), (len(POINTS),))
 
 
+def _program(text):
+    return ex.compile_program(parse_tree(text))
+
+
+def _compiled(program, points=POINTS):
+    with np.errstate(all="ignore"):
+        v = np.broadcast_to(np.asarray(program.value(points[:, 0], points[:, 1]), dtype=float), (len(points),))
+        g = np.stack([np.broadcast_to(c, (len(points),)) for c in program.gradient(points[:, 0], points[:, 1])], -1)
+    return v, g
+
+
 @pytest.mark.parametrize("text, reference", VALID, ids=[v[0] for v in VALID])
 def test_valid_formulas_match_numpy(text, reference):
+    """The compiled program (what the app runs) and the SymPy form (what other code may read) both equal the
+    reference; the exact gradient equals SymPy's derivative of the same formula."""
+    with np.errstate(all="ignore"):
+        want = reference(POINTS[:, 0], POINTS[:, 1])
     expr = parse_formula(text)
     assert isinstance(expr, sp.Expr)
     assert expr.free_symbols <= {X, Y}
-    got = _numeric(expr)
+    np.testing.assert_allclose(_numeric(expr), want, rtol=1e-10, atol=1e-12, equal_nan=True)
+    value, grad = _compiled(_program(text))
+    np.testing.assert_allclose(value, want, rtol=1e-10, atol=1e-12, equal_nan=True)
+    # Reference gradient: SymPy differentiating the (trusted, test-written) formula.
+    g = sp.lambdify((X, Y), [sp.diff(expr, X), sp.diff(expr, Y)], modules="numpy")
     with np.errstate(all="ignore"):
-        want = reference(POINTS[:, 0], POINTS[:, 1])
-    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, equal_nan=True)
+        ref = np.stack([np.broadcast_to(c, (len(POINTS),)) for c in g(POINTS[:, 0], POINTS[:, 1])], -1)
+    finite = np.isfinite(ref)
+    assert finite.sum() > len(POINTS)  # the comparison is not vacuous
+    np.testing.assert_allclose(grad[finite], ref[finite], rtol=1e-9, atol=1e-9)
 
 
 def test_symbols_are_the_real_ones():
@@ -74,11 +119,44 @@ def test_symbols_are_the_real_ones():
     assert X.is_real and Y.is_real
 
 
-def test_exact_constants_are_kept_small():
-    assert parse_formula("x^(1/3)") == X ** sp.Rational(1, 3)
-    assert parse_formula("2*pi*x") == 2 * sp.pi * X
-    assert parse_formula("sqrt(2)*x") == sp.sqrt(2) * X
-    assert parse_formula("x^2") == X**2  # an integer exponent, not 2.0
+def test_constants_are_folded_for_computing_and_kept_for_display():
+    tree = parse_tree("2*pi*x + x^(1/3) + sqrt(2)*y")
+    # Computing: each constant sub-tree is one float, folded once.
+    program = ex.compile_program(tree)
+    assert "6.283185307179586 * x" in program.source and "0.3333333333333333" in program.source
+    assert "1.4142135623730951 * y" in program.source and "pi" not in program.source
+    # Display: as typed.
+    assert ex.to_latex(tree) == r"2 \cdot \pi \cdot x + {x}^{\frac{1}{3}} + \sqrt{2} \cdot y"
+    assert "x ** 2" in _program("x^2").source  # a whole exponent stays an integer
+
+
+def test_ime_full_width_table_is_nfkc():
+    """The full-width block is mapped exactly as NFKC maps it, to printable ASCII."""
+    import unicodedata
+
+    from surfaces.formula import _normalize
+
+    for code in range(0xFF01, 0xFF5F):
+        ch = chr(code)
+        mapped, origin = _normalize(ch)
+        assert mapped == unicodedata.normalize("NFKC", ch) and len(mapped) == 1 and " " < mapped <= "~", hex(code)
+        assert origin == [0]
+
+
+@pytest.mark.parametrize("typed, ascii_text", IME, ids=[a for _, a in IME])
+def test_what_a_chinese_input_method_types_is_accepted(typed, ascii_text):
+    v_typed, g_typed = _compiled(_program(typed))
+    v_ascii, g_ascii = _compiled(_program(ascii_text))
+    np.testing.assert_array_equal(v_typed, v_ascii)
+    np.testing.assert_array_equal(g_typed, g_ascii)
+    assert ex.to_latex(parse_tree(typed)) == ex.to_latex(parse_tree(ascii_text))
+
+
+def test_ime_formula_shares_the_ascii_surface():
+    custom_surface.cache_clear()
+    a = custom_surface("ｘ＾２＋３＊ｙ＾２")
+    assert a.formula == a.name == "x^2+3*y^2"  # the normalized text: printable ASCII only
+    assert custom_surface("x^2+3*y^2") is a
 
 
 def test_abs_gradient_is_finite_and_correct():
@@ -100,25 +178,110 @@ def test_gradient_matches_finite_differences():
 
 
 # --- messages -------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("z + x", "unknown name 'z': use x and y"),
-        ("x.real", "attribute access is not allowed"),
-        ("foo(x)", "function 'foo' is not available; allowed: abs, acos,"),
-        ("sin(x, y)", "sin takes 1 argument, got 2"),
-        ("2x", "missing operator between 2 and x: write 2*x"),
-        ("x" * 312, "formula is too long (312 characters, at most 300)"),
-        ("xх", "only printable ASCII is allowed (found 'х' U+0445 at position 2)"),
-        ("", "the formula is empty"),
-        ("x**(10**10)", "exponent 1e+10 is too large"),
-        ("2 + 3", "the formula is constant (5): it must use x or y"),
-    ],
-)
+MESSAGES = [
+    ("z + x", "unknown name 'z' at position 1: use x and y (constants: pi, e)"),
+    ("x.real", "'.' at position 2: attribute access is not allowed"),
+    ("foo(x)", "function 'foo' at position 1 is not available; allowed: abs, acos,"),
+    ("sin(x, y)", "sin takes 1 argument, got 2"),
+    ("atan2(x)", "atan2 takes 2 arguments, got 1"),
+    ("2x", "missing operator between 2 and x at position 2: write 2*x"),
+    ("x" * 312, "the formula is too long (312 characters, at most 300)"),
+    ("", "the formula is empty"),
+    ("x**(10**10)", "exponent 1e+10 is too large"),
+    ("2 + 3", "the formula is constant (5): it must use x or y"),
+    # the error is where it is: at the end, not at position 1
+    ("x^2 + 3*y^2 +", "the formula ends too early: something is missing after '+' at position 13"),
+    ("x**", "the formula ends too early: something is missing after '**' at position 2"),
+    ("sin(x) *", "something is missing after '*' at position 8"),
+    ("x +* y", "'*' at position 4 follows '+': something is missing between them"),
+    ("x^^2", "'^' at position 3 follows '^'"),
+    ("*x", "the formula cannot start with '*' (position 1)"),
+    ("(x+)", "something is missing between '+' and ')' at position 4"),
+    ("sin()", "'sin()' at position 1 needs an argument, e.g. sin(x)"),
+    ("x + ()", "empty parentheses '()' at position 5"),
+    ("x)", "')' at position 2 has no matching '('"),
+    ("sin(x", "unbalanced parentheses: the '(' at position 4 is never closed"),
+    ("x, y", "',' at position 2: commas only separate the arguments of atan2(y, x)"),
+    # what the user probably meant
+    ("sin x", "'sin' at position 1 is a function: write sin(x)"),
+    ("exp 2", "'exp' at position 1 is a function: write exp(2)"),
+    ("sin + x", "'sin' at position 1 is a function: write sin(...)"),
+    ("sin^2(x)", "'sin^2(...)' at position 1 is not allowed: write sin(...)^2"),
+    ("sinx + y", "unknown name 'sinx' at position 1: write sin(x)"),
+    ("xy", "unknown name 'xy' at position 1: write x*y"),
+    ("2pix", "unknown name 'pix' at position 2: write pi*x"),
+    ("X^2", "unknown name 'X' at position 1: use lower-case x and y"),
+    ("x(y)", "missing operator between x and (y) at position 2: write x*(y)"),
+    ("2sin(x)", "missing operator between 2 and sin(x) at position 2: write 2*sin(x)"),
+    ("(x+1)(x-1)", "missing operator between (x+1) and (x-1) at position 6: write (x+1)*(x-1)"),
+    ("|x| + y", "'|' at position 1 is not allowed: write abs(x) for |x|"),
+    ("x // 2", "'//' at position 3 is not allowed: write / to divide"),
+    # names are never mangled: the message does not repeat the name, it names the character
+    ("__import__('os')", "'_' at position 1: names with '_' are not available in a formula"),
+    # Python-only literals
+    ("0x10*x", "'0x10' at position 1: write numbers in decimal (no 0x, 0o or 0b prefix)"),
+    ("x + 0b11", "'0b11' at position 5: write numbers in decimal"),
+    ("0o7*x", "'0o7' at position 1: write numbers in decimal"),
+    ("1_000*x", "'1_000' at position 1: write numbers without '_' separators, e.g. 1000"),
+    ("1j*x", "'1j' at position 1: complex numbers are not allowed"),
+    ("x*2.5J", "'2.5J' at position 3: complex numbers are not allowed"),
+    ("007*x", "'007' at position 1: a whole number does not start with 0 (write 7)"),
+    ("1.2.3*x", "'1.2.3' at position 1 is not a number"),
+    ("1e999*x", "the number 1e999 at position 1 is too large"),
+    # the position counts the characters as typed
+    ("x²＋y²＋", "something is missing after '+' at position 6"),
+    ("\u3000\u3000ｘ＋", "something is missing after '+' at position 4"),
+]
+
+
+@pytest.mark.parametrize("text, message", MESSAGES, ids=[m[0][:30] for m in MESSAGES])
 def test_messages(text, message):
     with pytest.raises(FormulaError) as info:
         parse_formula(text)
     assert message in str(info.value)
+
+
+def test_messages_are_translatable_templates():
+    """A FormulaError is an i18n.UserError: a constant template, parameters apart, rendered in English."""
+    from tools.i18n import source_messages
+
+    extracted = {message for message, _, _ in source_messages()}
+    cases = [*MESSAGES, ("sqrt(-x**2-y**2)", ""), ("exp(exp(x^2+y^2+10))", ""), ("x - x", ""), ("х", "")]
+    for text, _ in cases:
+        with pytest.raises(FormulaError) as info:
+            custom_surface(text)
+        exc = info.value
+        assert isinstance(exc, i18n.UserError) and isinstance(exc, ValueError)
+        assert exc.template in extracted, exc.template  # a constant the catalogue has, not a built string
+        assert str(exc) == (exc.template.format(**exc.params) if exc.params else exc.template)
+        assert i18n.message(exc, i18n.EN) == str(exc)
+
+    class Marked(i18n.Lang):  # a language whose catalogue marks every template it translates
+        def gettext(self, text: str) -> str:
+            return "[zz] " + text
+
+    with pytest.raises(FormulaError) as info:
+        parse_formula("x + 2y")
+    marked = i18n.message(info.value, Marked("zz", gettext.NullTranslations()))
+    assert marked == "[zz] missing operator between 2 and y at position 6: write 2*y"
+
+
+def test_undefined_at_isolated_points_or_overflowing_everywhere():
+    with pytest.raises(FormulaError) as info:
+        custom_surface("sqrt(-x**2-y**2)")  # defined at the origin only
+    assert "defined only at isolated points or along lines" in str(info.value)
+    assert "(at 1 of 6561 sample points)" in str(info.value)
+    with pytest.raises(FormulaError, match="isolated points or along lines"):
+        custom_surface("sqrt(-x^2) + y")  # defined on the line x = 0 only
+    with pytest.raises(FormulaError) as info:
+        custom_surface("exp(exp(x^2+y^2+10))")
+    assert "f overflows in the whole plot window" in str(info.value) and "log, sqrt" not in str(info.value)
+    with pytest.raises(FormulaError, match="not finite anywhere"):
+        custom_surface("exp(exp(x^2+10)) + log(y)")  # overflows where y > 0, undefined where y <= 0
+    with pytest.raises(FormulaError, match="its gradient is 0 everywhere"):
+        custom_surface("sin(x)^2 + cos(x)^2 + y - y")
+    # but a small area is fine
+    assert custom_surface("sqrt(1 - x^2 - y^2)").minima == ()
 
 
 def test_error_message_is_one_line_without_traceback():
@@ -131,8 +294,9 @@ def test_error_message_is_one_line_without_traceback():
 
 
 def test_whitespace_policy():
-    assert parse_formula("  x^2 +   y^2 ") == X**2 + Y**2  # spaces anywhere
-    assert parse_formula("\n\tx^2 + y^2\r\n") == X**2 + Y**2  # surrounding whitespace is stripped
+    same = ex.to_latex(parse_tree("x^2+y^2"))
+    assert ex.to_latex(parse_tree("  x^2 +   y^2 ")) == same  # spaces anywhere
+    assert ex.to_latex(parse_tree("\n\tx^2 + y^2\r\n")) == same  # surrounding whitespace is stripped
     with pytest.raises(FormulaError, match="one line"):
         parse_formula("x^2 +\n y^2")  # but not inside
 
@@ -203,20 +367,34 @@ def test_custom_surface_is_cached():
 def test_undefined_everywhere():
     with pytest.raises(FormulaError, match="not defined anywhere in the plot window"):
         custom_surface("sqrt(-x^2 - 1)")
+    with pytest.raises(FormulaError, match="check the arguments of log, sqrt, asin, acos"):
+        custom_surface("log(-x^2 - y^2 - 1)")
 
 
-def test_beale_is_fast():
+def test_beale_finds_its_minimum_with_a_small_program():
     text = "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"
-    custom_surface("x^2 + y^2")  # warm SymPy's caches
     custom_surface.cache_clear()
-    t0 = time.perf_counter()
-    parse_formula(text)
-    t1 = time.perf_counter()
     s = custom_surface(text)
-    t2 = time.perf_counter()
-    print(f"\nBeale: parse_formula {1e3 * (t1 - t0):.1f} ms, custom_surface {1e3 * (t2 - t1):.1f} ms")
+    assert isinstance(s, FormulaSurface)
     assert s.minima[0] == (3.0, 0.5)
-    assert t2 - t0 < 1.0  # ~50 ms here; generous for slow CI
+    assert s.program is not None and s.program.ops <= 40  # NumPy operations per gradient evaluation
+
+
+def test_formula_surface_hessian_and_curvature_bound():
+    """No symbolic second derivative: Surface's differences of the compiled gradient serve formulas too."""
+    s = custom_surface("x^2 + 10*y^2 + x*y")
+    np.testing.assert_allclose(s.hessian((0.3, -0.7)), [[2, 1], [1, 20]], rtol=1e-6)
+    assert s.curvature_bound() == pytest.approx(np.linalg.eigvalsh([[2, 1], [1, 20]]).max(), rel=1e-12)
+    assert custom_surface("(x-1)^2 + 3*(y+2)^2").curvature_bound() == pytest.approx(6.0, rel=1e-12)
+    assert custom_surface("x^4 + y^2").curvature_bound() is None  # not quadratic
+    assert custom_surface("sin(x) + y^2").curvature_bound() is None
+    h = custom_surface("sin(x)*cos(y)").hessian((0.4, 0.9))
+    x0, y0 = 0.4, 0.9
+    want = [
+        [-math.sin(x0) * math.cos(y0), -math.cos(x0) * math.sin(y0)],
+        [-math.cos(x0) * math.sin(y0), -math.sin(x0) * math.cos(y0)],
+    ]
+    np.testing.assert_allclose(h, want, rtol=1e-6, atol=1e-8)
 
 
 # --- property: what parses evaluates like the same text in plain Python ----------
@@ -258,7 +436,9 @@ def test_parsed_formula_evaluates_like_python(text):
         return
     with np.errstate(all="ignore"):
         got = float(sp.lambdify((X, Y), expr, modules="numpy")(x0, y0))
+        compiled = float(ex.compile_program(parse_tree(text)).value(x0, y0))
     assert got == pytest.approx(want, rel=1e-7, abs=1e-9), (text, expr)
+    assert compiled == pytest.approx(want, rel=1e-9, abs=1e-12), (text, expr)
 
 
 def test_function_table_is_small_and_explicit():

@@ -176,3 +176,11 @@ def test_the_drawing_layers_words_reach_the_catalogue():
     ]:
         assert (message, layer) in found, (message, layer)
     assert {"Light", "Dark", "High contrast (projector)"} <= {t for t, _ in declared_texts()}
+
+
+def test_a_curve_of_x_alone_gets_a_one_line_message_not_a_traceback():
+    curve = get_surface("parabola")
+    assert curve.dim == 1
+    with pytest.raises(i18n.UserError) as e:
+        surface_view(curve)
+    assert "curve of x alone" in str(e.value) and "\n" not in str(e.value)

@@ -436,3 +436,19 @@ def test_a_chinese_title_is_drawn_with_real_glyphs():
     latin = get_font(20)
     boxes = [np.asarray(latin.getmask(t)) for t in ("学习率曲面", "动量法对比")]
     assert np.array_equal(boxes[0], boxes[1])
+
+
+# --------------------------------------------------------------------------- the command line's look options
+def test_cli_render_takes_theme_language_and_scale(tmp_path):
+    from cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    base = ["render", "--surface", "quadratic", "--optimizer", "sgd", "--steps", "20", "--size", "320x240"]
+    png = tmp_path / "dark.png"
+    assert main([*base, "--theme", "dark", "--lang", "zh", "--scale", "1.4", "--out", str(png)], out, err) == 0, err
+    arr = np.asarray(Image.open(png).convert("RGB"))
+    np.testing.assert_array_equal(arr[1, 1], hex_rgb(DARK.paper))
+    for bad, fragment in (("--theme=neon", "unknown theme"), ("--lang=fr", "unknown language"), ("--scale=9", "scale")):
+        err = io.StringIO()
+        assert main([*base, bad, "--out", str(tmp_path / "x.png")], io.StringIO(), err) == 2
+        assert fragment in err.getvalue() and err.getvalue().count("\n") == 1
