@@ -78,7 +78,7 @@ def test_the_catalogue_covers_every_layer_that_shows_text():
         "Zig-zag vs momentum",  # lessons/catalogue.py
         "{a} does not diverge",  # lessons/claims.py
         "Which learning rate will diverge?",
-        "the formula could not be parsed: check it for typos",  # surfaces/formula.py
+        "the formula could not be read: check it for typos",  # surfaces/formula.py
         "Lower lr below {limit}.",  # viz/diagnose.py
         "step {step} / {total}",  # export/kit.py: drawn into the frames
     ):
@@ -97,10 +97,7 @@ def test_the_catalogue_covers_every_layer_that_shows_text():
 # Code that still builds its messages at run time, by file: the fix belongs in the code (a constant template with
 # {name} fields), not in the catalogue.  The tests fail on any other file, and on a file listed here once it is
 # clean, so the list can only shrink.
-KNOWN_DEBT = {
-    "surfaces/formula.py": "FormulaError(f'…'): the formula messages students see most stay English",
-    "cli/render.py": "UsageError(f'…'): the render options' messages",
-}
+KNOWN_DEBT: dict[str, str] = {}
 
 
 def _by_file(places: list[str]) -> dict[str, list[str]]:
@@ -198,11 +195,6 @@ def test_every_user_error_is_raised_with_a_constant_template():
     _assert_only_known_debt(bad, "error(s) raised with a message built at run time")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="surfaces.formula.FormulaError derives from ValueError, not i18n.UserError: i18n.message() cannot "
-    "translate a rejected formula. Remove this mark when it does.",
-)
 def test_every_error_class_the_user_sees_is_a_user_error():
     from surfaces import FormulaError, SurfaceError
 
