@@ -24,6 +24,7 @@ from lessons import LESSONS
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import Scene
 from surfaces import BUILTINS
+from surfaces.formula import FUNCTIONS
 from ui.url import scene_to_query
 
 TABS = ("trajectories", "learn", "explore", "export")
@@ -37,7 +38,8 @@ CODE_WORDS = (
     | {p.name for e in BUILTINS.values() for p in e.params}  # a, b, kappa (surface parameters)
     | {"torch", "optim", "nn", "utils", "clip_grad_norm_", "pytorch_optimizer", "python", "optim_core", "render"}
     | {"config", "scene", "json", "out", "paths", "gif"}  # the CLI line in the config's help text
-    | {"pi", "e", "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "x", "y", "f", "inf"}  # formulas, ranges
+    | {"pi", "e", "x", "y", "f", "inf"}  # formulas, ranges
+    | set(FUNCTIONS)  # the functions a formula may use, named in the formula help and its messages
     | {"true", "false"}  # boolean hyperparameters' values in a run's hover text (amsgrad = false)
 )
 PROPER = {"Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Ackley", "Booth", "PyTorch", "Pillow", "English"}
@@ -169,6 +171,7 @@ def english_words(text: str) -> list[str]:
     t = re.sub(r"\bp\d+\b", " ", t)  # percentiles: p10, p90
     t = re.sub(r"\$[^$]*\$", " ", t)  # LaTeX
     t = re.sub(r"`[^`]*`", " ", t)  # code spans
+    t = re.sub(r"'[^']*'", " ", t)  # the user's own text quoted back in a message (unknown name 'yy')
     t = re.sub(r":material/[a-z_]+:", " ", t)  # icons
     t = re.sub(r"https?://\S+", " ", t)
     t = re.sub(r"\b[\w.]+\(\S*\)|\b\w+=[^\s,)]*", " ", t)  # calls and name=value (run labels: lr=0.1)
@@ -268,6 +271,15 @@ def test_every_explore_mode_speaks_chinese(mode):
     }
     left = leftover_english(at)
     assert not left, f"English left in Explore's {mode} mode:\n" + "\n".join(f"{w}: {ts}" for w, ts in left.items())
+
+
+@pytest.mark.parametrize("formula", ["x^2++", "x^2 + 3*yy", "sqrt(-1 - x^2) + y", "log(x"])
+def test_a_rejected_formula_is_explained_in_chinese(formula):
+    at = zh_app(surface=formula)
+    warnings = [w.value for w in at.warning]
+    assert warnings and all(CJK.search(w) for w in warnings), warnings
+    left = leftover_english(at)
+    assert not left, f"English left after {formula!r}:\n" + "\n".join(f"{w}: {ts}" for w, ts in left.items())
 
 
 CURVE = Scene(surface="double_well", starts=((1.8,),))

@@ -216,7 +216,7 @@ def test_error_templates_are_written_on_one_line():
 
 def test_an_error_reads_in_chinese_with_its_values():
     from optim_core import SpecError
-    from surfaces import get_surface
+    from surfaces import FormulaError, get_surface
 
     exc = SpecError("{name} must be in {range}, got {value}", name="lr", range="(0, inf)", value="-1")
     assert str(exc) == "lr must be in (0, inf), got -1"
@@ -224,6 +224,14 @@ def test_an_error_reads_in_chinese_with_its_values():
     with pytest.raises(i18n.UserError) as caught:
         get_surface("rosenbrock", kappa=3.0)
     assert i18n.message(caught.value, ZH).startswith("曲面 rosenbrock 没有参数 'kappa'"), i18n.message(caught.value, ZH)
+    for formula, zh in [
+        ("", "公式为空"),
+        ("x^2 + 3*yy", "位置 9 处的名称 'yy' 未知"),
+        ("log(x", "括号不匹配"),
+    ]:
+        with pytest.raises(FormulaError) as rejected:
+            get_surface(formula)
+        assert i18n.message(rejected.value, ZH).startswith(zh), (formula, i18n.message(rejected.value, ZH))
 
 
 # ----------------------------------------------------------------------------- the glossary, spot checks
