@@ -44,14 +44,19 @@ CODE_WORDS = (
 )
 PROPER = {"Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Ackley", "Booth", "PyTorch", "Pillow", "English"}
 UNITS = {"GIF", "MP4", "PNG", "CSV", "JSON", "KB", "MB", "HD", "RGB", "L1", "L2", "RNN", "RNNs", "CNN", "Transformer"}
-# Papers and references in the Learn tab's table and cards: author names and paper titles are cited as published.
-CITATIONS = {
-    w
-    for s in [*OPTIMIZERS.values(), *SCHEDULES.values()]
-    for text in (getattr(s, "paper", ""), getattr(s, "reference", ""))
-    for w in re.findall(r"[A-Za-z][A-Za-z_'-]*", text or "")
-}
-ALLOWED = {w.lower() for w in NAMES | CODE_WORDS | PROPER | UNITS | CITATIONS}
+# Papers and references (the Learn tab's cards and table) are cited as published: each citation is removed whole
+# from a text, so its words (Learning, Rate, Decay …) are not allowed anywhere else.
+CITATIONS = sorted(
+    {
+        text
+        for s in [*OPTIMIZERS.values(), *SCHEDULES.values()]
+        for text in (getattr(s, "paper", ""), getattr(s, "reference", ""))
+        if text
+    },
+    key=len,
+    reverse=True,
+)
+ALLOWED = {w.lower() for w in NAMES | CODE_WORDS | PROPER | UNITS}
 
 SCHEDULE_IN_LABEL = re.compile(r"· (?:" + "|".join(SCHEDULES) + r")\b")
 # Proto fields that hold no prose: ids, values, formats, raw data, code.
@@ -164,6 +169,8 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
 def english_words(text: str) -> list[str]:
     """The Latin-letter words of a text that are not code, formulas, markup or an allowed name."""
     t = re.sub(r"\\(.)", r"\1", html.unescape(html.unescape(text)))  # Markdown escapes: safe() text
+    for citation in CITATIONS:
+        t = t.replace(citation, " ")
     t = re.sub(r"<style.*?</style>|<script.*?</script>", " ", t, flags=re.S)
     t = re.sub(r"<[^>]*>", " ", t)  # tags and their attributes
     t = re.sub(r"(?<=[\u4e00-\u9fff]) ?\([A-Za-z][A-Za-z -]*\)", " ", t)  # 动量 (momentum): the glossary's terms
