@@ -13,6 +13,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from google.protobuf.json_format import MessageToDict
@@ -145,7 +146,7 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
 
     def walk(node, where: str) -> None:
         kind = getattr(node, "type", None)
-        proto = getattr(node, "proto", None)
+        proto: Any = getattr(node, "proto", None)
         if kind in SKIP_ELEMENTS:
             return
         key = str(getattr(proto, "id", "") or "").rsplit("-", 1)[-1] if proto is not None else ""
