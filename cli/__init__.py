@@ -26,7 +26,7 @@ import numpy as np
 import i18n
 from i18n import UserError
 from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
-from surfaces import SURFACES, get_surface
+from surfaces import SURFACES, dataset_of, get_surface
 
 EXIT_USAGE = 2
 
@@ -113,6 +113,20 @@ def _add_run_arguments(p: argparse.ArgumentParser, multiple: bool) -> None:
     )
     p.add_argument("--noise", default=None, metavar="STD[,SEED]", help="Gaussian gradient noise")
     p.add_argument("--clip", type=float, default=None, help="max gradient norm")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        metavar="B",
+        help="on a dataset surface (linreg, logreg): samples per step, 1 (SGD) to N (full batch, the default)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="seed of the per-epoch reshuffling of the data (with --batch-size; default 0)",
+    )
     p.add_argument(
         "--surface-param",
         action="append",
@@ -223,6 +237,21 @@ def trajectory_json(traj: Trajectory, surface_text: str, b: int = 0) -> dict[str
         "grad_norm": traj.grad_norm[:, b].tolist(),
         "diverged_at": traj.diverged_step(b),
         "divergence_reason": traj.reasons[b],
+        **sampling_json(traj),
+    }
+
+
+def sampling_json(traj: Trajectory) -> dict[str, Any]:
+    """On a dataset surface: the batch size, seed, dataset size and the epoch (1, 2, …) of each step 1..N."""
+    s = traj.sampling
+    if s is None:
+        return {}
+    return {
+        "n_samples": s.n_samples,
+        "batch_size": s.batch_size,
+        "seed": s.seed,
+        "steps_per_epoch": s.steps_per_epoch,
+        "epoch": s.epoch.tolist(),
     }
 
 
@@ -255,13 +284,16 @@ def state_json(traj: Trajectory, b: int = 0) -> dict[str, Any]:
 
 
 def trajectory_csv(traj: Trajectory) -> str:
-    """step, x[, y], loss, grad_norm: one row per step of the first run (no y column on a curve)."""
+    """step, x[, y], loss, grad_norm: one row per step of the first run (no y column on a curve); on a dataset
+    surface also the epoch of each step (0 for the start row)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["step", *"xy"[: traj.dim], "loss", "grad_norm"])
+    epoch = None if traj.sampling is None else [0, *traj.sampling.epoch.tolist()]
+    w.writerow(["step", *"xy"[: traj.dim], "loss", "grad_norm", *(["epoch"] if epoch else [])])
     for k in range(traj.steps + 1):
         coords = [repr(float(c)) for c in traj.points[k, 0]]
-        w.writerow([k, *coords, repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0]))])
+        extra = [epoch[k]] if epoch else []
+        w.writerow([k, *coords, repr(float(traj.loss[k, 0])), repr(float(traj.grad_norm[k, 0])), *extra])
     return buf.getvalue()
 
 
@@ -280,11 +312,27 @@ def format_list() -> str:
     lines.append("")
     lines.append("Surfaces (or type any formula in x and y; in x alone with a one-number --start: a 1-D curve):")
     for entry in SURFACES.values():
+        if entry.finite_sum:
+            continue
         surf = get_surface(entry.id)
         extra = "".join(f"  {p.name}={p.default:g}" for p in entry.params)
         mark = "1-D" if entry.dim == 1 else "2-D"
         start = " ".join(f"{c:g}" for c in surf.start)
         lines.append(f"  {entry.id:16s} {mark}  {surf.formula}{extra}  (start {start})")
+    lines.append("")
+    lines.append("Datasets: the mean loss of a model over N points (--batch-size 1..N, default N; --seed S):")
+    for entry in SURFACES.values():
+        if not entry.finite_sum:
+            continue
+        surf = get_surface(entry.id)
+        data = dataset_of(surf)
+        assert data is not None
+        start = " ".join(f"{c:g}" for c in surf.start)
+        coords = ", ".join(getattr(surf, "coords", ("x", "y")))
+        lines.append(
+            f"  {entry.id:16s} 2-D  N={data.n}  torch.nn.{data.torch_model} + {data.torch_loss}()  "
+            f"parameters ({coords})  (start {start})"
+        )
     lines.append("")
     lines.append("Learning-rate schedules (--schedule NAME:K=V,...):")
     for s in SCHEDULES.values():
@@ -324,6 +372,8 @@ def cmd_trajectory(args: argparse.Namespace, out) -> int:
         noise=parse_noise(args.noise),
         clip=args.clip,
         record_state=args.state,
+        batch_size=args.batch_size,
+        seed=args.seed if args.seed is not None else 0,
         **params,
     )
     if args.format == "csv":

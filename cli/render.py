@@ -106,6 +106,10 @@ def build_scene(args: argparse.Namespace) -> Scene:
         changes.update(noise_std=noise["std"], noise_seed=noise["seed"])
     if args.clip is not None:
         changes["clip"] = args.clip
+    if args.batch_size is not None:
+        changes["batch_size"] = args.batch_size
+    if args.seed is not None:
+        changes["batch_seed"] = args.seed
     return scene.with_(**changes).validated()
 
 

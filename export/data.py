@@ -3,8 +3,9 @@
 One row per (run, start, step): the run's index, label, optimizer and every
 hyperparameter (one column each, blank where a run's optimizer has no such
 parameter, including the base ``lr``), then step, x, y, loss, gradient norm,
-``step_lr`` (the scheduled learning rate actually used to take that step) and
-where the run diverged.  Floats are written with repr(), so
+``step_lr`` (the scheduled learning rate actually used to take that step),
+where the run diverged, and on a dataset surface ``batch_size`` and ``epoch``
+(the epoch the step belongs to, 0 for the start; blank on other surfaces).  Floats are written with repr(), so
 reading the file back gives the same float64 numbers bit for bit.
 
 Bounded: a file holds at most :data:`MAX_ROWS` (run, start, step) rows.  A bigger scene (8 runs × 8 starts ×
@@ -31,8 +32,23 @@ import numpy as np
 
 from optim_core import Trajectory
 from optim_core.scene import Scene
+from surfaces import dataset_of
 
-BASE_COLUMNS = ["run", "label", "optimizer", "start", "step", "x", "y", "loss", "grad_norm", "step_lr", "diverged_at"]
+BASE_COLUMNS = [
+    "run",
+    "label",
+    "optimizer",
+    "start",
+    "step",
+    "x",
+    "y",
+    "loss",
+    "grad_norm",
+    "step_lr",
+    "diverged_at",
+    "batch_size",
+    "epoch",
+]
 MAX_ROWS = 200_000  # ≈ 30 MB of CSV, 16 MB of JSON; built in ~1 s on the project's server
 
 
@@ -89,6 +105,14 @@ def _lr_column(t: Trajectory, b: int, steps: np.ndarray) -> list[str]:
     return ["" if k == 0 else repr(float(col[k - 1])) for k in steps]
 
 
+def _epoch_column(t: Trajectory, steps: np.ndarray) -> list[str]:
+    """The epoch of each kept step on a dataset surface (0 for the start row); blanks elsewhere."""
+    if t.sampling is None:
+        return [""] * len(steps)
+    epoch = np.concatenate([[0], t.sampling.epoch])
+    return [str(int(epoch[k])) for k in steps]
+
+
 def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: int = MAX_ROWS) -> Iterator[str]:
     """The CSV in pieces: the header, then one piece per (run, start)."""
     params = _param_columns(trajectories)
@@ -107,13 +131,15 @@ def iter_paths_csv(scene: Scene, trajectories: Sequence[Trajectory], max_rows: i
             prefix = fixed.getvalue()
             tail = "".join("," + (_fmt(hp[name]) if name in hp else "") for name in params)
             div = "" if d is None else str(d)
+            bsize = "" if t.sampling is None else str(t.sampling.batch_size)
             steps = kept_steps(t, b, stride)
             xs, ys = t.points[steps, b, 0].tolist(), t.points[steps, b, 1].tolist()
             loss, gn = t.loss[steps, b].tolist(), t.grad_norm[steps, b].tolist()
             lrs = _lr_column(t, b, steps)
+            epochs = _epoch_column(t, steps)
             yield "".join(
-                f"{prefix},{k},{x!r},{y!r},{f!r},{g!r},{lr},{div}{tail}\n"
-                for k, x, y, f, g, lr in zip(steps.tolist(), xs, ys, loss, gn, lrs)
+                f"{prefix},{k},{x!r},{y!r},{f!r},{g!r},{lr},{div},{bsize},{e}{tail}\n"
+                for k, x, y, f, g, lr, e in zip(steps.tolist(), xs, ys, loss, gn, lrs, epochs)
             )
 
 
@@ -139,14 +165,19 @@ def read_paths_csv(text: str) -> dict[tuple[int, int], dict[str, Any]]:
                 "optimizer": row["optimizer"],
                 "label": row["label"],
                 "diverged_at": None if row["diverged_at"] == "" else int(row["diverged_at"]),
+                "batch_size": None if not row.get("batch_size") else int(row["batch_size"]),
                 "params": {n: _parse(row[n]) for n in param_names if row[n] != ""},
+                "epoch": [],
             },
         )
         entry["step"].append(int(row["step"]))
+        if row.get("epoch"):
+            entry["epoch"].append(int(row["epoch"]))
         for c in ("x", "y", "loss", "grad_norm"):
             entry[c].append(float(row[c]))
     for entry in out.values():
         entry["step"] = np.array(entry["step"], dtype=int)
+        entry["epoch"] = np.array(entry["epoch"], dtype=int) if entry["epoch"] else None
         for c in ("x", "y", "loss", "grad_norm"):
             entry[c] = np.array(entry[c])
     return out
@@ -159,8 +190,11 @@ def _parse(text: str) -> Any:
 def iter_paths_json(scene: Scene, trajectories: Sequence[Trajectory], max_rows: int = MAX_ROWS) -> Iterator[str]:
     """The JSON in pieces: the scene and the surface, then one piece per path.
 
-    ``{"scene", "surface", "step_stride", "runs": [{"label", "optimizer", "reference", "params", "paths": [{"start",
-    "points", "loss", "grad_norm", "diverged_at", "divergence_reason"(, "steps" when thinned)}]}]}``"""
+    ``{"scene", "surface", "step_stride", "runs": [{"label", "optimizer", "reference", "params"(, "variant")
+    (, "batch_size", "seed"), "paths": [{"start", "points", "loss", "grad_norm", "diverged_at", "divergence_reason"
+    (, "steps" when thinned)(, "epoch" on a dataset surface)}]}]}``; "variant": the textbook-form switches that
+    differ from the reference's form (OptimizerSpec.variant_settings), which "params" (the reference's keywords)
+    cannot hold."""
     stride = step_stride(trajectories, max_rows)
     yield (
         '{"scene": '
@@ -170,12 +204,18 @@ def iter_paths_json(scene: Scene, trajectories: Sequence[Trajectory], max_rows: 
         + f', "step_stride": {stride}, "runs": ['
     )
     for r, (label, t) in enumerate(zip(scene.run_labels(), trajectories)):
-        run_head = {
+        run_head: dict[str, Any] = {
             "label": label,
             "optimizer": t.optimizer.id,
             "reference": t.optimizer.reference,
             "params": t.optimizer.reference_kwargs(t.params_for(0)),
         }
+        variant = t.optimizer.variant_settings(t.params_for(0))
+        if variant:
+            run_head["variant"] = variant
+        if t.sampling is not None:
+            run_head["batch_size"] = t.sampling.batch_size
+            run_head["seed"] = t.sampling.seed
         yield ("," if r else "") + json.dumps(run_head)[:-1] + ', "paths": ['
         for b in range(t.batch):
             steps = kept_steps(t, b, stride)
@@ -189,6 +229,8 @@ def iter_paths_json(scene: Scene, trajectories: Sequence[Trajectory], max_rows: 
             }
             if stride > 1:
                 path["steps"] = steps.tolist()
+            if t.sampling is not None:
+                path["epoch"] = [int(e) for e in _epoch_column(t, steps)]
             yield ("," if b else "") + json.dumps(path)
         yield "]}"
     yield "]}"
@@ -203,13 +245,25 @@ def _surface_info(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
     s = trajectories[0].surface if trajectories else None
     if s is None:
         return {}
-    return {
+    info: dict[str, Any] = {
         "id": s.id,
         "name": s.name,
         "formula": s.formula or str(s.expr),
         "latex": s.tex,
         "minima": [list(m) for m in s.minima],
     }
+    data = dataset_of(s)
+    if data is not None:
+        # the mean loss of a model over data: its symbolic sum is hundreds of terms; say what it is instead
+        info["formula"] = s.formula or f"mean {data.torch_loss} of torch.nn.{data.torch_model} over {data.n} points"
+        info["dataset"] = {
+            "n": data.n,
+            "seed": data.seed,
+            "model": f"torch.nn.{data.torch_model}",
+            "loss": data.torch_loss,
+            "parameters": list(getattr(s, "coords", ("x", "y"))),
+        }
+    return info
 
 
 def read_paths_json(text: str) -> dict[str, Any]:

@@ -22,9 +22,11 @@ from typing import Any
 
 from optim_core import OPTIMIZERS, OptimizerSpec, resolve_schedule
 from optim_core.scene import Scene
-from surfaces import SURFACES, Surface
+from surfaces import SURFACES, Surface, dataset_of
 from surfaces import expr as ex
 from surfaces.base import X, Y
+
+from .inputs import ExportError
 
 # The reference class of each optimizer comes from its declaration (OptimizerSpec.ref).
 _PIP_NOTE = {"pytorch_optimizer": "  # pip install pytorch-optimizer"}
@@ -60,9 +62,57 @@ _TRUSTED_TEXT = re.compile(r"[A-Za-z0-9_.]+")
 _CUSTOM = "the scene's own formula (f below is printed from the parsed formula)"
 _DOCSTRING = re.compile(
     r"Reproduce one run of an Optimizer Playground scene with [A-Za-z0-9_.]+\.\n\n"
-    rf"Surface: (the built-in (surface|curve) [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
+    rf"Surface: (the built-in (surface|curve|dataset) [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
     r"The path matches the app's to ~1e-12\.\n"
 )
+
+# The dataset surfaces (surfaces/datasets.py): how the script regenerates the data (the same NumPy calls from the
+# same seed; a test checks the arrays), the torch model whose two parameters are the map's (x, y), its criterion,
+# and how the start is set and the point read.  Fixed text: only {seed} and {n} (integers) are filled in.
+_DATA = {
+    "linreg": (
+        "data = np.random.default_rng({seed})",
+        "x = data.normal(1.0, 1.0, {n})",
+        "y = 2.0 * x - 1.0 + data.normal(0.0, 1.0, {n})",
+        "inputs = torch.from_numpy(x)[:, None]",
+        "targets = torch.from_numpy(y)[:, None]",
+    ),
+    "logreg": (
+        "data = np.random.default_rng({seed})",
+        "t = data.permutation(np.arange({n}) % 2).astype(float)",
+        "centre = np.where(t[:, None] == 1.0, 1.0, -1.0) * np.array([1.2, 0.6])",
+        "inputs = torch.from_numpy(centre + data.normal(0.0, 1.0, ({n}, 2)))",
+        "targets = torch.from_numpy(t)[:, None]",
+    ),
+}
+_MODEL = {
+    "linreg": (
+        "model = torch.nn.Linear(1, 1)",
+        "criterion = torch.nn.MSELoss()",
+        "with torch.no_grad():",
+        "    model.weight.copy_(torch.tensor([[{x}]]))",
+        "    model.bias.copy_(torch.tensor([{y}]))",
+    ),
+    "logreg": (
+        "model = torch.nn.Linear(2, 1, bias=False)",
+        "criterion = torch.nn.BCEWithLogitsLoss()",
+        "with torch.no_grad():",
+        "    model.weight.copy_(torch.tensor([[{x}, {y}]]))",
+    ),
+}
+_POINT = {
+    "linreg": "torch.cat([model.weight.reshape(-1), model.bias]).detach().clone()",
+    "logreg": "model.weight.reshape(-1).detach().clone()",
+}
+_NOISE = {
+    "linreg": ("        model.weight.grad += noise[0]", "        model.bias.grad += noise[1]"),
+    "logreg": ("        model.weight.grad += noise[None, :]",),
+}
+
+
+def dataset_recipe(surface_id: str, seed: int, n: int) -> str:
+    """The script's lines that regenerate a dataset's inputs and targets (tests compare them with the data)."""
+    return "\n".join(line.format(seed=literal(int(seed)), n=literal(int(n))) for line in _DATA[surface_id])
 
 
 def literal(value: Any) -> str:
@@ -114,11 +164,31 @@ def torch_expression(surface: Surface | ex.Node) -> str:
 
 
 def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str:
-    """Python source reproducing scene.runs[run_index] from scene.start_points()[start_index]."""
+    """Python source reproducing scene.runs[run_index] from scene.start_points()[start_index].
+
+    Raises ExportError (one line) for a run torch cannot reproduce: a textbook form of a rule (a variant switch,
+    OptimizerSpec.variants: torch.optim has no such option), or SWATS on linreg (torch's SWATS projects each
+    parameter tensor on its own, the weight and the bias apart, where this app's θ = (w, b) is one vector)."""
     resolved = scene.resolve()
     run_cfg = scene.runs[run_index]
     spec = OPTIMIZERS[run_cfg.optimizer]
     surface = resolved.surface
+    variant = spec.variant_settings(run_cfg.resolved())
+    if variant:
+        raise ExportError(
+            "this run uses a textbook form of {name} ({switches}) that {reference} does not have: "
+            "the script reproduces the reference's own form only",
+            name=spec.name,
+            switches=", ".join(sorted(variant)),
+            reference=spec.reference,
+        )
+    data = dataset_of(surface)
+    if data is not None and spec.id == "swats" and data.torch_model == "Linear(1, 1)":
+        raise ExportError(
+            "SWATS on {surface}: torch's SWATS treats the weight and the bias as two parameters, this app as one "
+            "vector, so the script would not follow the same path",
+            surface=surface.name,
+        )
     dim = resolved.dim  # 2 for a surface f(x, y), 1 for a curve f(x)
     starts = resolved.starts  # (B, d)
     start = ", ".join(literal(float(c)) for c in starts[start_index])
@@ -126,7 +196,9 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     imports, cls = _reference(spec)
     if not imports:
         kwargs["foreach"] = False  # torch's single-tensor code path, the one the golden fixtures pin
-    sched_spec, sched = resolve_schedule(dict(scene.schedule))
+    sched_spec, sched = resolve_schedule(dict(resolved.runs[run_index].schedule))  # the run's own, or the scene's
+    if data is not None:
+        return _dataset_script(scene, resolved, run_index, start_index, cls, imports, kwargs, sched_spec.id, sched)
     sched_name = sched_spec.id
     steps = int(scene.steps)
     body = torch_expression(surface)
@@ -167,13 +239,7 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
         f"opt = {cls}([p], {_keywords(kwargs)})",
     ]
     if sched_name != "constant":
-        full = {"T_max": steps, **sched}
-        if sched_name == "warmup_cosine":
-            full["T_max"] = sched.get("T_max") or max(steps - int(sched["warmup_steps"]), 1)
-        elif sched_name == "cosine":
-            full["T_max"] = sched.get("T_max") or steps
-        values = {k: literal(int(v) if k in _INTEGER_PARAMS else v) for k, v in full.items()}
-        lines.append(f"scheduler = {_SCHEDULERS[sched_name].format(**values)}")
+        lines.append(_scheduler_line(sched_name, sched, steps))
     if scene.noise_std:
         seed, batch = literal(int(scene.noise_seed)), literal(len(starts))
         lines += [
@@ -215,12 +281,106 @@ def torch_snippet(scene: Scene, run_index: int = 0, start_index: int = 0) -> str
     return source
 
 
+def _scheduler_line(name: str, sched: dict[str, Any], steps: int) -> str:
+    full = {"T_max": steps, **sched}
+    if name == "warmup_cosine":
+        full["T_max"] = sched.get("T_max") or max(steps - int(sched["warmup_steps"]), 1)
+    elif name == "cosine":
+        full["T_max"] = sched.get("T_max") or steps
+    values = {k: literal(int(v) if k in _INTEGER_PARAMS else v) for k, v in full.items()}
+    return f"scheduler = {_SCHEDULERS[name].format(**values)}"
+
+
+def _dataset_script(
+    scene: Scene,
+    resolved: Any,
+    run_index: int,
+    start_index: int,
+    cls: str,
+    imports: str,
+    kwargs: dict[str, Any],
+    sched_name: str,
+    sched: dict[str, Any],
+) -> str:
+    """A dataset surface: the data regenerated from its seed, the torch model and criterion, and mini-batches
+    drawn as optim_core.batches draws them — each epoch a fresh NumPy permutation cut into batches (the last
+    one smaller), as DataLoader(shuffle=True) does; batch size N takes the whole dataset every step."""
+    key = _trusted(resolved.surface.id)
+    data = dataset_of(resolved.surface)
+    assert data is not None
+    n = data.n
+    b = int(resolved.batch_size or n)
+    steps = int(scene.steps)
+    x0, y0 = (literal(float(c)) for c in resolved.starts[start_index])
+    lines = [
+        f'"""Reproduce one run of an Optimizer Playground scene with {cls}.',
+        "",
+        f"Surface: the built-in dataset {key}.",
+        "The path matches the app's to ~1e-12.",
+        '"""',
+        "import numpy as np",
+        "import torch",
+    ]
+    if imports:
+        lines.append(imports)
+    lines += ["", "torch.set_default_dtype(torch.float64)", ""]
+    lines += [line.format(seed=literal(int(data.seed)), n=literal(n)) for line in _DATA[key]]
+    lines += [line.format(x=x0, y=y0) for line in _MODEL[key]]
+    lines.append(f"opt = {cls}(model.parameters(), {_keywords(kwargs)})")
+    if sched_name != "constant":
+        lines.append(_scheduler_line(sched_name, sched, steps))
+    if b < n:
+        lines.append(f"shuffle = np.random.default_rng({literal(int(resolved.batch_seed))})")
+    if scene.noise_std:
+        lines.append(f"rng = np.random.default_rng({literal(int(scene.noise_seed))})")
+    lines += ["", f"path = [{_POINT[key]}]", f"for step in range({literal(steps)}):"]
+    if b < n:
+        lines += [
+            f"    k = step % {literal(-(-n // b))}  # the step's place in its epoch",
+            "    if k == 0:",
+            f"        order = torch.from_numpy(shuffle.permutation({literal(n)}))",
+            f"    batch = order[k * {literal(b)} : (k + 1) * {literal(b)}]",
+            "    opt.zero_grad()",
+            "    loss = criterion(model(inputs[batch]), targets[batch])",
+        ]
+    else:
+        lines += ["    opt.zero_grad()", "    loss = criterion(model(inputs), targets)"]
+    lines.append("    loss.backward()")
+    if scene.noise_std:
+        width, col = literal(len(resolved.starts)), literal(int(start_index))
+        lines += [
+            "    with torch.no_grad():",
+            f"        noise = {literal(float(scene.noise_std))} * torch.from_numpy(rng.standard_normal((2, {width}))[:, {col}])",
+            *_NOISE[key],
+        ]
+    if scene.clip is not None:
+        lines.append(f"    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm={literal(float(scene.clip))})")
+    lines.append("    opt.step()")
+    if sched_name != "constant":
+        lines.append("    scheduler.step()")
+    lines += [
+        f"    path.append({_POINT[key]})",
+        "    if not torch.isfinite(path[-1]).all():",
+        '        print(f"diverged at step {step + 1}")',
+        "        break",
+        "",
+        "points = torch.stack(path).numpy()  # (steps + 1, 2): the model's two parameters",
+        'print(f"final point {points[-1]}, f = {criterion(model(inputs), targets).item():.6g}")',
+        "",
+    ]
+    source = "\n".join(lines)
+    check_script(source)
+    return source
+
+
 # --- the script's own check ------------------------------------------------------------------------------
 # What a generated script may contain, and nothing else: defence in depth behind the printers above.
 _MODULES = {"torch": "torch", "numpy": "np", "math": "math"}
 _MODULES.update({m: m for m in (spec.ref.import_module for spec in OPTIMIZERS.values()) if m != "torch"})
 _NAMES = {*_MODULES.values(), "f", "p", "x", "y", "opt", "scheduler", "rng", "path", "step", "loss", "noise"}
 _NAMES |= {"points", "range", "print"}
+# dataset scripts: the data, the model, the per-epoch order
+_NAMES |= {"data", "t", "centre", "inputs", "targets", "model", "criterion", "shuffle", "order", "batch", "k", "float"}
 _ATTRIBUTES = {
     *TORCH_FUNCTIONS.values(),
     *(spec.ref.cls for spec in OPTIMIZERS.values()),
@@ -231,6 +391,10 @@ _ATTRIBUTES = {
     *("detach", "clone", "zero_grad", "backward", "no_grad", "grad", "step", "append", "isfinite", "all"),
     *("from_numpy", "nn", "utils", "clip_grad_norm_", "stack", "numpy", "item"),
     *("random", "default_rng", "standard_normal"),  # the noise generator
+    # dataset scripts: np.random.default_rng(s).normal / .permutation, np.arange, np.where, np.array, astype,
+    # torch.nn.Linear, MSELoss, BCEWithLogitsLoss, model.weight / .bias / .parameters(), copy_, reshape, torch.cat
+    *("normal", "permutation", "arange", "where", "array", "astype", "Linear", "MSELoss", "BCEWithLogitsLoss"),
+    *("weight", "bias", "parameters", "copy_", "reshape", "cat"),
 }
 _ATTRIBUTES = {a.rsplit(".", 1)[-1] for a in _ATTRIBUTES}
 _FSTRING_TEXTS = {"diverged at step ", "final point ", ", f = ", ".6g"}
@@ -240,6 +404,7 @@ _NODES = (
     ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult,
     ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Not, ast.For, ast.If, ast.Break, ast.With, ast.withitem,
     ast.JoinedStr, ast.FormattedValue,
+    ast.Compare, ast.Eq, ast.Mod,  # dataset scripts: k = step % steps_per_epoch; if k == 0; np.arange(n) % 2
 )  # fmt: skip
 _F_NODES = (
     ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,

@@ -725,6 +725,12 @@ def stability_boundary(
     }
     if (consts["weight_decay"] + eig.min() <= 0) and "weight_decay" not in (x_param, y_param):
         return None
+    if base.get("ema"):
+        # the EMA form (MOMENTUM_SGD.variants) is torch's form with lr η(1−μ): dampening τ = μ, as far as
+        # stability goes; with μ or τ on an axis the closed form above does not apply.
+        if {"momentum", "dampening"} & {x_param, y_param}:
+            return None
+        consts["dampening"] = consts["momentum"]
 
     px, py = spec.param(x_param), spec.param(y_param)
 

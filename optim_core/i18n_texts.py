@@ -1,7 +1,8 @@
 """Teaching texts the core declares as data, for the message catalogue (``python -m tools.i18n extract``).
 
 Every optimizer's name, explanation, pros, cons, when-to-use and typical use, its hyperparameters' and
-state buffers' meanings; every schedule's name, explanation and parameter descriptions.  Texts built at
+state buffers' meanings, its textbook forms (name, source, note); every schedule's name, explanation and
+parameter descriptions.  Texts built at
 run time from templates (error messages, divergence reasons) are found by the source extractor instead.
 """
 
@@ -31,6 +32,10 @@ def i18n_texts() -> Iterator[tuple[str, str]]:
             yield buf.meaning, f"{where}.state.{buf.name}"
         for ind in getattr(spec, "indicators", ()):
             yield ind.meaning, f"{where}.indicator.{ind.name}"
+        for var in spec.variants:
+            yield var.name, f"{where}.variant.{var.id}.name"
+            yield var.source, f"{where}.variant.{var.id}.source"
+            yield var.note, f"{where}.variant.{var.id}.note"
     for sched in SCHEDULES.values():
         where = f"optim_core.schedules:{sched.id}"
         yield sched.name, f"{where}.name"

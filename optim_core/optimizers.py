@@ -34,6 +34,7 @@ from .spec import (
     SpecError,
     StateBuffer,
     Value,
+    Variant,
 )
 
 # --------------------------------------------------------------------------- helpers
@@ -183,6 +184,37 @@ def FLAG(name: str, default: bool, description: str) -> HyperParam:
     return HyperParam(name, default, description, kind="bool")
 
 
+# Variant switches: textbook forms of a rule (OptimizerSpec.variants). Not keywords of the reference.
+def VARIANT_FLAG(name: str, default: bool, description: str) -> HyperParam:
+    return HyperParam(name, default, description, kind="bool", variant=True)
+
+
+def LR_INSIDE() -> HyperParam:
+    return VARIANT_FLAG(
+        "lr_inside",
+        False,
+        "textbook form: η inside the velocity, v ← μv + ηg, θ ← θ − v (the same path as torch's under a constant lr)",
+    )
+
+
+def EMA() -> HyperParam:
+    return VARIANT_FLAG(
+        "ema",
+        False,
+        "textbook form: the velocity is an average, v ← μv + (1−μ)g from v₀ = 0 (replaces dampening)",
+    )
+
+
+def EPS_INSIDE() -> HyperParam:
+    return VARIANT_FLAG("eps_inside", False, "textbook form: ε inside the square root, √(v + ε), not √v + ε")
+
+
+def BIAS_CORRECTION() -> HyperParam:
+    return VARIANT_FLAG(
+        "bias_correction", True, "divide m and v by 1 − βᵗ for their zero start (off: no bias correction)"
+    )
+
+
 # =========================================================================== state types
 BoolArray = npt.NDArray[np.bool_]
 # One TypedDict per optimizer: its buffers under the reference's keys, internal entries, and the indicators
@@ -281,6 +313,8 @@ def _sgd_update(
     mu = hp.get("momentum", 0.0)
     if not _nonzero(mu):
         return p - lr * g, state
+    if not nesterov and (_any(hp.get("lr_inside", False)) or _any(hp.get("ema", False))):
+        return _textbook_momentum(g, state, p, hp, lr, t)
     damp = hp.get("dampening", 0.0)
     # The first step copies the gradient into the buffer (no dampening), as torch does.
     if t == 1:
@@ -295,6 +329,27 @@ def _sgd_update(
         # exactly (0·b + g = g), so the selection is only needed when dampening is set.
         d = np.where(mu != 0, d, g)
     return p - lr * d, {"momentum_buffer": buf}
+
+
+def _textbook_momentum(
+    g: Array, state: MomentumState, p: Array, hp: Hyper, lr: Value, t: int
+) -> tuple[Array, MomentumState]:
+    """The course material's momentum forms (MOMENTUM_SGD.variants), per trajectory; where both switches are off
+    this is torch's form operation for operation (1.0·x = x and 0·b + x = x exactly), so mixed batches agree.
+
+        v_t = μ v_{t−1} + w_t s_t g_t,   θ_t = θ_{t−1} − (v_t if lr_inside else η_t v_t)
+        w_t = 1 − μ (ema; v_0 = 0), else 1 at t = 1 (torch copies g_1) and 1 − τ after;  s_t = η_t (lr_inside) or 1
+    """
+    mu, damp = hp["momentum"], hp.get("dampening", 0.0)
+    lr_inside, ema = hp.get("lr_inside", False), hp.get("ema", False)
+    torch_w = 1.0 if t == 1 else 1.0 - damp
+    w = _select(ema, 1.0 - mu, torch_w)
+    s = _select(lr_inside, lr, 1.0)
+    buf = mu * state["momentum_buffer"] + (w * s) * g
+    d = _select(lr_inside, buf, lr * buf)
+    if not isinstance(mu, _SCALARS) and not _all(mu != 0):
+        d = np.where(mu != 0, d, lr * g)  # torch (and every textbook form) takes the plain step where μ = 0
+    return p - d, {"momentum_buffer": buf}
 
 
 SGD = OptimizerSpec(
@@ -342,12 +397,54 @@ MOMENTUM_SGD = OptimizerSpec(
             high=1.0,
         ),
         WEIGHT_DECAY(),
+        LR_INSIDE(),
+        EMA(),
     ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 b_t &\leftarrow \begin{cases} g_1 & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1\end{cases}\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
 \end{aligned}""",
+    variants=(
+        Variant(
+            "lr_inside",
+            "η inside the velocity",
+            {"lr_inside": True},
+            r"""\begin{aligned}
+v_t &\leftarrow \gamma\, v_{t-1} + \eta_t\, \nabla J(\theta_{t-1}),\quad v_0 = 0\\
+\theta_t &\leftarrow \theta_{t-1} - v_t
+\end{aligned}""",
+            "Qian (1999); Ruder's overview of gradient descent; most lecture notes",
+            "The same path as torch's step for step under a constant learning rate (v = ηb). Under a schedule it "
+            "is not: the velocity keeps each past gradient scaled by the learning rate of its own step, while torch "
+            "rescales the whole buffer by today's η, so after a decay torch slows down at once and this form coasts.",
+        ),
+        Variant(
+            "negative_velocity",
+            "v ← βv − α∇J, θ ← θ + v",
+            {"lr_inside": True},
+            r"""\begin{aligned}
+v_t &\leftarrow \beta\, v_{t-1} - \alpha_t\, \nabla J(\theta_{t-1}),\quad v_0 = 0\\
+\theta_t &\leftarrow \theta_{t-1} + v_t
+\end{aligned}""",
+            "Sutskever et al. (2013); the Deep Learning book (Goodfellow et al., algorithm 8.2)",
+            "The η-inside form with the velocity pointing downhill (v is the step itself, negated): the very same "
+            "path, so it equals torch's under a constant learning rate and differs under a schedule.",
+        ),
+        Variant(
+            "ema",
+            "exponential moving average",
+            {"ema": True},
+            r"""\begin{aligned}
+v_t &\leftarrow \beta\, v_{t-1} + (1-\beta)\, \nabla J(\theta_{t-1}),\quad v_0 = 0\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, v_t
+\end{aligned}""",
+            "Andrew Ng's Deep Learning course; many slides",
+            "An average instead of a sum: every step is (1−β) times torch's, so the same path as torch's form with "
+            "learning rate η(1−β) — at β = 0.9 the same η moves ten times slower, and the largest stable η is ten "
+            "times larger. Torch's dampening τ = β is this form except for its first step, which keeps the whole g₁.",
+        ),
+    ),
     explanation="Heavy-ball momentum: keep a velocity that accumulates past gradients, so consistent directions speed up "
     "and oscillating ones cancel. With dampening τ = μ the buffer is the textbook exponential average "
     "v ← μv + (1−μ)g.",
@@ -487,12 +584,15 @@ def _rmsprop_update(
     alpha, eps, centered = hp["alpha"], hp["eps"], hp["centered"]
     sq = alpha * state["square_avg"] + (1.0 - alpha) * (g * g)
     ga = state["grad_avg"]
+    inside = hp.get("eps_inside", False)
     if _any(centered):
         ga_new = _lerp(ga, g, 1.0 - alpha)
         ga = _select(centered, ga_new, ga)
-        avg = _select(centered, np.sqrt(sq - ga_new * ga_new), np.sqrt(sq)) + eps
+        var = _select(centered, sq - ga_new * ga_new, sq)
     else:
-        avg = np.sqrt(sq) + eps
+        var = sq
+    # torch: √v + ε; the textbook form (RMSPROP.variants): √(v + ε)
+    avg = _select(inside, np.sqrt(var + eps), np.sqrt(var) + eps) if _any(inside) else np.sqrt(var) + eps
     mu = hp["momentum"]
     new_state: RMSpropState
     if _nonzero(mu):
@@ -529,6 +629,7 @@ RMSPROP = OptimizerSpec(
         WEIGHT_DECAY(),
         MOMENTUM(0.0),
         FLAG("centered", False, "divide by the gradient's variance estimate instead of its raw second moment"),
+        EPS_INSIDE(),
     ),
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
@@ -538,6 +639,34 @@ d_t &\leftarrow \sqrt{v_t - \bar g_t^{\,2}} + \epsilon \ \text{(centered)}\quad\
 b_t &\leftarrow \mu\, b_{t-1} + g_t / d_t\\
 \theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
 \end{aligned}""",
+    variants=(
+        Variant(
+            "decay_0_9",
+            "decay 0.9",
+            {"alpha": 0.9},
+            r"""\begin{aligned}
+E[g^2]_t &\leftarrow 0.9\, E[g^2]_{t-1} + 0.1\, g_t^2\\
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{\sqrt{E[g^2]_t} + \epsilon}\, g_t
+\end{aligned}""",
+            "Hinton's Coursera lecture 6e; Keras (rho = 0.9)",
+            "The same rule with a shorter memory: the average forgets with a time constant of ~10 steps instead of "
+            "~100 (torch's α = 0.99). It adapts faster to a change of slope and its first steps are less inflated by "
+            "the zero start (the first step is η/√(1−α) ≈ 3.2η at 0.9, 10η at 0.99).",
+        ),
+        Variant(
+            "eps_inside",
+            "ε inside the square root",
+            {"eps_inside": True},
+            r"""\begin{aligned}
+v_t &\leftarrow \alpha\, v_{t-1} + (1-\alpha)\, g_t^2\\
+\theta_t &\leftarrow \theta_{t-1} - \frac{\eta}{\sqrt{v_t + \epsilon}}\, g_t
+\end{aligned}""",
+            "many lecture notes; Adadelta's form",
+            "Differs only where v is no larger than about ε: there √(v + ε) ≥ √ε, so ε bounds the step by η|g|/√ε, "
+            "while √v + ε lets steps of about η sign(g) through down to gradients of size ε. With ε = 1e-8 that is "
+            "|g| ≲ 1e-4 (√ε): flat regions and the end of training.",
+        ),
+    ),
     explanation="Adagrad with a memory: an exponential average of squared gradients replaces the ever-growing sum, "
     "so the step size adapts to recent curvature instead of shrinking forever.",
     pros=(
@@ -649,20 +778,60 @@ def _adam_update(
     v = b2 * state["exp_avg_sq"] + (1.0 - b2) * (g * g)
     bc1 = 1.0 - b1**t
     bc2 = 1.0 - b2**t
-    step_size = lr / bc1
-    bc2_sqrt = math.sqrt(bc2) if isinstance(bc2, float) else np.sqrt(bc2)
     ams = hp.get("amsgrad", False) if amsgrad is None else amsgrad
     vmax_old = vmax = state["max_exp_avg_sq"]
     if _any(ams):
         vmax = _select(ams, np.maximum(vmax, v), vmax)
-        denom = np.sqrt(_select(ams, vmax, v)) / bc2_sqrt + eps
+        root = _select(ams, vmax, v)
     else:
-        denom = np.sqrt(v) / bc2_sqrt + eps
+        root = v
+    correct, inside = hp.get("bias_correction", True), hp.get("eps_inside", False)
+    if _all(correct) and not _any(inside):
+        # torch's form: η/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
+        step_size = lr / bc1
+        bc2_sqrt = math.sqrt(bc2) if isinstance(bc2, float) else np.sqrt(bc2)
+        denom = np.sqrt(root) / bc2_sqrt + eps
+    else:
+        # the textbook forms (ADAM.variants), per trajectory; torch's ops where both switches are at default
+        step_size = _select(correct, lr / bc1, lr)
+        bc2_used = _select(correct, bc2, 1.0)
+        outside = np.sqrt(root) / np.sqrt(bc2_used) + eps
+        denom = _select(inside, np.sqrt(root / bc2_used + eps), outside)
     new_state: AdamState = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax}
     if hp.get(RECORD):
         new_state["kept_max"] = np.where(np.asarray(ams), (vmax_old > v).astype(float), np.nan)
     return p - step_size * (m / denom), new_state
 
+
+_ADAM_VARIANTS = (
+    Variant(
+        "eps_inside",
+        "ε inside the square root",
+        {"eps_inside": True},
+        r"""\begin{aligned}
+\hat m_t &\leftarrow \frac{m_t}{1-\beta_1^t},\quad \hat v_t \leftarrow \frac{v_t}{1-\beta_2^t}\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t + \epsilon}}
+\end{aligned}""",
+        "lecture notes and course slides",
+        "The same path wherever v̂ ≫ ε. Where gradients are small (|g| comparable to √ε = 1e-4 at ε = 1e-8, or "
+        "everywhere once ε is large) it is not: √(v̂ + ε) never falls below √ε, so steps shrink with the gradient "
+        "like SGD with learning rate η/√ε, while √v̂ + ε keeps steps of about η until |g| reaches ε itself.",
+    ),
+    Variant(
+        "no_bias_correction",
+        "no bias correction",
+        {"bias_correction": False},
+        r"""\begin{aligned}
+m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t,\quad v_t \leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2\\
+\theta_t &\leftarrow \theta_{t-1} - \eta\, \frac{m_t}{\sqrt{v_t} + \epsilon}
+\end{aligned}""",
+        "RMSprop with momentum; some course slides omit the correction",
+        "m and v start at 0, so early on they underestimate: m by (1−β₁ᵗ), v by (1−β₂ᵗ). Without the correction "
+        "the step is η(1−β₁ᵗ)/√(1−β₂ᵗ) times the corrected one: 3.2η at the first step, up to ~6.5η around step "
+        "10 and still 3.2η at step 100 (β = 0.9, 0.999) — larger, not smaller, early steps. They agree once "
+        "β₂ᵗ ≈ 0 (thousands of steps).",
+    ),
+)
 
 _ADAM_LATEX_CORE = r"""m_t &\leftarrow \beta_1\, m_{t-1} + (1-\beta_1)\, g_t\\
 v_t &\leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2\\"""
@@ -678,7 +847,10 @@ ADAM = OptimizerSpec(
         EPS(1e-8),
         WEIGHT_DECAY(),
         FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)"),
+        EPS_INSIDE(),
+        BIAS_CORRECTION(),
     ),
+    variants=_ADAM_VARIANTS,
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 """
@@ -741,7 +913,10 @@ ADAMW = OptimizerSpec(
         EPS(1e-8),
         WEIGHT_DECAY(1e-2, decoupled=True),
         FLAG("amsgrad", False, "use the running maximum of v (AMSGrad)"),
+        EPS_INSIDE(),
+        BIAS_CORRECTION(),
     ),
+    variants=_ADAM_VARIANTS,
     latex=r"""\begin{aligned}
 \theta_{t-1} &\leftarrow \theta_{t-1}\,(1 - \eta\lambda)\\
 g_t &\leftarrow \nabla f(\theta_{t-1})\\
@@ -789,7 +964,8 @@ AMSGRAD = OptimizerSpec(
     id="amsgrad",
     name="AMSGrad",
     ref=Reference("torch.optim", "Adam", {"amsgrad": True}),
-    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY()),
+    hyperparams=(LR(1e-3), BETA1(0.9), BETA2(0.999), EPS(1e-8), WEIGHT_DECAY(), EPS_INSIDE(), BIAS_CORRECTION()),
+    variants=_ADAM_VARIANTS,
     latex=r"""\begin{aligned}
 g_t &\leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
 """

@@ -25,6 +25,7 @@ import numpy as np
 
 from surfaces import SURFACES, Surface, get_surface
 
+from .batches import check_batch
 from .optimizers import OPTIMIZERS
 from .schedules import resolve_schedule
 from .spec import OptimizerSpec, SpecError
@@ -47,6 +48,7 @@ SCENE_FIELDS = (
     "noise",
     "clip",
     "window",
+    "batch",
 )
 
 
@@ -162,6 +164,8 @@ class ResolvedScene:
     noise: Noise | None
     clip: float | None
     window: tuple[tuple[float, float], ...]
+    batch_size: int | None = None  # on a finite-sum surface: samples per step (N = full batch); None elsewhere
+    batch_seed: int = 0  # the seed of the per-epoch reshuffling
 
     @property
     def dim(self) -> int:
@@ -186,6 +190,8 @@ class ResolvedScene:
             schedule=dict(r.schedule),
             noise=noise,
             clip=self.clip,
+            batch_size=self.batch_size,
+            seed=self.batch_seed,
             **dict(r.config.params),
         )
 
@@ -212,6 +218,8 @@ class Scene:
     noise_seed: int = 0
     clip: float | None = None
     window: tuple[tuple[float, float], ...] | None = None  # view box; None: the surface's domain
+    batch_size: int | None = None  # a dataset surface's mini-batch size; None: the full batch
+    batch_seed: int = 0  # seed of the per-epoch reshuffling of the data
 
     # ------------------------------------------------------------------ validation, once
     def resolve(self) -> ResolvedScene:
@@ -264,6 +272,7 @@ class Scene:
             "noise": {"std": float(self.noise_std), "seed": int(self.noise_seed)},
             "clip": self.clip,
             "window": [list(map(float, w)) for w in self.window] if self.window else None,
+            "batch": {"size": None if self.batch_size is None else int(self.batch_size), "seed": int(self.batch_seed)},
         }
 
     def to_json(self) -> str:
@@ -306,6 +315,10 @@ class Scene:
             raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(raw_starts))
         starts = tuple(_point(s, "a start point") for s in raw_starts)
         noise = _field(data, "noise", dict, {}) or {}
+        batch = _field(data, "batch", dict, {}) or {}
+        unknown_batch = sorted(str(k) for k in batch if k not in ("size", "seed"))
+        if unknown_batch:
+            raise SpecError('"batch" has "size" and "seed", not {fields}', fields=", ".join(map(short, unknown_batch)))
         window = data.get("window")
         sparams = _field(data, "surface_params", dict, {}) or {}
         scene = cls(
@@ -319,6 +332,8 @@ class Scene:
             noise_seed=_whole(noise.get("seed", 0), "noise seed"),
             clip=None if data.get("clip") is None else _number(data["clip"], "clip"),
             window=None if window is None else _window(window),
+            batch_size=None if batch.get("size") is None else _whole(batch["size"], "batch size"),
+            batch_seed=_whole(batch.get("seed", 0), "sampling seed"),
         )
         return scene.validated()
 
@@ -394,6 +409,7 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     window = tuple((float(lo), float(hi)) for lo, hi in window)
     if scene.window is not None:
         check_window(window, dim)
+    data, batch_size, batch_seed = check_batch(surface, scene.batch_size, scene.batch_seed)
     return ResolvedScene(
         scene=scene,
         key=key,
@@ -405,6 +421,8 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         noise=noise,
         clip=None if clip is None else float(clip),
         window=window,
+        batch_size=None if data is None or batch_size == data.n else batch_size,
+        batch_seed=batch_seed,
     )
 
 

@@ -95,6 +95,9 @@ class HyperParam:
     ui_high: float | None = None
     group: str | None = None  # reference tuple this belongs to ("betas")
     index: int = 0  # position inside that tuple
+    # True: not a keyword of the reference but a switch to a textbook form of the rule (OptimizerSpec.variants):
+    # left out of reference_kwargs, so the torch class never sees it.
+    variant: bool = False
 
     def range_text(self) -> str:
         if self.kind == "bool":
@@ -232,6 +235,23 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A form of the rule as textbooks and course material write it, beside the framework's own (the spec's latex).
+
+    params: the settings that select it, e.g. {"lr_inside": True} or {"alpha": 0.9} (variant switches are
+    HyperParams with variant=True; a variant may also be a preset of ordinary hyperparameters).
+    latex: its update rule; source: where it is written that way; note: when its path differs from the
+    framework's and when it does not (teaching text, translated through the catalogue)."""
+
+    id: str
+    name: str
+    params: Mapping[str, Any]
+    latex: str
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
 class OptimizerSpec(Generic[S]):
     id: str  # "adam"
     name: str  # "Adam"
@@ -255,6 +275,7 @@ class OptimizerSpec(Generic[S]):
     follows_schedule: bool = False
     buffers: tuple[StateBuffer, ...] = ()  # the reference's optimizer.state[p] entries, in its order
     indicators: tuple[Indicator, ...] = ()  # branch indicators recorded with the state
+    variants: tuple[Variant, ...] = ()  # textbook forms of the rule (selected by variant hyperparameters)
 
     @property
     def reference(self) -> str:
@@ -324,8 +345,30 @@ class OptimizerSpec(Generic[S]):
             )
         return {m.name: part for m, part in zip(members, parts)}
 
+    def variant(self, vid: str) -> Variant:
+        for v in self.variants:
+            if v.id == vid:
+                return v
+        raise SpecError(
+            "{optimizer} has no variant {name!r}; it has: {names}",
+            optimizer=self.id,
+            name=vid,
+            names=", ".join(v.id for v in self.variants) or "none",
+        )
+
+    def variant_settings(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
+        """The variant switches (HyperParam.variant) that differ from their defaults: {} is the reference's form."""
+        out: dict[str, Any] = {}
+        for p in self.hyperparams:
+            if p.variant and p.name in resolved:
+                v = resolved[p.name]
+                if isinstance(v, np.ndarray) or v != p.default:
+                    out[p.name] = _plain(v)
+        return out
+
     def reference_kwargs(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
-        """Scalar hyperparameters in the reference's own spelling, tuples regrouped.
+        """Scalar hyperparameters in the reference's own spelling, tuples regrouped; variant switches left out
+        (the reference has no such keyword: see variant_settings).
 
         >>> ADAM.reference_kwargs({"lr": 0.1, "beta1": 0.9, "beta2": 0.99, ...})
         {"lr": 0.1, "betas": (0.9, 0.99), ...}
@@ -333,6 +376,8 @@ class OptimizerSpec(Generic[S]):
         out: dict[str, Any] = {}
         groups = self.groups()
         for p in self.hyperparams:
+            if p.variant:
+                continue
             if p.group:
                 if p.group not in out:
                     out[p.group] = tuple(_plain(resolved[m.name]) for m in groups[p.group])

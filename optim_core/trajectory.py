@@ -24,6 +24,7 @@ import i18n
 from i18n import N_
 from surfaces import DIMS, SURFACES, Surface, get_surface
 
+from .batches import Sampling, batches, check_batch
 from .optimizers import OPTIMIZERS
 from .schedules import lr_chain, lr_factors, resolve_schedule
 from .spec import LR_CHAIN, LR_USED, PER_COORDINATE, RECORD, OptimizerSpec, SpecError
@@ -150,6 +151,12 @@ class Trajectory:
     clip: float | None = None
     bound: float = DIVERGENCE_BOUND
     record: StepRecord | None = None  # per-step gradient, lr, state and indicators (run(..., record_state=True))
+    sampling: Sampling | None = None  # on a finite-sum surface: batch size, seed, the epoch of each step
+
+    @property
+    def epoch(self) -> np.ndarray | None:
+        """(steps,) the epoch (1, 2, …) each step belongs to, on a finite-sum surface; None elsewhere."""
+        return None if self.sampling is None else self.sampling.epoch
 
     @property
     def steps(self) -> int:
@@ -317,6 +324,8 @@ def run(
     clip: float | None = None,
     bound: float = DIVERGENCE_BOUND,
     record_state: bool = False,
+    batch_size: int | None = None,
+    seed: int = 0,
     **params: Any,
 ) -> Trajectory:
     """Run ``steps`` optimizer steps from each start.
@@ -332,6 +341,10 @@ def run(
     record_state: also record, for every step, the gradient the optimizer saw, the lr, its state buffers and
         branch indicators, Δθ and the effective lr (Trajectory.record, a StepRecord).  Off by default: the
         plain path does not pay for it.
+    batch_size: on a finite-sum surface (a dataset: linreg, logreg), the samples each step's gradient averages,
+        1 (SGD) … N (full batch, the default); each epoch reshuffles the data from ``seed``, as a DataLoader with
+        shuffle=True does (see optim_core.batches).  Every trajectory of the call sees the same batches; noise
+        and clipping apply on top.  Trajectory.sampling records the epoch of each step.
     params: hyperparameters by their reference names (lr=0.01, betas=(0.9, 0.99), nesterov=...), each a scalar
         or a length-B array.
     Raises SpecError / FormulaError / SurfaceError (all ValueError, one-line messages) for invalid input.
@@ -361,6 +374,9 @@ def run(
         if not np.isfinite(clip) or clip <= 0:
             raise SpecError("clip (max gradient norm) must be > 0, got {clip}", clip=clip)
 
+    data, batch_n, seed = check_batch(surf, batch_size, seed)
+    sampling = None if data is None else Sampling.of(data.n, int(batch_n or data.n), seed, steps)
+
     lr0 = hp["lr"]
     factors = lr_factors({"name": sched_spec.id, **sched_params}, steps, lr0)
     if isinstance(lr0, np.ndarray):
@@ -374,7 +390,7 @@ def run(
     if record_state:
         hp_run = {**hp_run, RECORD: True}
     history, grads, lr_used, rec = _iterate(
-        surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip, record_state
+        surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip, record_state, sampling
     )
     return _finish(
         surf,
@@ -388,13 +404,28 @@ def run(
         schedule={"name": sched_spec.id, **sched_params},
         noise=noise_cfg,
         clip=clip,
+        sampling=sampling,
     )
 
 
-def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False):
+def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False, sampling=None):
     """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite; for
     a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B); and
-    with ``record``, the raw per-step records (coordinate-major, (steps, d, B) or (steps, B)), else None."""
+    with ``record``, the raw per-step records (coordinate-major, (steps, d, B) or (steps, B)), else None.
+
+    With a mini-batch ``sampling`` the step's gradient is the batch's (surfaces.Dataset.batch_gradient) and the
+    exact gradients are computed once after the loop, over the whole history (one vectorized pass)."""
+    if sampling is not None and not sampling.full_batch:
+        history, grads, lr_used, rec = _iterate_loop(
+            surf, spec, hp, starts, steps, lr_steps, noise, clip, record, sampling
+        )
+        data = surf.dataset
+        grads[:, 0], grads[:, 1] = data.batch_gradient(history[:, 0], history[:, 1])
+        return history, grads, lr_used, rec
+    return _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, None)
+
+
+def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, sampling):
     batch, dim = starts.shape
     history = np.empty((steps + 1, dim, batch))
     grads = np.empty((steps + 1, dim, batch))
@@ -412,12 +443,18 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False)
     rng = np.random.default_rng(noise.seed) if noise else None
     per_run_lr = lr_steps.ndim == 2
     two = dim == 2
+    sampler = None
+    if sampling is not None:
+        sampler = batches(sampling.n_samples, sampling.batch_size, sampling.seed)
+        batch_grad = surf.dataset.batch_gradient
     with np.errstate(all="ignore"):
         state = spec.init(p, hp)
         for t in range(1, steps + 1):
             g = grads[t - 1]
             # Row assignment also broadcasts a constant component.
-            if two:
+            if sampler is not None:
+                g[0], g[1] = batch_grad(p[0], p[1], next(sampler))  # exact gradients: after the loop
+            elif two:
                 g[0], g[1] = grad_fn(p[0], p[1])
             else:
                 (g[0],) = grad_fn(p[0])

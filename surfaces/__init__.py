@@ -5,6 +5,7 @@
 >>> s = get_surface("parabola")            # a built-in curve f(x) (s.dim == 1)
 >>> s = get_surface("x^2 + 3*y^2")         # a formula (parsed by an AST whitelist, never eval)
 >>> s = get_surface("x^2", dim=1)          # a formula in x alone as a 1-D curve
+>>> s = get_surface("linreg")              # the mean loss of a model over a dataset (dataset_of(s))
 >>> s.value(points), s.gradient(points)    # vectorized over (..., d)
 """
 
@@ -13,10 +14,12 @@ from __future__ import annotations
 from .base import DIMS, SYMBOLS, Surface, SurfaceError, X, Y, as_point
 from .builtins import BUILTINS, BuiltinSurface, SurfaceParam, builtin_surface
 from .curves import CURVES, custom_curve
+from .datasets import DATASETS, Dataset, FiniteSumSurface, dataset_of
 from .formula import FormulaError, custom_surface, parse_formula
 
-SURFACES: dict[str, BuiltinSurface] = {**BUILTINS, **CURVES}
-"""Every built-in: the 2-D surfaces (BUILTINS), then the 1-D curves (CURVES); entry.dim tells them apart."""
+SURFACES: dict[str, BuiltinSurface] = {**BUILTINS, **DATASETS, **CURVES}
+"""Every built-in: the 2-D surfaces (BUILTINS), the finite-sum surfaces over a dataset (DATASETS, 2-D), then the
+1-D curves (CURVES); entry.dim and entry.finite_sum tell them apart."""
 
 
 def get_surface(spec: str | Surface, *, dim: int | None = None, **params: float) -> Surface:
@@ -56,10 +59,13 @@ def get_surface(spec: str | Surface, *, dim: int | None = None, **params: float)
 __all__ = [
     "BUILTINS",
     "CURVES",
+    "DATASETS",
     "DIMS",
     "SURFACES",
     "SYMBOLS",
     "BuiltinSurface",
+    "Dataset",
+    "FiniteSumSurface",
     "FormulaError",
     "Surface",
     "SurfaceError",
@@ -70,6 +76,7 @@ __all__ = [
     "builtin_surface",
     "custom_curve",
     "custom_surface",
+    "dataset_of",
     "get_surface",
     "parse_formula",
 ]

@@ -35,6 +35,7 @@ class BuiltinSurface:
     build: Callable[..., Surface]
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
     dim: int = 2  # 2: a surface f(x, y); 1: a curve f(x) (surfaces/curves.py)
+    finite_sum: bool = False  # the mean loss over a dataset (surfaces/datasets.py): mini-batches apply
 
 
 def _quadratic() -> Surface:
@@ -243,9 +244,10 @@ BUILTINS: dict[str, BuiltinSurface] = {
 @functools.lru_cache(maxsize=64)
 def builtin_surface(surface_id: str, params: tuple[tuple[str, float], ...] = ()) -> Surface:
     """The compiled built-in surface or curve (cached, so lambdify runs once per surface and parameter set)."""
-    from .curves import CURVES  # curves.py builds on this module
+    from .curves import CURVES  # curves.py and datasets.py build on this module
+    from .datasets import DATASETS
 
-    entry = BUILTINS.get(surface_id) or CURVES.get(surface_id)
+    entry = BUILTINS.get(surface_id) or DATASETS.get(surface_id) or CURVES.get(surface_id)
     if entry is None:
         raise SurfaceError("unknown built-in surface {id!r}", id=surface_id)
     allowed = {p.name: p for p in entry.params}

@@ -41,6 +41,19 @@ Recording convention (what the NumPy side must reproduce)::
 
 The optimizers run with ``foreach=False`` (single-tensor path); ``--check``
 verifies the numbers do not depend on that.
+
+Mini-batches (``minibatch.json``): on the dataset surfaces (surfaces/datasets.py) the reference is a real
+model trained from a real ``DataLoader``::
+
+    linreg: torch.nn.Linear(1, 1) + MSELoss()            θ = (weight, bias)
+    logreg: torch.nn.Linear(2, 1, bias=False) + BCEWithLogitsLoss()   θ = weight
+    loader = DataLoader(TensorDataset(inputs, targets), batch_size=B, sampler=<permutations>, drop_last=False)
+
+whose sampler yields ``np.random.default_rng(seed).permutation(N)`` once per epoch, the order optim_core's
+sampling uses (a DataLoader with ``shuffle=True`` draws the same kind of order from torch's own generator).
+Each step takes the next batch: loss = criterion(model(xb), yb); backward; [noise]; [clip]; step.  The
+recorded loss is the mean loss over the whole dataset at each point (what run() reports).  The data arrays
+come from surfaces.datasets (they are the input, not what is checked); each case stores their checksum.
 """
 
 from __future__ import annotations
@@ -58,6 +71,7 @@ import torch
 from torch.optim import lr_scheduler as L
 
 from optim_core import OPTIMIZERS
+from surfaces.datasets import DATASETS, Dataset, linreg_data, logreg_data
 
 torch.set_default_dtype(torch.float64)
 
@@ -142,6 +156,8 @@ STARTS = {
     "himmelblau": [0.0, 0.0],
     "saddle": [-1.8, 0.001],
     "booth": [-8.0, -6.0],
+    "linreg": [-1.0, 2.0],
+    "logreg": [-2.0, 3.5],
 }
 
 
@@ -177,6 +193,106 @@ def _make_scheduler(opt, schedule):
 # --------------------------------------------------------------------------- running
 
 
+DATA = {"linreg": linreg_data(), "logreg": logreg_data()}
+
+
+def data_checksum(data: Dataset) -> float:
+    return float(np.sum(data.inputs) + np.sum(data.targets))
+
+
+class PermutationSampler(torch.utils.data.Sampler):
+    """The sample order of optim_core.batches: np.random.default_rng(seed).permutation(N), one per epoch."""
+
+    def __init__(self, n, seed):
+        self.n = n
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self):
+        return self.n
+
+    def __iter__(self):
+        return iter(self.rng.permutation(self.n).tolist())
+
+
+def _model(surface, start):
+    """The torch model whose two parameters are the surface's (x, y), set to the start; its criterion."""
+    if surface == "linreg":
+        model = torch.nn.Linear(1, 1)
+        with torch.no_grad():
+            model.weight.copy_(torch.tensor([[start[0]]]))
+            model.bias.copy_(torch.tensor([start[1]]))
+        return model, torch.nn.MSELoss()
+    model = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([start]))
+    return model, torch.nn.BCEWithLogitsLoss()
+
+
+def _theta(model):
+    return torch.cat([q.detach().reshape(-1) for q in model.parameters()]).clone()
+
+
+def run_minibatch_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace=False):
+    """A case on a dataset surface: a torch.nn.Linear trained from a DataLoader; (points, loss, info)."""
+    data = DATA[case["surface"]]
+    inputs = torch.tensor(data.inputs)
+    targets = torch.tensor(data.targets)[:, None]
+    model, criterion = _model(case["surface"], case["start"])
+    params = list(model.parameters())
+    opt = _reference_class(case["optimizer"])(params, **case["reference_kwargs"], foreach=foreach)
+    sched = _make_scheduler(opt, case["schedule"])
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(inputs, targets),
+        batch_size=case["batch_size"],
+        sampler=PermutationSampler(data.n, case["seed"]),
+        drop_last=False,
+    )
+
+    def batches():
+        while True:
+            yield from loader  # one pass = one epoch = one fresh permutation
+
+    rng = np.random.default_rng(seed)
+    noise = case.get("noise")
+    noise_rng = np.random.default_rng(noise["seed"]) if noise else None
+    it = batches()
+    recorded = []
+    info = {"lrs": [], "grads": [], "states": [], "phases": [], "swats_margin": [], "lion_margin": []}
+    for _ in range(case["steps"]):
+        info["lrs"].append(float(opt.param_groups[0]["lr"]))
+        xb, yb = next(it)
+        opt.zero_grad()
+        loss = criterion(model(xb), yb)
+        loss.backward()
+        with torch.no_grad():
+            if noise_rng is not None:
+                draw = torch.from_numpy(noise["std"] * noise_rng.standard_normal((2, 1))[:, 0])
+                k = 0
+                for q in params:
+                    q.grad += draw[k : k + q.numel()].reshape(q.shape)
+                    k += q.numel()
+            if perturb or perturb_abs:
+                for q in params:
+                    q.grad.mul_(1.0 + perturb * torch.from_numpy(rng.uniform(-1.0, 1.0, q.shape)))
+                    q.grad.add_(perturb_abs * torch.from_numpy(rng.uniform(-1.0, 1.0, q.shape)))
+        if case["clip"] is not None:
+            torch.nn.utils.clip_grad_norm_(params, case["clip"])
+        info["grads"].append(torch.cat([q.grad.detach().reshape(-1) for q in params]).tolist())
+        opt.step()
+        snaps = [_state_snapshot(opt.state[q]) for q in params]
+        info["states"].append({k: [v for sn in snaps for v in sn.get(k, [])] for k in snaps[0]})
+        if sched is not None:
+            sched.step()
+        recorded.append(_theta(model))
+    pts = torch.stack([torch.tensor(case["start"]), *recorded])
+    with torch.no_grad():
+        full = []
+        for theta in pts:
+            m, crit = _model(case["surface"], theta.tolist())
+            full.append(float(crit(m(inputs), targets)))
+    return pts.numpy(), np.array(full), info
+
+
 def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace=False):
     """Run one case in torch; return (points, loss, info).
 
@@ -185,6 +301,8 @@ def run_case(case, *, foreach=False, perturb=0.0, perturb_abs=0.0, seed=0, trace
     rounding-level differences (relative, or absolute from cancellation in the
     gradient formula) are amplified along the path.
     """
+    if case["surface"] in DATASETS:
+        return run_minibatch_case(case, foreach=foreach, perturb=perturb, perturb_abs=perturb_abs, seed=seed)
     f = SURFACES[case["surface"]]
     sp = case["surface_params"]
     rng = np.random.default_rng(seed)
@@ -302,9 +420,23 @@ def _swats_margin(opt, p):
 CASES: dict[str, list[dict]] = {}
 
 
-def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule=None, clip=None, **params):
+def case(
+    opt_id,
+    name,
+    surface,
+    steps,
+    start=None,
+    surface_params=None,
+    schedule=None,
+    clip=None,
+    batch_size=None,
+    seed=0,
+    noise=None,
+    **params,
+):
     spec = OPTIMIZERS[opt_id]
-    defaults = spec.defaults()
+    # the reference's own form: variant switches (textbook forms torch does not have) stay at their defaults
+    defaults = {p.name: p.default for p in spec.hyperparams if not p.variant}
     unknown = set(params) - set(defaults)
     if unknown:
         raise ValueError(f"{opt_id}: unknown hyperparameters {sorted(unknown)}")
@@ -325,6 +457,15 @@ def case(opt_id, name, surface, steps, start=None, surface_params=None, schedule
         "schedule": schedule,
         "clip": None if clip is None else float(clip),
     }
+    if surface in DATASETS:
+        c.update(
+            batch_size=int(batch_size or DATA[surface].n),
+            seed=int(seed),
+            noise=noise,
+            data_sum=data_checksum(DATA[surface]),
+        )
+        CASES.setdefault("minibatch", []).append(c)
+        return
     if len(c["start"]) == 1:
         key = "curves"
     elif schedule is not None or clip is not None:
@@ -676,6 +817,37 @@ for _opt, _lr in CURVE_LR.items():
         case(_opt, f"curve_{_tag}_{_surf}", _surf, 60, lr=_lr, schedule=_sched)
 
 
+# minibatch.json: real mini-batches from a DataLoader on the two dataset surfaces (several optimizers, batch
+# sizes that divide N = 200 and that leave a smaller last batch, several epochs, noise and clipping on top).
+case("sgd", "sgd_batch1_linreg", "linreg", 200, lr=0.02, batch_size=1, seed=0)  # one epoch, one sample per step
+case("sgd", "sgd_batch16_linreg", "linreg", 120, lr=0.1, batch_size=16, seed=1)  # 13 steps/epoch, last batch 8
+case("sgd", "sgd_full_batch_linreg", "linreg", 60, lr=0.2, batch_size=200, seed=0)  # torch still permutes
+case("momentum", "momentum_batch32_linreg", "linreg", 100, lr=0.02, momentum=0.9, batch_size=32, seed=2)
+case("nesterov", "nesterov_batch8_linreg", "linreg", 100, lr=0.02, momentum=0.8, batch_size=8, seed=3)
+case("adam", "adam_batch10_linreg", "linreg", 120, lr=0.1, batch_size=10, seed=4)
+case("adam", "adam_batch64_linreg", "linreg", 100, lr=0.2, batch_size=64, seed=5)
+case("rmsprop", "rmsprop_batch50_linreg", "linreg", 100, lr=0.02, batch_size=50, seed=6)
+case("adagrad", "adagrad_batch7_linreg", "linreg", 100, lr=0.5, batch_size=7, seed=7)
+case("adamw", "adamw_batch64_clip_linreg", "linreg", 100, lr=0.1, weight_decay=0.1, batch_size=64, seed=8, clip=1.0)
+case("sgd", "sgd_batch16_noise_linreg", "linreg", 100, lr=0.05, batch_size=16, seed=9, noise={"std": 0.5, "seed": 4})
+case("lion", "lion_batch32_linreg", "linreg", 100, lr=0.02, batch_size=32, seed=10)
+case("sgd", "sgd_batch1_logreg", "logreg", 200, lr=0.5, batch_size=1, seed=0)
+case("adam", "adam_batch16_logreg", "logreg", 120, lr=0.1, batch_size=16, seed=11)
+case(
+    "momentum",
+    "momentum_batch64_cosine_logreg",
+    "logreg",
+    100,
+    lr=0.5,
+    batch_size=64,
+    seed=12,
+    schedule={"name": "cosine", "T_max": 100, "eta_min": 0.0},
+)
+case("rmsprop", "rmsprop_full_batch_logreg", "logreg", 80, lr=0.05, batch_size=200, seed=0)
+case("nadam", "nadam_batch20_logreg", "logreg", 100, lr=0.1, batch_size=20, seed=13)
+case("adadelta", "adadelta_batch25_logreg", "logreg", 100, lr=5.0, batch_size=25, seed=14)
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -710,11 +882,13 @@ def build(check: bool) -> tuple[dict[str, dict], list[str]]:
             out_cases.append(c)
             if check:
                 problems += _check_case(c, pts, info, label)
-        ref = (
-            OPTIMIZERS[key].reference
-            if key in OPTIMIZERS
-            else "torch.optim.lr_scheduler + torch.nn.utils.clip_grad_norm_"
-        )
+        if key in OPTIMIZERS:
+            ref = OPTIMIZERS[key].reference
+        elif key == "minibatch":
+            ref = "torch.utils.data.DataLoader + torch.nn.Linear + MSELoss / BCEWithLogitsLoss"
+        else:
+            ref = "torch.optim.lr_scheduler + torch.nn.utils.clip_grad_norm_"
+
         files[key] = {"optimizer": key, "reference": ref, "generated_with": _versions(), "cases": out_cases}
     return files, problems
 
@@ -742,7 +916,7 @@ def _check_case(c, pts, info, label) -> list[str]:
             f"{min((x for x in m if x >= 1), default=float('nan')):.3g}, firing ratio "
             f"{(m[-1] if m and m[-1] < 1 else float('nan')):.3g}"
         )
-    if c["optimizer"] == "lion":
+    if c["optimizer"] == "lion" and info["lion_margin"]:
         lm = min(info["lion_margin"])
         extra = f"  Lion sign margin {lm:.3g}"
         if lm < 1e-9:

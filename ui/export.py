@@ -18,6 +18,7 @@ import streamlit as st
 
 from export import GIF_LIMITS
 from export.data import paths_csv, paths_json
+from export.inputs import ExportError
 from export.scene import RenderOptions, export_scene
 from export.snippet import torch_snippet
 from optim_core.scene import MAX_CONFIG_BYTES, ResolvedScene, Scene
@@ -212,7 +213,11 @@ def render(resolved: ResolvedScene) -> None:
             format_func=lambda j: "(" + ", ".join(f"{c:g}" for c in starts[min(j, len(starts) - 1)]) + ")",
         )
         start = min(int(start or 0), len(starts) - 1)
-    code = torch_snippet(scene, choice, start)
+    try:
+        code = torch_snippet(scene, choice, start)
+    except ExportError as exc:  # a textbook form torch does not have (engine)
+        st.info(message(exc), icon=":material/info:")
+        return
     st.caption(
         fmt(
             "Uses the reference implementation ({reference}); its path matches the one shown here to ~1e-12.",

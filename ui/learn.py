@@ -14,17 +14,19 @@ from look.fmt import num
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.scene import ResolvedScene
 
+from . import measured, variants
 from .looks import current_look
 from .text import _
 
 
-def optimizer_card(opt_id: str, colors: list[str] = ()) -> None:
+def optimizer_card(opt_id: str, colors: list[str] = (), *, actions: bool = False) -> None:
     spec = OPTIMIZERS[opt_id]
     dots = "".join(f"<span class='swatch' style='background:{c}'></span>" for c in colors)
     meta = " · ".join(x for x in (str(spec.year) if spec.year else "", spec.paper, spec.reference) if x)
     st.html(f"<div class='card-title'>{dots}{html.escape(spec.name)}</div>")
     st.caption(meta)
     st.latex(spec.latex)
+    variants.render(opt_id, actions=actions)  # the textbook forms beside torch's (engine)
     st.markdown(_(spec.explanation))
     pros, cons = st.columns(2, gap="medium")
     with pros:
@@ -93,7 +95,7 @@ def render(resolved: ResolvedScene) -> None:
     cols = st.columns(min(len(order), 2), gap="medium") if len(order) > 1 else [st.container()]
     for k, opt in enumerate(order):
         with cols[k % len(cols)], st.container(border=True):
-            optimizer_card(opt, colors[opt])
+            optimizer_card(opt, colors[opt], actions=True)
     sched = SCHEDULES.get(str(resolved.schedule.get("name", "constant")))
     if sched is not None and sched.id != "constant":
         with st.container(border=True):
@@ -103,4 +105,6 @@ def render(resolved: ResolvedScene) -> None:
             st.markdown(_(sched.explanation))
     st.html(f"<span class='chart-title'>{_('All optimizers at a glance')}</span>")
     comparison_table(set(order))
+    st.html(f"<span class='chart-title'>{_('Measured: speed, tuning effort, memory')}</span>")  # engine
+    measured.render(set(order))  # engine
     lookup()

@@ -159,7 +159,7 @@ export default function (component) {
 
   // keys: not while typing in a field
   const onKey = (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
     const tag = (t && t.tagName) || "";
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) && !(t.classList && t.classList.contains("pl-range"))) return;
@@ -170,13 +170,14 @@ export default function (component) {
     else if (e.key === "Home") { e.preventDefault(); goto(0); }
     else if (e.key === "End") { e.preventDefault(); goto(n - 1); }
     else if (/^[1-9]$/.test(e.key)) {
-      const buttons = document.querySelectorAll('.st-key-lessons_row [class*="st-key-lesson_"] button');
+      const buttons = document.querySelectorAll('.st-key-lessons_row [class*="st-key-lesson_"]:not(.st-key-lesson_group) button');
       const b = buttons[Number(e.key) - 1];
       if (b) { e.preventDefault(); b.click(); }
     }
   };
-  document.addEventListener("keydown", onKey);
-  cleanups.push(() => document.removeEventListener("keydown", onKey));
+  // capture phase: the page's scroll container handles Home / End / Space itself and would otherwise get them first
+  window.addEventListener("keydown", onKey, true);
+  cleanups.push(() => window.removeEventListener("keydown", onKey, true));
 
   // The map fills its column and the viewport. Streamlit sizes a chart from Python, so the browser measures
   // (the map column's width, the viewport's height, where the map starts, the plot margins, the main column)

@@ -13,7 +13,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
-from . import nav, state
+from . import batch, nav, state
 from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
@@ -290,6 +290,7 @@ def training_section() -> None:
         key="steps",
         help=fmt("Optimizer steps per run (1 – {max})", max=f"{MAX_STEPS:,}"),
     )
+    batch.controls(state.current_surface())  # batch size and shuffle seed on a dataset surface (engine)
     st.selectbox(
         _("Learning-rate schedule"), list(SCHEDULES), key="schedule", format_func=lambda s: _(SCHEDULES[s].name)
     )

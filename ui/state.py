@@ -30,6 +30,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, RunConfig, Scene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
+from . import batch
 from .url import SIDES, TABS, ViewState
 
 CUSTOM = "custom"  # a typed formula f(x, y)
@@ -136,6 +137,7 @@ def load_scene(scene: Scene) -> None:
     ss["noise_seed"] = int(scene.noise_seed)
     ss["clip_on"] = scene.clip is not None
     ss["clip"] = float(scene.clip) if scene.clip is not None else 1.0
+    batch.write(scene)  # mini-batches on a dataset surface (engine)
     write_window(scene.view_window())
 
 
@@ -291,6 +293,7 @@ def scene_from_state() -> Scene:
         noise_seed=int(ss.get("noise_seed", 0)),
         clip=float(ss["clip"]) if ss.get("clip_on") else None,
         window=window,
+        **dict(zip(("batch_size", "batch_seed"), batch.read(surf))),  # mini-batches on a dataset (engine)
     )
 
 

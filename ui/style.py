@@ -16,11 +16,13 @@ CSS = """
 <style>
 /* ---- the header band: transparent, click-through except its own buttons; the lessons row lives in it ---- */
 [data-testid="stHeader"] { height: 2.9rem; min-height: 2.9rem; background: transparent; pointer-events: none; }
-[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stToolbar"],
-[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] [role="button"] { pointer-events: auto; }
+[data-testid="stHeader"] *, [data-testid="stToolbar"] { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stHeader"] button *,
+[data-testid="stExpandSidebarButton"], [data-testid="stExpandSidebarButton"] *,
+[data-testid="stHeader"] [role="button"] { pointer-events: auto; }
 [data-testid="stMainBlockContainer"] { padding: 0.45rem 1.3rem 2rem 1.3rem; max-width: 100%; }
 .st-key-lessons_row { padding-right: 3.2rem; min-height: 2.4rem; }
-.stApp:has([data-testid="stSidebar"][aria-expanded="false"]) .st-key-lessons_row,
+.stApp:has([data-testid="stSidebar"][data-collapsed="true"]) .st-key-lessons_row,
 .stApp:not(:has([data-testid="stSidebar"])) .st-key-lessons_row { padding-left: 2.9rem; }
 [data-testid="stSidebarUserContent"] { padding-top: 0.6rem; }
 [data-testid="stSidebarHeader"] { height: 2.4rem; min-height: 2.4rem; padding: 0.5rem 1rem 0 1rem; }

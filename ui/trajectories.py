@@ -16,7 +16,7 @@ from viz import contour_figure, diagnose, metrics_figure, surface3d_figure
 from viz.blindfold import blindfold
 from viz.curve import curve_figure, theta_figure
 
-from . import header, share, state, summary
+from . import batch, header, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .looks import current_look
 from .player import frame_info, map_height, measured_box, player
@@ -26,7 +26,7 @@ from .text import _, fmt, safe
 # zoom, double-click to reset.
 SIDE_VIEWS = ("loss", "3d")
 SIDE_VIEWS_1D = ("theta", "loss")
-SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration"}
+SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration", "data": "Data & model"}
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "reset"}
 
 
@@ -161,6 +161,8 @@ def render(resolved: ResolvedScene) -> None:
     ss = st.session_state
     ss.setdefault("click_mode", "move")
     sides = SIDE_VIEWS_1D if resolved.dim == 1 else SIDE_VIEWS
+    if batch.sampling_of(resolved) is not None:
+        sides = ("data", *sides)  # a dataset surface: the data and each run's model first (engine)
     if ss.get("side_view") not in sides:
         ss["side_view"] = sides[0]
     side = ss["side_view"]
@@ -200,13 +202,14 @@ def render(resolved: ResolvedScene) -> None:
                 + " — "
                 + _("widen the View window in the sidebar to follow.")
             )
+        batch.panel(resolved, data.runs)  # mini-batches measured, on a dataset surface (engine)
     with right:
         player(
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
             active=0 if blind else None,
-            charts=["contour"] + (["surface3d"] if side == "3d" else []),
+            charts=["contour"] + (["surface3d"] if side == "3d" else []) + (["dataset"] if side == "data" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
@@ -263,6 +266,8 @@ def render(resolved: ResolvedScene) -> None:
                 config={"displaylogo": False},
                 height=side_h,
             )
+        elif side == "data":
+            batch.dataset_chart(resolved, data.runs, list(meta["frame_names"]), list(meta["frame_steps"]), side_h, look)
         elif side == "theta":
             st.plotly_chart(
                 _theta(key, look.key, data, look), key="theta", theme=None, config={"displaylogo": False}, height=side_h

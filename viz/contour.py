@@ -181,7 +181,8 @@ def hover_lines(look: Look, label: str, *, params: str = "") -> str:
     step = look.lang.fmt("step {n}", n="%{customdata[0]:.0f}")
     text = f"<b>{safe(label)}</b><br>{step}<br>x = %{{x:.4g}}, y = %{{y:.4g}}<br>f = %{{customdata[1]:.4g}}"
     if params:
-        text += f"<br><span style='font-size:{look.font(11)}px'>{safe(params)}</span>"
+        lines = "<br>".join(safe(line) for line in params.split("<br>"))  # escape the text, keep the breaks
+        text += f"<br><span style='font-size:{look.font(11)}px'>{lines}</span>"
     return text + "<extra></extra>"
 
 
@@ -213,6 +214,12 @@ def contour_figure(
 
     # -- the hover / click grid, which also carries the colour bar
     gx, gy = click_grid(sv)
+    # an end marker answers its own hover: no grid point under it (see the hover traces below)
+    ends = np.concatenate([_head_arrays(run, plan.keep[r])[0] for r, run in enumerate(runs)]) if runs else None
+    reach = 0.015 * max(x1 - x0, y1 - y0)  # about an end marker's radius on a map 600 px wide
+    if ends is not None and len(ends):
+        far = ~(np.hypot(gx[:, None] - ends[None, :, 0], gy[:, None] - ends[None, :, 1]) < reach).any(axis=1)
+        gx, gy = gx[far], gy[far]
     pts = np.stack([gx, gy], axis=-1)
     gf = value(pts) if value is not None else sv.value_at(gx, gy)
     data.append(
@@ -296,7 +303,52 @@ def contour_figure(
     )
 
     # -- paths and heads
-    path_idx, head_idx = [], []
+    path_idx, head_idx, hover_idx = [], [], []
+    # Hover belongs to what is under the pointer: a path's points answer through an invisible markers trace
+    # (a drawn line would claim the hover anywhere along it, over an end marker too), and each run's end marker
+    # through an invisible, larger copy of it, so an end marker wins over the path points beneath it (its own
+    # last steps, or another run's path). The drawn paths and heads do not hover.
+    for r, run in enumerate(runs):
+        xy, cd = path_arrays(run, plan.keep[r])
+        if ends is not None and len(ends):
+            # points under an end marker do not answer: the marker does (NaN keeps the arrays aligned)
+            near = (np.linalg.norm(xy[:, None, :] - ends[None, :, :], axis=-1) < reach).any(axis=1)
+            xy = np.where(near[:, None], np.nan, xy)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": _f32(xy[:, 0]),
+                "y": _f32(xy[:, 1]),
+                "customdata": _f32(cd),
+                "marker": {"size": look.marker(6), "opacity": 0, "color": look.color_of(run)},
+                "unselected": {"marker": {"opacity": 0}},
+                "name": safe(run.label),
+                "showlegend": False,
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hoverlabel": {"bordercolor": look.color_of(run)},
+                "meta": {"role": "pathhover", "run": r},
+            }
+        )
+    for r, run in enumerate(runs):
+        hxy, hcd = _head_arrays(run, plan.keep[r])
+        hover_idx.append(len(data))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": _f32(hxy[:, 0]),
+                "y": _f32(hxy[:, 1]),
+                "customdata": _f32(hcd),
+                "marker": {"size": look.marker(28), "opacity": 0, "color": look.color_of(run)},
+                "unselected": {"marker": {"opacity": 0}},
+                "name": safe(run.label),
+                "showlegend": False,
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hoverlabel": {"bordercolor": look.color_of(run)},
+                "meta": {"role": "headhover", "run": r},
+            }
+        )
     for r, run in enumerate(runs):
         color = look.color_of(run)
         xy, cd = path_arrays(run, plan.keep[r])
@@ -314,8 +366,7 @@ def contour_figure(
                 "unselected": {"marker": {"opacity": 1}},
                 "name": safe(run.label),
                 "legendgroup": f"run{r}",
-                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
-                "hoverlabel": {"bordercolor": color},
+                "hoverinfo": "skip",
                 "meta": {"role": "path", "run": r, "starts": run.batch, "stride": plan.stride},
             }
         )
@@ -340,8 +391,7 @@ def contour_figure(
                 "name": safe(run.label),
                 "legendgroup": f"run{r}",
                 "showlegend": False,
-                "hovertemplate": hover_lines(look, run.label),
-                "hoverlabel": {"bordercolor": color},
+                "hoverinfo": "skip",
                 "meta": {"role": "head", "run": r},
             }
         )
@@ -426,7 +476,7 @@ def contour_figure(
 
     frames: list[dict] = []
     if animate and runs:
-        traces = path_idx + head_idx + ([div_idx] if div_idx is not None else [])
+        traces = path_idx + head_idx + hover_idx + ([div_idx] if div_idx is not None else [])
         names, labels = [], []
         for fi, s in enumerate(plan.frame_steps):
             fdata = []
@@ -435,10 +485,12 @@ def contour_figure(
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
                 xy, _cd = path_arrays(run, plan.keep[r], counts)
                 fdata.append({"type": "scatter", "x": _f32(xy[:, 0]), "y": _f32(xy[:, 1])})
+            heads = []
             for r, run in enumerate(runs):
                 counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
                 hxy, hcd = _head_arrays(run, plan.keep[r], counts)
-                fdata.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
+                heads.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
+            fdata += heads + [dict(h) for h in heads]  # the visible heads, then their hover copies
             if div_idx is not None:
                 fx, fy, ft, fl = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)
                 fdata.append(

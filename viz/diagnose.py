@@ -66,7 +66,7 @@ def stability_limit(optimizer: str, params: Mapping[str, Any], curvature: float)
         return 2.0 / L, "2/L"
     if optimizer == "momentum":
         mu = float(params.get("momentum", 0.0))
-        tau = float(params.get("dampening", 0.0))
+        tau = mu if params.get("ema") else float(params.get("dampening", 0.0))  # the EMA form: τ = μ, in effect
         if tau >= 1.0:
             return None
         if tau:

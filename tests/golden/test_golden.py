@@ -3,7 +3,8 @@
 The fixtures in tests/golden/fixtures/ were recorded in float64 by tools/make_golden.py
 (see its docstring to regenerate them; torch is NOT needed to run these tests).
 Each case is replayed through ``optim_core.run`` and every point and loss value
-must agree with rtol 1e-6.
+must agree with rtol 1e-6.  The mini-batch cases (minibatch.json) were recorded with a real DataLoader and a
+torch.nn.Linear model on the dataset surfaces; they replay with run(..., batch_size=B, seed=S).
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def _case_id(case: dict) -> str:
     return f"{case['optimizer']}-{case['name']}"
 
 
+def _sampling(case: dict) -> dict:
+    """run()'s mini-batch and noise arguments of a case (none for the cases on plain surfaces)."""
+    if "batch_size" not in case:
+        return {}
+    return {"batch_size": case["batch_size"], "seed": case["seed"], "noise": case["noise"]}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
 def test_matches_reference(case):
     from optim_core import run
@@ -49,6 +57,7 @@ def test_matches_reference(case):
         case["steps"],
         schedule=case["schedule"],
         clip=case["clip"],
+        **_sampling(case),
         **case["params"],
     )
     points = np.asarray(res.points)
@@ -76,6 +85,7 @@ def test_state_matches_reference(case):
         schedule=case["schedule"],
         clip=case["clip"],
         record_state=True,
+        **_sampling(case),
         **case["params"],
     )
     rec = res.record
@@ -170,6 +180,30 @@ def test_curves_fixture_covers_every_optimizer_curve_and_schedule():
         assert {c["surface"] for c in mine} == set(CURVES), opt
         named = {(c["schedule"] or {"name": "constant"})["name"] for c in mine}
         assert named == set(SCHEDULE_NAMES), f"{opt}: schedules on curves: {named}"
+
+
+def test_minibatch_fixture_covers_batch_sizes_datasets_and_epochs():
+    """Mini-batches pinned to a real DataLoader: both datasets, SGD (B = 1), mini-batches that divide N and that
+    leave a smaller last batch, full batch, several epochs, noise and clipping on top, several optimizers."""
+    from surfaces import DATASETS, dataset_of, get_surface
+
+    doc = FIXTURES.get("minibatch")
+    assert doc is not None, "tests/golden/fixtures/minibatch.json is missing"
+    cases = doc["cases"]
+    assert {c["surface"] for c in cases} == set(DATASETS)
+    for c in cases:
+        data = dataset_of(get_surface(c["surface"]))
+        # the fixtures were recorded on these very data: a change to the generator must regenerate them
+        assert c["data_sum"] == float(np.sum(data.inputs) + np.sum(data.targets)), _case_id(c)
+    sizes = {(c["surface"], c["batch_size"]) for c in cases}
+    n = 200
+    assert ("linreg", 1) in sizes and ("logreg", 1) in sizes
+    assert any(b == n for _, b in sizes), "no full-batch case"
+    assert any(1 < b < n and n % b for _, b in sizes), "no case with a smaller last batch"
+    assert any(1 < b < n and not n % b for _, b in sizes)
+    assert any(c["steps"] > 3 * -(-n // c["batch_size"]) for c in cases), "no case runs several epochs"
+    assert any(c["noise"] for c in cases) and any(c["clip"] for c in cases) and any(c["schedule"] for c in cases)
+    assert len({c["optimizer"] for c in cases}) >= 8
 
 
 def test_fixture_shapes_and_values():

@@ -158,6 +158,10 @@ def test_nesterov_flag_is_accepted_for_the_nesterov_optimizer():
         (["trajectory", "--surface", "parabola", "--start", "1", "2"], "Parabola is 1-D"),
         (["trajectory", "--surface", "x + y", "--start", "1"], "a 1-D curve is a formula in x alone"),
         (["frobnicate"], "invalid choice"),
+        (["trajectory", "--batch-size", "8"], "a batch size applies to a surface built from data"),
+        (["trajectory", "--surface", "linreg", "--batch-size", "0"], "from 1 to 200"),
+        (["trajectory", "--surface", "linreg", "--batch-size", "8", "--seed", "-1"], "sampling seed"),
+        (["trajectory", "--surface", "linreg", "--batch-size", "x"], "invalid int value"),
     ],
 )
 def test_bad_input_exit_2_one_line(argv, fragment):
@@ -220,3 +224,45 @@ def test_state_of_a_diverged_run_is_valid_json_with_nulls():
     d = data["diverged_at"]
     assert d is not None and data["state"]["momentum_buffer"][d - 1] == [None, None]
     assert data["state"]["momentum_buffer"][d - 2][0] is not None
+
+
+def test_batch_size_and_seed_json_has_the_epoch_of_each_step():
+    code, out, err = call(
+        "trajectory",
+        "--surface",
+        "linreg",
+        "--optimizer",
+        "momentum",
+        "--steps",
+        "30",
+        "--set",
+        "lr=0.02",
+        "--batch-size",
+        "64",
+        "--seed",
+        "5",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    ref = run("linreg", "momentum", (-1.0, 2.0), 30, lr=0.02, batch_size=64, seed=5)
+    np.testing.assert_array_equal(np.array(data["points"]), ref.points[:, 0])
+    assert data["batch_size"] == 64 and data["seed"] == 5 and data["n_samples"] == 200
+    assert data["steps_per_epoch"] == 4 and data["epoch"] == [k // 4 + 1 for k in range(30)]
+    # without --batch-size a dataset runs full batch: one step per epoch
+    code, out, _ = call("trajectory", "--surface", "logreg", "--steps", "5")
+    assert code == 0 and json.loads(out)["epoch"] == [1, 2, 3, 4, 5] and json.loads(out)["batch_size"] == 200
+    # a plain surface has no sampling keys
+    code, out, _ = call("trajectory", "--steps", "5")
+    assert "epoch" not in json.loads(out)
+
+
+def test_batch_csv_has_an_epoch_column_and_list_names_the_datasets():
+    code, out, _ = call("trajectory", "--surface", "linreg", "--steps", "9", "--batch-size", "50", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 1, 1, 1, 2, 2, 2, 2, 3]
+    code, out, _ = call("list")
+    assert "Datasets" in out
+    for sid in ("linreg", "logreg"):
+        (line,) = [ln for ln in out.splitlines() if ln.startswith(f"  {sid} ")]
+        assert "N=200" in line and "torch.nn.Linear" in line

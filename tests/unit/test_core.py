@@ -240,7 +240,8 @@ def test_bad_run_arguments():
 def test_builtin_minima_are_stationary_local_minima(sid):
     s = get_surface(sid)
     assert s.dim == SURFACES[sid].dim and len(s.domain) == s.dim and len(s.start) == s.dim
-    assert s.formula and s.tex and s.domain[0][0] < s.domain[0][1]
+    # a dataset surface's f is a sum over its data: logreg has no formula a user could type
+    assert (s.formula or SURFACES[sid].finite_sum) and s.tex and s.domain[0][0] < s.domain[0][1]
     assert np.isfinite(s.value(np.array(s.start))) and np.isfinite(s.gradient(np.array(s.start))).all()
     if s.dim == 2:
         xs, ys, z = s.grid(60)
@@ -257,7 +258,7 @@ def test_builtin_minima_are_stationary_local_minima(sid):
 def test_eleven_surfaces_four_curves_and_curvature_bound():
     assert len(BUILTINS) == 11 and all(e.dim == 2 for e in BUILTINS.values())
     assert list(CURVES) == ["parabola", "asymmetric_bowl", "xcos", "double_well"]
-    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, *CURVES]
+    assert all(e.dim == 1 for e in CURVES.values()) and list(SURFACES) == [*BUILTINS, "linreg", "logreg", *CURVES]
     assert get_surface("quadratic").curvature_bound() == pytest.approx(2.0)
     assert get_surface("ill_conditioned", kappa=50).curvature_bound() == pytest.approx(50.0)
     assert get_surface("booth").curvature_bound() == pytest.approx(18.0)
@@ -723,3 +724,38 @@ def test_a_sweep_axis_can_be_a_coordinate_of_the_start():
             assert res.cell_start(i, j) == (x0,) and res.cell_params(i, j)["lr"] == lr
             assert res.final_loss[i, j] == alone.loss[-1, 0]
     assert res.x_log and not res.y_log
+
+
+# ------------------------------------------------------------------ textbook forms, computed by hand
+# f = x² on the parabola, x₀ = 1, so g = 2x; two steps each, every number below worked out on paper.
+STEP_HALVES = {"name": "step", "step_size": 1, "gamma": 0.5}  # η₁ = 0.1, η₂ = 0.05
+
+
+def _two(optimizer, schedule=None, **params):
+    return run("parabola", optimizer, 1.0, 2, schedule=schedule, **params).points[:, 0, 0]
+
+
+def test_momentum_forms_by_hand():
+    # torch: b₁ = g₁ = 2, x₁ = 1 − 0.1·2 = 0.8;  g₂ = 1.6, b₂ = 0.5·2 + 1.6 = 2.6, x₂ = 0.8 − 0.05·2.6 = 0.67
+    np.testing.assert_allclose(_two("momentum", STEP_HALVES, lr=0.1, momentum=0.5), [1, 0.8, 0.67], rtol=1e-15)
+    # η inside: v₁ = 0.1·2 = 0.2, x₁ = 0.8;  v₂ = 0.5·0.2 + 0.05·1.6 = 0.18, x₂ = 0.62 (torch's 0.67: the schedule)
+    got = _two("momentum", STEP_HALVES, lr=0.1, momentum=0.5, lr_inside=True)
+    np.testing.assert_allclose(got, [1, 0.8, 0.62], rtol=1e-15)
+    # EMA, constant η = 0.1: v₁ = 0.5·2 = 1, x₁ = 0.9;  g₂ = 1.8, v₂ = 0.5·1 + 0.5·1.8 = 1.4, x₂ = 0.9 − 0.14 = 0.76
+    np.testing.assert_allclose(_two("momentum", lr=0.1, momentum=0.5, ema=True), [1, 0.9, 0.76], rtol=1e-15)
+
+
+def test_adam_and_rmsprop_forms_by_hand():
+    # Adam, one step, β = (0.9, 0.999), η = 0.1, ε = 0.25, g₁ = 2: m₁ = 0.2, v₁ = 0.004, m̂ = 2, v̂ = 4
+    one = {"lr": 0.1, "eps": 0.25}
+    first = run("parabola", "adam", 1.0, 1, **one).points[1, 0, 0]
+    assert first == pytest.approx(1 - 0.1 * 2 / (2 + 0.25), rel=1e-15)  # torch: √v̂ + ε
+    first = run("parabola", "adam", 1.0, 1, eps_inside=True, **one).points[1, 0, 0]
+    assert first == pytest.approx(1 - 0.1 * 2 / math.sqrt(4 + 0.25), rel=1e-15)  # √(v̂ + ε)
+    first = run("parabola", "adam", 1.0, 1, bias_correction=False, **one).points[1, 0, 0]
+    assert first == pytest.approx(1 - 0.1 * 0.2 / (math.sqrt(0.004) + 0.25), rel=1e-14)  # m / (√v + ε)
+    # RMSprop, α = 0.9: v₁ = 0.1·4 = 0.4
+    first = run("parabola", "rmsprop", 1.0, 1, lr=0.1, alpha=0.9, eps=0.25).points[1, 0, 0]
+    assert first == pytest.approx(1 - 0.1 * 2 / (math.sqrt(0.4) + 0.25), rel=1e-15)
+    first = run("parabola", "rmsprop", 1.0, 1, lr=0.1, alpha=0.9, eps=0.25, eps_inside=True).points[1, 0, 0]
+    assert first == pytest.approx(1 - 0.1 * 2 / math.sqrt(0.4 + 0.25), rel=1e-15)

@@ -171,6 +171,38 @@ def _torch_python() -> str | None:
             0,
             0,
         ),
+        # dataset surfaces: the model trained on mini-batches drawn as the app draws them (noise, clipping, a
+        # schedule on top; full batch; two starts, the second one's path)
+        (
+            Scene(
+                surface="linreg",
+                runs=(RunConfig("adam", {"lr": 0.1}),),
+                steps=90,
+                batch_size=16,
+                batch_seed=3,
+                noise_std=0.3,
+                noise_seed=2,
+                clip=1.0,
+                schedule={"name": "cosine"},
+            ),
+            0,
+            0,
+        ),
+        (Scene(surface="linreg", runs=(RunConfig("momentum", {"lr": 0.02}),), steps=50), 0, 0),
+        (
+            Scene(
+                surface="logreg",
+                runs=(RunConfig("sgd", {"lr": 1.0}), RunConfig("swats", {"lr": 0.05})),
+                starts=((-2.0, 3.5), (1.0, -1.0)),
+                steps=120,
+                batch_size=7,
+                batch_seed=11,
+                noise_std=0.2,
+                noise_seed=4,
+            ),
+            1,
+            1,
+        ),
     ],
 )
 def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
@@ -204,3 +236,57 @@ def test_run_labels_tell_runs_of_the_same_optimizer_apart():
         "SGD (lr=0.1)",
     ]
     assert read_paths_json(paths_json(scene, simulate(scene)))["runs"][1]["label"] == scene.run_labels()[1]
+
+
+def test_dataset_runs_export_batch_size_epoch_and_variant_switches():
+    """On a dataset surface the files say which batch size and seed each run used and the epoch of every row;
+    a textbook form's switches are in the JSON beside the reference's keywords (which cannot hold them)."""
+    scene = Scene(
+        surface="logreg",
+        runs=(RunConfig("sgd", {"lr": 1.0}), RunConfig("adam", {"lr": 0.1, "eps_inside": True})),
+        steps=30,
+        batch_size=16,
+        batch_seed=2,
+    )
+    trajs = simulate(scene)
+    rows = read_paths_csv(paths_csv(scene, trajs))
+    for i in range(2):
+        entry = rows[(i, 0)]
+        assert entry["batch_size"] == 16
+        assert entry["epoch"].tolist() == [0, *trajs[i].epoch.tolist()]
+    doc = read_paths_json(paths_json(scene, trajs))
+    assert doc["runs"][0]["batch_size"] == 16 and doc["runs"][0]["seed"] == 2
+    assert doc["runs"][0]["paths"][0]["epoch"][:15] == [0] + [1] * 13 + [2]
+    assert "variant" not in doc["runs"][0] and doc["runs"][1]["variant"] == {"eps_inside": True}
+    assert "eps_inside" not in doc["runs"][1]["params"]
+    assert doc["surface"]["dataset"]["n"] == 200 and len(doc["surface"]["formula"]) < 200
+    # a plain surface leaves the columns blank and the keys out
+    plain = Scene(runs=(RunConfig("sgd", {"lr": 1e-3}),), steps=5)
+    entry = read_paths_csv(paths_csv(plain, simulate(plain)))[(0, 0)]
+    assert entry["batch_size"] is None and entry["epoch"] is None
+    assert "epoch" not in read_paths_json(paths_json(plain, simulate(plain)))["runs"][0]["paths"][0]
+
+
+def test_dataset_script_regenerates_the_same_data():
+    """The script's data lines (plain NumPy from the dataset's seed) give exactly the arrays of surfaces.datasets."""
+    from export.snippet import dataset_recipe
+    from surfaces import dataset_of
+
+    for sid in ("linreg", "logreg"):
+        data = dataset_of(get_surface(sid))
+        code = "import numpy as np\n" + dataset_recipe(sid, data.seed, data.n)
+        code = code.replace("torch.from_numpy(", "(")  # the arrays before torch wraps them
+        scope: dict = {}
+        exec(compile(code, "<recipe>", "exec"), scope)  # our own fixed text, no user input
+        np.testing.assert_array_equal(np.asarray(scope["inputs"]).reshape(data.n, -1), data.inputs)
+        np.testing.assert_array_equal(np.asarray(scope["targets"]).reshape(-1), data.targets)
+
+
+def test_script_refuses_what_torch_cannot_reproduce():
+    from export.inputs import ExportError
+
+    textbook = Scene(surface="ill_conditioned", runs=(RunConfig("momentum", {"lr": 0.05, "lr_inside": True}),))
+    with pytest.raises(ExportError, match=r"textbook form of Momentum \(lr_inside\)"):
+        torch_snippet(textbook)
+    with pytest.raises(ExportError, match="SWATS on Linear regression"):
+        torch_snippet(Scene(surface="linreg", runs=(RunConfig("swats"),)))

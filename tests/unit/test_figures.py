@@ -33,7 +33,7 @@ from viz import (
 from viz.animation import FRAME_POINT_BUDGET, frame_duration, plan, quantize_ms
 from viz.surface3d import LIFT
 
-PATH_ROLES = {"path", "head", "diverged"}
+PATH_ROLES = {"path", "head", "headhover", "diverged"}
 
 
 def _traces(fig_dict, role):
@@ -96,9 +96,15 @@ def test_hover_customdata_has_step_and_f(rosen):
     assert cd.shape == (51, 2)
     np.testing.assert_array_equal(cd[:, 0], np.arange(51))
     np.testing.assert_allclose(cd[:, 1], trajs[0].loss[:, 0], rtol=1e-6)
-    tpl = t["hovertemplate"]
+    # the drawn path does not hover; its invisible twin does (points under an end marker left to the marker)
+    assert t.get("hoverinfo") == "skip"
+    ((_, h),) = _traces(contour_figure(sv, runs).to_dict(), "pathhover")
+    tpl = h["hovertemplate"]
     for piece in ("step %{customdata[0]", "x = %{x", "y = %{y", "f = %{customdata[1]", "momentum = 0.8", "lr = 0.001"):
         assert piece in tpl
+    assert "&lt;br&gt;" not in tpl  # the hyperparameters' line breaks stay line breaks
+    ((_, e),) = _traces(contour_figure(sv, runs).to_dict(), "headhover")
+    assert "momentum = 0.8" in e["hovertemplate"] and e["marker"]["opacity"] == 0
 
 
 def test_frames_carry_only_path_traces_and_the_last_frame_is_the_full_path(rosen):

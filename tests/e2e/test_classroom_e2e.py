@@ -1,0 +1,162 @@
+"""The classroom in a real browser, at the screen sizes people use: a 1024×768 projector, a 1440×900 laptop,
+1920×1080 and a 390×844 phone.
+
+- The map fills the screen: its plot area is at least 60 % of the main column's width at 1024, 1440 and 1920,
+  and at 1440×900 it is fully visible without scrolling with a lesson loaded.
+- The lessons stay visible and clickable with the sidebar collapsed (they sat under Streamlit's header).
+- Phone: the sidebar does not cover the page on first load; no control is clipped.
+- Presentation mode: chrome hidden; Space plays and pauses, → steps, a digit loads a lesson; no console error.
+- An end marker's hover belongs to its own run and says the final step and the hyperparameters.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons import LESSONS
+from tools.browser import data_to_pixel, exceptions, page_query, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+SIZES = {"projector": (1024, 768), "laptop": (1440, 900), "full_hd": (1920, 1080)}
+
+_GEOMETRY_JS = """() => {
+  const gd = document.querySelector('.st-key-contour .js-plotly-plot');
+  const drag = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const cs = getComputedStyle(main);
+  const width = main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const axis = gd.querySelector('.xtick') ? gd.querySelector('.xaxislayer-above').getBoundingClientRect() : drag;
+  return {plot_w: drag.width, plot_h: drag.height, top: drag.top, bottom: Math.max(drag.bottom, axis.bottom),
+          main_w: width, vh: innerHeight, vw: innerWidth,
+          scroll_w: document.documentElement.scrollWidth};
+}"""
+
+
+def _open(open_page, size, query):
+    page = open_page(query=query)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(1500)  # the playback bar measures the new size; the map is resized on the rerun
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    return page
+
+
+@pytest.mark.parametrize("name", list(SIZES))
+def test_the_map_fills_the_main_column(open_page, name):
+    size = SIZES[name]
+    page = _open(open_page, size, {"lesson": "rosenbrock"})
+    g = page.evaluate(_GEOMETRY_JS)
+    frac = g["plot_w"] / g["main_w"]
+    assert frac >= 0.60, f"{name}: the plot area is {frac:.0%} of the main column ({g})"
+    assert abs(g["plot_w"] - g["plot_h"]) <= 3, f"{name}: a square window keeps x and y at equal scale ({g})"
+    if name == "laptop":
+        assert g["top"] >= 0 and g["bottom"] <= g["vh"], f"the map is not fully visible at 1440×900: {g}"
+    assert g["scroll_w"] <= g["vw"] + 1, f"{name}: the page scrolls sideways"
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080), (390, 844)], ids=["projector", "full_hd", "phone"])
+def test_lessons_stay_clickable_with_the_sidebar_collapsed(open_page, size):
+    page = _open(open_page, size, {"tab": "trajectories"})
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.get_attribute("data-collapsed") == "false":
+        sidebar.hover()  # Streamlit shows the collapse button on hover
+        page.locator('[data-testid="stSidebarCollapseButton"] button').first.click(force=True)
+        page.wait_for_timeout(800)
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    button = page.locator('.st-key-lessons_row [class*="st-key-lesson_"]:not(.st-key-lesson_group) button').first
+    box = button.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 1
+    # nothing covers it: the element at its centre is the button (or inside it)
+    covered = page.evaluate(
+        """([x, y]) => { const el = document.elementFromPoint(x, y);
+             const b = document.querySelector(
+               '.st-key-lessons_row [class*="st-key-lesson_"]:not(.st-key-lesson_group) button');
+             return el && (el === b || b.contains(el)) ? null : (el ? el.outerHTML.slice(0, 160) : 'nothing'); }""",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert covered is None, f"the lesson button is covered by {covered}"
+    button.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).has('lesson')", timeout=30_000)
+    assert "lesson" in page_query(page)
+
+
+def test_on_a_phone_the_sidebar_starts_closed_and_nothing_is_clipped(open_page):
+    page = _open(open_page, (390, 844), {})
+    assert page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+    clipped = page.evaluate(
+        """() => { const vw = innerWidth; const out = [];
+          for (const el of document.querySelectorAll('button, [role=radio], input, [data-testid="stPlotlyChart"]')) {
+            if (el.closest('[data-testid="stSidebar"][data-collapsed="true"]')) continue;  // off-canvas until opened
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.height > 0 && (r.right > vw + 1 || r.left < -1)) out.push(el.innerText || el.tagName);
+          }
+          for (const host of document.querySelectorAll('.st-key-player *')) {
+            const root = host.shadowRoot; if (!root) continue;
+            for (const el of root.querySelectorAll('button, input')) {
+              const r = el.getBoundingClientRect();
+              if (r.width > 0 && (r.right > vw + 1 || r.left < -1)) out.push('player: ' + (el.innerText || el.className));
+            }
+          }
+          return out; }"""
+    )
+    assert not clipped, f"controls cut off at 390 px: {clipped}"
+
+
+def test_presentation_mode_and_its_keys(open_page):
+    page = _open(open_page, (1920, 1080), {"present": "1", "lesson": "zigzag"})
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+    def step():
+        return page.evaluate(
+            """() => { for (const h of document.querySelectorAll('.st-key-player *')) {
+                 const r = h.shadowRoot; if (r && r.querySelector('.pl-step')) return Number(r.querySelector('.pl-step').value); }
+               return null; }"""
+        )
+
+    page.keyboard.press("Home")
+    page.wait_for_timeout(400)
+    assert step() == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(400)
+    first = step()
+    assert first > 0
+    page.keyboard.press("Space")  # play …
+    page.wait_for_timeout(1200)
+    playing = step()
+    assert playing > first
+    page.keyboard.press("Space")  # … pause
+    page.wait_for_timeout(600)
+    paused = step()
+    page.wait_for_timeout(800)
+    assert step() == paused
+    first_of_group = next(k for k, v in LESSONS.items() if v.group == LESSONS["zigzag"].group)
+    page.keyboard.press("1")  # the first lesson of the row
+    page.wait_for_function(
+        "id => new URLSearchParams(location.search).get('lesson') === id", arg=first_of_group, timeout=30_000
+    )
+    assert not page.js_errors, page.js_errors
+    assert not exceptions(page)
+
+
+def test_an_end_marker_hover_belongs_to_its_own_run(open_page):
+    query = {
+        "surface": "rosenbrock",
+        "run": "adam:lr=0.05,weight_decay=0.1;adamw:lr=0.05,weight_decay=0.1",
+        "steps": "500",
+    }
+    page = _open(open_page, (1440, 900), query)
+    heads = page.evaluate(
+        """() => { const g = document.querySelector('.st-key-contour .js-plotly-plot');
+           return g._fullData.filter(t => t.meta && t.meta.role === 'head').map(t => [t.meta.run, t.x[0], t.y[0]]); }"""
+    )
+    for run, x, y in heads:
+        for dx, dy in ((0, 0), (3, 0), (-3, 0), (0, 3), (0, -3)):
+            px, py = data_to_pixel(page, "contour", x, y)
+            page.mouse.move(px + dx, py + dy)
+            page.wait_for_timeout(250)
+            text = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.hoverlayer .hovertext')).map(e => e.textContent).join('|')"
+            )
+            name = "AdamW" if run == 1 else "Adam ("
+            assert name in text and "step 500" in text and "weight_decay = 0.1" in text, (run, dx, dy, text)
