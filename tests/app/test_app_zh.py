@@ -38,12 +38,24 @@ CODE_WORDS = (
     | {p.name for s in SCHEDULES.values() for p in s.hyperparams}  # step_size, gamma …
     | {p.name for e in BUILTINS.values() for p in e.params}  # a, b, kappa (surface parameters)
     | {"torch", "optim", "nn", "utils", "clip_grad_norm_", "pytorch_optimizer", "python", "optim_core", "render"}
+    | {"DataLoader"}  # torch.utils.data.DataLoader, named in the batch size's help
     | {"config", "scene", "json", "out", "paths", "gif"}  # the CLI line in the config's help text
     | {"pi", "e", "x", "y", "f", "inf"}  # formulas, ranges
     | set(FUNCTIONS)  # the functions a formula may use, named in the formula help and its messages
     | {"true", "false"}  # boolean hyperparameters' values in a run's hover text (amsgrad = false)
 )
-PROPER = {"Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Ackley", "Booth", "PyTorch", "Pillow", "English"}
+PROPER = {"Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Ackley", "Booth", "PyTorch", "Pillow", "English"} | {
+    # authors, courses and libraries named where the Learn tab says who writes a rule which way
+    "Qian",
+    "Ruder",
+    "Sutskever",
+    "Goodfellow",
+    "Hinton",
+    "Coursera",
+    "Keras",
+    "Andrew",
+    "Ng",
+}
 UNITS = {"GIF", "MP4", "PNG", "CSV", "JSON", "KB", "MB", "HD", "RGB", "L1", "L2", "RNN", "RNNs", "CNN", "Transformer"}
 # Papers and references (the Learn tab's cards and table) are cited as published: each citation is removed whole
 # from a text, so its words (Learning, Rate, Decay …) are not allowed anywhere else.
@@ -183,6 +195,7 @@ def english_words(text: str) -> list[str]:
     t = re.sub(r":material/[a-z_]+:", " ", t)  # icons
     t = re.sub(r"https?://\S+", " ", t)
     t = re.sub(r"\b[\w.]+\(\S*\)|\b\w+=[^\s,)]*", " ", t)  # calls and name=value (run labels: lr=0.1)
+    t = re.sub(r"\b\w+(?:\.\w+)+\b", " ", t)  # dotted names: torch.optim.Adam, tools.benchmark_table
     t = re.sub(r"\b\w*_\w*\b", " ", t)  # snake_case names
     t = SCHEDULE_IN_LABEL.sub(" ", t)  # a run's own schedule in its label: "SGD (lr=0.1) · cosine" (an id)
     t = re.sub(r"(?<![A-Za-z])[-+]?\d[\d.,]*(?:[eE][-+]?\d+)?", " ", t)  # numbers: 0.9, 1e-8, 2.5e-5
@@ -198,6 +211,7 @@ CONTAINER_DEBT: dict[str, str] = {}
 PHRASE_DEBT = {
     "true or false": "optim_core/spec.py HyperParam.range_text() writes 'true or false' into every bool widget's help",
     "Loss curves": "ui/trajectories.py SIDE_LABELS: 'Loss curves' is not marked N_(), so it never reaches the catalogue",
+    "Data & model": "ui/trajectories.py SIDE_LABELS: 'Data & model' is not marked N_() either",
     "std x": "ui/explore.py writes 'std x = …' into 'End points spread: {spread}' (σx = … reads in every language)",
     "std y": "ui/explore.py writes 'std y = …' into 'End points spread: {spread}'",
     "it left the bound": "viz/diagnose.py translates a run's reason with _(raw), but raw is already formatted "
@@ -292,6 +306,15 @@ def test_a_rejected_formula_is_explained_in_chinese(formula):
     assert not left, f"English left after {formula!r}:\n" + "\n".join(f"{w}: {ts}" for w, ts in left.items())
 
 
+@pytest.mark.parametrize("surface", ["linreg", "logreg"])
+def test_a_dataset_scene_speaks_chinese(surface):
+    """Linear / logistic regression on data: the mini-batch panel, its table and the data figure."""
+    at = zh_app(surface=surface)
+    assert any(t == "批量大小" for _w, t in page_texts(at)), "no batch size control on a dataset scene"
+    left = leftover_english(at)
+    assert not left, f"English left on {surface}:\n" + "\n".join(f"{w}: {ts}" for w, ts in left.items())
+
+
 CURVE = Scene(surface="double_well", starts=((1.8,),))
 # A run that leaves the ±1e6 bound at step 2 (tools/screenshots.py's "diverged" view): the reason names the bound.
 DIVERGED = Scene(
@@ -320,6 +343,7 @@ def test_known_english_is_still_there():
         make_app({"lang": "zh", **scene_to_query(DIVERGED)}),
         make_app({"lang": "zh", **scene_to_query(CURVE)}),
         explore("ensemble"),
+        zh_app(surface="linreg"),
     ]
     found = [(w, t) for at in pages for w, t in page_texts(at)]
     for chart_key in CHART_DEBT:
