@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as dc_replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,7 @@ class RunConfig:
     optimizer: str
     params: Mapping[str, Any] = field(default_factory=dict)
     schedule: Mapping[str, Any] | None = None
+    batch_size: int | None = None  # on a dataset surface: this run's mini-batch size (None: the scene's)
 
     def __post_init__(self) -> None:
         # One canonical form, so equal scenes compare equal whatever their source (JSON lists, URL strings,
@@ -148,6 +150,7 @@ class ResolvedRun:
     params: Mapping[str, Any]
     label: str
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
+    batch_size: int | None = None  # None: the full batch (or no data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,7 +193,7 @@ class ResolvedScene:
             schedule=dict(r.schedule),
             noise=noise,
             clip=self.clip,
-            batch_size=self.batch_size,
+            batch_size=r.batch_size,
             seed=self.batch_seed,
             **dict(r.config.params),
         )
@@ -264,6 +267,7 @@ class Scene:
             "runs": [
                 {"optimizer": r.optimizer, "params": dict(r.params)}
                 | ({"schedule": dict(r.schedule)} if r.schedule is not None else {})
+                | ({"batch_size": int(r.batch_size)} if r.batch_size is not None else {})
                 for r in self.runs
             ],
             "starts": [[float(c) for c in s] for s in self.starts],
@@ -309,7 +313,15 @@ class Scene:
             run_sched = r.get("schedule")
             if run_sched is not None and not isinstance(run_sched, Mapping):
                 raise SpecError('run {n}: "schedule" is an object {{"name": …}}', n=k + 1)
-            runs.append(RunConfig(r["optimizer"], dict(params), dict(run_sched) if run_sched is not None else None))
+            run_batch = r.get("batch_size")
+            runs.append(
+                RunConfig(
+                    r["optimizer"],
+                    dict(params),
+                    dict(run_sched) if run_sched is not None else None,
+                    None if run_batch is None else _whole(run_batch, "batch size"),
+                )
+            )
         raw_starts = _field(data, "starts", list, [])
         if len(raw_starts) > MAX_STARTS:
             raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(raw_starts))
@@ -410,6 +422,24 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
     if scene.window is not None:
         check_window(window, dim)
     data, batch_size, batch_seed = check_batch(surface, scene.batch_size, scene.batch_seed)
+    scene_batch = None if data is None or batch_size == data.n else batch_size
+    run_batches = []
+    for r in runs:
+        if r.config.batch_size is None:
+            run_batches.append(scene_batch)
+        else:
+            _d, b, _s = check_batch(surface, r.config.batch_size, batch_seed)
+            run_batches.append(None if data is None or b == data.n else b)
+    if any(b != run_batches[0] for b in run_batches):  # runs that sample differently say how
+        n = data.n if data is not None else 0
+        runs = tuple(
+            dc_replace(
+                r, batch_size=b, label=f"{r.label} · " + (f"batch {b}" if b is not None else f"batch {n} (full)")
+            )
+            for r, b in zip(runs, run_batches)
+        )
+    else:
+        runs = tuple(dc_replace(r, batch_size=b) for r, b in zip(runs, run_batches))
     return ResolvedScene(
         scene=scene,
         key=key,
@@ -421,7 +451,7 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         noise=noise,
         clip=None if clip is None else float(clip),
         window=window,
-        batch_size=None if data is None or batch_size == data.n else batch_size,
+        batch_size=scene_batch,
         batch_seed=batch_seed,
     )
 

@@ -59,6 +59,14 @@ def views() -> dict[str, tuple[str, dict]]:
     )
     for tab in ("learn", "explore", "export"):
         out[f"tab_{tab}"] = ("tabs", {"tab": tab})
+    out["dataset_linreg"] = (
+        "datasets",
+        {"surface": "linreg", "run": "sgd:lr=0.05;momentum:lr=0.02", "steps": "200", "batch": "16"},
+    )
+    out["dataset_logreg"] = (
+        "datasets",
+        {"surface": "logreg", "run": "sgd:lr=0.5;adam:lr=0.05", "steps": "200", "batch": "8,1"},
+    )
     out["present"] = ("present", {"present": "1", "lesson": "zigzag"})
     out["blindfold_start"] = ("blindfold", {"lesson": "blindfold"})
     out["blindfold_end"] = ("blindfold", {"lesson": "blindfold", "_keys": "End"})
@@ -67,7 +75,7 @@ def views() -> dict[str, tuple[str, dict]]:
     return out
 
 
-GROUPS = ("default", "lessons", "diverged", "3d", "1d", "tabs", "present", "themes", "blindfold")
+GROUPS = ("default", "lessons", "diverged", "3d", "1d", "tabs", "present", "themes", "blindfold", "datasets")
 
 
 def log(msg: str) -> None:

@@ -13,7 +13,7 @@ from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
-from . import batch, nav, state
+from . import batch, nav, scrub, state
 from .looks import current_look
 from .text import _, fmt, message
 from .widgets import float_select, hyperparam_widget, log_grid, surface_param_widget
@@ -36,6 +36,7 @@ def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
             training_section()
         if not state.hidden("window"):
             view_section(resolved.dim)
+        scrub.mount(resolved)  # live scrubbing of the run sliders (ui/scrub.py): an invisible element
 
 
 # ----------------------------------------------------------------------------- language and display
@@ -217,9 +218,11 @@ def runs_section() -> None:
                     for p in rest:
                         hyperparam_widget(p, f"run{i}_{p.name}")
                     _run_schedule(i)
+                    _run_batch(i)
             elif not state.hidden("params"):
                 with st.expander(_("More: schedule")):
                     _run_schedule(i)
+                    _run_batch(i)
     if edit_runs:
         st.button(
             _("Add optimizer"),
@@ -229,6 +232,29 @@ def runs_section() -> None:
             disabled=n >= MAX_RUNS,
             width="stretch",
         )
+
+
+def _run_batch(i: int) -> None:
+    """On a dataset surface: this run's own mini-batch size (0: the scene's), so SGD, a mini-batch and the full
+    batch can be three paths on one map."""
+    surf = state.current_surface()
+    n = getattr(getattr(surf, "data", None), "n", None) or getattr(surf, "n_samples", None)
+    if n is None:
+        from optim_core.batches import dataset_of
+
+        data = dataset_of(surf) if surf is not None else None
+        n = data.n if data is not None else None
+    if n is None:
+        return
+    st.session_state.setdefault(f"run{i}_batch", 0)
+    st.number_input(
+        _("Mini-batch size of this run"),
+        min_value=0,
+        max_value=int(n),
+        step=1,
+        key=f"run{i}_batch",
+        help=fmt("1 = SGD, {n} = full batch, 0 = the scene's batch size (Steps & training)", n=int(n)),
+    )
 
 
 def _run_schedule(i: int) -> None:

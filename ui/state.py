@@ -87,6 +87,7 @@ def write_run(i: int, run: RunConfig) -> None:
     for name, value in run.resolved().items():
         ss[f"run{i}_{name}"] = value
     ss[f"run{i}_schedule"] = SCENE_SCHEDULE if run.schedule is None else str(run.schedule.get("name", "constant"))
+    ss[f"run{i}_batch"] = int(run.batch_size) if run.batch_size is not None else 0  # 0: the scene's batch size
     ss[f"_run{i}_schedule_params"] = dict(run.schedule) if run.schedule is not None else None
 
 
@@ -229,7 +230,9 @@ def run_from_state(i: int) -> RunConfig:
     if name in SCHEDULES:
         kept = ss.get(f"_run{i}_schedule_params")  # a lesson's or a link's parameters, while the name is kept
         schedule = dict(kept) if isinstance(kept, dict) and kept.get("name") == name else {"name": name}
-    return RunConfig(spec.id, params, schedule)
+    own_batch = ss.get(f"run{i}_batch", 0)
+    batch = int(own_batch) if isinstance(own_batch, (int, float)) and own_batch >= 1 else None
+    return RunConfig(spec.id, params, schedule, batch)
 
 
 def runs_from_state() -> list[RunConfig]:

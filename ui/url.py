@@ -3,8 +3,9 @@
     ?surface=rosenbrock&run=adam:lr=0.01,beta1=0.8;sgd&start=-1.2,1&steps=300&lang=zh&tab=learn
 
 Scene parameters (the user's document, ``optim_core.scene.Scene``): surface, sp (surface parameters), run
-(runs separated by ``;``, each ``optimizer:name=value,…``), start (``x,y`` pairs separated by ``;``), steps, lrs
-(schedule ``name:name=value,…``), noise (``std,seed``), clip, view (``x0,x1,y0,y1``).
+(runs separated by ``;``, each ``optimizer:name=value,…`` and optionally ``@schedule:name=value,…``), start
+(``x,y`` pairs separated by ``;``, or ``x`` on a curve), steps, lrs (schedule ``name:name=value,…``), noise
+(``std,seed``), clip, view (``x0,x1,y0,y1``), batch (a dataset's mini-batch ``size,seed``).
 
 View parameters (how it is shown; defaults are left out of links): lang (en / zh), theme (light / dark /
 contrast), tab (trajectories / learn / explore / export), side (loss / 3d), step (the current step), present
@@ -28,12 +29,12 @@ from lessons import LESSONS
 from optim_core import SpecError
 from optim_core.scene import RunConfig, Scene, short
 
-SCENE_KEYS = ("surface", "sp", "run", "start", "steps", "lrs", "noise", "clip", "view")
+SCENE_KEYS = ("surface", "sp", "run", "start", "steps", "lrs", "noise", "clip", "view", "batch")
 MAX_VALUE_CHARS = 2000  # per query value: a scene's longest link is far shorter
 
 THEMES = ("light", "dark", "contrast")
 TABS = ("trajectories", "learn", "explore", "export")
-SIDES = ("loss", "3d", "theta")
+SIDES = ("loss", "3d", "theta", "data")
 # Controls a link can hide (hide=a,b or a_hide=true). "lr" and "params" are the run sliders.
 HIDEABLE = (
     "surface",
@@ -74,12 +75,18 @@ def scene_to_query(scene: Scene) -> dict[str, str]:
     q: dict[str, str] = {"surface": scene.surface}
     if scene.surface_params:
         q["sp"] = ",".join(f"{k}={short(v)}" for k, v in scene.surface_params.items())
-    q["run"] = ";".join(
-        r.optimizer
-        + (":" + ",".join(f"{k}={short(v)}" for k, v in r.params.items()) if r.params else "")
-        + (("@" + _schedule_text(r.schedule)) if r.schedule is not None else "")
-        for r in scene.runs
-    )
+
+    def run_text(r: RunConfig) -> str:
+        kv = [f"{k}={short(v)}" for k, v in r.params.items()]
+        if r.batch_size is not None:
+            kv.append(f"batch={int(r.batch_size)}")
+        return (
+            r.optimizer
+            + (":" + ",".join(kv) if kv else "")
+            + (("@" + _schedule_text(r.schedule)) if r.schedule is not None else "")
+        )
+
+    q["run"] = ";".join(run_text(r) for r in scene.runs)
     if scene.starts:
         q["start"] = ";".join(",".join(short(c) for c in s) for s in scene.starts)
     q["steps"] = str(int(scene.steps))
@@ -91,6 +98,8 @@ def scene_to_query(scene: Scene) -> dict[str, str]:
         q["clip"] = short(scene.clip)
     if scene.window is not None:
         q["view"] = ",".join(short(v) for pair in scene.window for v in pair)
+    if scene.batch_size is not None:
+        q["batch"] = f"{int(scene.batch_size)}" + (f",{int(scene.batch_seed)}" if scene.batch_seed else "")
     return q
 
 
@@ -131,6 +140,13 @@ def scene_from_query(query: Mapping[str, Any]) -> Scene:
         nums = [_number(v, "the view window") for v in parts]
         window = tuple((nums[i], nums[i + 1]) for i in range(0, len(nums), 2))
     steps = _whole(q["steps"], "steps") if q.get("steps") else base.steps
+    batch_size, batch_seed = None, 0
+    if q.get("batch"):
+        parts = q["batch"].split(",")
+        if len(parts) > 2:
+            raise SpecError("batch is size,seed — e.g. batch=16,3")
+        batch_size = _whole(parts[0], "batch size")
+        batch_seed = _whole(parts[1], "sampling seed") if len(parts) > 1 else 0
     sparams = {k: float(v) for k, v in _parse_kv(q.get("sp", ""), "sp").items()}
     scene = Scene(
         surface=q.get("surface", base.surface),
@@ -143,6 +159,8 @@ def scene_from_query(query: Mapping[str, Any]) -> Scene:
         noise_seed=noise_seed,
         clip=_number(q["clip"], "clip") if q.get("clip") else None,
         window=window,
+        batch_size=batch_size,
+        batch_seed=batch_seed,
     )
     return scene.validated()
 
@@ -254,7 +272,9 @@ def _run(item: str) -> RunConfig:
     if at:
         sname, skv = _split_head(sched)
         schedule = {"name": sname, **_parse_kv(skv, "run schedule")}
-    return RunConfig(name, _parse_kv(kv, "run"), schedule)
+    params = _parse_kv(kv, "run")
+    batch = params.pop("batch", None)  # no optimizer has a hyperparameter named batch: a run's mini-batch size
+    return RunConfig(name, params, schedule, None if batch is None else _whole(batch, "batch size"))
 
 
 def _split_head(item: str) -> tuple[str, str]:

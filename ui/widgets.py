@@ -111,6 +111,19 @@ def snap(value: float, options: list[float]) -> float:
     return value
 
 
+def slider_options(p, value: Any) -> list[float] | None:
+    """The options of a float HyperParam's select_slider, the default and ``value`` among them; None when the
+    parameter has no slider (bool, int, or no finite slider range). ui.scrub precomputes paths for exactly
+    these options, in this order."""
+    if p.kind != "float":
+        return None
+    lo, hi = p.slider_range()
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    grid = grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=p.low >= 0 and p.high <= 1)
+    return options_with(grid, p.default, value)
+
+
 def hyperparam_widget(
     p, key: str, *, on_change: Callable | None = None, args: tuple = (), label: str | None = None, container=st
 ) -> Any:
@@ -137,8 +150,8 @@ def hyperparam_widget(
         return container.number_input(
             label, min_value=lo, max_value=hi, step=1, key=key, help=help_text, on_change=on_change, args=args
         )
-    lo, hi = p.slider_range()
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    options = slider_options(p, st.session_state[key])
+    if options is None:
         # unbounded with no slider range declared: a plain number box
         st.session_state[key] = float(st.session_state[key])
         return container.number_input(
@@ -151,8 +164,6 @@ def hyperparam_widget(
             on_change=on_change,
             args=args,
         )
-    grid = grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=p.low >= 0 and p.high <= 1)
-    options = options_with(grid, default, st.session_state[key])
     st.session_state[key] = snap(float(st.session_state[key]), options)
     return container.select_slider(
         label, options=options, format_func=num, key=key, help=help_text, on_change=on_change, args=args

@@ -205,3 +205,13 @@ def test_any_json_either_loads_or_raises_a_one_line_user_error(data):
         Scene.from_json(text)
     except ValueError as exc:  # SpecError, or a FormulaError for a formula in "surface"
         assert "\n" not in str(exc)
+
+
+def test_a_dataset_scenes_batch_travels_in_the_link():
+    s = Scene(surface="linreg", runs=(RunConfig("sgd", {"lr": 0.05}),), batch_size=16, batch_seed=3, steps=200)
+    q = scene_to_query(s)
+    assert q["batch"] == "16,3"
+    assert scene_from_query(q) == s
+    assert scene_to_query(s.with_(batch_seed=0))["batch"] == "16"
+    with pytest.raises(UserError):
+        scene_from_query({**q, "batch": "16,3,9"})
