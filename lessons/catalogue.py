@@ -334,4 +334,185 @@ _LESSONS = (
     ),
 )
 
+_LESSONS = (
+    *_LESSONS,
+    Lesson(
+        "adam_bias",
+        "adaptive",
+        N_("Adam's bias correction"),
+        N_(
+            "Adam's averages m and v start at 0, so early on they are too small; the bias correction divides them "
+            "by (1 − βᵗ). Without it the early steps are larger, not smaller: the first step is more than 3× the "
+            "corrected one (η(1−β₁)/√(1−β₂) = 3.2η at β = 0.9, 0.999), and over the first 10 steps the "
+            "uncorrected run travels more than 3× as far."
+        ),
+        Scene(
+            surface="ill_conditioned",
+            runs=(RunConfig("adam", {"lr": 0.1}), RunConfig("adam", {"lr": 0.1, "bias_correction": False})),
+            starts=((-4.5, 2.0),),
+            steps=100,
+        ),
+        claims=(
+            Claim("early_travel_ratio", 1, 3.0, other=0, steps=1),
+            Claim("early_travel_ratio", 1, 3.0, other=0, steps=10),
+        ),
+        question=Question(
+            N_("Which run travels farther in its first steps?"),
+            "farthest_early",
+            N_(
+                "Without the correction m is too small by (1−β₁ᵗ) and √v by √(1−β₂ᵗ); the second shrinks the "
+                "denominator more than the first shrinks the numerator, so the step grows."
+            ),
+            steps=10,
+        ),
+        extras={"side_view": "loss"},
+    ),
+    Lesson(
+        "amsgrad",
+        "adaptive",
+        N_("AMSGrad's running maximum"),
+        N_(
+            "Both start on Rosenbrock's steep wall, where gradients are large. AMSGrad divides by the largest v̂ "
+            "seen so far — the old maximum is kept at more than 90 % of its steps — so on the flat valley floor its "
+            "steps stay small. Adam's v forgets the wall (β₂ = 0.99): its path is more than 1.5× as long and it "
+            "ends closer to the minimum."
+        ),
+        Scene(
+            surface="rosenbrock",
+            runs=(RunConfig("adam", {"lr": 0.05, "beta2": 0.99}), RunConfig("amsgrad", {"lr": 0.05, "beta2": 0.99})),
+            starts=((-1.5, 2.5),),
+            steps=300,
+        ),
+        claims=(
+            Claim("flag_share_above", 1, 0.9, name="kept_max"),
+            Claim("path_longer", 0, 1.5, other=1),
+            Claim("closer_than", 0, other=1),
+        ),
+    ),
+    Lesson(
+        "radam",
+        "adaptive",
+        N_("RAdam's warm-up-like start"),
+        N_(
+            "On the logistic-regression loss, RAdam's first 5 steps are plain momentum SGD: its estimate of the "
+            "variance is not trusted yet (ρ_t ≤ 5). From step 6 (◆) the adaptive step turns on, scaled down by a "
+            "rectification r_t that starts small and grows — a built-in warm-up: over the first 50 steps Adam "
+            "travels more than twice as far."
+        ),
+        Scene(
+            surface="logreg",
+            runs=(RunConfig("adam", {"lr": 0.1}), RunConfig("radam", {"lr": 0.1})),
+            steps=200,
+        ),
+        claims=(
+            Claim("flag_off_until", 1, 5, name="rectified"),
+            Claim("flag_first_before", 1, 7, name="rectified"),
+            Claim("early_travel_ratio", 0, 2.0, other=1, steps=50),
+        ),
+        extras={"side_view": "loss"},
+    ),
+    Lesson(
+        "swats",
+        "adaptive",
+        N_("SWATS switches from Adam to SGD"),
+        N_(
+            "SWATS starts as Adam and estimates at every step which plain SGD learning rate would have made the same "
+            "step. Once that estimate settles (to within ε) it switches to SGD with momentum at that rate: the ◆ "
+            "marks the switch, before step 100 with ε = 0.01. With the default ε = 10⁻⁶ the estimate must settle "
+            "to a millionth, and the third run has not switched after 300 steps."
+        ),
+        Scene(
+            surface="logreg",
+            runs=(
+                RunConfig("adam", {"lr": 0.1, "eps": 0.01}),
+                RunConfig("swats", {"lr": 0.1, "eps": 0.01}),
+                RunConfig("swats", {"lr": 0.1}),
+            ),
+            steps=300,
+        ),
+        claims=(
+            Claim("flag_first_before", 1, 100, name="switched"),
+            Claim("flag_off_until", 2, 300, name="switched"),
+            Claim("reaches", 1, 0.01),
+        ),
+    ),
+    Lesson(
+        "eps_inside",
+        "adaptive",
+        N_("ε inside or outside the root"),
+        N_(
+            "On a very flat bowl, f = 10⁻⁶(x² + 3y²), the gradients are about 10⁻⁶ and v̂ ≈ 10⁻¹², far below "
+            "ε = 10⁻⁸. torch's √v̂ + ε still divides by about √v̂ and keeps steps of about η: it reaches the minimum. "
+            "The textbook √(v̂ + ε) divides by √ε = 10⁻⁴ instead and crawls like SGD: its path is less than a third "
+            "as long."
+        ),
+        Scene(
+            surface="1e-6*(x^2 + 3*y^2)",
+            runs=(RunConfig("adam", {"lr": 0.1}), RunConfig("adam", {"lr": 0.1, "eps_inside": True})),
+            starts=((2.0, -1.5),),
+            steps=100,
+        ),
+        claims=(
+            Claim("reaches", 0, 0.05),
+            Claim("misses", 1, 1.0),
+            Claim("path_longer", 0, 3.0, other=1),
+        ),
+    ),
+    Lesson(
+        "momentum_schedule",
+        "schedules",
+        N_("Two momentum formulas under a schedule"),
+        N_(
+            "torch's momentum and the textbook form with η inside the velocity (v ← γv + η∇J, θ ← θ − v) take "
+            "exactly the same 20 steps. At step 20 the step schedule divides η by 10: torch rescales its whole "
+            "velocity by the new η at once and settles near the minimum, while the textbook velocity still carries "
+            "the steps taken at the old η and coasts on — they end more than 1 apart."
+        ),
+        Scene(
+            surface="ill_conditioned",
+            runs=(
+                RunConfig("momentum", {"lr": 0.05, "momentum": 0.9}),
+                RunConfig("momentum", {"lr": 0.05, "momentum": 0.9, "lr_inside": True}),
+            ),
+            starts=((-4.5, 2.0),),
+            steps=100,
+            schedule={"name": "step", "step_size": 20, "gamma": 0.1},
+        ),
+        claims=(
+            Claim("together_until", 0, 1e-9, other=1, steps=20),
+            Claim("apart_by", 0, 1.0, other=1),
+            Claim("reaches", 0, 0.1),
+            Claim("misses", 1, 1.0),
+        ),
+    ),
+    Lesson(
+        "batch_size",
+        "stochastic",
+        N_("SGD, mini-batch, full batch"),
+        N_(
+            "The same lr 0.05 on the regression loss, three ways to estimate the gradient: one sample per step "
+            "(SGD), a mini-batch of 16, all 200 samples. SGD's path jitters — more than 5× as long as the full "
+            "batch's — and ends far above the minimum; the mini-batch averages the noise away, ending with f − f* "
+            "below 5 % of SGD's; the full batch walks smoothly to the minimum."
+        ),
+        Scene(
+            surface="linreg",
+            runs=(
+                RunConfig("sgd", {"lr": 0.05}, batch_size=1),
+                RunConfig("sgd", {"lr": 0.05}, batch_size=16),
+                RunConfig("sgd", {"lr": 0.05}),
+            ),
+            starts=((-1.0, 2.0),),
+            steps=400,
+        ),
+        claims=(
+            Claim("path_longer", 0, 5.0, other=2),
+            Claim("loss_below", 1, 0.05, other=0),
+            Claim("reaches", 2, 1e-3),
+            Claim("loss_below", 2, 0.01, other=1),
+        ),
+        extras={"side_view": "loss"},
+    ),
+)
+
 LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in _LESSONS}

@@ -41,6 +41,8 @@ class Claim:
     other: int | None = None  # a second run ("b") for comparisons
     start: int = 0
     point: tuple[float, ...] | None = None  # a point of the surface ("near_point")
+    name: str | None = None  # an indicator of the run's optimizer (the flag_* kinds), e.g. "switched"
+    steps: int = 0  # a window: the first `steps` steps (early_travel_ratio, together_until)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -49,6 +51,10 @@ class Claim:
             raise ValueError(f"claim {self.kind!r} compares two runs: give other=")
         if self.kind == "near_point" and self.point is None:
             raise ValueError("claim 'near_point' needs point=")
+        if self.kind.startswith("flag_") and not self.name:
+            raise ValueError(f"claim {self.kind!r} reads an indicator: give name=")
+        if self.kind in ("early_travel_ratio", "together_until") and self.steps < 1:
+            raise ValueError(f"claim {self.kind!r} looks at the first steps: give steps=")
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,61 @@ def _overshoot(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float
     return float(max(-along.min(), 0.0))
 
 
+def _path_length(t: Trajectory, start: int, steps: int | None = None) -> float:
+    """Distance travelled along the path (up to the last finite point), over the first `steps` steps or all."""
+    last = int(t.diverged_at[start]) - 1 if t.diverged_at[start] >= 0 else t.steps
+    if steps is not None:
+        last = min(last, steps)
+    return float(_step_lengths(t, start)[: max(last, 0)].sum())
+
+
+def _travel_ratio(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    a = _path_length(trajs[c.run], c.start, c.steps or None)
+    b = _path_length(trajs[c.other], c.start, c.steps or None)  # type: ignore[index]
+    return a / b if b > 0 else float("inf")
+
+
+def _apart(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    a, b = trajs[c.run].points[-1, c.start], trajs[c.other].points[-1, c.start]  # type: ignore[index]
+    return float(np.linalg.norm(a - b))
+
+
+def _max_gap_until(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    """The largest distance between the two paths over the first `steps` steps."""
+    a, b = trajs[c.run].points[: c.steps + 1, c.start], trajs[c.other].points[: c.steps + 1, c.start]  # type: ignore[index]
+    return float(np.max(np.linalg.norm(a - b, axis=-1)))
+
+
+_RECORDS: dict[tuple[str, int], Any] = {}
+
+
+def _flag(c: Claim, r: ResolvedScene) -> np.ndarray:
+    """(S, …) the indicator c.name of run c.run at every step (1.0 on, 0.0 off, NaN where it does not apply),
+    from the run recorded again with its state (lessons are small; cached per run)."""
+    key = (r.run_key(c.run), c.run)
+    rec = _RECORDS.get(key)
+    if rec is None:
+        traj = r.simulate_run(c.run, record_state=True)
+        rec = _RECORDS.setdefault(key, traj.record)
+    if c.name not in rec.indicators:
+        raise ValueError(f"{r.runs[c.run].spec.id} has no indicator {c.name!r}")
+    return np.asarray(rec.indicators[c.name])[:, c.start]
+
+
+def _flag_first(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    """The first step (1-based) at which the flag is on; ∞ if never."""
+    f = _flag(c, r)
+    on = np.flatnonzero(np.nan_to_num(f.reshape(len(f), -1), nan=0.0).max(axis=1) > 0.5)
+    return float(on[0] + 1) if on.size else float("inf")
+
+
+def _flag_share(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
+    """The share of steps (and coordinates) at which the flag is on, where it applies."""
+    f = _flag(c, r)
+    f = f[np.isfinite(f)]
+    return float((f > 0.5).mean()) if f.size else float("nan")
+
+
 def _final_loss(c: Claim, trajs: Sequence[Trajectory], r: ResolvedScene) -> float:
     return float(trajs[c.run].loss[-1, c.start])
 
@@ -214,6 +275,41 @@ KINDS: dict[str, _Kind] = {
         lambda c, trajs, r: float(trajs[c.run].loss[-1, c.start]) - _f_star(r),
         _gt,
     ),
+    "path_longer": _Kind(
+        N_("{a}'s path is more than {value}× as long as {b}'s (measured {measured}×)"),
+        _travel_ratio,
+        _gt,
+        needs_other=True,
+    ),
+    "early_travel_ratio": _Kind(
+        N_("In the first {steps} steps {a} travels more than {value}× as far as {b} (measured {measured}×)"),
+        _travel_ratio,
+        _gt,
+        needs_other=True,
+    ),
+    "apart_by": _Kind(
+        N_("{a} and {b} end more than {value} apart (measured {measured})"), _apart, _gt, needs_other=True
+    ),
+    "together_until": _Kind(
+        N_("{a} and {b} stay within {value} of each other for the first {steps} steps (measured {measured})"),
+        _max_gap_until,
+        _le,
+        needs_other=True,
+    ),
+    "flag_first_before": _Kind(
+        N_("{a}: “{flag}” first happens before step {value} (measured: step {measured})"), _flag_first, _lt
+    ),
+    "flag_off_until": _Kind(
+        N_("{a}: “{flag}” stays off for the first {value} steps (measured: first on at step {measured})"),
+        _flag_first,
+        _gt,
+    ),
+    "flag_share_above": _Kind(
+        N_("{a}: “{flag}” holds at more than {value} of its steps (measured {measured})"),
+        _flag_share,
+        _gt,
+        percent=True,
+    ),
     "near_point": _Kind(N_("{a} ends within {value} of {point} (measured {measured})"), _near_point, _le),
     "dist_ratio_below": _Kind(
         N_("{a} ends closer to a minimum than {b} by more than {factor}× (measured {measured_factor}×)"),
@@ -244,11 +340,18 @@ def check(claims: Sequence[Claim], trajs: Sequence[Trajectory], resolved: Resolv
         kind = KINDS[c.kind]
         measured = kind.measure(c, trajs, resolved)
         holds = bool(kind.holds(measured, c)) if not np.isnan(measured) else False
+        flag = ""
+        if c.name:
+            ind = next((i for i in resolved.runs[c.run].spec.indicators if i.name == c.name), None)
+            flag = lang.gettext(ind.meaning) if ind is not None else c.name
+        whole = c.kind in ("diverges_before", "flag_first_before", "flag_off_until")
         params: dict[str, Any] = {
             "a": labels[c.run],
             "b": labels[c.other] if c.other is not None else "",
-            "value": _fmt(c.value, kind.percent) if c.kind != "diverges_before" else str(int(c.value)),
-            "measured": _fmt(measured, kind.percent) if c.kind != "diverges_before" else _fmt(measured),
+            "value": str(int(c.value)) if whole else _fmt(c.value, kind.percent),
+            "measured": _fmt(measured) if whole else _fmt(measured, kind.percent),
+            "steps": str(c.steps),
+            "flag": flag,
             "point": "(" + ", ".join(f"{v:g}" for v in c.point) + ")" if c.point is not None else "",
             "factor": _factor(1 / c.value) if c.value > 0 else "∞",
             "measured_factor": _factor(1 / measured) if measured > 0 and np.isfinite(measured) else "∞",

@@ -17,9 +17,10 @@ class Question:
     """Asked before the animation; the runs are the options."""
 
     text: str  # translatable, e.g. "Which run reaches the minimum first?"
-    kind: str  # "first_to_reach" | "diverges" | "closest" | "farthest" | "lowest_f"
+    kind: str  # "first_to_reach" | "diverges" | "closest" | "farthest" | "lowest_f" | "farthest_early"
     explanation: str  # translatable: why, shown with the answer
     tol: float = 1e-2  # for first_to_reach
+    steps: int = 10  # for farthest_early: the distance travelled over the first `steps` steps
 
     def answer(self, trajs: Sequence[Trajectory], resolved: ResolvedScene) -> int:
         """The index of the run that answers the question (measured on the trajectories)."""
@@ -27,6 +28,12 @@ class Question:
             d = [int(t.diverged_at[0]) for t in trajs]
             diverged = [i for i, v in enumerate(d) if v >= 0]
             return min(diverged, key=lambda i: d[i]) if diverged else -1
+        if self.kind == "farthest_early":
+            lengths = []
+            for t in trajs:
+                p = t.points[: self.steps + 1, 0]
+                lengths.append(float(np.linalg.norm(np.diff(p, axis=0), axis=-1).sum()))
+            return int(np.argmax(lengths))
         if self.kind == "lowest_f":
             return int(np.argmin([float(t.loss[-1, 0]) for t in trajs]))
         dists = [t.distance_to_minimum() for t in trajs]

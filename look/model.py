@@ -37,6 +37,7 @@ class SurfaceView:
     minima: np.ndarray  # (M, 2), may be empty
     minima_f: np.ndarray  # (M,)
     tex: str = ""
+    coords: tuple[str, str] = ("x", "y")  # what the axes are (a dataset's weights: ("w", "b"), ("w₁", "w₂"))
     _pictures: dict[str, str] = field(default_factory=dict, repr=False)  # "theme|levels" → PNG data URI
 
     @property
@@ -75,6 +76,7 @@ class RunView:
     params: Mapping[str, Any] = field(default_factory=dict)  # resolved hyperparameters, for the hover
     dist: np.ndarray | None = None  # (steps+1, B) distance to the nearest known minimum
     color: str = ""  # "" = the theme's colour for `index` (Look.color_of)
+    events: tuple[Any, ...] = ()  # optim_core Events (.step, .start, .label): moments marked on the path
 
     @property
     def steps(self) -> int:
@@ -131,6 +133,7 @@ def surface_view(
         minima=minima,
         minima_f=np.asarray(minima_f, dtype=float),
         tex=surface.tex,
+        coords=tuple(getattr(surface, "coords", ("x", "y")))[:2],  # type: ignore[arg-type]
     )
     if background:
         sv.picture(theme, levels)
@@ -149,6 +152,7 @@ def run_view(traj: Any, index: int, label: str | None = None) -> RunView:
         reasons=tuple(traj.reasons),
         params=traj.params_for(0),
         dist=traj.distance_to_minimum(),
+        events=tuple(traj.events()),
     )
 
 

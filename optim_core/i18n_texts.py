@@ -32,6 +32,8 @@ def i18n_texts() -> Iterator[tuple[str, str]]:
             yield buf.meaning, f"{where}.state.{buf.name}"
         for ind in getattr(spec, "indicators", ()):
             yield ind.meaning, f"{where}.indicator.{ind.name}"
+            if ind.event:
+                yield ind.event, f"{where}.indicator.{ind.name}.event"
         for var in spec.variants:
             yield var.name, f"{where}.variant.{var.id}.name"
             yield var.source, f"{where}.variant.{var.id}.source"

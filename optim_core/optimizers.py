@@ -1158,7 +1158,9 @@ r_t &\leftarrow \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\r
         StateBuffer("exp_avg_sq", "v_t", "second moment: running average of squared gradients", "v_{t-1}"),
     ),
     indicators=(
-        Indicator("rectified", r"\rho_t > 5", "the adaptive (rectified) step is on", flag=True),
+        Indicator(
+            "rectified", r"\rho_t > 5", "the adaptive (rectified) step is on", flag=True, event="adaptive step on"
+        ),
         Indicator("rho_t", r"\rho_t", "length of the approximated simple moving average"),
         Indicator("r_t", "r_t", "variance rectification term (only while rectified)"),
     ),
@@ -1441,7 +1443,9 @@ v_t \leftarrow \beta_2\, v_{t-1} + (1-\beta_2)\, g_t^2,\quad
     ),
     indicators=(
         Indicator("in_sgd_phase", r"\text{SGD phase}", "this step ran in the SGD phase", flag=True),
-        Indicator("switched", r"\text{switch}", "the switch to SGD happened at this step", flag=True),
+        Indicator(
+            "switched", r"\text{switch}", "the switch to SGD happened at this step", flag=True, event="switched to SGD"
+        ),
         Indicator("gamma", r"\gamma_t", "SGD rate that would have taken this Adam step (projection)"),
         Indicator(
             "sgd_lr_estimate",

@@ -181,8 +181,8 @@ class ResolvedScene:
         d["window"] = None
         return json.dumps(d, sort_keys=True, separators=(",", ":"))
 
-    def simulate_run(self, i: int) -> Trajectory:
-        """Run i from every start (B = number of starts)."""
+    def simulate_run(self, i: int, *, record_state: bool = False) -> Trajectory:
+        """Run i from every start (B = number of starts); record_state: also what each step did (traj.record)."""
         r = self.runs[i]
         noise = {"std": self.noise.std, "seed": self.noise.seed} if self.noise else None
         return run(
@@ -195,6 +195,7 @@ class ResolvedScene:
             clip=self.clip,
             batch_size=r.batch_size,
             seed=self.batch_seed,
+            record_state=record_state,
             **dict(r.config.params),
         )
 

@@ -198,6 +198,7 @@ class Indicator:
     meaning: str
     per: str = PER_RUN
     flag: bool = False
+    event: str | None = None  # a flag that marks a moment on the map where it first turns on ("switched to SGD")
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,33 @@ class Trajectory:
         """(steps+1, B) distance to the nearest known minimum, or None if the surface has none."""
         return self.surface.nearest_minimum_distance(self.points)
 
+    def events(self) -> tuple[Event, ...]:
+        """The moments the optimizer declares as events (Indicator.event: SWATS's switch to SGD, RAdam's
+        rectification turning on), each at the first step its flag is on, per start; () without a record."""
+        if self.record is None:
+            return ()
+        out = []
+        for ind in self.optimizer.indicators:
+            if not ind.event or ind.name not in self.record.indicators:
+                continue
+            flag = np.nan_to_num(np.asarray(self.record.indicators[ind.name], dtype=float), nan=0.0) > 0.5
+            flag = flag.reshape(flag.shape[0], flag.shape[1], -1).any(axis=2)  # (S, B)
+            for b in range(flag.shape[1]):
+                on = np.flatnonzero(flag[:, b])
+                if on.size:
+                    out.append(Event(step=int(on[0]) + 1, start=b, name=ind.name, label=ind.event))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A declared moment of a run: at step ``step`` (θ_step is where it shows) of start ``start``."""
+
+    step: int
+    start: int
+    name: str  # the indicator
+    label: str  # English; translated where it is shown
+
 
 def split_groups(spec: OptimizerSpec, given: Mapping[str, Any]) -> dict[str, Any]:
     """Given hyperparameters with every reference tuple split into its members (betas → beta1, beta2),

@@ -297,8 +297,8 @@ def _logreg() -> Surface:
         start=(-2.0, 3.5),
         description="Mean cross-entropy of a linear classifier through the origin on two overlapping classes of "
         "100 points: the map's axes are the two weights (w₁, w₂). A mini-batch sees only some points.",
-        latex=r"f(w_1, w_2) = \frac{1}{N}\sum_{i=1}^{N}\log\bigl(1 + e^{-s_i\,(w_1 u_i + w_2 v_i)}\bigr),"
-        r"\ s_i = \pm 1",
+        latex=r"\begin{aligned}f(w_1, w_2) &= \frac{1}{N}\sum_{i=1}^{N}\log\bigl(1 + e^{-s_i z_i}\bigr)\\"
+        r"z_i &= w_1 u_i + w_2 v_i,\ \ s_i = \pm 1\end{aligned}",
         formula="",
         data=data,
         coords=("w₁", "w₂"),

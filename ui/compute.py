@@ -45,6 +45,7 @@ class RunData:
     reasons: tuple[str | None, ...]
     params: dict
     dist: np.ndarray | None
+    events: tuple = ()  # optim_core Events (SWATS's switch, RAdam's rectification): marked on the map
 
     @property
     def steps(self) -> int:
@@ -56,7 +57,9 @@ class RunData:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> RunData:
-    traj = _resolved.simulate_run(_i)
+    spec = _resolved.runs[_i].spec
+    # an optimizer that declares events (Indicator.event) is recorded, to find the step they happen at
+    traj = _resolved.simulate_run(_i, record_state=any(ind.event for ind in spec.indicators))
     return RunData(
         points=np.ascontiguousarray(traj.points),
         loss=traj.loss,
@@ -65,6 +68,7 @@ def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> RunData:
         reasons=tuple(traj.reasons),
         params=traj.params_for(0),
         dist=traj.distance_to_minimum(),
+        events=traj.events(),
     )
 
 
@@ -109,6 +113,7 @@ def scene_data(resolved: ResolvedScene) -> SceneData:
                 reasons=d.reasons,
                 params=d.params,
                 dist=d.dist,
+                events=d.events,
             )
         )
     try:

@@ -5,6 +5,9 @@ A link can hide controls (ui.url.HIDEABLE): a teacher hands out a page with only
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import streamlit as st
 
 import i18n
@@ -140,14 +143,73 @@ def surface_section() -> None:
     st.caption(_(surf.description))
 
 
+_ZERO_WIDTH = re.compile(r"\\(begin|end)\{[a-z*]+\}|\\(bigl|bigr|left|right|frac|dfrac|tfrac)\b|\\[,;! ]|[{}&_^ ]")
+_COMMAND = re.compile(r"\\[a-zA-Z]+")
+_WORD = {rf"\{w}": len(w) for w in ("cos", "sin", "tan", "log", "exp", "ln", "tanh", "max", "min")}  # set upright
+
+
+def _glyphs(line: str) -> int:
+    """About how many glyphs a line of TeX draws: a command (\\sum, \\alpha) is one, layout is none."""
+    return len(_COMMAND.sub(lambda m: "·" * _WORD.get(m.group(0), 1), _ZERO_WIDTH.sub("", line)))
+
+
+LINE_GLYPHS = 23
+"""About how many glyphs of display TeX fit the sidebar's width at KaTeX's normal size."""
+
+
+def _top_level_terms(tex: str) -> list[str]:
+    """tex cut before each + or − that is outside every brace, parenthesis and \\left … \\right pair."""
+    parts, depth, last = [], 0, 0
+    for i, c in enumerate(tex):
+        if c in "{(":
+            depth += 1
+        elif c in "})":
+            depth -= 1
+        elif c in "+-" and depth == 0 and tex[:i].strip() and tex[i - 1] == " ":
+            parts.append(tex[last:i].strip())
+            last = i
+    parts.append(tex[last:].strip())
+    return [p for p in parts if p]
+
+
+def _balanced(terms: list[str], k: int) -> list[str]:
+    """The terms packed into k lines, in order, with the widest line as narrow as it can be."""
+    best: tuple[int, list[str]] | None = None
+    for cuts in itertools.combinations(range(1, len(terms)), k - 1):
+        bounds = (0, *cuts, len(terms))
+        lines = [" ".join(terms[a:b]) for a, b in itertools.pairwise(bounds)]
+        widest = max(_glyphs(line) for line in lines)
+        if best is None or widest < best[0]:
+            best = (widest, lines)
+    return best[1] if best else [" ".join(terms)]
+
+
+_SIZES = (("", 1.0), ("\\small ", 0.9), ("\\footnotesize ", 0.8), ("\\scriptsize ", 0.7))
+
+
+def _sized(tex: str, widest: int) -> str | None:
+    for size, factor in _SIZES:
+        if widest * factor <= LINE_GLYPHS:
+            return size + tex
+    return None
+
+
 def fit_latex(tex: str) -> str:
-    """Shrink long formulas so they fit the sidebar (the element still scrolls sideways if needed)."""
-    visible = len(tex.replace("\\", "").replace("{", "").replace("}", "").replace(" ", ""))
-    if visible > 60:
-        return r"\scriptsize " + tex
-    if visible > 34:
-        return r"\footnotesize " + tex
-    return tex
+    """A formula laid out for the sidebar: set a little smaller if that makes it fit; else a long sum is broken
+    into balanced lines at its top-level + and − (parentheses are never split); what is still too wide is set
+    smaller (the element still scrolls sideways if needed)."""
+    lines = tex.split("\\\\")
+    widest = max(_glyphs(line) for line in lines)
+    if widest * 0.9 <= LINE_GLYPHS or len(lines) > 1 or "\\begin" in tex:
+        return _sized(tex, widest + (2 if len(lines) > 1 else 0)) or "\\scriptsize " + tex
+    terms = _top_level_terms(tex)
+    for k in range(2, min(4, len(terms)) + 1):
+        packed = _balanced(terms, k)
+        aligned = "\\begin{aligned}&" + "\\\\&\\quad ".join(packed) + "\\end{aligned}"
+        fitted = _sized(aligned, max(_glyphs(line) for line in packed) + 2)
+        if fitted is not None and (fitted == aligned or k == min(4, len(terms))):
+            return fitted
+    return _sized(tex, widest) or "\\scriptsize " + tex
 
 
 # ----------------------------------------------------------------------------- runs

@@ -127,6 +127,28 @@ def _diverged_arrays(
     return np.array(xs, dtype=float), np.array(ys, dtype=float), texts, labels
 
 
+def _event_arrays(runs: Sequence[RunView], look: Look, upto: int | None = None):
+    """The declared moments of the runs (RunView.events: SWATS's switch to SGD, RAdam's rectification turning
+    on) as markers on the path where they happen (θ at that step), up to step ``upto`` (None: all).
+    Returns x, y, the label beside each marker, its hover text, and its run's colour."""
+    _ = look.lang
+    xs, ys, labels, hovers, colors = [], [], [], [], []
+    for run in runs:
+        for ev in run.events:
+            if upto is not None and ev.step > upto:
+                continue
+            if run.diverged_at[ev.start] >= 0 and ev.step >= run.diverged_at[ev.start]:
+                continue
+            p = run.points[ev.step, ev.start]
+            what = _(ev.label)
+            xs.append(float(p[0]))
+            ys.append(float(p[1]))
+            labels.append(_.fmt("{what} · step {step}", what=what, step=ev.step))
+            hovers.append(safe(run.label) + "<br>" + _.fmt("{what} at step {step}", what=what, step=ev.step))
+            colors.append(look.color_of(run))
+    return np.asarray(xs), np.asarray(ys), labels, hovers, colors
+
+
 def _label_positions(xs: np.ndarray, ys: np.ndarray, window) -> list[str]:
     """Put each ✕'s label inside the map (a ✕ pinned to the right edge gets its label on the left …)."""
     (x0, x1), (y0, y1) = window
@@ -176,14 +198,22 @@ def value_colorbar(sv: SurfaceView, look: Look = DEFAULT, **extra) -> dict:
     return colorbar(look, title, tickvals=tick_pos, ticktext=tick_text, **extra)
 
 
-def hover_lines(look: Look, label: str, *, params: str = "") -> str:
-    """The hover template of a path point: run, step, x, y, f (and the run's hyperparameters)."""
+def hover_lines(look: Look, label: str, *, params: str = "", coords: tuple[str, str] = ("x", "y")) -> str:
+    """The hover template of a path point: run, step, the coordinates, f (and the run's hyperparameters)."""
     step = look.lang.fmt("step {n}", n="%{customdata[0]:.0f}")
-    text = f"<b>{safe(label)}</b><br>{step}<br>x = %{{x:.4g}}, y = %{{y:.4g}}<br>f = %{{customdata[1]:.4g}}"
+    cx, cy = (safe(c) for c in coords)
+    text = f"<b>{safe(label)}</b><br>{step}<br>{cx} = %{{x:.4g}}, {cy} = %{{y:.4g}}<br>f = %{{customdata[1]:.4g}}"
     if params:
         lines = "<br>".join(safe(line) for line in params.split("<br>"))  # escape the text, keep the breaks
         text += f"<br><span style='font-size:{look.font(11)}px'>{lines}</span>"
     return text + "<extra></extra>"
+
+
+def _axis_title(name: str, look: Look) -> dict:
+    """An axis title where the axes are not plain x and y (a dataset's weights), so the map says what it is."""
+    if name in ("x", "y"):
+        return {}
+    return {"title": {"text": safe(name), "font": font(look), "standoff": 2}}
 
 
 def contour_figure(
@@ -242,7 +272,7 @@ def contour_figure(
             "selected": {"marker": {"opacity": 1, "size": look.marker(10), "color": th.ink}},
             "unselected": {"marker": {"opacity": 0}},
             "hovertemplate": (
-                "x = %{x:.4g}, y = %{y:.4g}<br>f = %{customdata:.4g}<br><i>"
+                f"{safe(sv.coords[0])} = %{{x:.4g}}, {safe(sv.coords[1])} = %{{y:.4g}}<br>f = %{{customdata:.4g}}<br><i>"
                 + _("click: start here")
                 + "</i><extra></extra>"
             ),
@@ -325,7 +355,7 @@ def contour_figure(
                 "unselected": {"marker": {"opacity": 0}},
                 "name": safe(run.label),
                 "showlegend": False,
-                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text(), coords=sv.coords),
                 "hoverlabel": {"bordercolor": look.color_of(run)},
                 "meta": {"role": "pathhover", "run": r},
             }
@@ -344,7 +374,7 @@ def contour_figure(
                 "unselected": {"marker": {"opacity": 0}},
                 "name": safe(run.label),
                 "showlegend": False,
-                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text(), coords=sv.coords),
                 "hoverlabel": {"bordercolor": look.color_of(run)},
                 "meta": {"role": "headhover", "run": r},
             }
@@ -427,6 +457,40 @@ def contour_figure(
             }
         )
 
+    # -- declared moments (SWATS's switch, RAdam's rectification): a diamond on the path, with its step
+    event_idx = None
+    ex, ey, elabels, ehover, ecolors = _event_arrays(runs, look)
+    if len(ex):
+        event_idx = len(data)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": ex.tolist(),
+                "y": ey.tolist(),
+                "text": elabels,
+                "customdata": ehover,
+                "textposition": _label_positions(ex, ey, sv.window),
+                "textfont": {
+                    "color": th.ink,
+                    "size": look.font(13),
+                    "family": look.font_family,
+                    "shadow": f"0 0 3px {th.paper}, 0 0 2px {th.paper}",  # readable over paths and contours
+                },
+                "marker": {
+                    "symbol": "diamond",
+                    "size": look.marker(15),
+                    "color": ecolors,
+                    "line": {"color": th.ink, "width": look.line(1.5)},
+                },
+                "unselected": {"marker": {"opacity": 1}},
+                "hovertemplate": "%{customdata}<extra></extra>",
+                "name": _("optimizer event"),
+                "showlegend": False,
+                "meta": {"role": "event"},
+            }
+        )
+
     # -- layout
     aspect = (y1 - y0) / (x1 - x0)
     equal = 0.25 <= aspect <= 4.0
@@ -445,9 +509,10 @@ def contour_figure(
     layout.update(
         {
             "showlegend": legend,
-            "xaxis": {**ax, "range": [x0, x1], "constraintoward": "center"},
+            "xaxis": {**ax, "range": [x0, x1], "constraintoward": "center", **_axis_title(sv.coords[0], look)},
             "yaxis": {
                 **ax,
+                **_axis_title(sv.coords[1], look),
                 "range": [y0, y1],
                 "constraintoward": "middle",
                 **({"scaleanchor": "x", "scaleratio": 1} if equal else {}),
@@ -477,6 +542,7 @@ def contour_figure(
     frames: list[dict] = []
     if animate and runs:
         traces = path_idx + head_idx + hover_idx + ([div_idx] if div_idx is not None else [])
+        traces += [event_idx] if event_idx is not None else []
         names, labels = [], []
         for fi, s in enumerate(plan.frame_steps):
             fdata = []
@@ -500,6 +566,19 @@ def contour_figure(
                         "y": fy.tolist(),
                         "customdata": ft,
                         "text": fl,
+                        "textposition": _label_positions(fx, fy, sv.window),
+                    }
+                )
+            if event_idx is not None:
+                fx, fy, fl, fh, fc = _event_arrays(runs, look, None if last_frame else int(s))
+                fdata.append(
+                    {
+                        "type": "scatter",
+                        "x": fx.tolist(),
+                        "y": fy.tolist(),
+                        "text": fl,
+                        "customdata": fh,
+                        "marker": {"color": fc},
                         "textposition": _label_positions(fx, fy, sv.window),
                     }
                 )

@@ -118,7 +118,7 @@ def surface3d_figure(
                 "line": {"color": color, "width": look.line(6)},
                 "name": safe(run.label),
                 "showlegend": False,
-                "hovertemplate": hover_lines(look, run.label, params=run.params_text()),
+                "hovertemplate": hover_lines(look, run.label, params=run.params_text(), coords=sv.coords),
                 "meta": {"role": "path", "run": r},
             }
         )
@@ -203,8 +203,8 @@ def surface3d_figure(
         {
             "showlegend": False,
             "scene": {
-                "xaxis": {**ax, "range": [x0, x1], "title": {"text": "x"}},
-                "yaxis": {**ax, "range": [y0, y1], "title": {"text": "y"}},
+                "xaxis": {**ax, "range": [x0, x1], "title": {"text": safe(sv.coords[0])}},
+                "yaxis": {**ax, "range": [y0, y1], "title": {"text": safe(sv.coords[1])}},
                 "zaxis": {
                     **ax,
                     "range": [0, 1 + 2 * LIFT],

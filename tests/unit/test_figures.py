@@ -475,3 +475,30 @@ def test_divergence_messages_are_worded_in_the_language():
     assert en.text.startswith("**SGD (lr=0.3)** diverged at step") and "Lower lr below 0.2" in en.hint
     assert "** DIVERGED AT STEP" in up.text and up.hint == "LOWER LR BELOW 0.2 OR TURN ON GRADIENT CLIPPING."
     assert "EXCEEDS 2/L ≈ 0.2 ON THIS QUADRATIC" in up.cause
+
+
+def test_declared_events_are_marked_where_they_happen_and_appear_with_the_animation():
+    """SWATS's switch to SGD (Indicator.event) is a diamond on the path at θ of the switch step, labelled with
+    the step; animation frames before that step do not show it yet, later ones do."""
+    resolved = Scene(
+        surface="logreg",
+        runs=(RunConfig("adam", {"lr": 0.1, "eps": 0.01}), RunConfig("swats", {"lr": 0.1, "eps": 0.01})),
+        steps=300,
+    ).resolve()
+    trajs = [resolved.simulate_run(i, record_state=True) for i in range(2)]
+    rec = trajs[1].record
+    step = int(np.flatnonzero(rec.indicators["switched"][:, 0] > 0.5)[0]) + 1
+    views = run_views(trajs, [r.label for r in resolved.runs])
+    assert views[0].events == () and [e.step for e in views[1].events] == [step]
+    sv = surface_view(resolved.surface, resolved.window, 60)
+    fig = contour_figure(sv, views).to_dict()
+    [(idx, tr)] = _traces(fig, "event")
+    assert tr["x"] == [float(trajs[1].points[step, 0, 0])] and tr["y"] == [float(trajs[1].points[step, 0, 1])]
+    assert tr["text"] == [f"switched to SGD · step {step}"]
+    steps = fig["layout"]["meta"]["frame_steps"]
+    for frame, s in zip(fig["frames"], steps):
+        shown = frame["data"][frame["traces"].index(idx)]["x"]
+        assert len(shown) == (1 if s >= step or frame is fig["frames"][-1] else 0), (s, step)
+    # without a record (e.g. a plain run()) there is nothing to mark, and no trace
+    plain = contour_figure(sv, run_views(resolved.simulate(), None)).to_dict()
+    assert _traces(plain, "event") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 import i18n
@@ -49,6 +50,73 @@ def test_a_false_claim_fails(simulated):
         # "misses" holds when m > value: ask for twice the distance; the others hold when m ≤ value: half of it
         flipped = dataclasses.replace(c, value=2 * m if c.kind == "misses" else m / 2)
         assert not check([flipped], trajs, resolved, EN)[0].holds, (c, m)
+
+
+_LOWER = {
+    "reaches",
+    "diverges_before",
+    "loss_below",
+    "steps_shrink",
+    "moves_less",
+    "final_f_below",
+    "near_point",
+    "dist_ratio_below",
+    "together_until",
+    "flag_first_before",
+}
+_HIGHER = {
+    "misses",
+    "moves_more",
+    "overshoots",
+    "above_best",
+    "path_longer",
+    "early_travel_ratio",
+    "apart_by",
+    "flag_off_until",
+    "flag_share_above",
+}
+
+
+@pytest.mark.parametrize("lesson_id", list(LESSONS))
+def test_every_threshold_claim_fails_past_its_measured_value(lesson_id, simulated):
+    """No claim holds whatever happens: each threshold moved past the measured value (to the other side) makes
+    the claim fail, so the checks measure what the lesson's runs do."""
+    lesson = LESSONS[lesson_id]
+    resolved, trajs = simulated[lesson_id]
+    flipped_any = False
+    for c in lesson.claims:
+        m = check([c], trajs, resolved, EN)[0].measured
+        if not (0 < abs(m) < float("inf")):
+            continue
+        if c.kind in _LOWER:
+            value = m / 2 if m > 0 else 2 * m
+        elif c.kind in _HIGHER:
+            value = 2 * m if c.kind != "flag_share_above" else min(1.0, m + (1 - m) / 2 + 1e-9)
+        else:
+            continue
+        if c.kind == "flag_share_above" and m >= 1:
+            continue
+        outcome = check([dataclasses.replace(c, value=value)], trajs, resolved, EN)[0]
+        assert not outcome.holds, (c, m, value)
+        flipped_any = True
+    assert flipped_any or all(c.kind not in _LOWER | _HIGHER for c in lesson.claims)
+
+
+def test_state_claims_read_the_optimizers_own_indicators(simulated):
+    """The flag claims read the run's recorded indicators: SWATS's switch step is the one its state records, and
+    an indicator the optimizer does not have is an error, not a silent pass."""
+    resolved, trajs = simulated["swats"]
+    rec = resolved.simulate_run(1, record_state=True).record
+    first = int(np.flatnonzero(rec.indicators["switched"][:, 0] > 0.5)[0]) + 1
+    got = check([Claim("flag_first_before", 1, 1000, name="switched")], trajs, resolved, EN)[0]
+    assert got.measured == first and got.holds
+    assert "75" in got.text
+    with pytest.raises(ValueError):
+        check([Claim("flag_first_before", 0, 10, name="switched")], trajs, resolved, EN)  # Adam has no switch
+    with pytest.raises(ValueError):
+        Claim("flag_first_before", 0, 10)  # needs name=
+    with pytest.raises(ValueError):
+        Claim("together_until", 0, 0.1, other=1)  # needs steps=
 
 
 def test_lessons_are_grouped_and_have_texts():
