@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 from .base import DIMS, SYMBOLS, Surface, SurfaceError, X, Y, as_point
-from .builtins import BUILTINS, BuiltinSurface, SurfaceParam, builtin_surface
+from .builtins import BUILTINS, BuiltinSurface, SurfaceParam
+from .catalog import builtin_surface
 from .curves import CURVES, custom_curve
 from .datasets import DATASETS, Dataset, FiniteSumSurface, dataset_of
 from .formula import FormulaError, custom_surface, parse_formula

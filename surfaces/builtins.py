@@ -9,13 +9,12 @@ stationary points of the declared formula.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .base import Surface, SurfaceError, X, Y
+from .base import Surface, X, Y
 
 
 @dataclass(frozen=True)
@@ -239,35 +238,3 @@ BUILTINS: dict[str, BuiltinSurface] = {
 
 
 """The built-in 2-D surfaces, in the order the app lists them (the 1-D curves are in surfaces.curves.CURVES)."""
-
-
-@functools.lru_cache(maxsize=64)
-def builtin_surface(surface_id: str, params: tuple[tuple[str, float], ...] = ()) -> Surface:
-    """The compiled built-in surface or curve (cached, so lambdify runs once per surface and parameter set)."""
-    from .curves import CURVES  # curves.py and datasets.py build on this module
-    from .datasets import DATASETS
-
-    entry = BUILTINS.get(surface_id) or DATASETS.get(surface_id) or CURVES.get(surface_id)
-    if entry is None:
-        raise SurfaceError("unknown built-in surface {id!r}", id=surface_id)
-    allowed = {p.name: p for p in entry.params}
-    kwargs = {}
-    for name, value in params:
-        if name not in allowed:
-            names = ", ".join(allowed) or "none"
-            raise SurfaceError(
-                "surface {id} has no parameter {name!r} (parameters: {names})", id=surface_id, name=name, names=names
-            )
-        p = allowed[name]
-        v = float(value)
-        if not (p.low <= v <= p.high):
-            raise SurfaceError(
-                "{id} parameter {name} must be in [{low}, {high}], got {value}",
-                id=surface_id,
-                name=name,
-                low=format(p.low, "g"),
-                high=format(p.high, "g"),
-                value=format(v, "g"),
-            )
-        kwargs[name] = v
-    return entry.build(**kwargs)

@@ -681,6 +681,28 @@ out["cell_start"] = list(res.cell_start(0, 1))
 out["cell_matches"] = bool(res.cell_trajectory(0, 1).loss[-1, 0] == res.final_loss[0, 1])
 out["axis_range"] = list(axis_param("signsgd", axes[1], "y", "quadratic").slider_range())
 out["reference"] = [OPTIMIZERS["signsgd"].ref.module, OPTIMIZERS["signsgd"].ref.cls, OPTIMIZERS["signsgd"].ref.pip]
+
+# the PyTorch script names its reference
+from export.snippet import torch_snippet
+from optim_core.scene import RunConfig, Scene
+script = torch_snippet(Scene(surface="quadratic", runs=(RunConfig("signsgd", {"lr": 0.25}),), steps=5))
+out["script_names_reference"] = "pytorch_optimizer" in script and "SignSGD(" in script
+
+# the app renders it: its sidebar offers it, its card is in Learn, its path is on the map
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120)
+at.query_params["surface"] = "quadratic"
+at.query_params["run"] = "signsgd:lr=0.25"
+at.query_params["steps"] = "8"
+at.run()
+out["app_errors"] = [e.message for e in at.exception] + [e.value for e in at.error]
+box = at.selectbox(key="run0_optimizer")
+out["app_optimizer"] = box.value
+out["app_offers"] = "signsgd" in box.options or "signSGD" in box.options
+paths = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-contour")]
+spec = json.loads(paths[0].proto.spec)
+out["app_paths"] = sum(1 for t in spec["data"] if (t.get("meta") or {}).get("role") == "path")
+out["app_learn"] = any("signSGD" in str(getattr(m, "value", "")) for m in at.get("html"))
 print("RESULT " + json.dumps(out))
 sys.stdout.flush()
 
@@ -692,8 +714,9 @@ print("GOLDEN_EXIT", int(code))
 
 def test_a_registered_optimizer_is_everywhere_at_once():
     """Register a throwaway one-hyperparameter optimizer (sign-SGD) in a fresh process: the CLI lists and runs
-    it, Explore offers an axis for it, its reference import is declared, and the golden test names it as the
-    optimizer that lacks a fixture."""
+    it, Explore offers an axis for it, its reference import is declared and the PyTorch script names it, the app
+    (AppTest) offers it, draws its path and shows its Learn card, and the golden test names it as the optimizer
+    that lacks a fixture."""
     proc = subprocess.run([sys.executable, "-c", SIGN_SGD], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert "RESULT " in proc.stdout, proc.stdout + proc.stderr
     out = json.loads(proc.stdout.split("RESULT ", 1)[1].splitlines()[0])
@@ -703,6 +726,9 @@ def test_a_registered_optimizer_is_everywhere_at_once():
     assert out["cell_start"] == [-2.0, 1.0] and out["cell_matches"]
     assert out["axis_range"] == [-3.0, 3.0]  # the quadratic bowl's x domain
     assert out["reference"] == ["pytorch_optimizer", "SignSGD", "pytorch-optimizer"]
+    assert out["script_names_reference"]
+    assert out["app_errors"] == [] and out["app_optimizer"] == "signsgd" and out["app_offers"]
+    assert out["app_paths"] == 1 and out["app_learn"]
     golden = proc.stdout.split("GOLDEN_EXIT", 1)
     assert len(golden) == 2 and golden[1].strip().startswith("1"), proc.stdout[-2000:]
     assert "no golden fixture for signsgd" in golden[0], golden[0][-2000:]
