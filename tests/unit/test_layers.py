@@ -9,7 +9,6 @@ import anything; nothing imports them.
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
