@@ -8,7 +8,7 @@
 
 Where messages come from:
   * the source: calls of ``_``, ``N_``, ``gettext``, ``ngettext``, ``fmt`` and the error classes (a
-    ``raise SpecError("template", …)`` is a message), found by Babel's Python extractor;
+    ``raise SpecError("template", …)`` is a message), found by walking each file's syntax tree (ast);
   * the declarations: teaching texts live in data (OptimizerSpec explanations, pros and cons, hyperparameter
     meanings, schedules, surfaces, lessons), walked by :func:`declared_texts`.
 """
@@ -16,7 +16,7 @@ Where messages come from:
 from __future__ import annotations
 
 import argparse
-import contextlib
+import ast
 import io
 import re
 import sys
@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -64,47 +63,72 @@ def placeholders(text: str) -> set[str]:
 def source_messages() -> Iterator[tuple[str, str, int]]:
     """(message, file, line) for every marked string in the source.
 
-    Babel skips (and reports on stderr) an f-string given to a keyword: it cannot be translated as written.
-    Those reports are collected in UNTRANSLATABLE instead, and ``check`` lists them."""
+    The source is read with Python's own parser (``ast``), not a tokenizer: a call such as
+    ``f"<b>{_('Strengths')}</b>"`` sits inside an f-string, which Python 3.11's tokenizer (and so Babel's
+    extractor) sees as one opaque string, so its message would silently never reach the catalogue.
+    A call whose message is built at run time (an f-string, ``"…".format()``, a ``+`` of strings) cannot be
+    translated as written: it is recorded in UNTRANSLATABLE (``path:line``) and ``check`` lists it."""
     UNTRANSLATABLE.clear()
-    with contextlib.redirect_stderr(_Collect()):
-        yield from _source_messages()
-
-
-class _Collect(io.StringIO):
-    def write(self, s: str) -> int:
-        if "f-string" in s:
-            UNTRANSLATABLE.append(s.strip().split(": warning:")[0])
-        return len(s)
+    for path in _source_files():
+        yield from _file_messages(path)
 
 
 UNTRANSLATABLE: list[str] = []
 
 
-def _source_messages() -> Iterator[tuple[str, str, int]]:
+def _source_files() -> Iterator[Path]:
     for d in SOURCE_DIRS:
         base = REPO / d
-        if not base.is_dir():
-            continue
-        for filename, lineno, message, _comments, _context in extract_from_dir(
-            base, method_map=[("**.py", "python")], keywords=KEYWORDS
-        ):
-            if isinstance(message, tuple):  # ngettext
-                for m in message:
-                    if m:
-                        yield m, f"{d}/{filename}", lineno
-            elif message:
-                yield message, f"{d}/{filename}", lineno
+        if base.is_dir():
+            yield from sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts)
     for f in SOURCE_FILES:
-        path = REPO / f
-        if path.is_file():
-            from babel.messages.extract import extract
+        if (REPO / f).is_file():
+            yield REPO / f
 
-            with open(path, "rb") as fh:
-                for lineno, message, _c, _ctx in extract("python", fh, keywords=KEYWORDS):
-                    for m in message if isinstance(message, tuple) else (message,):
-                        if m:
-                            yield m, f, lineno
+
+def _call_name(node: ast.Call) -> str | None:
+    """The keyword a call is made with: ``_(…)``, ``fmt(…)``, ``_.fmt(…)``, ``look.gettext(…)``, ``SpecError(…)``."""
+    f = node.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    return name if name in KEYWORDS else None
+
+
+def _built_at_run_time(arg: ast.expr) -> bool:
+    """An f-string with fields, a ``"…".format(…)`` / ``"…" % …`` or a ``+`` of strings: not a constant."""
+    if isinstance(arg, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in arg.values)
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format":
+        return isinstance(arg.func.value, (ast.Constant, ast.JoinedStr))
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Mod)):
+        return isinstance(arg.left, (ast.Constant, ast.JoinedStr, ast.BinOp))
+    return False
+
+
+def _file_messages(path: Path) -> Iterator[tuple[str, str, int]]:
+    where = path.relative_to(REPO).as_posix()
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):  # every node, those inside f-strings included
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = _call_name(node)
+        if name is None:
+            continue
+        spec = KEYWORDS[name]
+        positions = spec if isinstance(spec, tuple) else (1,)
+        for pos in positions:
+            if pos > len(node.args):
+                continue
+            arg = node.args[pos - 1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value:
+                    yield arg.value, where, node.lineno
+            elif isinstance(arg, ast.JoinedStr) and not _built_at_run_time(arg):
+                text = "".join(str(v.value) for v in arg.values if isinstance(v, ast.Constant))
+                if text:
+                    yield text, where, node.lineno
+            elif _built_at_run_time(arg):
+                UNTRANSLATABLE.append(f"{path}:{node.lineno}")
+            # anything else (a variable, an attribute): a declared text, listed by an i18n_texts() function
 
 
 def declared_texts() -> Iterator[tuple[str, str]]:
