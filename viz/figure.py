@@ -46,6 +46,11 @@ class Figure(go.Figure):
         self._raw_frames = None
         self._frame_objs = self._frames_validator.validate_coerce(value)
 
+    def clear_frames(self) -> None:
+        """No frames any more (the ``frames`` setter would validate the old ones first)."""
+        self._raw_frames = None
+        self._frame_objs = ()
+
     @property
     def raw_frames(self) -> list[dict]:
         """The frames as plain dicts (no validation)."""
