@@ -45,6 +45,13 @@ class Figure(go.Figure):
         super().__init__(data=data, layout=layout, **kwargs)
         self._raw_frames = raw or None
 
+    def update_layout(self, dict1: Any = None, overwrite: bool = False, **kwargs: Any) -> Figure:
+        if not self._validate:
+            dict1 = _named_template(dict1)
+            kwargs = _named_template(kwargs)
+        super().update_layout(dict1, overwrite, **kwargs)
+        return self
+
     # frames are validated lazily, the first time someone reads them
     @property
     def frames(self):
