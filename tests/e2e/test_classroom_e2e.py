@@ -106,6 +106,19 @@ def test_on_a_phone_the_sidebar_starts_closed_and_nothing_is_clipped(open_page):
 def test_presentation_mode_and_its_keys(open_page):
     page = _open(open_page, (1920, 1080), {"present": "1", "lesson": "zigzag"})
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    # the exit button sits in the page's flow (the end of the lessons row), covering no other control
+    covered = page.evaluate(
+        """() => { const b = document.querySelector('.st-key-present_exit button'); if (!b) return ['no button'];
+          const r = b.getBoundingClientRect(); const out = [];
+          if (r.width === 0 || r.bottom > innerHeight || r.right > innerWidth) out.push('exit button off screen');
+          for (const e of document.querySelectorAll('button, input, [data-baseweb="select"], .js-plotly-plot')) {
+            if (b.contains(e) || e.contains(b)) continue;
+            const q = e.getBoundingClientRect(); if (!q.width || !q.height) continue;
+            if (q.left < r.right && r.left < q.right && q.top < r.bottom && r.top < q.bottom)
+              out.push(e.getAttribute('aria-label') || e.className || e.tagName); }
+          return out; }"""
+    )
+    assert not covered, f"the exit button overlaps: {covered}"
 
     def step():
         return page.evaluate(
