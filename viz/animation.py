@@ -15,6 +15,7 @@ under a point budget; the whole figure then stays well under 2 MB.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -233,7 +234,7 @@ def segment_starts(keep: list[np.ndarray]) -> list[int]:
     return out
 
 
-def lazy(fig):  # type: ignore[no-untyped-def]
+def lazy(fig: Any) -> Any:
     """Move a figure's frames (with cut / pick entries) into layout.meta.lazy_frames; the figure has no frames
     left for plotly.py to validate, serialize or send.  Returns the same figure."""
     raw = list(getattr(fig, "raw_frames", None) or [])
@@ -265,7 +266,7 @@ def _segments(x: np.ndarray) -> list[int]:
     return [0, *(int(i) + 1 for i in np.flatnonzero(nan))]
 
 
-def expand_frames(fig) -> list[dict]:  # type: ignore[no-untyped-def]
+def expand_frames(fig: Any) -> list[dict]:
     """What player.js does in the browser, in Python (tests compare it with the eager frames): the frames of
     layout.meta.lazy_frames as plain entries, arrays as float64 NumPy arrays (NaN rows between starts)."""
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
