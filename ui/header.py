@@ -119,7 +119,7 @@ def note(resolved: ResolvedScene) -> None:
 def _question(lesson, resolved: ResolvedScene, trajs) -> None:
     q = lesson.question
     ss = st.session_state
-    labels = [r.label for r in resolved.runs]
+    labels = [r.label_in(lang()) for r in resolved.runs]
     st.radio(
         _(q.text),
         list(range(len(labels))),

@@ -87,7 +87,7 @@ def _overlay(key: str, _resolved: ResolvedScene, runs: tuple[int, ...], layers: 
     items = []
     for i in runs:
         _traj, vec = recorded(_resolved.run_key(i), _resolved, i)
-        items.append((i, _resolved.runs[i].label, vec))
+        items.append((i, _resolved.runs[i].label_in(i18n.get(code)), vec))
     return overlay_data(items, layers=layers, cursors=[EFFLR_CHART], look=_look(code))
 
 
@@ -147,7 +147,7 @@ def render(resolved: ResolvedScene) -> None:
 
 def _panel(resolved: ResolvedScene) -> None:
     run, start, layers = _selection(resolved)
-    labels = {i: r.label for i, r in enumerate(resolved.runs)}
+    labels = {i: r.label_in(lang()) for i, r in enumerate(resolved.runs)}
     st.selectbox(_("Inspect run"), list(labels), key=RUN, format_func=lambda i: labels[i], label_visibility="collapsed")
     if resolved.starts.shape[0] > 1:
         st.selectbox(
@@ -174,7 +174,7 @@ def _panel(resolved: ResolvedScene) -> None:
     look = _look(code)
     st.html(
         "<div class='insp-head'>"
-        + html.escape(resolved.runs[run].label)
+        + html.escape(resolved.runs[run].label_in(lang()))
         + " · "
         + html.escape(fmt("step {step} of {total}", step=t, total=traj.steps))
         + "</div>"

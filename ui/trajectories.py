@@ -139,7 +139,7 @@ def legend(resolved: ResolvedScene, look: Look) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(
         f"<span class='item'><span class='swatch' style='background:{look.theme.run_color(r.index)}'></span>"
-        f"{html.escape(r.label)}</span>"
+        f"{html.escape(r.label_in(look.lang))}</span>"
         for r in resolved.runs
     )
     keys = (
