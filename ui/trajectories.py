@@ -222,7 +222,8 @@ def render(resolved: ResolvedScene) -> None:
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
-            active=0 if blind else _active_frame(resolved, list(meta["frame_steps"])),
+            # a blindfold or a lesson's open question starts at step 0: predict, then press ▶ Play
+            active=0 if blind or header.asks_first(resolved) else _active_frame(resolved, list(meta["frame_steps"])),
             charts=["contour"] + (["surface3d"] if side == "3d" else []) + (["dataset"] if side == "data" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},

@@ -99,3 +99,11 @@ def test_the_links_step_opens_the_bar_there_and_the_bars_step_goes_into_the_link
     at.session_state["player"] = {"step": {"step": 60, "scene": key}, "box": None}
     at.run()
     assert "step" not in dict(at.query_params)  # the last step is the default: links leave it out
+
+
+def test_a_lessons_open_question_starts_the_bar_at_step_0_until_the_answer_is_revealed():
+    at = make_app({"lesson": "zigzag"})  # "Which run ends closest to the minimum?": the last step shows it
+    assert _bar(at)["active"] == 0
+    at.button(key="lesson_reveal").click().run()
+    assert _bar(at)["active"] is None  # revealed: the scene shows its end again
+    assert _bar(make_app({"lesson": "adamw"}))["active"] is None  # no question: nothing hidden
