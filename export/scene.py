@@ -95,7 +95,9 @@ def run_layers(runs: Sequence[RunView], look: Look, colors: Sequence[str] | None
 def path_layers(
     scene: Scene, trajectories: Sequence[Trajectory], colors: Sequence[str] | None = None, look: Look | None = None
 ) -> list[PathLayer]:
-    return run_layers(run_views(trajectories, scene.run_labels()), look or Look(), colors)
+    look = look or Look()
+    labels = [r.label_in(look.lang) for r in scene.resolve().runs]
+    return run_layers(run_views(trajectories, labels), look, colors)
 
 
 def export_scene(

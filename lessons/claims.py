@@ -341,7 +341,7 @@ def _factor(x: float) -> str:
 def check(claims: Sequence[Claim], trajs: Sequence[Trajectory], resolved: ResolvedScene, lang: Lang) -> list[Outcome]:
     """Measure every claim on the lesson's trajectories; the texts in the given language."""
     out = []
-    labels = [r.label for r in resolved.runs]
+    labels = [r.label_in(lang) for r in resolved.runs]
     for c in claims:
         kind = KINDS[c.kind]
         measured = kind.measure(c, trajs, resolved)

@@ -24,11 +24,13 @@ from typing import Any
 
 import numpy as np
 
+import i18n
+from i18n import N_
 from surfaces import SURFACES, Surface, get_surface
 
 from .batches import check_batch
 from .optimizers import OPTIMIZERS
-from .schedules import resolve_schedule
+from .schedules import SCHEDULES, resolve_schedule
 from .spec import OptimizerSpec, SpecError
 from .trajectory import DIVERGENCE_BOUND, MAX_STEPS, Noise, Trajectory, resolve_params, run
 
@@ -130,12 +132,28 @@ class RunConfig:
         return run_label(self.spec, self.resolved(), also) if with_params else self.spec.name
 
 
-def run_label(spec: OptimizerSpec, resolved: Mapping[str, Any], also: tuple[str, ...] = ()) -> str:
+def run_label(
+    spec: OptimizerSpec, resolved: Mapping[str, Any], also: tuple[str, ...] = (), lang: i18n.Lang | None = None
+) -> str:
+    """ "Adam (lr=0.01, eps=0.1)": hyperparameters by their reference names (what torch users know); a textbook
+    form of the rule by its name, in `lang` (e.g. "Adam (lr=0.1, no bias correction)"), not as its switch."""
+    tr = lang or i18n.get("en")
     parts = []
     for p in spec.hyperparams:
+        if p.variant:  # a switch to a textbook form: named below
+            continue
         v = resolved[p.name]
         if p.name == "lr" or v != p.default or p.name in also:
             parts.append(f"{p.name}={short(v, 4)}")
+    flags = {p.name: p.default for p in spec.hyperparams if p.variant}
+    named: set[tuple] = set()
+    for variant in spec.variants:  # the first variant of each switch setting names it (two may share one)
+        switches = variant.params
+        chosen = switches and set(switches) <= set(flags) and all(resolved.get(k) == v for k, v in switches.items())
+        setting = tuple(sorted(switches.items()))
+        if chosen and setting not in named and any(flags[k] != v for k, v in switches.items()):
+            named.add(setting)
+            parts.append(tr(variant.name))
     return f"{spec.name} ({', '.join(parts)})" if parts else spec.name
 
 
@@ -148,9 +166,17 @@ class ResolvedRun:
     config: RunConfig
     spec: OptimizerSpec
     params: Mapping[str, Any]
-    label: str
+    label: str  # in English; label_in(lang) for the page's language
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"name": "constant"})
     batch_size: int | None = None  # None: the full batch (or no data)
+    label_also: tuple[str, ...] = ()  # hyperparameters named because a same-optimizer twin differs in them
+    label_suffixes: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # (template, params): "· cosine", "· batch 16"
+
+    def label_in(self, lang: i18n.Lang | None) -> str:
+        """The label in `lang` (variant names and the batch suffix translated; the numbers as they are)."""
+        tr = lang or i18n.get("en")
+        text = run_label(self.spec, self.params, self.label_also, tr)
+        return "".join([text, *(" · " + tr.fmt(t, **p) for t, p in self.label_suffixes)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -382,18 +408,26 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
         else:
             s_spec, s_params = resolve_schedule(dict(r.schedule))
             schedules.append({"name": s_spec.id, **s_params})
-    labels = []
+    labelled: list[ResolvedRun] = []
     for i, r in enumerate(scene.runs):
         twins = [resolved[j] for j, o in enumerate(scene.runs) if o.optimizer == r.optimizer and j != i]
         differing = tuple(k for k, v in resolved[i].items() if any(t[k] != v for t in twins))
-        label = run_label(r.spec, resolved[i], differing)
+        suffixes: tuple[tuple[str, Mapping[str, Any]], ...] = ()
         if any(schedules[j] != schedules[i] for j in range(len(scene.runs))):
-            label = f"{label} · {schedules[i]['name']}"  # runs with different schedules say which is which
-        labels.append(label)
-    resolved_runs = tuple(
-        ResolvedRun(index=i, config=r, spec=r.spec, params=resolved[i], label=labels[i], schedule=schedules[i])
-        for i, r in enumerate(scene.runs)
-    )
+            # runs with different schedules say which, by the schedule's name (translated with the label)
+            suffixes = ((SCHEDULES[schedules[i]["name"]].name, {}),)
+        run_ = ResolvedRun(
+            index=i,
+            config=r,
+            spec=r.spec,
+            params=resolved[i],
+            label="",
+            schedule=schedules[i],
+            label_also=differing,
+            label_suffixes=suffixes,
+        )
+        labelled.append(dc_replace(run_, label=run_.label_in(None)))
+    resolved_runs = tuple(labelled)
     if len(scene.starts) > MAX_STARTS:
         raise SpecError("at most {max} start points, got {n}", max=MAX_STARTS, n=len(scene.starts))
     starts_t = scene.starts or (tuple(surface.start),)
@@ -433,14 +467,14 @@ def _resolve(scene: Scene, key: str) -> ResolvedScene:
             run_batches.append(None if data is None or b == data.n else b)
     if any(b != run_batches[0] for b in run_batches):  # runs that sample differently say how
         n = data.n if data is not None else 0
-        final_runs = tuple(
-            dc_replace(
-                r, batch_size=b, label=f"{r.label} · " + (f"batch {b}" if b is not None else f"batch {n} (full)")
-            )
-            for r, b in zip(resolved_runs, run_batches)
-        )
+        final: list[ResolvedRun] = []
+        for one, b in zip(resolved_runs, run_batches):
+            batch = (N_("batch {n}"), {"n": b}) if b is not None else (N_("batch {n} (full)"), {"n": n})
+            rb = dc_replace(one, batch_size=b, label_suffixes=(*one.label_suffixes, batch))
+            final.append(dc_replace(rb, label=rb.label_in(None)))
+        final_runs = tuple(final)
     else:
-        final_runs = tuple(dc_replace(r, batch_size=b) for r, b in zip(resolved_runs, run_batches))
+        final_runs = tuple(dc_replace(one, batch_size=b) for one, b in zip(resolved_runs, run_batches))
     return ResolvedScene(
         scene=scene,
         key=key,

@@ -30,7 +30,7 @@ from surfaces import Surface, dataset_of
 from viz.dataset import batch_curves_figure, dataset_figure
 
 from .looks import current_look
-from .text import _, fmt
+from .text import _, fmt, lang
 
 BATCH = "batch_size"
 SEED = "batch_seed"
@@ -160,6 +160,8 @@ def _rows(run_key: str, _resolved: ResolvedScene, _i: int, sizes: tuple[int, ...
 
 def _current_step(steps: int) -> int:
     got = (st.session_state.get("player") or {}).get("step")
+    if isinstance(got, dict):  # the bar reports {"step", "scene"} (ui.state.shown_step)
+        got = got.get("step")
     return int(min(max(got, 0), steps)) if isinstance(got, (int, float)) and not isinstance(got, bool) else steps
 
 
@@ -227,7 +229,7 @@ def panel(resolved: ResolvedScene, runs: Any) -> None:
                 _("Run"),
                 list(range(len(resolved.runs))),
                 key="batch_run",
-                format_func=lambda k: resolved.runs[k].label,
+                format_func=lambda k: resolved.runs[k].label_in(lang()),
             )
             i = int(i) if isinstance(i, int) and 0 <= i < len(resolved.runs) else 0
         run = runs[i]
@@ -259,7 +261,7 @@ def panel(resolved: ResolvedScene, runs: Any) -> None:
                 "Measured: {opt} with this run's settings from the first start, {e} epochs for each batch size "
                 "(the same number of per-sample gradients), reshuffled with seed {seed}. σ is the standard "
                 "deviation of the batch gradient around the exact one, from the per-sample gradients.",
-                opt=resolved.runs[i].label,
+                opt=resolved.runs[i].label_in(lang()),
                 e=EPOCHS,
                 seed=resolved.batch_seed,
             )

@@ -18,6 +18,8 @@ from optim_core.scene import ResolvedScene
 from viz import RunView, SurfaceView, surface_view
 from viz.curve import CurveView, curve_view
 
+from .text import lang
+
 GRID_N = LOOK_GRID_N  # the exports sample the same grid, so a GIF has the screen's colours
 
 
@@ -106,7 +108,7 @@ def scene_data(resolved: ResolvedScene) -> SceneData:
         runs.append(
             RunView(
                 index=i,
-                label=r.label,
+                label=r.label_in(lang()),
                 points=d.points,
                 loss=d.loss,
                 grad_norm=d.grad_norm,

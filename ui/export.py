@@ -33,7 +33,7 @@ from viz import standalone_html
 
 from . import heavy, state
 from .looks import current_look
-from .text import _, fmt, message
+from .text import _, fmt, lang, message
 
 SIZES = {
     "480 × 360": (480, 360),
@@ -352,7 +352,7 @@ def render(resolved: ResolvedScene) -> None:
             st.success(_("Scene loaded from the file."))
 
     st.markdown("#### " + _("Reproduce a run in PyTorch"))
-    labels = [f"{r.index + 1}. {r.label}" for r in resolved.runs]
+    labels = [f"{r.index + 1}. {r.label_in(lang())}" for r in resolved.runs]
     choice = st.selectbox(_("Run"), range(len(labels)), format_func=lambda i: labels[i], key="export_snippet_run")
     choice = min(int(choice or 0), len(labels) - 1)
     starts = resolved.starts

@@ -11,6 +11,7 @@ makes ``.st-key-lesson_<id> button`` ambiguous for browser tests.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import streamlit as st
 
@@ -53,7 +54,20 @@ def lessons_in(group: str) -> list[str]:
     return [lid for lid, lesson in LESSONS.items() if lesson.group == group]
 
 
+def _exit_button(where: Any) -> None:
+    ss = st.session_state
+    where.button(
+        _("Exit presentation"),
+        icon=":material/close_fullscreen:",
+        key="present_exit",
+        on_click=lambda: ss.__setitem__("present", False),
+        type="tertiary",
+    )
+
+
 def render(resolved: ResolvedScene) -> None:
+    """The lessons row; in presentation mode the exit button ends it (in the flow: a fixed button covered the
+    top right of the map's neighbour, e.g. the step inspector's run picker)."""
     ss = st.session_state
     if not state.hidden("lessons"):
         current = ss.get(LESSON, (None, None))[0]
@@ -77,14 +91,10 @@ def render(resolved: ResolvedScene) -> None:
                 args=(lesson_id,),
                 type="primary" if lesson_id == current else "secondary",
             )
-    if ss.get("present"):
-        st.button(
-            _("Exit presentation"),
-            icon=":material/close_fullscreen:",
-            key="present_exit",
-            on_click=lambda: ss.__setitem__("present", False),
-            type="tertiary",
-        )
+        if ss.get("present"):
+            _exit_button(row)
+    elif ss.get("present"):  # no lessons row: the button alone, above the map
+        _exit_button(st.container(horizontal=True, horizontal_alignment="right", key="present_exit_row"))
 
 
 def note(resolved: ResolvedScene) -> None:
@@ -106,10 +116,21 @@ def note(resolved: ResolvedScene) -> None:
                 st.markdown(("✓ " if o.holds else "✗ ") + safe(o.text))
 
 
+def asks_first(resolved: ResolvedScene) -> bool:
+    """The loaded lesson asks its question and the answer is not revealed yet: the paths start hidden (the bar at
+    step 0), so the class predicts before it watches ▶ Play — the last step would show the answer."""
+    lesson_id = active_lesson(resolved)
+    return (
+        lesson_id is not None
+        and LESSONS[lesson_id].question is not None
+        and st.session_state.get(REVEALED) != lesson_id
+    )
+
+
 def _question(lesson, resolved: ResolvedScene, trajs) -> None:
     q = lesson.question
     ss = st.session_state
-    labels = [r.label for r in resolved.runs]
+    labels = [r.label_in(lang()) for r in resolved.runs]
     st.radio(
         _(q.text),
         list(range(len(labels))),

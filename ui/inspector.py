@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 import i18n
@@ -41,6 +40,7 @@ from optim_core.scene import ResolvedScene
 from optim_core.trajectory import Trajectory
 from viz.inspector import closeup_figure, efflr_figure, overlay_data
 
+from . import state
 from .text import _, fmt, lang, safe
 
 TOGGLE = "inspect"
@@ -87,7 +87,7 @@ def _overlay(key: str, _resolved: ResolvedScene, runs: tuple[int, ...], layers: 
     items = []
     for i in runs:
         _traj, vec = recorded(_resolved.run_key(i), _resolved, i)
-        items.append((i, _resolved.runs[i].label, vec))
+        items.append((i, _resolved.runs[i].label_in(i18n.get(code)), vec))
     return overlay_data(items, layers=layers, cursors=[EFFLR_CHART], look=_look(code))
 
 
@@ -119,13 +119,8 @@ def overlay(resolved: ResolvedScene) -> dict[str, Any] | None:
 
 def current_step(resolved: ResolvedScene) -> int:
     """The step the playback bar settled on (0 … steps); the last step before it reported one."""
-    ss = st.session_state
-    got = (ss.get("player") or {}).get("step")
-    if got is None:
-        got = ss.get("step")
-    if isinstance(got, bool) or not isinstance(got, (int, float)) or not np.isfinite(got):
-        return int(resolved.steps)
-    return int(min(max(int(got), 0), resolved.steps))
+    got = state.shown_step(resolved)
+    return int(resolved.steps) if got is None else got
 
 
 def render(resolved: ResolvedScene) -> None:
@@ -147,7 +142,7 @@ def render(resolved: ResolvedScene) -> None:
 
 def _panel(resolved: ResolvedScene) -> None:
     run, start, layers = _selection(resolved)
-    labels = {i: r.label for i, r in enumerate(resolved.runs)}
+    labels = {i: r.label_in(lang()) for i, r in enumerate(resolved.runs)}
     st.selectbox(_("Inspect run"), list(labels), key=RUN, format_func=lambda i: labels[i], label_visibility="collapsed")
     if resolved.starts.shape[0] > 1:
         st.selectbox(
@@ -174,7 +169,7 @@ def _panel(resolved: ResolvedScene) -> None:
     look = _look(code)
     st.html(
         "<div class='insp-head'>"
-        + html.escape(resolved.runs[run].label)
+        + html.escape(resolved.runs[run].label_in(lang()))
         + " · "
         + html.escape(fmt("step {step} of {total}", step=t, total=traj.steps))
         + "</div>"

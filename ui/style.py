@@ -77,7 +77,6 @@ html { font-size: 19px; }
 [data-testid="stMainBlockContainer"] { padding: 0.3rem 1.0rem 1rem 1.0rem; }
 .st-key-lessons_row { padding-left: 0 !important; }
 .legend { font-size: 1.05rem; }
-.st-key-present_exit { position: fixed; top: 0.35rem; right: 0.6rem; z-index: 1000; }
 </style>
 """
 

@@ -10,7 +10,7 @@ from look.fmt import num, sig
 from optim_core.scene import ResolvedScene
 
 from .compute import RunData
-from .text import _, fmt
+from .text import _, fmt, lang
 
 
 def tolerance(resolved: ResolvedScene) -> float:
@@ -33,7 +33,7 @@ def rows(resolved: ResolvedScene, runs: list[RunData]) -> list[dict]:
         for b in range(d.points.shape[1]):
             div = int(d.diverged_at[b])
             last = d.steps if div < 0 else max(div - 1, 0)
-            row = {col_run: r.label}
+            row = {col_run: r.label_in(lang())}
             if many_starts:
                 row[col_start] = "(" + ", ".join(num(c) for c in resolved.starts[b]) + ")"
             f = float(d.loss[last, b])

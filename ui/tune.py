@@ -35,7 +35,7 @@ from viz.sweep import sweep_figure
 
 from . import heavy, state
 from .looks import current_look
-from .text import _, fmt, message, safe
+from .text import _, fmt, lang, message, safe
 from .widgets import grid_for, nearest_option
 
 LOW, HIGH = float(LR_GRID[0]), float(LR_GRID[-1])
@@ -238,7 +238,7 @@ def _dialog(resolved: ResolvedScene) -> None:
             title = fmt("Run {n}", n=i + 1)
             st.html(
                 f"<span class='swatch' style='background:{color}'></span>"
-                f"<span class='run-title'>{html.escape(title)} · {html.escape(r.label)}</span>"
+                f"<span class='run-title'>{html.escape(title)} · {html.escape(r.label_in(lang()))}</span>"
             )
             fig = sweep_figure(t, current_lr=float(r.params["lr"]), color=color, look=look)
             st.plotly_chart(fig, key=f"tune_sweep{i}", theme=None, config=CHART_CONFIG)

@@ -31,8 +31,10 @@ def make_app(lesson: str) -> AppTest:
 
 
 def player_data(at: AppTest) -> dict:
-    (bar,) = at.get("bidi_component")
-    return json.loads(bar.proto.json)
+    """The playback bar's data (the page has other browser elements too: the scrub watcher)."""
+    found = [json.loads(c.proto.json) for c in at.get("bidi_component") if c.proto.json]
+    (bar,) = [d for d in found if "frames" in d]
+    return bar
 
 
 def chart(at: AppTest, key: str) -> dict | None:

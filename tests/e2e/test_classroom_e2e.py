@@ -106,6 +106,19 @@ def test_on_a_phone_the_sidebar_starts_closed_and_nothing_is_clipped(open_page):
 def test_presentation_mode_and_its_keys(open_page):
     page = _open(open_page, (1920, 1080), {"present": "1", "lesson": "zigzag"})
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    # the exit button sits in the page's flow (the end of the lessons row), covering no other control
+    covered = page.evaluate(
+        """() => { const b = document.querySelector('.st-key-present_exit button'); if (!b) return ['no button'];
+          const r = b.getBoundingClientRect(); const out = [];
+          if (r.width === 0 || r.bottom > innerHeight || r.right > innerWidth) out.push('exit button off screen');
+          for (const e of document.querySelectorAll('button, input, [data-baseweb="select"], .js-plotly-plot')) {
+            if (b.contains(e) || e.contains(b)) continue;
+            const q = e.getBoundingClientRect(); if (!q.width || !q.height) continue;
+            if (q.left < r.right && r.left < q.right && q.top < r.bottom && r.top < q.bottom)
+              out.push(e.getAttribute('aria-label') || e.className || e.tagName); }
+          return out; }"""
+    )
+    assert not covered, f"the exit button overlaps: {covered}"
 
     def step():
         return page.evaluate(
@@ -160,3 +173,29 @@ def test_an_end_marker_hover_belongs_to_its_own_run(open_page):
             )
             name = "AdamW" if run == 1 else "Adam ("
             assert name in text and "step 500" in text and "weight_decay = 0.1" in text, (run, dx, dy, text)
+
+
+def _bar_step(page):
+    return page.evaluate(
+        """() => { for (const h of document.querySelectorAll('.st-key-player *')) {
+             const r = h.shadowRoot; if (r && r.querySelector('.pl-step')) return Number(r.querySelector('.pl-step').value); }
+           return null; }"""
+    )
+
+
+def test_a_links_step_opens_there_one_key_moves_one_frame_and_the_link_follows(open_page):
+    query = {"surface": "ill_conditioned", "run": "sgd:lr=0.05;momentum:lr=0.05", "steps": "60", "step": "20"}
+    page = _open(open_page, (1440, 900), query)
+    assert _bar_step(page) == 20  # the bar opens at the link's step
+    page.get_by_text("3-D surface", exact=True).first.click()  # a rerun that mounts the bar again
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    assert _bar_step(page) == 20  # … and keeps the shown step
+    page.mouse.click(5, 300)  # focus the page, not a field
+    for want in (21, 22, 21):
+        page.keyboard.press("ArrowRight" if want > _bar_step(page) else "ArrowLeft")
+        page.wait_for_timeout(300)
+        assert _bar_step(page) == want  # one key press, one step (no handler left over from an earlier mount)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '21'", timeout=30_000)
+    assert page_query(page).get("step") == "21"  # the share link keeps the shown step
+    assert not page.js_errors, page.js_errors
