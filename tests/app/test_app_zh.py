@@ -239,8 +239,6 @@ PHRASE_DEBT = {
     "true or false": "optim_core/spec.py HyperParam.range_text() writes 'true or false' into every bool widget's help",
     "Loss curves": "ui/trajectories.py SIDE_LABELS: 'Loss curves' is not marked N_(), so it never reaches the catalogue",
     "Data & model": "ui/trajectories.py SIDE_LABELS: 'Data & model' is not marked N_() either",
-    "(full)": "optim_core/scene.py:438 labels runs 'SGD (lr=0.05) · batch 200 (full)': English built into the run label",
-    "· batch": "optim_core/scene.py:438 labels runs 'SGD (lr=0.05) · batch 16' (the label is made before any language)",
     "std x": "ui/explore.py writes 'std x = …' into 'End points spread: {spread}' (σx = … reads in every language)",
     "std y": "ui/explore.py writes 'std y = …' into 'End points spread: {spread}'",
     "it left the bound": "viz/diagnose.py translates a run's reason with _(raw), but raw is already formatted "
