@@ -53,6 +53,7 @@ PROPER = {"Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Ackley", "Booth", "
     "Qian",
     "Ruder",
     "Sutskever",
+    "Wilson",  # Wilson et al. (2017): adaptive methods can generalise worse (the chooser's caveat)
     "Goodfellow",
     "Hinton",
     "Coursera",
@@ -247,10 +248,7 @@ PHRASE_DEBT = {
 
 
 # Whole texts (a table's column header) that stay English because of the code.
-CELL_DEBT = {
-    "step": "ui/inspector.py shows the step table's columns as explain/table.py names them for the CSV: its "
-    "'step' column could be shown as _('step') (步); the other columns are symbols and buffer names",
-}
+CELL_DEBT: dict[str, str] = {}  # table cells that are English by code (none left)
 
 
 def _is_debt(where: str, text: str) -> bool:
@@ -479,8 +477,8 @@ def test_the_step_inspector_speaks_chinese_with_the_english_numbers(lesson, run_
     for z, e in zip(expected, en_said, strict=True):
         assert numbers(z) == numbers(e), (z, e)
     assert formulas == panel(en)[2]  # the rule and the step's equation: formulas, the same in both languages
-    if step:  # the table of every step (known debt: its 'step' header; delete CELL_DEBT's line once it is fixed)
-        assert any(w == "inspector" and t in CELL_DEBT for w, t in page_texts(zh))
+    if step:  # the table of every step: its step column is headed in Chinese (the CSV keeps "step")
+        assert not any(w == "inspector" and t == "step" for w, t in page_texts(zh))
     # the layer pills: Chinese labels, symbols kept
     pills = [p for p in zh.get("button_group") if p.proto.id.endswith("-insp_layers")]
     if pills:

@@ -186,7 +186,7 @@ def test_every_text_reaches_the_catalogue():
     assert set(HEADINGS.values()) <= found
     for message in (
         "Show me",
-        "In the picture:",
+        "In the picture: {shows}",
         "Tune each run",
         "Apply the best learning rates",
         "Best lr {best}: {outcome}. Now {lr}: {now}.",
