@@ -123,7 +123,9 @@ def _surface3d(key: str, look_key: str, _sd: SceneData, _look: Look):
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _theta(key: str, look_key: str, _sd: SceneData, _look: Look):
-    return theta_figure(_sd.runs, _sd.surface_view.minima.tolist(), look=_look)
+    view = _sd.surface_view
+    window = view.window if isinstance(view, CurveView) else None  # the θ axis keeps to the curve's window
+    return theta_figure(_sd.runs, view.minima.tolist(), look=_look, window=window)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
