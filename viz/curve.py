@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from look import DEFAULT, Look, RunView, nice_step
+from optim_core.trajectory import reason_in
 
 from . import animation
 from .figure import Figure, typed_array
@@ -130,10 +131,10 @@ def _diverged(runs: Sequence[RunView], plan: animation.Plan, window, f_range, st
             xs.append(min(max(x, x0), x1))
             fs.append(min(max(f, f0), f1) if np.isfinite(f) else f1)
             why = run.reasons[b] if b < len(run.reasons) else None
-            reason = why or look.gettext("diverged")
+            reason = reason_in(why, look.lang) if why else look.gettext("diverged")
             texts.append(
                 f"<b>{safe(run.label)}</b><br>"
-                + look.lang.fmt("diverged at step {step}: {reason}", step=d, reason=safe(look.gettext(reason)))
+                + look.lang.fmt("diverged at step {step}: {reason}", step=d, reason=safe(reason))
             )
     return np.array(xs), np.array(fs), texts
 
