@@ -355,18 +355,21 @@ def theta_figure(
     """θ_t (the 1-D iterate) against the iteration t for every run and start, like the course's first plot.
 
     With the view window (x0, x1) the θ axis keeps to it (theta_range): a run that leaves it (a diverging one)
-    does not stretch the axis and flatten the others; its line runs off the edge, where a triangle (role
-    "escaped") says at which step it left. Without a window the axis fits every iterate."""
+    does not stretch the axis and flatten the others; its line stops at the first point outside (the last segment
+    runs off the edge), where a triangle (role "escaped") says at which step it left. Without a window the axis fits every iterate."""
     _ = look.lang
     th = look.theme
     data: list[dict] = []
     steps = max((r.steps for r in runs), default=1)
     y_range, escapes = theta_range(runs, window, minima) if window is not None else (None, [])
+    out_at = {(r, b): t for r, b, t, _edge in escapes}  # a line that leaves stops just outside the view
     for r, run in enumerate(runs):
         color = look.color_of(run)
         last = run.last_valid()
         for b in range(run.batch):
             n = int(last[b]) + 1
+            if (r, b) in out_at:  # not its zigzag beyond the edge, which would cross the whole chart every step
+                n = min(n, out_at[(r, b)] + 1)
             t = np.arange(n, dtype=float)
             data.append(
                 {

@@ -100,6 +100,9 @@ def test_theta_axis_keeps_to_the_window_and_marks_the_run_that_leaves_it():
     assert mark["y"][0] in (lo, hi)
     assert (mark["y"][0] == hi) == (theta[first_out] > x1)
     assert "leaves the view at step" in mark["text"][0]
+    # its line stops at that first point outside: the last segment runs off the edge, no zigzag across the chart
+    (line,) = [t for t in fig["data"] if (t.get("meta") or {}).get("role") == "theta" and t["meta"]["run"] == 3]
+    np.testing.assert_allclose(np.asarray(decode(line["y"]), dtype=float), theta[: first_out + 1], rtol=1e-6)
     # without a window the axis still fits every iterate (the old behaviour, for callers that have none)
     assert "range" not in theta_figure(views, [0.0]).to_dict()["layout"]["yaxis"]
 
