@@ -393,14 +393,14 @@ def theta_figure(
         assert y_range is not None
         runs = list(runs)
         ex, ey, symbols, colors, texts, hovers = [], [], [], [], [], []
-        for r, b, out_at, edge in escapes:
+        for r, b, left_at, edge in escapes:
             run = runs[r]
             up = edge >= y_range[1] - 0.5 * (y_range[1] - y_range[0])
-            ex.append(float(out_at))
+            ex.append(float(left_at))
             ey.append(y_range[1] if up else y_range[0])
             symbols.append("triangle-up" if up else "triangle-down")
             colors.append(look.color_of(run))
-            leaves = look.lang.fmt("leaves the view at step {step}", step=out_at)
+            leaves = look.lang.fmt("leaves the view at step {step}", step=left_at)
             texts.append(leaves)
             d = int(run.diverged_at[b])
             why = look.lang.fmt("diverged at step {step}", step=d) if d >= 0 else ""
