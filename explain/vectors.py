@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from optim_core.spec import OptimizerSpec
 from optim_core.trajectory import StepRecord, Trajectory
 
 from .errors import ExplainError
+
+if TYPE_CHECKING:
+    from optim_core.scene import ResolvedScene
 
 
 @dataclass(frozen=True)
@@ -253,21 +256,8 @@ def step_vectors(traj: Trajectory) -> StepVectors:
     )
 
 
-def recorded_run(resolved: Any, i: int) -> Trajectory:
-    """Run i of a resolved scene (optim_core.scene.ResolvedScene) again, recording its state: the same
-    trajectory as ``resolved.simulate_run(i)`` (same code path, same numbers) plus ``record``."""
-    from optim_core.trajectory import run
-
-    r = resolved.runs[i]
-    noise = {"std": resolved.noise.std, "seed": resolved.noise.seed} if resolved.noise else None
-    return run(
-        resolved.surface,
-        r.spec,
-        resolved.starts,
-        resolved.steps,
-        schedule=dict(resolved.schedule),
-        noise=noise,
-        clip=resolved.clip,
-        record_state=True,
-        **dict(r.config.params),
-    )
+def recorded_run(resolved: ResolvedScene, i: int) -> Trajectory:
+    """Run i of a resolved scene (optim_core.scene.ResolvedScene) again, recording its state: the map's own
+    simulation (``resolved.simulate_run``: the run's own schedule and batch size, the scene's noise, clipping and
+    sampling seed), so the inspector explains exactly the path the map draws, plus ``record``."""
+    return resolved.simulate_run(i, record_state=True)

@@ -63,7 +63,7 @@ _CUSTOM = "the scene's own formula (f below is printed from the parsed formula)"
 _DOCSTRING = re.compile(
     r"Reproduce one run of an Optimizer Playground scene with [A-Za-z0-9_.]+\.\n\n"
     rf"Surface: (the built-in (surface|curve|dataset) [A-Za-z0-9_]+|{re.escape(_CUSTOM)})\.\n"
-    r"The path matches the app's to ~1e-12\.\n"
+    r"The path matches the app's to ~1e-12( with SAME_BATCHES_AS_THE_APP = True)?\.\n"
 )
 
 # The dataset surfaces (surfaces/datasets.py): how the script regenerates the data (the same NumPy calls from the
@@ -302,21 +302,28 @@ def _dataset_script(
     sched_name: str,
     sched: dict[str, Any],
 ) -> str:
-    """A dataset surface: the data regenerated from its seed, the torch model and criterion, and mini-batches
-    drawn as optim_core.batches draws them — each epoch a fresh NumPy permutation cut into batches (the last
-    one smaller), as DataLoader(shuffle=True) does; batch size N takes the whole dataset every step."""
+    """A dataset surface: the data regenerated from its seed, the torch model and criterion, and the run's own
+    mini-batches drawn as PyTorch users draw them: a TensorDataset and a DataLoader (batch_size=B, shuffle=True,
+    generator=torch.Generator().manual_seed(seed)), one pass over it per epoch (the last batch smaller).
+
+    torch's shuffle order is not the app's (optim_core.batches: a NumPy permutation per epoch), so by default a
+    mini-batch script trains on other batches of the same sizes; SAME_BATCHES_AS_THE_APP = True hands the
+    DataLoader the app's permutations (sampler=) and follows the app's path step for step.  Batch size N takes
+    the whole dataset every step, in order: the app's path exactly."""
     key = _trusted(resolved.surface.id)
     data = dataset_of(resolved.surface)
     assert data is not None
     n = data.n
-    b = int(resolved.batch_size or n)
+    b = int(resolved.runs[run_index].batch_size or n)  # the run's own batch size (each run may have its own)
+    spe = -(-n // b)
     steps = int(scene.steps)
+    seed = literal(int(resolved.batch_seed))
     x0, y0 = (literal(float(c)) for c in resolved.starts[start_index])
     lines = [
         f'"""Reproduce one run of an Optimizer Playground scene with {cls}.',
         "",
         f"Surface: the built-in dataset {key}.",
-        "The path matches the app's to ~1e-12.",
+        "The path matches the app's to ~1e-12" + (" with SAME_BATCHES_AS_THE_APP = True." if b < n else "."),
         '"""',
         "import numpy as np",
         "import torch",
@@ -325,26 +332,47 @@ def _dataset_script(
         lines.append(imports)
     lines += ["", "torch.set_default_dtype(torch.float64)", ""]
     lines += [line.format(seed=literal(int(data.seed)), n=literal(n)) for line in _DATA[key]]
+    lines.append("dataset = torch.utils.data.TensorDataset(inputs, targets)")
     lines += [line.format(x=x0, y=y0) for line in _MODEL[key]]
     lines.append(f"opt = {cls}(model.parameters(), {_keywords(kwargs)})")
     if sched_name != "constant":
         lines.append(_scheduler_line(sched_name, sched, steps))
     if b < n:
-        lines.append(f"shuffle = np.random.default_rng({literal(int(resolved.batch_seed))})")
+        lines += [
+            "",
+            f"# Mini-batches of {b} as PyTorch draws them: each pass over the DataLoader is one epoch, the",
+            f"# {n} samples reshuffled by its generator and cut into {spe} batches"
+            + (" (the last one smaller)." if n % b else "."),
+            "# torch's shuffle order is not the app's (the app draws each epoch's order with NumPy), so this",
+            "# trains on other batches of the same sizes, every sample once per epoch: a path like the app's,",
+            "# not the same one. Set SAME_BATCHES_AS_THE_APP = True to hand the DataLoader the app's order",
+            "# (sampler=) and follow the app's path step for step.",
+            "SAME_BATCHES_AS_THE_APP = False",
+            "loader = torch.utils.data.DataLoader(",
+            f"    dataset, batch_size={b}, shuffle=True, generator=torch.Generator().manual_seed({seed})",
+            ")",
+            f"shuffle = np.random.default_rng({seed})  # the app's order: a NumPy permutation per epoch",
+        ]
+    else:
+        lines.append(f"loader = torch.utils.data.DataLoader(dataset, batch_size={n})  # the full batch, every step")
     if scene.noise_std:
         lines.append(f"rng = np.random.default_rng({literal(int(scene.noise_seed))})")
     lines += ["", f"path = [{_POINT[key]}]", f"for step in range({literal(steps)}):"]
     if b < n:
         lines += [
-            f"    k = step % {literal(-(-n // b))}  # the step's place in its epoch",
-            "    if k == 0:",
-            f"        order = torch.from_numpy(shuffle.permutation({literal(n)}))",
-            f"    batch = order[k * {literal(b)} : (k + 1) * {literal(b)}]",
-            "    opt.zero_grad()",
-            "    loss = criterion(model(inputs[batch]), targets[batch])",
+            f"    if step % {literal(spe)} == 0:  # a new epoch",
+            "        if SAME_BATCHES_AS_THE_APP:",
+            f"            order = shuffle.permutation({literal(n)}).tolist()",
+            f"            loader = torch.utils.data.DataLoader(dataset, batch_size={b}, sampler=order)",
+            "        batches = iter(loader)",
         ]
     else:
-        lines += ["    opt.zero_grad()", "    loss = criterion(model(inputs), targets)"]
+        lines.append("    batches = iter(loader)  # one batch per epoch: all the samples")
+    lines += [
+        "    xb, yb = next(batches)",
+        "    opt.zero_grad()",
+        "    loss = criterion(model(xb), yb)",
+    ]
     lines.append("    loss.backward()")
     if scene.noise_std:
         width, col = literal(len(resolved.starts)), literal(int(start_index))
@@ -381,6 +409,7 @@ _NAMES = {*_MODULES.values(), "f", "p", "x", "y", "opt", "scheduler", "rng", "pa
 _NAMES |= {"points", "range", "print"}
 # dataset scripts: the data, the model, the per-epoch order
 _NAMES |= {"data", "t", "centre", "inputs", "targets", "model", "criterion", "shuffle", "order", "batch", "k", "float"}
+_NAMES |= {"dataset", "loader", "batches", "xb", "yb", "iter", "next", "SAME_BATCHES_AS_THE_APP"}
 _ATTRIBUTES = {
     *TORCH_FUNCTIONS.values(),
     *(spec.ref.cls for spec in OPTIMIZERS.values()),
@@ -395,6 +424,8 @@ _ATTRIBUTES = {
     # torch.nn.Linear, MSELoss, BCEWithLogitsLoss, model.weight / .bias / .parameters(), copy_, reshape, torch.cat
     *("normal", "permutation", "arange", "where", "array", "astype", "Linear", "MSELoss", "BCEWithLogitsLoss"),
     *("weight", "bias", "parameters", "copy_", "reshape", "cat"),
+    # torch.utils.data.TensorDataset / DataLoader, torch.Generator().manual_seed(s), permutation(n).tolist()
+    *("data", "TensorDataset", "DataLoader", "Generator", "manual_seed", "tolist"),
 }
 _ATTRIBUTES = {a.rsplit(".", 1)[-1] for a in _ATTRIBUTES}
 _FSTRING_TEXTS = {"diverged at step ", "final point ", ", f = ", ".6g"}

@@ -39,7 +39,8 @@ from typing import Any, Final, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from i18n import UserError
+import i18n
+from i18n import N_, UserError
 
 LR_CHAIN: Final = "lr_chain"
 """Reserved key in the ``hp`` given to the update of a spec with ``follows_schedule=True``: the
@@ -68,6 +69,9 @@ UpdateFn = Callable[[Array, S, Array, Hyper, Value, int], tuple[Array, S]]
 
 class SpecError(UserError):
     """A hyperparameter value or name that the spec does not accept (one-line message, a translatable template)."""
+
+
+TRUE_OR_FALSE = N_("true or false")  # a switch's valid values (HyperParam.range_text)
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,10 @@ class HyperParam:
     # left out of reference_kwargs, so the torch class never sees it.
     variant: bool = False
 
-    def range_text(self) -> str:
+    def range_text(self, lang: i18n.Lang | None = None) -> str:
+        """The valid values: "[0, 1)", "(0, inf)"; a switch's "true or false" in `lang` (English by default)."""
         if self.kind == "bool":
-            return "true or false"
+            return (lang or i18n.EN)(TRUE_OR_FALSE)
         lo = "(" if self.low_open or self.low == -math.inf else "["
         hi = ")" if self.high_open or self.high == math.inf else "]"
         return f"{lo}{_fmt(self.low)}, {_fmt(self.high)}{hi}"

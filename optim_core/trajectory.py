@@ -45,6 +45,22 @@ REASON_F = N_("f is not defined (or overflows) at the new position")
 REASON_GRAD = N_("the gradient is not finite at the new position")
 REASON_START = N_("f or its gradient is not defined at the start")
 REASONS = (REASON_OVERFLOW, REASON_BOUND_2D, REASON_BOUND_1D, REASON_F, REASON_GRAD, REASON_START)
+
+
+def reason_in(text: str, lang: i18n.Lang = i18n.EN) -> str:
+    """A stored reason (Trajectory.reasons, RunView.reasons: English with its bound filled in, e.g. "it left the
+    bound |x| ≤ 1e+06") in `lang`: its template translated, then filled with the same bound. The views call this
+    rather than lang(text), which finds no message for a formatted text."""
+    for template in REASONS:
+        head, sep, tail = template.partition("{bound}")
+        if not sep:
+            if template == text:
+                return lang(template)
+        elif text.startswith(head) and text.endswith(tail) and len(text) > len(head) + len(tail):
+            return lang.fmt(template, bound=text[len(head) : len(text) - len(tail)])
+    return lang(text)
+
+
 # Squares outside [_SQ_LOW, _SQ_HIGH] have overflowed or lost precision to underflow: those norms are
 # recomputed scaled by the largest component (|g| up to ~1.3e308 then has a finite norm).
 _SQ_LOW, _SQ_HIGH = 1e-280, 1e300
@@ -182,13 +198,7 @@ class Trajectory:
     def reason(self, b: int = 0, lang: i18n.Lang = i18n.EN) -> str | None:
         """Why run b diverged, in the language (None if it did not)."""
         text = self.reasons[b]
-        if text is None:
-            return None
-        bound = f"{self.bound:g}"
-        for template in REASONS:
-            if template.format(bound=bound) == text:
-                return lang.fmt(template, bound=bound)
-        return lang(text)
+        return None if text is None else reason_in(text, lang)
 
     def param_value(self, name: str, b: int = 0) -> Any:
         v = self.params[name]

@@ -208,23 +208,24 @@ def table_rows(rows: list[BatchRow]) -> list[dict[str, Any]]:
     return out
 
 
+def run_batch_size(resolved: ResolvedScene, i: int) -> int:
+    """Run i's own batch size (each run may sample differently from the scene; N when it takes the full batch)."""
+    data = dataset_of(resolved.surface)
+    if data is None:
+        raise ValueError("not a dataset surface")
+    return resolved.runs[i].batch_size or data.n
+
+
 def panel(resolved: ResolvedScene, runs: Any) -> None:
     """What mini-batches do on this dataset, measured on the scene's runs (see the module docstring)."""
     data = dataset_of(resolved.surface)
     if data is None:
         return
-    n, b = data.n, resolved.batch_size or data.n
+    n = data.n
     with st.container(border=True, key="batch_panel"):
         st.html(f"<span class='chart-title'>{_('Mini-batches: SGD, mini-batch, full batch')}</span>")
-        spe = steps_per_epoch(n, b)
-        c1, c2, c3, c4, c5 = st.columns(5, gap="small")
-        c1.metric(_("Batch size"), _label(b, n))
-        c2.metric(_("Gradient evaluations per step"), b)
-        c3.metric(_("… per epoch"), n)
-        c4.metric(_("Steps per epoch"), spe)
-        c5.metric(_("Epochs run"), num(round(resolved.steps * b / n, 2)))
         i = 0
-        if len(resolved.runs) > 1:
+        if len(resolved.runs) > 1:  # the run first: every number below describes it (runs sample in their own way)
             i = st.selectbox(
                 _("Run"),
                 list(range(len(resolved.runs))),
@@ -232,6 +233,14 @@ def panel(resolved: ResolvedScene, runs: Any) -> None:
                 format_func=lambda k: resolved.runs[k].label_in(lang()),
             )
             i = int(i) if isinstance(i, int) and 0 <= i < len(resolved.runs) else 0
+        b = run_batch_size(resolved, i)
+        spe = steps_per_epoch(n, b)
+        c1, c2, c3, c4, c5 = st.columns(5, gap="small")
+        c1.metric(_("Batch size"), _label(b, n))
+        c2.metric(_("Gradient evaluations per step"), b)
+        c3.metric(_("… per epoch"), n)
+        c4.metric(_("Steps per epoch"), spe)
+        c5.metric(_("Epochs run"), num(round(resolved.steps * b / n, 2)))
         run = runs[i]
         step = _current_step(run.steps)
         point = run.points[min(step, int(run.last_valid()[0])), 0]

@@ -636,6 +636,11 @@ def _ensemble_mode(r: ResolvedScene, errors) -> None:
     st.caption(
         fmt(
             "End points spread: {spread}.",
-            spread=", ".join(f"std {c} = {s:.3g}" for c, s in zip("xy", spread) if math.isfinite(s)) or "—",
+            spread=", ".join(
+                fmt("std of {axis} = {value}", axis=c, value=f"{s:.3g}")
+                for c, s in zip("xy", spread)
+                if math.isfinite(s)
+            )
+            or "—",
         )
     )

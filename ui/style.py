@@ -59,6 +59,9 @@ div[class*="st-key-lesson_"] button p { font-size: 0.9rem; }
 }
 [data-testid="stSidebar"] [data-testid="stLatex"] { overflow-x: auto; overflow-y: hidden; }
 .st-key-share_link pre { font-size: 0.85rem; }
+/* the config upload: Streamlit's own "1MB per file" (the server's cap, in English) contradicted the label's
+   100 KB, the app's limit: the label says it once, in the page's language */
+.st-key-export_upload [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 
 /* ---- phones ---- */
 @media (max-width: 640px) {

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 import i18n
+from i18n import N_
 from look import Look
 from look.fmt import sig
 from optim_core.scene import ResolvedScene
@@ -27,7 +28,12 @@ from .text import _, fmt, safe
 # zoom, double-click to reset.
 SIDE_VIEWS = ("loss", "3d")
 SIDE_VIEWS_1D = ("theta", "loss")
-SIDE_LABELS = {"loss": "Loss curves", "3d": "3-D surface", "theta": "θ against the iteration", "data": "Data & model"}
+SIDE_LABELS = {
+    "loss": N_("Loss curves"),
+    "3d": N_("3-D surface"),
+    "theta": N_("θ against the iteration"),
+    "data": N_("Data & model"),
+}
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "doubleClick": "reset"}
 
 
@@ -123,7 +129,9 @@ def _surface3d(key: str, look_key: str, _sd: SceneData, _look: Look):
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _theta(key: str, look_key: str, _sd: SceneData, _look: Look):
-    return theta_figure(_sd.runs, _sd.surface_view.minima.tolist(), look=_look)
+    view = _sd.surface_view
+    window = view.window if isinstance(view, CurveView) else None  # the θ axis keeps to the curve's window
+    return theta_figure(_sd.runs, view.minima.tolist(), look=_look, window=window)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -222,7 +230,6 @@ def render(resolved: ResolvedScene) -> None:
                 + " — "
                 + _("widen the View window in the sidebar to follow.")
             )
-        batch.panel(resolved, data.runs)  # mini-batches measured, on a dataset surface (engine)
     with right:
         player(
             key="player",
@@ -305,5 +312,8 @@ def render(resolved: ResolvedScene) -> None:
                 height=side_h,
             )
         summary.render(resolved, run_data(resolved))
+    # Mini-batches measured, on a dataset surface (engine): below the map and the playback bar, so stacked
+    # columns (projector, phone) keep the bar right under the map.
+    batch.panel(resolved, data.runs)
     if not state.hidden("share"):
         share.render(resolved)

@@ -20,7 +20,7 @@ import streamlit as st
 
 from look.fmt import num
 
-from .text import _, fmt
+from .text import _, fmt, lang
 
 _ONE_MINUS = (
     0.0,
@@ -136,7 +136,7 @@ def hyperparam_widget(
     help_text = fmt(
         "{meaning}. Valid: {range}; default {default}.",
         meaning=desc[:1].upper() + desc[1:],
-        range=p.range_text(),
+        range=p.range_text(lang()),
         default=num(default),
     )
     if p.kind == "bool":

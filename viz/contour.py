@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from look import DEFAULT, Look, RunView, SurfaceView, nice_step, point
+from optim_core.trajectory import reason_in
 
 from . import animation
 from .figure import Figure, typed_array
@@ -119,7 +120,7 @@ def _diverged_arrays(
                 if off
                 else _.fmt("last finite point {point}", point=point(x, y, digits=4))
             )
-            because = safe(_(reason)) if reason else _("diverged")
+            because = safe(reason_in(reason, _)) if reason else _("diverged")
             what = _.fmt("diverged at step {step}: {reason}", step=d, reason=because)
             xs.append(shown_x)
             ys.append(shown_y)

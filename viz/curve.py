@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from look import DEFAULT, Look, RunView, nice_step
+from optim_core.trajectory import reason_in
 
 from . import animation
 from .figure import Figure, typed_array
@@ -130,10 +131,10 @@ def _diverged(runs: Sequence[RunView], plan: animation.Plan, window, f_range, st
             xs.append(min(max(x, x0), x1))
             fs.append(min(max(f, f0), f1) if np.isfinite(f) else f1)
             why = run.reasons[b] if b < len(run.reasons) else None
-            reason = why or look.gettext("diverged")
+            reason = reason_in(why, look.lang) if why else look.gettext("diverged")
             texts.append(
                 f"<b>{safe(run.label)}</b><br>"
-                + look.lang.fmt("diverged at step {step}: {reason}", step=d, reason=safe(look.gettext(reason)))
+                + look.lang.fmt("diverged at step {step}: {reason}", step=d, reason=safe(reason))
             )
     return np.array(xs), np.array(fs), texts
 
@@ -308,6 +309,40 @@ def curve_figure(
     return Figure(data=data, layout=layout, frames=frames or None)
 
 
+def theta_range(
+    runs: Sequence[RunView], window: tuple[float, float], minima: Sequence[float] = ()
+) -> tuple[tuple[float, float], list[tuple[int, int, int, float]]]:
+    """The θ axis of theta_figure in a view window (x0, x1), as the contour map keeps to its window: the span
+    of the iterates that are inside the window (and the minima there), padded, reaching the window's edge on a
+    side some run leaves it by; and the escapes, (run, start, first step outside, the edge it crossed)."""
+    x0, x1 = float(min(window)), float(max(window))
+    lo, hi = np.inf, -np.inf
+    escapes: list[tuple[int, int, int, float]] = []
+    for r, run in enumerate(runs):
+        last = run.last_valid()
+        for b in range(run.batch):
+            theta = np.asarray(run.points[: int(last[b]) + 1, b, 0], dtype=float)
+            inside = np.isfinite(theta) & (theta >= x0) & (theta <= x1)
+            if inside.any():
+                lo, hi = min(lo, float(theta[inside].min())), max(hi, float(theta[inside].max()))
+            out = np.flatnonzero(~inside)
+            if len(out):
+                t = int(out[0])
+                v = float(theta[t])
+                edge = x0 if np.isfinite(v) and v < x0 else x1
+                escapes.append((r, b, t, edge))
+    for m in minima:
+        if x0 <= float(m) <= x1:
+            lo, hi = min(lo, float(m)), max(hi, float(m))
+    for _r, _b, _t, edge in escapes:
+        lo, hi = min(lo, edge), max(hi, edge)
+    if not np.isfinite(lo):  # nothing inside: the window itself
+        lo, hi = x0, x1
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    pad = 0.06 * span
+    return (lo - pad, hi + pad), escapes
+
+
 def theta_figure(
     runs: Sequence[RunView],
     minima: Sequence[float] = (),
@@ -315,17 +350,26 @@ def theta_figure(
     height: int = 420,
     look: Look = DEFAULT,
     label: Callable[[RunView, int], str] | None = None,
+    window: tuple[float, float] | None = None,
 ) -> Figure:
-    """θ_t (the 1-D iterate) against the iteration t for every run and start, like the course's first plot."""
+    """θ_t (the 1-D iterate) against the iteration t for every run and start, like the course's first plot.
+
+    With the view window (x0, x1) the θ axis keeps to it (theta_range): a run that leaves it (a diverging one)
+    does not stretch the axis and flatten the others; its line stops at the first point outside (the last segment
+    runs off the edge), where a triangle (role "escaped") says at which step it left. Without a window the axis fits every iterate."""
     _ = look.lang
     th = look.theme
     data: list[dict] = []
     steps = max((r.steps for r in runs), default=1)
+    y_range, escapes = theta_range(runs, window, minima) if window is not None else (None, [])
+    out_at = {(r, b): t for r, b, t, _edge in escapes}  # a line that leaves stops just outside the view
     for r, run in enumerate(runs):
         color = look.color_of(run)
         last = run.last_valid()
         for b in range(run.batch):
             n = int(last[b]) + 1
+            if (r, b) in out_at:  # not its zigzag beyond the edge, which would cross the whole chart every step
+                n = min(n, out_at[(r, b)] + 1)
             t = np.arange(n, dtype=float)
             data.append(
                 {
@@ -345,6 +389,40 @@ def theta_figure(
                     "meta": {"role": "theta", "run": r, "start": b},
                 }
             )
+    if escapes:
+        assert y_range is not None
+        runs = list(runs)
+        ex, ey, symbols, colors, texts, hovers = [], [], [], [], [], []
+        for r, b, left_at, edge in escapes:
+            run = runs[r]
+            up = edge >= y_range[1] - 0.5 * (y_range[1] - y_range[0])
+            ex.append(float(left_at))
+            ey.append(y_range[1] if up else y_range[0])
+            symbols.append("triangle-up" if up else "triangle-down")
+            colors.append(look.color_of(run))
+            leaves = look.lang.fmt("leaves the view at step {step}", step=left_at)
+            texts.append(leaves)
+            d = int(run.diverged_at[b])
+            why = look.lang.fmt("diverged at step {step}", step=d) if d >= 0 else ""
+            name = safe(label(run, b) if label else run.label)
+            hovers.append(f"<b>{name}</b><br>{leaves}" + (f"<br>{why}" if why else ""))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": ex,
+                "y": ey,
+                "text": texts,
+                "textposition": ["bottom right" if s == "triangle-up" else "top right" for s in symbols],
+                "textfont": font(look, 11),
+                "marker": {"symbol": symbols, "color": colors, "size": look.marker(12), "line": {"width": 0}},
+                "hovertext": hovers,
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "cliponaxis": False,
+                "showlegend": False,
+                "meta": {"role": "escaped"},
+            }
+        )
     shapes = [
         {
             "type": "line",
@@ -379,7 +457,12 @@ def theta_figure(
             "showlegend": False,
             "hovermode": "closest",
             "xaxis": axis(look, grid=True, title={"text": _("iteration t"), "font": font(look)}, range=[0, steps]),
-            "yaxis": axis(look, grid=True, title={"text": "θ<sub>t</sub>", "font": font(look)}),
+            "yaxis": axis(
+                look,
+                grid=True,
+                title={"text": "θ<sub>t</sub>", "font": font(look)},
+                **({"range": list(y_range)} if y_range is not None else {}),
+            ),
             "shapes": shapes,
             "annotations": [
                 {

@@ -17,6 +17,7 @@ from typing import Any
 
 import i18n
 from look import RunView, num, point, sig
+from optim_core.trajectory import reason_in
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def diagnose(
         first = min(bad, key=lambda b: int(run.diverged_at[b]))
         d = int(run.diverged_at[first])
         raw = run.reasons[first] if first < len(run.reasons) else None
-        reason = _(raw) if raw else _("the trajectory blew up")
+        reason = reason_in(raw, _) if raw else _("the trajectory blew up")
         lr = float(run.params.get("lr", float("nan")))
         smaller = sig(lr / 10, 2)
         if d == 0:

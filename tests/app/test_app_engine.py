@@ -110,3 +110,35 @@ def test_export_tab_says_why_a_textbook_form_has_no_pytorch_script():
     assert not at.exception
     assert any("textbook form of Momentum" in i.value for i in at.info), [i.value for i in at.info]
     assert not [c for c in at.code if "torch.optim" in c.value]
+
+
+def test_batch_panel_describes_the_chosen_runs_own_batch_size():
+    """The lesson's runs sample with batch 1, 16 and 200: the panel's cards and its gradient noise are those of the
+    run picked, not the scene's (which is the full batch)."""
+    from look.fmt import sig
+    from optim_core.batches import gradient_noise
+    from surfaces import dataset_of
+
+    at = make_app({"lesson": "batch_size"})
+    resolved = current_scene(at).resolve()
+    data = dataset_of(resolved.surface)
+    assert [r.batch_size for r in resolved.runs] == [1, 16, None]
+    seen = {}
+    for i, (b, shown) in enumerate([(1, "1 · SGD"), (16, "16 = 2⁴"), (200, "200 · full batch")]):
+        at.selectbox(key="batch_run").set_value(i).run()
+        assert not at.exception
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Batch size"] == shown
+        assert metrics["Gradient evaluations per step"] == str(b)
+        assert metrics["Steps per epoch"] == str(-(-200 // b))
+        assert metrics["Epochs run"] == f"{400 * b / 200:g}"
+        text = next(m.value for m in at.markdown if "estimates it with a standard deviation of" in m.value)
+        # the σ quoted is the batch-b noise at the run's own last point
+        traj = resolved.simulate_run(i)
+        sigma = float(gradient_noise(data, traj.points[-1, 0], b))
+        assert f"a batch of {b} estimates it with a standard deviation of {sig(sigma, 3)} " in text
+        seen[i] = (sigma, text)
+        table = next(d.value for d in at.dataframe if "Method" in d.value.columns)
+        assert f"B = {b}" in " ".join(table["Method"])
+    assert seen[0][0] > 0 and seen[2][0] == 0.0
+    assert seen[0][1] != seen[2][1]

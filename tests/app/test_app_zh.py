@@ -236,15 +236,7 @@ def english_words(text: str) -> list[str]:
 # test_known_english_is_still_there fails once one of them is fixed, so that its line is removed here.
 CHART_DEBT: dict[str, str] = {}
 CONTAINER_DEBT: dict[str, str] = {}
-PHRASE_DEBT = {
-    "true or false": "optim_core/spec.py HyperParam.range_text() writes 'true or false' into every bool widget's help",
-    "Loss curves": "ui/trajectories.py SIDE_LABELS: 'Loss curves' is not marked N_(), so it never reaches the catalogue",
-    "Data & model": "ui/trajectories.py SIDE_LABELS: 'Data & model' is not marked N_() either",
-    "std x": "ui/explore.py writes 'std x = …' into 'End points spread: {spread}' (σx = … reads in every language)",
-    "std y": "ui/explore.py writes 'std y = …' into 'End points spread: {spread}'",
-    "it left the bound": "viz/diagnose.py translates a run's reason with _(raw), but raw is already formatted "
-    "('… ≤ 1e+06') so no msgid matches: translate the template, then format (Trajectory.reason(b, lang) does)",
-}
+PHRASE_DEBT: dict[str, str] = {}  # English phrases built by code (none left)
 
 
 # Whole texts (a table's column header) that stay English because of the code.

@@ -32,6 +32,7 @@ from explain import (
 from explain.equation import norm, rule_lines
 from explain.narrate import TEXTS, branch_text
 from optim_core import OPTIMIZERS, run
+from optim_core.scene import RunConfig
 from viz import decode
 from viz.inspector import RULES, closeup_figure, efflr_figure, nice_scale, overlay_bytes, overlay_data
 
@@ -449,7 +450,7 @@ def test_overlay_data_decodes_to_the_recorded_vectors():
 
 def test_overlay_size_for_eight_runs_of_500_steps():
     """The figure the README quotes: 8 runs × 500 steps, every layer an adaptive optimizer has."""
-    from optim_core.scene import RunConfig, Scene
+    from optim_core.scene import Scene
 
     scene = Scene(runs=tuple(RunConfig("adam", {"lr": 0.01 * (i + 1)}) for i in range(8)), steps=500)
     resolved = scene.resolve()
@@ -509,7 +510,7 @@ def test_round_scales():
 
 # ----------------------------------------------------------------------------------------- the 3-D view plays
 def test_3d_frames_match_the_contour_frames_and_carry_only_paths():
-    from optim_core.scene import RunConfig, Scene, simulate
+    from optim_core.scene import Scene, simulate
     from surfaces import get_surface
     from ui.player import frame_info
     from viz import contour_figure, run_views, surface3d_figure, surface_view
@@ -573,3 +574,51 @@ def test_explain_imports_only_the_layers_below_it():
                     "explain",
                 }:
                     assert top in allowed, (path.name, name)
+
+
+@pytest.mark.parametrize(
+    "scene_kwargs",
+    [
+        # a run with its own schedule beside one on the scene's, with noise and clipping
+        dict(
+            surface="rosenbrock",
+            runs=(
+                RunConfig("adam", {"lr": 0.05}, schedule={"name": "cosine", "T_max": 60}),
+                RunConfig("momentum", {"lr": 1e-3}),
+            ),
+            steps=60,
+            schedule={"name": "step", "step_size": 10, "gamma": 0.5},
+            noise_std=0.5,
+            noise_seed=3,
+            clip=2.0,
+        ),
+        # runs with their own batch sizes on a dataset surface (the scene's is the full batch)
+        dict(
+            surface="linreg",
+            runs=(
+                RunConfig("sgd", {"lr": 0.05}, batch_size=1),
+                RunConfig("sgd", {"lr": 0.05}, batch_size=16),
+                RunConfig("adam", {"lr": 0.05}, schedule={"name": "cosine", "T_max": 40}),
+            ),
+            steps=40,
+            batch_seed=7,
+            clip=1.0,
+        ),
+    ],
+    ids=["schedule-noise-clip", "batch-sizes"],
+)
+def test_the_inspector_explains_the_path_the_map_draws(scene_kwargs):
+    """The step inspector re-runs a run to record its state: that run must be the map's own (its own schedule,
+    its own batch size, the scene's noise, clipping and sampling seed), or the arrows explain another path."""
+    from explain import recorded_run
+    from optim_core.scene import Scene
+
+    resolved = Scene(**scene_kwargs).resolve()
+    for i in range(len(resolved.runs)):
+        drawn = resolved.simulate_run(i)  # what the map draws (ui/compute.py cached_run)
+        rec = recorded_run(resolved, i)
+        assert rec.record is not None
+        np.testing.assert_array_equal(rec.points, drawn.points)
+        np.testing.assert_array_equal(rec.lr, drawn.lr)
+        vec = step_vectors(rec)
+        np.testing.assert_allclose(vec.layers["step"], np.diff(drawn.points, axis=0), rtol=1e-12, atol=1e-15)

@@ -15,6 +15,7 @@ import pytest
 
 from export.data import paths_csv, paths_json, read_paths_csv, read_paths_json
 from export.snippet import torch_expression, torch_snippet
+from lessons.catalogue import LESSONS
 from optim_core.scene import RunConfig, Scene, simulate
 from surfaces import get_surface
 
@@ -235,6 +236,10 @@ def _torch_python() -> str | None:
             1,
             1,
         ),
+        # runs with their own batch sizes (1 and 16) in a full-batch scene: the script uses the run's own
+        (LESSONS["batch_size"].scene, 0, 0),
+        (LESSONS["batch_size"].scene, 1, 0),
+        (LESSONS["batch_size"].scene, 2, 0),
     ],
 )
 def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, tmp_path):
@@ -243,13 +248,68 @@ def test_torch_snippet_runs_and_matches_our_path(scene, run_index, start_index, 
         pytest.skip("torch is not importable (set OPTVIZ_TORCH_PYTHON to an interpreter that has it)")
     out = tmp_path / "points.json"
     code = torch_snippet(scene, run_index, start_index)
+    if "SAME_BATCHES_AS_THE_APP = False" in code:  # mini-batches: the app's own order, step for step
+        code = code.replace("SAME_BATCHES_AS_THE_APP = False", "SAME_BATCHES_AS_THE_APP = True")
     code += f"\nimport json\njson.dump(points.tolist(), open({str(out)!r}, 'w'))\n"
     proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     theirs = np.array(json.loads(out.read_text()))
-    ours = simulate(scene)[run_index].points[:, start_index]
+    ours = scene.resolve().simulate_run(run_index).points[:, start_index]
     assert len(theirs) == len(ours)  # neither diverged: the whole path is compared
     np.testing.assert_allclose(theirs, ours, rtol=1e-9, atol=1e-12)
+
+
+# Records the rows of every batch the model sees (the script's last call, on the whole dataset, is dropped).
+_SPY = """
+import torch
+_seen = []
+_forward = torch.nn.Linear.forward
+def _spy(self, x):
+    _seen.append(x.detach().numpy().copy())
+    return _forward(self, x)
+torch.nn.Linear.forward = _spy
+"""
+
+
+@pytest.mark.parametrize(
+    "scene,run_index",
+    [
+        (LESSONS["batch_size"].scene, 0),  # the run's own batch size 1 (the scene's is the full batch)
+        (LESSONS["batch_size"].scene, 1),  # 16: 12 batches of 16 and one of 8 per epoch
+        (Scene(surface="logreg", runs=(RunConfig("adam", {"lr": 0.1}),), steps=70, batch_size=7, batch_seed=5), 0),
+    ],
+)
+def test_torch_script_trains_with_a_shuffling_dataloader(scene, run_index, tmp_path):
+    """As exported (torch's own shuffle order), the script trains on the run's batch size: the same samples per
+    epoch as the app (every sample once, batches of B and the rest), as many steps; only the order is torch's."""
+    python = _torch_python()
+    if python is None:
+        pytest.skip("torch is not importable (set OPTVIZ_TORCH_PYTHON to an interpreter that has it)")
+    from surfaces import dataset_of
+
+    code = torch_snippet(scene, run_index, 0)
+    assert "SAME_BATCHES_AS_THE_APP = False" in code
+    assert "torch.utils.data.TensorDataset(inputs, targets)" in code
+    assert "shuffle=True, generator=torch.Generator().manual_seed(" in code
+    out = tmp_path / "seen.npz"
+    code = _SPY + code + f"\nimport numpy\nnumpy.savez({str(out)!r}, *_seen[:-1], path=points)\n"
+    proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = np.load(out)
+    batches = [got[f"arr_{i}"] for i in range(len(got.files) - 1)]
+    resolved = scene.resolve()
+    data = dataset_of(resolved.surface)
+    traj = resolved.simulate_run(run_index)
+    ours = traj.sampling
+    assert ours is not None and ours.batch_size == resolved.runs[run_index].batch_size
+    assert len(batches) == scene.steps == len(got["path"]) - 1
+    assert [len(x) for x in batches] == [len(ours.indices(t)) for t in range(1, scene.steps + 1)]
+    inputs = data.inputs.reshape(data.n, -1)
+    spe = ours.steps_per_epoch
+    for e in range(scene.steps // spe):  # each whole epoch: every sample exactly once
+        rows = np.concatenate(batches[e * spe : (e + 1) * spe]).reshape(-1, inputs.shape[1])
+        assert sorted(map(tuple, rows)) == sorted(map(tuple, inputs))
+    assert np.isfinite(got["path"]).all()
 
 
 def test_run_labels_tell_runs_of_the_same_optimizer_apart():
