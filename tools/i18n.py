@@ -50,6 +50,7 @@ KEYWORDS = {
     "BudgetError": None,
     "LookError": None,
     "ExplainError": None,
+    "BusyError": None,
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 
