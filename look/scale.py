@@ -16,7 +16,6 @@ import numpy as np
 
 from .fmt import minus, nice_step, sig
 
-
 LOG2 = math.log10(2.0)
 
 

@@ -63,7 +63,7 @@ def test_the_issues_overflowing_surface_draws_its_map(query, caplog):
         at.run()
     assert not at.exception
     ids = [c.proto.id for c in at.get("plotly_chart")]
-    assert any(i.endswith("-contour") or i.endswith("-surface3d") for i in ids), ids
+    assert any(i.endswith(("-contour", "-surface3d")) for i in ids), ids
     texts = " ".join(e.value for e in at.error)
     assert "Maximum allowed" not in texts and "could not be drawn" not in texts, texts
     assert not caplog.records, [r.getMessage() for r in caplog.records]

@@ -209,5 +209,5 @@ def test_a_scale_over_the_whole_float_range_maps_and_ticks_without_overflow(z):
         assert t[0] == 0.0 and t[-1] > 0.99 and len(pos) >= 3
     assert len(pos) == len(labels) and all(0.0 <= p <= 1.0 for p in pos)
     tol = 1e-9 * max(abs(sc.lo), abs(sc.hi), sc.offset)  # rounding in f(t), relative to the range
-    for p, lab, f in zip(pos, labels, back):  # each label is the f at its position
+    for lab, f in zip(labels, back):  # each label is the f at its position
         assert float(lab.replace("−", "-")) == pytest.approx(float(f), rel=0.02, abs=tol)
