@@ -211,3 +211,17 @@ def test_a_scale_over_the_whole_float_range_maps_and_ticks_without_overflow(z):
     tol = 1e-9 * max(abs(sc.lo), abs(sc.hi), sc.offset)  # rounding in f(t), relative to the range
     for lab, f in zip(labels, back):  # each label is the f at its position
         assert float(lab.replace("−", "-")) == pytest.approx(float(f), rel=0.02, abs=tol)
+
+
+def test_a_curve_over_the_whole_float_range_has_a_finite_f_range_and_ticks():
+    """A 1-D exp(709)*x: f reaches ±1.8e308 in the window; its f range and its axis ticks stay finite."""
+    from look.curve import curve_view
+    from surfaces.curves import custom_curve
+
+    with np.errstate(all="raise"):
+        cv = curve_view(custom_curve("exp(709)*x"))
+        lo, hi = cv.f_range
+        vals, step = nice_ticks(lo, hi, 5)
+    assert math.isfinite(lo) and math.isfinite(hi) and lo < -1e307 and hi > 1e307
+    assert math.isfinite(step) and 2 <= len(vals) <= 7 and np.isfinite(vals).all()
+    assert (vals >= lo).all() and (vals <= hi).all()
