@@ -11,7 +11,9 @@ import re
 
 import pytest
 
-from ui.text import WJ, safe
+from ui.text import safe
+
+WJ = "\u2060"  # WORD JOINER
 
 # JavaScript's \\w is ASCII-only: so are these
 _W = r"[A-Za-z0-9_]"
