@@ -49,7 +49,7 @@ tab_ids = {label: tid for tid, label in labels.items()}
 style.inject(present=bool(st.session_state.get("present")), theme=str(st.session_state.get("theme", "light")))
 pagetheme.sync(str(st.session_state.get("theme", "light")))
 resolved, problem = boot.current_scene()
-view = state.view_from_state(tab_ids).with_(lesson=header.active_lesson(resolved))
+view = state.view_from_state(tab_ids, resolved).with_(lesson=header.active_lesson(resolved))
 boot.sync_url(resolved.scene, view)
 with guard.section("sidebar"):
     sidebar.render(resolved, labels)

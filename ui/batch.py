@@ -160,6 +160,8 @@ def _rows(run_key: str, _resolved: ResolvedScene, _i: int, sizes: tuple[int, ...
 
 def _current_step(steps: int) -> int:
     got = (st.session_state.get("player") or {}).get("step")
+    if isinstance(got, dict):  # the bar reports {"step", "scene"} (ui.state.shown_step)
+        got = got.get("step")
     return int(min(max(got, 0), steps)) if isinstance(got, (int, float)) and not isinstance(got, bool) else steps
 
 

@@ -25,6 +25,13 @@ def _query() -> dict[str, str]:
     return {k: st.query_params[k] for k in st.query_params}
 
 
+def _state_key() -> str | None:
+    try:
+        return state.scene_from_state().resolve().key
+    except ValueError:  # a scene the widgets cannot describe: no lesson to match
+        return None
+
+
 def first_run(tab_labels) -> None:
     """A session's first run: the link's scene and view (a bad link: the default scene and a message)."""
     ss = st.session_state
@@ -47,11 +54,18 @@ def first_run(tab_labels) -> None:
         except Exception:  # never a traceback for a link
             LOG.exception("unexpected error reading a link")
             ss[LINK_ERROR] = i18n.UserError("this link could not be read")
+    # Is the link's scene the lesson's, however the link spelled it (the app's links leave defaults out, e.g. a
+    # default start)?  Both are compared as the widgets hold them: the lesson's scene loaded first.
+    lesson_key = None
+    if view.lesson:
+        state.load_scene(LESSONS[view.lesson].scene)
+        lesson_key = _state_key()
     state.load_scene(scene)
     ss["lang"] = view.lang
     state.load_view(view, tab_labels(view.lang), given=set(query))
-    if view.lesson and scene == LESSONS[view.lesson].scene:
-        ss[LESSON] = (view.lesson, state.scene_from_state().resolve().key)
+    shown_key = _state_key() if view.lesson else None
+    if view.lesson and shown_key is not None and shown_key == lesson_key:
+        ss[LESSON] = (view.lesson, shown_key)
         ss["lesson_group"] = LESSONS[view.lesson].group
     ss[LAST_GOOD] = scene
     ss[INIT] = True

@@ -116,6 +116,17 @@ def note(resolved: ResolvedScene) -> None:
                 st.markdown(("✓ " if o.holds else "✗ ") + safe(o.text))
 
 
+def asks_first(resolved: ResolvedScene) -> bool:
+    """The loaded lesson asks its question and the answer is not revealed yet: the paths start hidden (the bar at
+    step 0), so the class predicts before it watches ▶ Play — the last step would show the answer."""
+    lesson_id = active_lesson(resolved)
+    return (
+        lesson_id is not None
+        and LESSONS[lesson_id].question is not None
+        and st.session_state.get(REVEALED) != lesson_id
+    )
+
+
 def _question(lesson, resolved: ResolvedScene, trajs) -> None:
     q = lesson.question
     ss = st.session_state

@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 import i18n
@@ -41,6 +40,7 @@ from optim_core.scene import ResolvedScene
 from optim_core.trajectory import Trajectory
 from viz.inspector import closeup_figure, efflr_figure, overlay_data
 
+from . import state
 from .text import _, fmt, lang, safe
 
 TOGGLE = "inspect"
@@ -119,13 +119,8 @@ def overlay(resolved: ResolvedScene) -> dict[str, Any] | None:
 
 def current_step(resolved: ResolvedScene) -> int:
     """The step the playback bar settled on (0 … steps); the last step before it reported one."""
-    ss = st.session_state
-    got = (ss.get("player") or {}).get("step")
-    if got is None:
-        got = ss.get("step")
-    if isinstance(got, bool) or not isinstance(got, (int, float)) or not np.isfinite(got):
-        return int(resolved.steps)
-    return int(min(max(int(got), 0), resolved.steps))
+    got = state.shown_step(resolved)
+    return int(resolved.steps) if got is None else got
 
 
 def render(resolved: ResolvedScene) -> None:

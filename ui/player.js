@@ -21,9 +21,12 @@ export default function (component) {
   const L = d.labels || {};
   let cur = Math.min(Math.max(d.active ?? n - 1, 0), Math.max(n - 1, 0));
   const chartDiv = (key) => document.querySelector(`.st-key-${key} .js-plotly-plot`);
-  // the step inspector: the shown step survives this bar being mounted again (a layer or run switched)
   const ov = makeOverlay(d.overlay, chartDiv);
-  if (ov && d.active == null) cur = nearestFrame(steps, ov.remembered(), cur);
+  // The shown step survives this bar being mounted again on the same scene (a rerun that changed its data:
+  // the inspector's layers, a side view, the step it reported); a new scene starts at d.active (a link's
+  // step=, the blindfold's first step) or else at its last step.
+  const shown = window.__optvizInspector || {};
+  if (d.scene && shown.scene === d.scene) cur = nearestFrame(steps, shown.step, cur);
   let speedIdx = d.speed_index ?? 2;
   let playing = false;
   let reportTimer = null;
@@ -68,7 +71,7 @@ export default function (component) {
     stepBox.value = String(steps[cur] ?? cur);
     cursor(steps[cur]);
     reveal(cur === n - 1);
-    remember(steps[cur]);
+    remember(steps[cur], d.scene);
     if (ov) ov.draw(steps[cur]);
     if (report) scheduleReport();
   }
@@ -100,7 +103,7 @@ export default function (component) {
   function scheduleReport() {
     clearTimeout(reportTimer);
     reportTimer = setTimeout(() => {
-      if (!playing) setStateValue("step", steps[cur] ?? cur);
+      if (!playing) setStateValue("step", { step: steps[cur] ?? cur, scene: d.scene ?? "" });
     }, d.report_ms ?? 350);
   }
 
@@ -173,6 +176,7 @@ export default function (component) {
 
   // keys: not while typing in a field
   const onKey = (e) => {
+    if (!root.isConnected) { window.removeEventListener("keydown", onKey, true); return; }  // an unmounted bar
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
     const tag = (t && t.tagName) || "";
@@ -190,8 +194,15 @@ export default function (component) {
     }
   };
   // capture phase: the page's scroll container handles Home / End / Space itself and would otherwise get them first
+  // One key handler per page: a bar mounted again (new data) replaces the previous one's handler even when
+  // that one's cleanup did not run, so a key press moves one step, never two.
+  if (window.__plKeyHandler) window.removeEventListener("keydown", window.__plKeyHandler, true);
+  window.__plKeyHandler = onKey;
   window.addEventListener("keydown", onKey, true);
-  cleanups.push(() => window.removeEventListener("keydown", onKey, true));
+  cleanups.push(() => {
+    window.removeEventListener("keydown", onKey, true);
+    if (window.__plKeyHandler === onKey) window.__plKeyHandler = null;
+  });
 
   // The map fills its column and the viewport. Streamlit sizes a chart from Python, so the browser measures
   // (the map column's width, the viewport's height, where the map starts, the plot margins, the main column)
@@ -244,8 +255,10 @@ export default function (component) {
 }
 
 // The shown step, kept across mounts of the bar (the inspector restores it when a layer or run is switched).
-function remember(step) {
-  (window.__optvizInspector = window.__optvizInspector || {}).step = step;
+function remember(step, scene) {
+  const store = (window.__optvizInspector = window.__optvizInspector || {});
+  store.step = step;
+  store.scene = scene;
 }
 
 function nearestFrame(steps, want, fallback) {

@@ -77,6 +77,7 @@ def player(
     fit: dict[str, Any] | None = None,
     box: dict[str, Any] | None = None,
     overlay: dict[str, Any] | None = None,
+    scene: str = "",
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
     "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
@@ -105,6 +106,7 @@ def player(
             "fit": fit,
             "box": box or {},
             "overlay": overlay,
+            "scene": scene,  # reported back with the step: a report is only ever for the scene it was made on
         },
         default={"step": None, "box": None},
         on_step_change=lambda: None,

@@ -25,7 +25,9 @@ def current_link(resolved: ResolvedScene) -> str:
     labels = nav.tab_labels(st.session_state.get("lang", "en"))
     from .header import active_lesson
 
-    view = state.view_from_state({label: tid for tid, label in labels.items()}).with_(lesson=active_lesson(resolved))
+    view = state.view_from_state({label: tid for tid, label in labels.items()}, resolved).with_(
+        lesson=active_lesson(resolved)
+    )
     return url.link(base_url(), resolved.scene, view)
 
 

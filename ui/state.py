@@ -26,7 +26,7 @@ from typing import Any
 import streamlit as st
 
 from optim_core import OPTIMIZERS, SCHEDULES, resolve_schedule
-from optim_core.scene import MAX_RUNS, MAX_STARTS, RunConfig, Scene
+from optim_core.scene import MAX_RUNS, MAX_STARTS, ResolvedScene, RunConfig, Scene
 from surfaces import SURFACES as BUILTINS
 from surfaces import get_surface
 
@@ -302,10 +302,35 @@ def scene_from_state() -> Scene:
     )
 
 
-def view_from_state(tab_ids: dict[str, str]) -> ViewState:
-    """tab_ids: a tab's label in this language → its id."""
+def link_step(resolved: ResolvedScene) -> int | None:
+    """The step a shared link opened this scene at (``step=``; dropped when the scene changes); None: the last."""
+    got = st.session_state.get("step")
+    if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isfinite(got):
+        return None
+    step = int(min(max(int(got), 0), resolved.steps))
+    return None if step >= resolved.steps else step
+
+
+def shown_step(resolved: ResolvedScene) -> int | None:
+    """The step the playback bar shows: what it reported for this scene, else the link's ``step``; None: the
+    last step (a new scene starts there).  The bar reports ``{"step", "scene"}`` (ui/player.js): a report from
+    before the scene changed is not this scene's."""
     ss = st.session_state
-    step = ss.get("step")
+    got = (ss.get("player") or {}).get("step")
+    if isinstance(got, dict):
+        got = got.get("step") if got.get("scene") == resolved.key else None
+    if got is None:
+        return link_step(resolved)
+    if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isfinite(got):
+        return None
+    step = int(min(max(int(got), 0), resolved.steps))
+    return None if step >= resolved.steps else step
+
+
+def view_from_state(tab_ids: dict[str, str], resolved: ResolvedScene | None = None) -> ViewState:
+    """tab_ids: a tab's label in this language → its id; with `resolved`, the step is the one the bar shows."""
+    ss = st.session_state
+    step = shown_step(resolved) if resolved is not None else ss.get("step")
     return ViewState(
         lang=str(ss.get("lang", "en")),
         theme=str(ss.get("theme", "light")),

@@ -135,6 +135,16 @@ def _metrics(key: str, look_key: str, _sd: SceneData, _look: Look):
     return fig
 
 
+def _active_frame(resolved: ResolvedScene, steps: list[int]) -> int | None:
+    """The frame a scene opens at: a shared link's step= (until the scene changes); None: the last frame.
+    Not the bar's own reports: the bar keeps its step across its mounts on one scene (player.js), and data that
+    changed with every report would mount it again, stopping a playback."""
+    step = state.link_step(resolved)
+    if step is None or not steps:
+        return None
+    return min(range(len(steps)), key=lambda i: abs(steps[i] - step))
+
+
 def legend(resolved: ResolvedScene, look: Look) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(
@@ -212,12 +222,14 @@ def render(resolved: ResolvedScene) -> None:
             key="player",
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
-            active=0 if blind else None,
+            # a blindfold or a lesson's open question starts at step 0: predict, then press ▶ Play
+            active=0 if blind or header.asks_first(resolved) else _active_frame(resolved, list(meta["frame_steps"])),
             charts=["contour"] + (["surface3d"] if side == "3d" else []) + (["dataset"] if side == "data" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},
             box=box,
             overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
+            scene=resolved.key,
         )
         legend(resolved, look)
         inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)

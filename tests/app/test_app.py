@@ -267,6 +267,18 @@ def test_a_lesson_link_opens_the_lesson_and_the_link_keeps_it():
     assert "lesson" not in dict(at.query_params) and not keyed_texts(at, "lesson_note")
 
 
+@pytest.mark.parametrize("name", ["zigzag", "adagrad", "blindfold"])
+def test_a_lessons_own_share_link_reopens_the_lesson(name):
+    """The link the app writes for a lesson (its scene with defaults left out, the theme, the lesson) reopens
+    it with its note: a reload, a shared link and a theme switch (which reloads the page) keep the lesson."""
+    first = make_app({"lesson": name, "theme": "dark"})
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in dict(first.query_params).items()}
+    assert link.get("lesson") == name and any(k in link for k in ("surface", "run"))
+    again = make_app(link)
+    assert dict(again.query_params).get("lesson") in (name, [name])
+    assert any("✓ " in t for t in keyed_texts(again, "lesson_note"))
+
+
 def test_a_lesson_question_reveals_the_measured_answer():
     at = make_app({"lesson": "diverge"})
     at.radio(key="lesson_answer").set_value(0).run()

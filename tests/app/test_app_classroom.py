@@ -3,10 +3,12 @@ legend say must be what the runs did."""
 
 from __future__ import annotations
 
+import json
+
 from test_app import keyed_texts, make_app
 
 from optim_core.scene import RunConfig, Scene
-from ui.url import scene_to_query
+from ui.url import scene_from_query, scene_to_query
 
 
 def test_the_summary_table_reports_each_runs_end():
@@ -71,3 +73,37 @@ def test_with_several_starts_the_message_names_the_start():
     at = make_app(scene_to_query(scene))
     (msg,) = keyed_texts(at, "divergence")
     assert "from the start (-2, 1)" in msg and "2 of its 2 starts diverged" in msg, msg  # (-2, 1) blows up first
+
+
+# ------------------------------------------------------------------ the shown step: link, bar, share link
+def _bar(at) -> dict:
+    found = [json.loads(c.proto.json) for c in at.get("bidi_component") if c.proto.json]
+    (bar,) = [d for d in found if "frames" in d]
+    return bar
+
+
+def test_the_links_step_opens_the_bar_there_and_the_bars_step_goes_into_the_link():
+    at = make_app({"surface": "quadratic", "run": "sgd:lr=0.1", "steps": "60", "step": "20"})
+    bar = _bar(at)
+    assert bar["steps"][bar["active"]] == 20  # the bar opens at the link's step
+    assert dict(at.query_params).get("step") in ("20", ["20"])
+    key = scene_from_query(dict(at.query_params)).resolve().key
+    at.session_state["player"] = {"step": {"step": 30, "scene": key}, "box": None}  # the user stepped to 30
+    at.run()
+    assert dict(at.query_params).get("step") in ("30", ["30"])  # the share link keeps the shown step
+    bar = _bar(at)  # the bar keeps its own step (player.js); its data still opens a remount at the link's
+    assert bar["steps"][bar["active"]] == 20 and bar["scene"] == key
+    at.session_state["player"] = {"step": {"step": 45, "scene": "another scene"}, "box": None}
+    at.run()
+    assert dict(at.query_params).get("step") in ("20", ["20"])  # a report made on another scene is not this one's
+    at.session_state["player"] = {"step": {"step": 60, "scene": key}, "box": None}
+    at.run()
+    assert "step" not in dict(at.query_params)  # the last step is the default: links leave it out
+
+
+def test_a_lessons_open_question_starts_the_bar_at_step_0_until_the_answer_is_revealed():
+    at = make_app({"lesson": "zigzag"})  # "Which run ends closest to the minimum?": the last step shows it
+    assert _bar(at)["active"] == 0
+    at.button(key="lesson_reveal").click().run()
+    assert _bar(at)["active"] is None  # revealed: the scene shows its end again
+    assert _bar(make_app({"lesson": "adamw"}))["active"] is None  # no question: nothing hidden

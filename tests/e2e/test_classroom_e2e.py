@@ -173,3 +173,29 @@ def test_an_end_marker_hover_belongs_to_its_own_run(open_page):
             )
             name = "AdamW" if run == 1 else "Adam ("
             assert name in text and "step 500" in text and "weight_decay = 0.1" in text, (run, dx, dy, text)
+
+
+def _bar_step(page):
+    return page.evaluate(
+        """() => { for (const h of document.querySelectorAll('.st-key-player *')) {
+             const r = h.shadowRoot; if (r && r.querySelector('.pl-step')) return Number(r.querySelector('.pl-step').value); }
+           return null; }"""
+    )
+
+
+def test_a_links_step_opens_there_one_key_moves_one_frame_and_the_link_follows(open_page):
+    query = {"surface": "ill_conditioned", "run": "sgd:lr=0.05;momentum:lr=0.05", "steps": "60", "step": "20"}
+    page = _open(open_page, (1440, 900), query)
+    assert _bar_step(page) == 20  # the bar opens at the link's step
+    page.get_by_text("3-D surface", exact=True).first.click()  # a rerun that mounts the bar again
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    assert _bar_step(page) == 20  # … and keeps the shown step
+    page.mouse.click(5, 300)  # focus the page, not a field
+    for want in (21, 22, 21):
+        page.keyboard.press("ArrowRight" if want > _bar_step(page) else "ArrowLeft")
+        page.wait_for_timeout(300)
+        assert _bar_step(page) == want  # one key press, one step (no handler left over from an earlier mount)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '21'", timeout=30_000)
+    assert page_query(page).get("step") == "21"  # the share link keeps the shown step
+    assert not page.js_errors, page.js_errors
