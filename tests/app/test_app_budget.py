@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -115,3 +116,27 @@ def test_tune_sweeps_only_what_fits_the_budget(query, bounded):
         assert full > 5 * heavy.CPU_BUDGET_S
     else:
         assert (plan.steps, plan.every) == (rs.steps, 1)
+
+
+def test_the_tune_dialog_says_when_it_sweeps_less_and_sweeps_what_it_says():
+    """Two runs of logreg with mini-batches of 1 at 10 000 steps: the full sweep would cost ~12 s of CPU."""
+    from test_app_learn_guide import chart_spec, in_dialog
+
+    from viz import decode
+
+    q = at_limits("logreg", "adam:lr=0.05,batch=1", 10_000, starts=1, runs=2)
+    rs = scene_from_query(q).resolve()
+    plan = sweep_plan(rs)
+    assert plan.bounded(rs) and plan.seconds <= heavy.CPU_BUDGET_S
+    at = run_app(q)
+    at.button(key="tune_runs").click().run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "To stay within the server's time for one request (5 s)" in captions, captions
+    assert f"runs {plan.steps} of the scene's 10000 steps" in captions, captions
+    for i in range(2):
+        spec = chart_spec(in_dialog(at, f"tune_sweep{i}"))
+        sweep = next(tr for tr in spec["data"] if tr["meta"]["role"] == "sweep")
+        swept = decode(sweep["x"])
+        np.testing.assert_allclose(swept, lr_options(rs.runs[i].spec, 0.05, plan.every), rtol=1e-12)
+        assert len(swept) < len(lr_options(rs.runs[i].spec)) / 2
