@@ -21,7 +21,7 @@ from viz import RunView, SurfaceView, surface_view
 from viz.curve import CurveView, curve_view
 
 from . import heavy
-from .text import _, lang
+from .text import lang
 
 GRID_N = LOOK_GRID_N  # the exports sample the same grid, so a GIF has the screen's colours
 
@@ -108,7 +108,7 @@ def run_data(resolved: ResolvedScene) -> list[RunData]:
         todo = sum(c for k, c in zip(keys, costs) if k not in _computed)
     if todo <= heavy.HEAVY_S:
         return [cached_run(k, resolved, i) for i, k in enumerate(keys)]
-    with heavy.job(_("Computing the paths…")):
+    with heavy.quiet_job():  # no Streamlit element: scene_data runs inside ui.trajectories' cached _data
         return [cached_run(k, resolved, i) for i, k in enumerate(keys)]
 
 

@@ -296,6 +296,18 @@ def _session_id() -> str:
 
 
 @contextlib.contextmanager
+def quiet_job(*, timeout: float = WAIT_S, gate: JobGate | None = None) -> Iterator[None]:
+    """This session's heavy job without a Streamlit element: for work inside a cached function (the main
+    simulation, under ui.trajectories' st.cache_resource), where an element would be replayed from the cache.
+    Waits in the same line as :func:`job`; BusyError as there; the memory is handed back afterwards."""
+    with (gate or GATE).job(_session_id(), timeout=timeout):
+        try:
+            yield
+        finally:
+            release_memory()
+
+
+@contextlib.contextmanager
 def job(label: str, *, timeout: float = WAIT_S, spinner: bool = True, gate: JobGate | None = None) -> Iterator[None]:
     """Run the block as this session's heavy job: wait in line (with a message), then a spinner with `label`
     (``spinner=False`` when the block shows its own progress, e.g. an export's progress bar).
