@@ -22,7 +22,7 @@ import gettext as _gettext
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from .errors import UserError, one_line
 
 LANGS: tuple[str, ...] = ("en", "zh")
 DEFAULT = "en"
@@ -98,7 +98,7 @@ def negotiate(url_value: str | None, browser_locale: str | None) -> str:
 def message(exc: BaseException, lang: Lang) -> str:
     """One line for the user: a UserError's template in the language, else the exception's first line."""
     if isinstance(exc, UserError):
-        return " ".join(exc.render(lang.gettext(exc.template)).split())
+        return one_line(exc.render(lang.gettext(exc.template)))
     text = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
     return text or lang.gettext("Something went wrong with this input.")
 

@@ -12,7 +12,15 @@ without parameters is used verbatim, so it may contain braces.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_SPACES = re.compile(r"[^\S\u00a0]+")  # whitespace except the no-break space a translation keeps on purpose
+
+
+def one_line(text: str) -> str:
+    """Runs of whitespace (newlines included) as one space; no-break spaces stay (e.g. '2/L\u00a0≈\u00a00.1')."""
+    return _SPACES.sub(" ", text).strip()
 
 
 class UserError(ValueError):
@@ -31,7 +39,7 @@ class UserError(ValueError):
             text = template.format(**self.params)
         except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder: fall back to English
             text = self.template.format(**self.params)
-        return " ".join(text.split())
+        return one_line(text)
 
     def __str__(self) -> str:
         return self.render(self.template)

@@ -66,7 +66,13 @@ _LESSONS: tuple[Lesson, ...] = (
             "(the arrow downhill and the level line in the circle) and steps that way. Press ▶ Play: the map "
             "appears only at the end — the walker stands in a dip, but not the deepest one."
         ),
-        Scene(surface="six_hump_camel", runs=(RunConfig("sgd", {"lr": 0.02}),), starts=((1.9, 0.8),), steps=150),
+        Scene(
+            surface="six_hump_camel",
+            runs=(RunConfig("sgd", {"lr": 0.02}),),
+            starts=((1.9, 0.8),),
+            steps=150,
+            window=((-2.2, 2.2), (-1.2, 1.2)),  # room for the walker's circle at the start, near the right edge
+        ),
         claims=(
             Claim("reaches", 0, 1e-3),
             Claim("above_best", 0, 2.0),

@@ -41,6 +41,7 @@ class Choice:
     scene: Scene
     claims: tuple[Claim, ...]
     tuned: bool = False  # every run's lr is what "Tune each run" finds for it
+    caveat: str = ""  # translatable: what the picture cannot prove (said plainly), or ""
 
     def as_lesson(self) -> Lesson:
         """The same, shaped as a lesson (title, text, scene, claims), for views that show a lesson's note."""
@@ -193,6 +194,11 @@ _CHOICES = (
             Claim("reaches", 2, 1e-3),
         ),
         tuned=True,
+        caveat=N_(
+            "What no surface here can show: on real networks Adam often lowers the training loss fastest but can "
+            "generalise worse than SGD with momentum (Wilson et al., 2017). Judge on held-out data, not only on "
+            "the training loss."
+        ),
     ),
 )
 
@@ -330,8 +336,9 @@ def texts() -> Iterator[tuple[str, str]]:
     for key, text in HEADINGS.items():
         yield text, f"lessons.guide:{key}"
     for c in CHOICES.values():
-        for name in ("task", "recommendation", "reason"):
-            yield getattr(c, name), f"lessons.guide:choice.{c.id}.{name}"
+        for name in ("task", "recommendation", "reason", "caveat"):
+            if getattr(c, name):
+                yield getattr(c, name), f"lessons.guide:choice.{c.id}.{name}"
     for t in TIPS.values():
         for name in ("title", "tip", "shows", "caveat"):
             if getattr(t, name):

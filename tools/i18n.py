@@ -52,6 +52,8 @@ KEYWORDS = {
     "ExplainError": None,
     "BusyError": None,
 }
+# a message: its text, or (singular, plural) for ngettext
+Message = str | tuple[str, ...]
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 
 
@@ -61,7 +63,7 @@ def placeholders(text: str) -> set[str]:
 
 
 # ------------------------------------------------------------------------------------------- extraction
-def source_messages() -> Iterator[tuple[str, str, int]]:
+def source_messages() -> Iterator[tuple[Message, str, int]]:
     """(message, file, line) for every marked string in the source.
 
     The source is read with Python's own parser (``ast``), not a tokenizer: a call such as
@@ -105,7 +107,7 @@ def _built_at_run_time(arg: ast.expr) -> bool:
     return False
 
 
-def _file_messages(path: Path) -> Iterator[tuple[str, str, int]]:
+def _file_messages(path: Path) -> Iterator[tuple[Message, str, int]]:
     where = path.relative_to(REPO).as_posix()
     tree = ast.parse(path.read_bytes(), filename=str(path))
     for node in ast.walk(tree):  # every node, those inside f-strings included
@@ -115,21 +117,26 @@ def _file_messages(path: Path) -> Iterator[tuple[str, str, int]]:
         if name is None:
             continue
         spec = KEYWORDS[name]
-        positions = spec if isinstance(spec, tuple) else (1,)
-        for pos in positions:
-            if pos > len(node.args):
-                continue
-            arg = node.args[pos - 1]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                if arg.value:
-                    yield arg.value, where, node.lineno
-            elif isinstance(arg, ast.JoinedStr) and not _built_at_run_time(arg):
-                text = "".join(str(v.value) for v in arg.values if isinstance(v, ast.Constant))
-                if text:
-                    yield text, where, node.lineno
-            elif _built_at_run_time(arg):
+        if isinstance(spec, tuple):  # ngettext(singular, plural, n): one plural message (msgstr[0], msgstr[1] …)
+            forms = [node.args[pos - 1] for pos in spec if pos <= len(node.args)]
+            if len(forms) == len(spec) and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value for a in forms
+            ):
+                yield tuple(str(a.value) for a in forms if isinstance(a, ast.Constant)), where, node.lineno
+            elif any(_built_at_run_time(a) for a in forms):
                 UNTRANSLATABLE.append(f"{path}:{node.lineno}")
-            # anything else (a variable, an attribute): a declared text, listed by an i18n_texts() function
+            continue
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if arg.value:
+                yield arg.value, where, node.lineno
+        elif isinstance(arg, ast.JoinedStr) and not _built_at_run_time(arg):
+            text = "".join(str(v.value) for v in arg.values if isinstance(v, ast.Constant))
+            if text:
+                yield text, where, node.lineno
+        elif _built_at_run_time(arg):
+            UNTRANSLATABLE.append(f"{path}:{node.lineno}")
+        # anything else (a variable, an attribute): a declared text, listed by an i18n_texts() function
 
 
 def declared_texts() -> Iterator[tuple[str, str]]:
@@ -214,13 +221,16 @@ def problems(lang: str) -> list[str]:
     if not path.is_file():
         return [f"{path.relative_to(REPO)} is missing"]
     cat = read_catalog(path, locale=lang)
-    for msgid in sorted(wanted):
+    for msgid in sorted(wanted, key=lambda m: (m, "") if isinstance(m, str) else tuple(m)):
         entry = cat.get(msgid)
-        if entry is None or not entry.string:
+        # a plural message's msgstr is a tuple, one form per plural of the language (Chinese: one)
+        strings = () if entry is None else entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        english = msgid if isinstance(msgid, str) else msgid[0]
+        if entry is None or not strings or not all(strings):
             out.append(f"untranslated: {msgid!r}")
         elif entry.fuzzy:
             out.append(f"fuzzy (needs review): {msgid!r}")
-        elif placeholders(msgid) != placeholders(str(entry.string)):
+        elif any(placeholders(english) != placeholders(str(s)) for s in strings):
             out.append(f"placeholders differ: {msgid!r} -> {entry.string!r}")
     out += [
         f"f-string given to a translation function (use a template with {{name}} fields): {w}"

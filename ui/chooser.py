@@ -51,6 +51,7 @@ def render() -> None:
         text.html(
             f"<div class='lesson-title'>→ {html.escape(_(choice.recommendation))}</div>"
             f"<div class='lesson-text'>{html.escape(_(choice.reason))}</div>"
+            + (f"<div class='muted'>{html.escape(_(choice.caveat))}</div>" if choice.caveat else "")
         )
         button.button(
             _("Show me"),

@@ -159,7 +159,7 @@ def _panel(resolved: ResolvedScene) -> None:
         key=SHOW,
         selection_mode="multi",
         format_func=lambda lid: _(LAYER_SHORT[lid]),
-        help=" · ".join(f"{_(layer.short)}: {_(layer.name)}" for layer in LAYERS),
+        help=" · ".join(fmt("{short}: {name}", short=_(layer.short), name=_(layer.name)) for layer in LAYERS),
         label_visibility="collapsed",
     )
     traj, vec = recorded(resolved.run_key(run), resolved, run)
@@ -214,7 +214,7 @@ def _panel(resolved: ResolvedScene) -> None:
         lo, hi = max(0, t - TABLE_ROWS), min(traj.steps, t + TABLE_ROWS)
         rows = table.rows(lo, hi)
         st.dataframe(
-            {c: rows[:, k] for k, c in enumerate(table.columns)},
+            {(_("step") if c == "step" else c): rows[:, k] for k, c in enumerate(table.columns)},  # CSV keeps "step"
             hide_index=True,
             height=min(420, 38 + 35 * len(rows)),
         )

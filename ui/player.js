@@ -88,6 +88,11 @@ export default function (component) {
     Plotly.relayout(g, update).catch(() => {});
     const stars = g.data.map((t, k) => (t.meta && t.meta.role === "minimum" ? k : -1)).filter((k) => k >= 0);
     if (stars.length) Plotly.restyle(g, { visible: atEnd }, stars).catch(() => {});
+    // the side views would give the surface away (the loss curves' final dips, the 3-D surface): hidden too
+    for (const key of [...(d.charts || []).slice(1), ...cursorKeys]) {
+      const el = document.querySelector(`.st-key-${key}`);
+      if (el) el.style.visibility = atEnd ? "" : "hidden";
+    }
   }
 
   function cursor(step) {

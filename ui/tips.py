@@ -13,7 +13,7 @@ import streamlit as st
 from lessons.guide import HEADINGS, TIPS
 
 from .chooser import open_scene
-from .text import _
+from .text import _, fmt
 
 COLUMNS = 3
 
@@ -21,15 +21,15 @@ COLUMNS = 3
 def render() -> None:
     st.html(f"<span class='chart-title'>{html.escape(_(HEADINGS['tips']))}</span>")
     tips = list(TIPS.values())
-    in_picture = _("In the picture:")  # not inside an f-string: the message extractor would not see it
     for row in range(0, len(tips), COLUMNS):
         cols = st.columns(COLUMNS, gap="small")
         for col, tip in zip(cols, tips[row : row + COLUMNS]):
             with col, st.container(border=True, key=f"tip_card_{tip.id}", height="stretch"):
+                shows = fmt("In the picture: {shows}", shows=_(tip.shows))  # one template: no space after "："
                 body = (
                     f"<div class='lesson-title'>{html.escape(_(tip.title))}</div>"
                     f"<div class='lesson-text'><b>{html.escape(_(tip.tip))}</b></div>"
-                    f"<div class='lesson-text'>{html.escape(in_picture)} {html.escape(_(tip.shows))}</div>"
+                    f"<div class='lesson-text'>{html.escape(shows)}</div>"
                 )
                 if tip.caveat:
                     body += f"<div class='muted'>{html.escape(_(tip.caveat))}</div>"

@@ -53,6 +53,11 @@ def open_inspector(open_page, lesson: str, run: int, run_label: str | None = Non
     if run_label:
         rerun(page, lambda: select_option(page, "insp_run", run_label), "choosing the run")
     page.mouse.move(SIZE["width"] - 3, SIZE["height"] - 3)
+    # a lesson with an open question starts at step 0 (predict, then see), where no step has been taken yet:
+    # go to the last step, as a teacher would after ▶ Play
+    quiet(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys are not for the toggle
+    rerun(page, lambda: page.keyboard.press("End"), "End: the last step")
 
     def mounted() -> None:  # the bar has been mounted again with this run's overlay: it draws its arrows
         assert any(k.startswith(f"insp:step:{run}:") for k in overlay(page)), "no arrows of the run on the map yet"

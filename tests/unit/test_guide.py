@@ -105,6 +105,9 @@ def test_texts_are_short_and_say_what_they_should():
     # what a picture cannot show is said as such, not shown
     assert "hardware convention" in TIPS["batch"].caveat and "no picture" in TIPS["batch"].caveat
     assert "RNN" in TIPS["momentum"].caveat
+    # "Adam can generalise worse than SGD": no surface can show it, so the chooser says it as a caveat
+    unsure = CHOICES["unsure"].caveat
+    assert "generalise worse" in unsure and "no surface here can show" in unsure and sentences(unsure) <= 2
 
 
 def test_the_texts_quote_the_scenes_numbers():
@@ -183,7 +186,7 @@ def test_every_text_reaches_the_catalogue():
     assert set(HEADINGS.values()) <= found
     for message in (
         "Show me",
-        "In the picture:",
+        "In the picture: {shows}",
         "Tune each run",
         "Apply the best learning rates",
         "Best lr {best}: {outcome}. Now {lr}: {now}.",

@@ -98,3 +98,16 @@ def test_the_committed_table_is_measured():
         assert entry["steps"] == int(t.steps_to_tol[t.best_index])
         assert entry["best_lr"] == t.best_lr
         assert entry["converging_fraction"] == round(t.converging_fraction(), 4)
+
+
+def test_the_readme_shows_the_committed_table():
+    """The README's comparison table is the committed measurement, printed by tools.benchmark_table."""
+    from pathlib import Path
+
+    from tools import benchmark_table as bt
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in bt.markdown(benchmark_table()).splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(OPTIMIZERS)
+    for row in rows:
+        assert row in readme, f"README.md lacks the measured row {row!r}: paste `python -m tools.benchmark_table`"
