@@ -4,6 +4,7 @@
     python -m benchmarks.app --only load,arrow # some interactions (names below)
     python -m benchmarks.app --server          # only the server-side measures (AppTest, payload sizes)
     python -m benchmarks.app --profile         # also: where a slider rerun spends its server time (pyinstrument)
+    python -m benchmarks.app --compare ../main # before (another checkout) and after, interleaved, same box load
 
 Each browser measure runs headless Chromium against a real `streamlit run app.py` (tools.browser.start_server),
 times from the input event to the updated chart, and reports the median of 5 after a warm-up.  Times are taken
@@ -181,21 +182,33 @@ def start_app(root: Path, log: Path):
 @contextlib.contextmanager
 def browser_session(root: Path = ROOT) -> Iterator[tuple[Any, str]]:
     """(a Chromium browser, the app's base URL): one `streamlit run app.py` for all the measures."""
+    with browser_sessions([root]) as (browser, urls):
+        yield browser, urls[0]
+
+
+@contextlib.contextmanager
+def browser_sessions(roots: list[Path]) -> Iterator[tuple[Any, list[str]]]:
+    """(a Chromium browser, the base URL of each checkout's app): one `streamlit run app.py` per checkout."""
     from playwright.sync_api import sync_playwright
 
     from tools.browser import CHROMIUM_ARGS, _stop, find_chromium
 
-    log = Path(tempfile.gettempdir()) / "optviz-bench-streamlit.log"
-    proc, url = start_app(root, log)
+    procs, urls = [], []
     try:
+        for k, root in enumerate(roots):
+            log = Path(tempfile.gettempdir()) / f"optviz-bench-streamlit-{k}.log"
+            proc, url = start_app(root, log)
+            procs.append(proc)
+            urls.append(url)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=find_chromium() or "/usr/bin/chromium", args=CHROMIUM_ARGS)
             try:
-                yield browser, url
+                yield browser, urls
             finally:
                 browser.close()
     finally:
-        _stop(proc)
+        for proc in procs:
+            _stop(proc)
 
 
 def new_page(browser, url: str, query: dict | None = None, viewport: dict | None = None):
@@ -559,6 +572,7 @@ def measure_payload() -> dict:
     from look import run_views
     from ui.widgets import slider_options
     from viz import contour_figure, metrics_figure, surface3d_figure, surface_view
+    from viz.animation import lazy
     from viz.scrub import scrub_paths
 
     out = {}
@@ -575,6 +589,13 @@ def measure_payload() -> dict:
         t = time.perf_counter()
         contour_json = fig.to_json()
         to_json = time.perf_counter() - t
+        # what the app sends: the frames as references to the static paths (viz.animation.lazy)
+        t = time.perf_counter()
+        small = lazy(
+            contour_figure(sv, runs, np.asarray(resolved.starts), value=resolved.surface.value, lazy_frames=True)
+        )
+        lazy_build = time.perf_counter() - t
+        lazy_bytes = len(small.to_json())
         scrub = {}
         for param in ("lr", "beta1", "eps"):
             p = resolved.runs[2].spec.param(param)
@@ -593,6 +614,8 @@ def measure_payload() -> dict:
         out[name] = {
             "simulate_s": sim,
             "contour_bytes": len(contour_json),
+            "contour_lazy_bytes": lazy_bytes,
+            "contour_lazy_build_s": lazy_build,
             "contour_build_s": build,
             "contour_to_json_s": to_json,
             "surface3d_bytes": len(surface3d_figure(sv, runs, np.asarray(resolved.starts)).to_json()),
@@ -683,6 +706,39 @@ def browser_rows(got: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def compare(before: Path, after: Path, only: str, json_path: str | None) -> None:
+    """Both checkouts' apps side by side: each interaction measured on one, then at once on the other (the
+    order alternates), with the load average beside each, so a busy box weighs on both alike."""
+    import os
+
+    names = [n for n in (only.split(",") if only else BROWSER) if n]
+    got: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
+    load: dict[str, list[float]] = {}
+    with browser_sessions([before, after]) as (browser, urls):
+        url_of = {"before": urls[0], "after": urls[1]}
+        for side in ("before", "after"):
+            new_page(browser, url_of[side], scene_to_query(bench_scene())).close()  # warm-up
+        for k, name in enumerate(names):
+            order = ("before", "after") if k % 2 == 0 else ("after", "before")
+            load[name] = [os.getloadavg()[0]]
+            for side in order:
+                t = time.perf_counter()
+                got[side][name] = BROWSER[name](browser, url_of[side])
+                print(f"<!-- {name} {side}: {time.perf_counter() - t:.0f} s -->", flush=True)
+            load[name].append(os.getloadavg()[0])
+    for side, root in (("before", before), ("after", after)):
+        print(f"\n{side} ({root}):\n\n| interaction | measured (median of 5) | target | where the time goes |")
+        print("|---|---|---|---|")
+        for row in browser_rows(got[side]):
+            print("| " + " | ".join(row) + " |")
+    print(
+        "\nload average (1 min) at the start / end of each interaction: "
+        + "; ".join(f"{n} {a:.1f} / {b:.1f}" for n, (a, b) in load.items())
+    )
+    if json_path:
+        Path(json_path).write_text(json.dumps({"browser": got, "load": load}, indent=1, default=str))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="", help="comma-separated interactions: " + ",".join(BROWSER))
@@ -690,7 +746,16 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile of a slider rerun (server side)")
     ap.add_argument("--json", help="also write every number to this file")
     ap.add_argument("--app-root", default=str(ROOT), help="run the app of another checkout (before / after)")
+    ap.add_argument(
+        "--compare",
+        metavar="ROOT",
+        help="also run the app of another checkout (before) and measure both, one interaction after the other "
+        "(the same box load for both), printing the two tables",
+    )
     args = ap.parse_args()
+    if args.compare:
+        compare(Path(args.compare), Path(args.app_root), args.only, args.json)
+        return
     everything: dict[str, Any] = {}
     if not args.only:
         payload = measure_payload()
@@ -715,6 +780,10 @@ def main() -> None:
             print(
                 f"| {name}: contour / 3-D / metrics figure JSON | {d['contour_bytes'] / 1e6:.2f} / "
                 f"{d['surface3d_bytes'] / 1e6:.2f} / {d['metrics_bytes'] / 1e6:.2f} MB |"
+            )
+            print(
+                f"| {name}: contour as the app sends it (lazy frames): JSON / build | "
+                f"{d['contour_lazy_bytes'] / 1e6:.2f} MB / {d['contour_lazy_build_s'] * 1000:.0f} ms |"
             )
             for param, s in d["scrub"].items():
                 print(

@@ -61,8 +61,10 @@ export default function (component) {
   // layout.meta.redraw; the frames of the others touch only their path traces (redraw: false, fast)
   const animated = () => (d.charts || []).map(chartDiv).filter((g) => g && g._transitionData).map((g) => {
     if (g.layout && g.layout.meta && g.layout.meta.redraw) g.dataset.redraw = "1";
+    lazyFrames(g);
     return g;
   });
+  watchLazyFrames();
   const cursorKeys = [...(d.cursors || []), ...((d.overlay && d.overlay.cursors) || [])];
 
   function show(i, report = true) {
@@ -257,6 +259,103 @@ export default function (component) {
   show(cur, false);
 
   return () => { pause(false); clearTimeout(reportTimer); cleanups.forEach((c) => c()); if (ov) ov.detach(); };
+}
+
+// ============================================================================ frames sent as references
+// A chart built with lazy frames (viz/animation.py) carries its frames in layout.meta.lazy_frames as references
+// to its own static traces (the whole paths): {cut: [c_b…], k} = the first c_b rows of each start's segment (the
+// segments are separated by NaN rows) of the trace the entry animates; {pick: [rows], run, k} = those rows of
+// the run's path trace (an end marker). Expanded here into ordinary Plotly frames (Plotly.addFrames), once per
+// figure Streamlit draws, before anything plays them; the static arrays are read from gd.data right after
+// Plotly drew the figure (frames replace gd.data's arrays while they play).
+const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
+  u2: Uint16Array, i1: Int8Array, u1: Uint8Array };
+
+function columns(v) {  // a trace array → {a: flat values, w: values per row}
+  if (v == null) return null;
+  if (ArrayBuffer.isView(v)) return { a: v, w: 1 };
+  if (Array.isArray(v)) {
+    if (v.length && Array.isArray(v[0])) {
+      const w = v[0].length, a = new Float64Array(v.length * w);
+      v.forEach((row, i) => { for (let k = 0; k < w; k++) a[i * w + k] = row[k] == null ? NaN : row[k]; });
+      return { a, w };
+    }
+    return { a: Float64Array.from(v, (e) => (e == null ? NaN : e)), w: 1 };
+  }
+  if (typeof v === "object" && typeof v.bdata === "string") {
+    const bin = atob(v.bdata), buf = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) buf[i] = bin.charCodeAt(i);
+    const T = TYPED[String(v.dtype).replace(/^[<>|=]/, "")] || Float64Array;
+    const shape = v.shape ? String(v.shape).split(",").map(Number) : null;
+    return { a: new T(buf.buffer), w: shape && shape.length > 1 ? shape[1] : 1 };
+  }
+  return null;
+}
+
+function rowsOf(col, rows) {  // rows of a column set (-1: a NaN gap row); 1-wide → Float32Array, else [[…], …]
+  const { a, w } = col;
+  if (w === 1) {
+    const out = new Float32Array(rows.length);
+    rows.forEach((r, i) => { out[i] = r < 0 ? NaN : a[r]; });
+    return out;
+  }
+  return rows.map((r) => { const row = new Array(w); for (let k = 0; k < w; k++) row[k] = r < 0 ? null : a[r * w + k]; return row; });
+}
+
+function lazyFrames(g) {
+  const spec = g && g.layout && g.layout.meta && g.layout.meta.lazy_frames;
+  if (!spec || !window.Plotly || !g.data || g.__lazySpec === spec) return;
+  g.__lazySpec = spec;
+  const cols = new Map();
+  const col = (t, k) => {
+    const id = t + ":" + k;
+    if (!cols.has(id)) cols.set(id, columns(g.data[t] && g.data[t][k]));
+    return cols.get(id);
+  };
+  const starts = new Map();  // trace → the first row of each segment
+  const segs = (t) => {
+    if (!starts.has(t)) {
+      const x = col(t, "x"), out = [0];
+      if (x) for (let i = 0; i < x.a.length; i++) if (Number.isNaN(x.a[i])) out.push(i + 1);
+      starts.set(t, out);
+    }
+    return starts.get(t);
+  };
+  const paths = {};
+  g.data.forEach((t, i) => { if (t.meta && t.meta.role === "path") paths[t.meta.run] = i; });
+  const frames = spec.map((fr) => ({
+    name: fr.name,
+    traces: fr.traces,
+    data: fr.data.map((it, j) => {
+      if (!it || (it.cut === undefined && it.pick === undefined)) return it;
+      const { cut, pick, run, k, ...rest } = it;
+      const t = cut !== undefined ? fr.traces[j] : paths[run];
+      let rows = pick;
+      if (cut !== undefined) {
+        rows = [];
+        const s = segs(t);
+        cut.forEach((c, b) => { if (b) rows.push(-1); for (let i = 0; i < c; i++) rows.push(s[b] + i); });
+      }
+      const out = { ...rest };
+      for (const key of k || []) { const c = col(t, key); if (c) out[key] = rowsOf(c, rows); }
+      return out;
+    }),
+  }));
+  // the frames of the figure drawn before go (not with Plotly.deleteFrames: it sorts the indices as strings and
+  // then deletes 9 before 10, which throws beyond ten frames)
+  if (g._transitionData) { g._transitionData._frames = []; g._transitionData._frameHash = {}; }
+  window.Plotly.addFrames(g, frames).catch(() => {});
+}
+
+// Expand a chart's lazy frames as soon as Streamlit (re)draws it, whether or not the bar mounts again.
+function watchLazyFrames() {
+  if (window.__optvizLazyFrames) return;
+  window.__optvizLazyFrames = true;
+  let queued = false;
+  const scan = () => { queued = false; document.querySelectorAll(".js-plotly-plot").forEach((g) => lazyFrames(g)); };
+  new MutationObserver(() => { if (!queued) { queued = true; queueMicrotask(scan); } })
+    .observe(document.body, { childList: true, subtree: true });
+  scan();
 }
 
 // The shown step, kept across mounts of the bar (the inspector restores it when a layer or run is switched).

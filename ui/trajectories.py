@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import html
 
 import numpy as np
@@ -13,6 +12,7 @@ from look import Look
 from look.fmt import sig
 from optim_core.scene import ResolvedScene
 from viz import SurfaceView, contour_figure, diagnose, metrics_figure, surface3d_figure
+from viz.animation import lazy
 from viz.blindfold import blindfold
 from viz.curve import CurveView, curve_figure, theta_figure
 from viz.halo import with_halos
@@ -65,13 +65,19 @@ def _contour(key: str, look_key: str, _sd: SceneData, _look: Look):
     sv = _sd.surface_view
     if isinstance(sv, CurveView):
         return with_halos(curve_figure(sv, _sd.runs, look=_look), _look)  # high contrast: halos
-    return _contour_2d(key, look_key, _sd, _look)
+    return lazy(_contour_2d(key, look_key, _sd, _look))
 
 
 def _contour_2d(key: str, look_key: str, _sd: SceneData, _look: Look):
     assert isinstance(_sd.surface_view, SurfaceView)  # a 2-D scene
     fig = contour_figure(
-        _sd.surface_view, _sd.runs, _sd.starts, value=_sd.resolved.surface.value, legend=False, look=_look
+        _sd.surface_view,
+        _sd.runs,
+        _sd.starts,
+        value=_sd.resolved.surface.value,
+        legend=False,
+        look=_look,
+        lazy_frames=True,  # the browser expands them (ui/player.js): a fifth of the bytes
     )
     names, steps = frame_info(fig)
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
@@ -86,8 +92,8 @@ def _contour_2d(key: str, look_key: str, _sd: SceneData, _look: Look):
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _blind(key: str, look_key: str, _sd: SceneData, _look: Look):
     """The blindfolded explorer's map (a lesson's view): the surface hidden, the local slope shown."""
-    fig = copy.deepcopy(_contour_2d(key, look_key, _sd, _look))
-    return blindfold(fig, _sd.runs, _sd.resolved.surface.gradient, _sd.resolved.window, look=_look)
+    fig = _contour_2d(key, look_key, _sd, _look)  # a figure of its own (built here, not the cached one)
+    return lazy(blindfold(fig, _sd.runs, _sd.resolved.surface.gradient, _sd.resolved.window, look=_look))
 
 
 def _side_height(key: str, data: SceneData, look: Look) -> int:

@@ -229,12 +229,16 @@ def contour_figure(
     legend: bool = True,
     budget: int = animation.FRAME_POINT_BUDGET,
     look: Look = DEFAULT,
+    lazy_frames: bool = False,
 ) -> Figure:
     """Contour view of runs on a surface, drawn in `look` (theme, presentation scale, language).
 
     value: optional exact evaluator f(points (..., 2)) for the hover grid (else the grid is interpolated).
     starts: (B, 2) start points to mark (default: each run's first point).
     legend: draw Plotly's legend above the plot (the app draws one shared legend for all views instead).
+    lazy_frames: frames that reveal the paths refer to the static paths (viz.animation cut / pick entries)
+    instead of repeating their points; ``animation.lazy(fig)`` then moves them to layout.meta for the browser
+    (ui/player.js) to expand.  Not a valid Plotly figure until then.
     """
     _ = look.lang
     th = look.theme
@@ -550,15 +554,24 @@ def contour_figure(
         for fi, s in enumerate(plan.frame_steps):
             fdata = []
             last_frame = fi == plan.n_frames - 1
-            for r, run in enumerate(runs):
-                counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
-                xy, _cd = path_arrays(run, plan.keep[r], counts)
-                fdata.append({"type": "scatter", "x": _f32(xy[:, 0]), "y": _f32(xy[:, 1])})
             heads = []
-            for r, run in enumerate(runs):
-                counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
-                hxy, hcd = _head_arrays(run, plan.keep[r], counts)
-                heads.append({"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)})
+            if lazy_frames:
+                for r in range(len(runs)):
+                    shown = [max(1, int(np.searchsorted(k, s, side="right"))) for k in plan.keep[r]]
+                    fdata.append(animation.cut_entry(shown))
+                    rows = [a + c - 1 for a, c in zip(animation.segment_starts(plan.keep[r]), shown)]
+                    heads.append(animation.pick_entry(r, rows))
+            else:
+                for r, run in enumerate(runs):
+                    counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
+                    xy, _cd = path_arrays(run, plan.keep[r], counts)
+                    fdata.append({"type": "scatter", "x": _f32(xy[:, 0]), "y": _f32(xy[:, 1])})
+                for r, run in enumerate(runs):
+                    counts = None if last_frame else [int(np.searchsorted(k, s, side="right")) for k in plan.keep[r]]
+                    hxy, hcd = _head_arrays(run, plan.keep[r], counts)
+                    heads.append(
+                        {"type": "scatter", "x": _f32(hxy[:, 0]), "y": _f32(hxy[:, 1]), "customdata": _f32(hcd)}
+                    )
             fdata += heads + [dict(h) for h in heads]  # the visible heads, then their hover copies
             if div_idx is not None:
                 fx, fy, ft, fl = _diverged_arrays(runs, plan, look, None if last_frame else int(s), window=sv.window)

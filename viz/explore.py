@@ -17,6 +17,7 @@ for it, and :func:`selected_cell` turns that selection into (i, j).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,8 +38,21 @@ from optim_core.explore import (
 )
 
 from .contour import surface_image
+from .figure import Figure
 from .halo import halo_width
 from .style import axis, base_layout, colorbar, font, safe
+
+
+def _unchecked(cls: Any) -> Any:
+    """A trace class whose instances skip plotly.py's validation (our own data; see viz.figure)."""
+
+    def make(**kwargs: Any) -> Any:
+        return cls(_validate=False, **kwargs)
+
+    return make
+
+
+_Scatter, _Scattergl, _Heatmap = _unchecked(go.Scatter), _unchecked(go.Scattergl), _unchecked(go.Heatmap)
 
 CELLS_TRACE = "cells"
 """Name of the invisible selectable cell-centre trace of the sweep heatmap."""
@@ -129,7 +143,7 @@ def _log_ticks(z: np.ndarray) -> dict[str, Any]:
 
 
 def _legend_square(look: Look, name: str, color: str, group: str | None = None, show: bool = True) -> go.Scatter:
-    return go.Scatter(
+    return _Scatter(
         x=[None],
         y=[None],
         mode="markers",
@@ -145,7 +159,7 @@ def _layer(
     mask: np.ndarray, xe: np.ndarray, ye: np.ndarray, color: str, name: str, xaxis: str = "x", yaxis: str = "y"
 ) -> go.Heatmap:
     z = np.where(mask, 1.0, np.nan)
-    return go.Heatmap(
+    return _Heatmap(
         z=z,
         x=xe,
         y=ye,
@@ -210,9 +224,9 @@ def sweep_heatmap(
     cbar["title"]["side"] = "right"
     if logc:
         cbar.update(_log_ticks(z))
-    fig = go.Figure()
+    fig = Figure()
     fig.add_trace(
-        go.Heatmap(
+        _Heatmap(
             z=z,
             x=xe,
             y=ye,
@@ -259,7 +273,7 @@ def sweep_heatmap(
         + _("distance")
         + " = %{customdata[4]:.4g}%{text}<extra></extra>"
     )
-    scatter = go.Scattergl if nx * ny > 4096 else go.Scatter
+    scatter = _Scattergl if nx * ny > 4096 else _Scatter
     fig.add_trace(
         scatter(
             x=gx.ravel(),
@@ -281,7 +295,7 @@ def sweep_heatmap(
         for bx, by in boundary.curves:
             # A paper-coloured dash on an ink line: visible on every colour of the map (and solid in the legend).
             fig.add_trace(
-                go.Scatter(
+                _Scatter(
                     x=bx,
                     y=by,
                     mode="lines",
@@ -293,7 +307,7 @@ def sweep_heatmap(
                 )
             )
             fig.add_trace(
-                go.Scatter(
+                _Scatter(
                     x=bx,
                     y=by,
                     mode="lines",
@@ -311,7 +325,7 @@ def sweep_heatmap(
     if selected is not None:
         i, j = selected
         fig.add_trace(
-            go.Scatter(
+            _Scatter(
                 x=[xv[j]],
                 y=[yv[i]],
                 mode="markers",
@@ -383,10 +397,31 @@ def selected_cell(res: SweepResult, selection: Any) -> tuple[int, int] | None:
 
 
 # ============================================================================ surfaces under paths
+_PICTURES: dict[tuple, dict[str, Any]] = {}  # the surface's picture per (surface, window, theme): a click on a
+# sweep cell redraws the cell's path, not the picture (rendering it was ~0.1–0.3 s of every click)
+_PICTURES_MAX = 16
+_PICTURES_LOCK = threading.Lock()  # Streamlit serves sessions from threads
+
+
+def _surface_picture(surface, window, look: Look) -> tuple[dict[str, Any], tuple]:
+    win = tuple(tuple(float(v) for v in w) for w in (window or surface.domain))
+    key = (surface.id, str(surface.expr), tuple(sorted(surface.params.items())), win, look.theme.name, look.scale)
+    with _PICTURES_LOCK:
+        hit = _PICTURES.get(key)
+    if hit is None:
+        sv = surface_view(surface, window, CONTOUR_GRID, background=False)
+        hit = {"image": surface_image(sv, look), "window": sv.window}
+        with _PICTURES_LOCK:
+            while len(_PICTURES) >= _PICTURES_MAX:
+                _PICTURES.pop(next(iter(_PICTURES)))
+            _PICTURES[key] = hit
+    return dict(hit["image"]), hit["window"]
+
+
 def _surface_layout(surface, window, look: Look) -> dict[str, Any]:
     """Axes at equal scale over the window, and the surface's picture under them (the main map's picture)."""
-    sv = surface_view(surface, window, CONTOUR_GRID, background=False)
-    (x0, x1), (y0, y1) = sv.window
+    image, sv_window = _surface_picture(surface, window, look)
+    (x0, x1), (y0, y1) = sv_window
     return dict(
         xaxis=axis(look, range=[x0, x1], title={"text": "x", "font": font(look)}, constrain="domain", mirror=True),
         yaxis=axis(
@@ -398,7 +433,7 @@ def _surface_layout(surface, window, look: Look) -> dict[str, Any]:
             constrain="domain",
             mirror=True,
         ),
-        images=[surface_image(sv, look)],
+        images=[image],
     )
 
 
@@ -407,7 +442,7 @@ def _minima_trace(minima, look: Look, xaxis: str = "x", yaxis: str = "y", show: 
     if not len(m):
         return None
     th = look.theme
-    return go.Scatter(
+    return _Scatter(
         x=m[:, 0],
         y=m[:, 1],
         mode="markers",
@@ -445,10 +480,10 @@ def cell_contour(
     color = _highlight(look)
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
-    fig = go.Figure()
+    fig = Figure()
     if th.screen_halo:  # high contrast: the path's white halo, as on the main map and in the exported frames
         fig.add_trace(
-            go.Scatter(
+            _Scatter(
                 x=pts[:, 0],
                 y=pts[:, 1],
                 mode="lines",
@@ -459,7 +494,7 @@ def cell_contour(
             )
         )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=pts[:, 0],
             y=pts[:, 1],
             mode="lines+markers",
@@ -470,7 +505,7 @@ def cell_contour(
         )
     )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=[pts[0, 0]],
             y=[pts[0, 1]],
             mode="markers",
@@ -481,7 +516,7 @@ def cell_contour(
     )
     diverged = diverged_at is not None and diverged_at >= 0
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=[pts[-1, 0]],
             y=[pts[-1, 1]],
             mode="markers",
@@ -560,7 +595,7 @@ def basin_figure(
     hover = _.fmt("start {point}", point="(%{x:.3g}, %{y:.3g})") + "<extra></extra>"
     for c, res in enumerate(results, start=1):
         fig.add_trace(
-            go.Heatmap(
+            _Heatmap(
                 z=res.labels.astype(np.int8),
                 x=res.xs,
                 y=res.ys,
@@ -616,9 +651,9 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
     mid_k = int(np.argmin([abs(p - 50) for p in q]))
     positive = bool((ens.bands > 0).all() and (ens.full_loss > 0).all())
     step_at = _.fmt("step {n}", n="%{x}")
-    fig = go.Figure()
+    fig = Figure()
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=steps,
             y=hi,
             mode="lines",
@@ -629,7 +664,7 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
         )
     )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=steps,
             y=lo,
             mode="lines",
@@ -643,7 +678,7 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
     )
     if len(q) > 2 or q[mid_k] == 50:
         fig.add_trace(
-            go.Scatter(
+            _Scatter(
                 x=steps,
                 y=ens.bands[mid_k],
                 mode="lines",
@@ -658,7 +693,7 @@ def ensemble_loss_figure(ens: EnsembleResult, *, height: int = 400, look: Look =
             )
         )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=steps,
             y=ens.full_loss,
             mode="lines",
@@ -715,13 +750,13 @@ def ensemble_cloud_figure(
     noisy, full = th.run_color(0), _highlight(look)
     surface = ens.surface
     window = cloud_window(ens) if zoom else (window or surface.domain)
-    fig = go.Figure()
+    fig = Figure()
     m = _minima_trace(surface.minima, look)
     if m is not None:
         fig.add_trace(m)  # under the end points, which often sit right on a minimum
     for k, path in enumerate(ens.sample_paths):
         fig.add_trace(
-            go.Scatter(
+            _Scatter(
                 x=path[:, 0],
                 y=path[:, 1],
                 mode="lines",
@@ -734,7 +769,7 @@ def ensemble_cloud_figure(
         )
     fp = ens.full_points
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=fp[:, 0],
             y=fp[:, 1],
             mode="lines",
@@ -744,7 +779,7 @@ def ensemble_cloud_figure(
         )
     )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=ens.end_points[:, 0],
             y=ens.end_points[:, 1],
             mode="markers",
@@ -754,7 +789,7 @@ def ensemble_cloud_figure(
         )
     )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=[fp[-1, 0]],
             y=[fp[-1, 1]],
             mode="markers",
@@ -764,7 +799,7 @@ def ensemble_cloud_figure(
         )
     )
     fig.add_trace(
-        go.Scatter(
+        _Scatter(
             x=[ens.start[0]],
             y=[ens.start[1]],
             mode="markers",

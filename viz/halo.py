@@ -74,7 +74,10 @@ def add_halos(
         for idx, td in zip(old, fdata):
             if idx in halo_of:
                 traces.append(halo_of[idx])
-                items.append({"type": td.get("type", "scatter"), "x": td.get("x"), "y": td.get("y")})
+                if "cut" in td:  # a lazy frame entry (viz.animation): the halo's own points, cut the same way
+                    items.append({"type": td.get("type", "scatter"), "cut": td["cut"], "k": ["x", "y"]})
+                else:
+                    items.append({"type": td.get("type", "scatter"), "x": td.get("x"), "y": td.get("y")})
             traces.append(new_index[idx])
             items.append(td)
         new_frames.append({**fr, "traces": traces, "data": items})
