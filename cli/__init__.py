@@ -18,6 +18,7 @@ import io
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -25,7 +26,7 @@ import numpy as np
 
 import i18n
 from i18n import UserError
-from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, SpecError, Trajectory, run
+from optim_core import DIVERGENCE_BOUND, MAX_STEPS, OPTIMIZERS, SCHEDULES, Trajectory, run
 from surfaces import SURFACES, dataset_of, get_surface
 
 EXIT_USAGE = 2
@@ -393,6 +394,14 @@ def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
     An unexpected failure (a bug) prints one line too and exits 1; set OPTVIZ_DEBUG=1 to see its traceback."""
     out = out or sys.stdout
     err = err or sys.stderr
+    with warnings.catch_warnings():
+        # NumPy's overflow warnings on a diverging run would print a line with a source file's path: the
+        # divergence is reported in words instead
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _main(argv, out, err)
+
+
+def _main(argv: Sequence[str] | None, out, err) -> int:
     lang = i18n.EN
     try:
         args = build_parser().parse_args(argv)
@@ -405,7 +414,7 @@ def main(argv: Sequence[str] | None = None, out=None, err=None) -> int:
         from . import render  # lazily: only `render` needs the export stack (Pillow, imageio)
 
         return render.cmd_render(args, out)
-    except (UserError, SpecError, ValueError) as exc:  # UsageError, FormulaError, bad values
+    except UserError as exc:  # UsageError, SpecError, FormulaError …; a plain ValueError is a bug (below)
         err.write(f"error: {_one_line(i18n.message(exc, lang), type(exc).__name__)}\n")
         return EXIT_USAGE
     except BrokenPipeError:

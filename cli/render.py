@@ -18,7 +18,7 @@ import i18n
 from export.scene import FORMATS, RenderOptions, export_scene
 from export.snippet import torch_snippet
 from optim_core import OPTIMIZERS
-from optim_core.scene import RunConfig, Scene
+from optim_core.scene import MAX_CONFIG_BYTES, RunConfig, Scene
 
 from . import UsageError, check_params, parse_assignments, parse_noise, parse_schedule, resolve_optimizer
 
@@ -75,11 +75,18 @@ def _has_param(optimizer: str, name: str) -> bool:
 
 def build_scene(args: argparse.Namespace) -> Scene:
     if args.config:
-        try:
-            text = Path(args.config).read_text()
+        try:  # at most one byte over the limit: /dev/zero or a huge file is refused, not read
+            with Path(args.config).open("rb") as fh:
+                raw = fh.read(MAX_CONFIG_BYTES + 1)
         except OSError as exc:
             raise UsageError("cannot read --config {path}: {reason}", path=args.config, reason=exc.strerror) from None
-        scene = Scene.from_json(text)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise UsageError(
+                "--config {path} is larger than {max} KB, the most a scene config may be",
+                path=args.config,
+                max=MAX_CONFIG_BYTES // 1000,
+            )
+        scene = Scene.from_json(raw)  # the upload's checks and messages: size, UTF-8, depth, numbers
     else:
         scene = Scene()
     changes: dict = {}

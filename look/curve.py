@@ -47,8 +47,9 @@ def curve_view(surface: Any, window: tuple[tuple[float, float], ...] | None = No
         hi = float(np.percentile(finite, 99))
         if not hi > lo:
             hi = float(finite.max()) if finite.max() > lo else lo + 1.0
-        pad = 0.06 * (hi - lo)
-        f_range = (lo - pad, hi + pad)
+        pad = 0.12 * (hi * 0.5 - lo * 0.5)  # 6 % of hi − lo, which itself may overflow (exp(709)*x)
+        big = float(np.finfo(float).max)
+        f_range = (max(lo - pad, -big), min(hi + pad, big))
     else:
         f_range = (0.0, 1.0)
     return CurveView(

@@ -81,7 +81,8 @@ def nice_step(raw: float, *, nearest: bool = False) -> float:
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[np.ndarray, float]:
     """Round tick values inside [lo, hi] (about `target` of them) and their step."""
-    step = nice_step((hi - lo) / max(1, target - 1), nearest=True)
+    raw = (hi * 0.5 - lo * 0.5) / max(1, target - 1)  # half the raw step: hi − lo may overflow
+    step = nice_step(2.0 * raw, nearest=True) if math.isfinite(2.0 * raw) else 2.0 * nice_step(raw, nearest=True)
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     vals = np.arange(first, last + 1, dtype=np.float64) * step

@@ -569,7 +569,7 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, rec, **extra) -> Tr
             d = first_bad[b]
             if not np.isfinite(history[d, :, b]).all():
                 reasons[b] = REASON_OVERFLOW
-            elif not np.sqrt(np.sum(history[d, :, b] ** 2)) <= bound:
+            elif not float(grad_norm(history[d, :, b, None])[0]) <= bound:  # no overflow in a square
                 reasons[b] = (REASON_BOUND_2D if dim == 2 else REASON_BOUND_1D).format(bound=f"{bound:g}")
             elif not np.isfinite(loss[d, b]):
                 reasons[b] = REASON_F

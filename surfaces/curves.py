@@ -208,9 +208,35 @@ def _custom_curve(src: str) -> Surface:
     xs, fx = probe.curve(401)
     if not np.isfinite(fx).any():
         raise SurfaceError("f is not finite anywhere in the plot window [-5, 5] (undefined or overflowing)")
+    _check_interval(fx, probe.gradient(xs[:, None])[:, 0])
     minima = stationary_minima(probe)[:8]
     start = _default_start(probe, xs, fx, minima)
     return dataclasses.replace(probe, minima=minima, start=(start,))
+
+
+def _check_interval(fx: np.ndarray, g: np.ndarray) -> None:
+    """The 2-D formula's checks (surfaces.formula._check_window) on a line: an optimizer needs an interval where
+    f is defined (sqrt(-x**2) exists at x = 0 alone), a finite gradient there, and a gradient that is not 0."""
+    from .formula import FormulaError
+
+    finite = np.isfinite(fx)
+    interval = finite[1:-1] & finite[:-2] & finite[2:]  # a sample whose two neighbours are finite too
+    if not interval.any():
+        raise FormulaError(
+            "f is defined only at isolated points of the plot window {window} (at {count} of {total} sample "
+            "points): an optimizer needs an interval to move in",
+            window="[-5, 5]",
+            count=int(finite.sum()),
+            total=finite.size,
+        )
+    usable = finite & np.isfinite(g)
+    if not usable.any():
+        raise FormulaError(
+            "the gradient of f is not finite anywhere in the plot window {window}: an optimizer cannot take a step",
+            window="[-5, 5]",
+        )
+    if not np.any(g[usable]):
+        raise FormulaError("f does not change in the plot window (its derivative is 0 everywhere): it must depend on x")
 
 
 def _default_start(s: Surface, xs: np.ndarray, fx: np.ndarray, minima: tuple[Point, ...]) -> float:

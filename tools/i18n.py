@@ -50,6 +50,7 @@ KEYWORDS = {
     "BudgetError": None,
     "LookError": None,
     "ExplainError": None,
+    "BusyError": None,
 }
 # a message: its text, or (singular, plural) for ngettext
 Message = str | tuple[str, ...]

@@ -8,6 +8,8 @@ data (NumPy arrays, dataclasses), safe for st.cache_data's pickling.
 
 from __future__ import annotations
 
+import collections
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,7 @@ from optim_core.scene import ResolvedScene
 from viz import RunView, SurfaceView, surface_view
 from viz.curve import CurveView, curve_view
 
+from . import heavy
 from .text import lang
 
 GRID_N = LOOK_GRID_N  # the exports sample the same grid, so a GIF has the screen's colours
@@ -58,8 +61,17 @@ class RunData:
         return self.dist
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+RUN_CACHE_ENTRIES = 64
+_computed: collections.OrderedDict[str, None] = collections.OrderedDict()  # run keys cached_run has computed
+_computed_lock = threading.Lock()
+
+
+@st.cache_data(max_entries=RUN_CACHE_ENTRIES, show_spinner=False)
 def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> RunData:
+    with _computed_lock:
+        _computed[run_key] = None
+        while len(_computed) > RUN_CACHE_ENTRIES:
+            _computed.popitem(last=False)
     spec = _resolved.runs[_i].spec
     # an optimizer that declares events (Indicator.event) is recorded, to find the step they happen at
     traj = _resolved.simulate_run(_i, record_state=any(ind.event for ind in spec.indicators))
@@ -76,7 +88,28 @@ def cached_run(run_key: str, _resolved: ResolvedScene, _i: int) -> RunData:
 
 
 def run_data(resolved: ResolvedScene) -> list[RunData]:
-    return [cached_run(resolved.run_key(i), resolved, i) for i in range(len(resolved.runs))]
+    """Every run's data.  Within the CPU budget (ui.heavy): a scene predicted to cost more than one request may
+    use is refused with one line; one whose uncomputed runs cost more than heavy.HEAVY_S runs in the job line."""
+    keys = [resolved.run_key(i) for i in range(len(resolved.runs))]
+    costs = [
+        heavy.simulation_seconds(
+            resolved.surface, resolved.steps, len(resolved.starts), minibatch=r.batch_size is not None
+        )
+        for r in resolved.runs
+    ]
+    if sum(costs) > heavy.CPU_BUDGET_S:
+        raise heavy.BudgetError(
+            "this scene would take about {seconds} s of the server's time, more than one request may use "
+            "({limit} s): lower the steps, the starts or the runs",
+            seconds=f"{sum(costs):.0f}",
+            limit=f"{heavy.CPU_BUDGET_S:g}",
+        )
+    with _computed_lock:
+        todo = sum(c for k, c in zip(keys, costs) if k not in _computed)
+    if todo <= heavy.HEAVY_S:
+        return [cached_run(k, resolved, i) for i, k in enumerate(keys)]
+    with heavy.quiet_job():  # no Streamlit element: scene_data runs inside ui.trajectories' cached _data
+        return [cached_run(k, resolved, i) for i, k in enumerate(keys)]
 
 
 @dataclass

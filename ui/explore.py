@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from i18n import N_
+from i18n import N_, UserError
 from look.fmt import num
 from optim_core import MAX_STEPS, OPTIMIZERS, resolve_params, run
 from optim_core.explore import (
@@ -365,7 +365,7 @@ def render(resolved: ResolvedScene | Scene, *, on_apply: Callable[[Scene], None]
             _basin_mode(r, errors)
         else:
             _ensemble_mode(r, errors)
-    except ValueError as exc:  # SpecError, FormulaError: one-line messages
+    except UserError as exc:  # SpecError, FormulaError: one-line messages (another error: ui.guard logs it)
         errors.error(message(exc))
 
 

@@ -204,7 +204,7 @@ def _render_button(resolved: ResolvedScene, options: RenderOptions, kind: str, l
                 trajectories=_trajectories(resolved.key, resolved),
                 progress=lambda f: _progress(bar, what, f),
             )
-    except ValueError as exc:  # a UserError (budget, options, a busy server): its one line
+    except i18n.UserError as exc:  # budget, options, a busy server: its one line (another error: ui.guard)
         bar.empty()
         st.error(message(exc))
         return

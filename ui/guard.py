@@ -1,7 +1,7 @@
 """Never a traceback on the page: each section of the app runs inside :func:`section`.
 
-A user mistake (``ValueError``: SpecError, FormulaError …) becomes its one-line message, translated and made
-harmless; anything else is logged with its traceback on the server and shown as one line with a reference the
+A user mistake (an ``i18n.UserError``: SpecError, FormulaError, BusyError …) becomes its one-line message,
+translated and made harmless; anything else, a plain ``ValueError`` from NumPy or SymPy included, is logged with its traceback on the server and shown as one line with a reference the
 teacher can find in the log. Streamlit's own control flow (st.rerun, st.stop) passes through: those are
 BaseExceptions, not Exceptions.
 """
@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import streamlit as st
 
+import i18n
+
 from .text import fmt, message
 
 LOG = logging.getLogger("optimizer_playground")
@@ -22,7 +24,7 @@ LOG = logging.getLogger("optimizer_playground")
 
 def report(exc: BaseException, where: str) -> None:
     """Show one line for exc (and log the unexpected ones with a reference)."""
-    if isinstance(exc, ValueError):
+    if isinstance(exc, i18n.UserError):
         st.error(message(exc), icon=":material/error:")
         return
     ref = secrets.token_hex(3)

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import i18n
 from i18n import N_
+from surfaces.base import Surface
+from surfaces.datasets import dataset_of
 
 LOG = logging.getLogger("optimizer_playground.heavy")
 
@@ -56,6 +58,36 @@ SLOTS = default_slots()
 
 class BusyError(i18n.UserError):
     """No slot freed up before the deadline, or this session already has a heavy job."""
+
+
+# ============================================================================ CPU budget of a simulation
+CPU_BUDGET_S = 5.0  # the most CPU one request may cost (issue 8); a simulation estimated above it is refused
+HEAVY_S = 0.5  # a simulation estimated above this waits in the job line (GATE) instead of running at once
+# The cost model of optim_core.trajectory.run, fitted with ``python -m benchmarks.budget`` on the project's 2-core
+# box: CPU seconds per step = a fixed cost + width × a cost per path, where width is how many paths run side by
+# side (the starts, or a sweep's lrs).  Measured (µs per step at widths 1 / 16 / 64): Rosenbrock 13 / 12 / 15,
+# logreg full batch 35 / 105 / 318, logreg mini-batches of 1 39 / 150 / 512, linreg mini-batches of 1
+# 29 / 86 / 257.  The coefficients cover the worst of those, and SAFETY covers a busy machine.
+STEP_S = 18e-6  # per step, a surface given by a formula
+PER_POINT_S = 0.6e-6
+STEP_DATA_S = 40e-6  # per step, a surface built from data (linreg, logreg)
+PER_POINT_DATA_S = 5.5e-6  # … its full batch
+PER_POINT_MINIBATCH_S = 8.5e-6  # … mini-batches (drawing the samples of every path costs more than the sum)
+SAFETY = 1.1
+
+
+def simulation_seconds(surface: Surface, steps: int, width: int, runs: int = 1, *, minibatch: bool = False) -> float:
+    """Predicted CPU seconds of `runs` runs of `steps` steps, each with `width` paths side by side (minibatch:
+    the runs draw mini-batches of a dataset)."""
+    if dataset_of(surface) is None:
+        step, per_point = STEP_S, PER_POINT_S
+    else:
+        step, per_point = STEP_DATA_S, (PER_POINT_MINIBATCH_S if minibatch else PER_POINT_DATA_S)
+    return SAFETY * runs * max(int(steps), 0) * (step + max(int(width), 1) * per_point)
+
+
+class BudgetError(i18n.UserError):
+    """Work that would cost more CPU than one request may use."""
 
 
 class JobGate:
@@ -261,6 +293,18 @@ def _session_id() -> str:
     except Exception:
         ctx = None
     return ctx.session_id if ctx is not None else f"anonymous-{threading.get_ident()}-{time.monotonic_ns()}"
+
+
+@contextlib.contextmanager
+def quiet_job(*, timeout: float = WAIT_S, gate: JobGate | None = None) -> Iterator[None]:
+    """This session's heavy job without a Streamlit element: for work inside a cached function (the main
+    simulation, under ui.trajectories' st.cache_resource), where an element would be replayed from the cache.
+    Waits in the same line as :func:`job`; BusyError as there; the memory is handed back afterwards."""
+    with (gate or GATE).job(_session_id(), timeout=timeout):
+        try:
+            yield
+        finally:
+            release_memory()
 
 
 @contextlib.contextmanager

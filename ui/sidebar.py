@@ -120,7 +120,7 @@ def surface_section() -> None:
         )
         try:
             surf = get_surface(ss["formula"].strip(), dim=1 if one_d else None)
-        except ValueError as exc:
+        except i18n.UserError as exc:  # another ValueError is a bug: ui.guard logs it
             with st.container(key="formula_error"):
                 st.error(message(exc), icon=":material/error:")
             last = ss.get(state.LAST_FORMULA)
@@ -137,7 +137,7 @@ def surface_section() -> None:
         surface_param_widget(p, f"surface_{p.name}")
     try:
         surf = get_surface(ss["surface"], **state.surface_params())
-    except ValueError as exc:
+    except i18n.UserError as exc:
         st.error(message(exc))
         return
     st.latex(fit_latex(surf.tex))

@@ -7,7 +7,10 @@
 ``_`` and ``fmt`` translate through the gettext catalogue (i18n) into the language of this session
 (``st.session_state["lang"]``).  ``safe`` escapes text that came from a user (a formula, a link, a file) so
 that Streamlit's Markdown shows it literally: no links, no images, no emphasis, no ``:material/…:`` or
-``$…$`` directives.  ``message(exc)`` is an exception's one-line message in this language, escaped.
+``$…$`` directives, and no *autolinks*: GitHub-flavoured Markdown turns ``https://…``, ``www.…`` and
+``name@host.tld`` into links even when every character is escaped (it finds them in the text after the escapes
+are resolved), so ``safe`` puts an invisible WORD JOINER (U+2060) inside ``://``, after ``www`` and before
+``@``: the text reads and copies the same, and no pattern matches.  ``message(exc)`` is an exception's one-line message in this language, escaped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import streamlit as st
 import i18n
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=/@^%])")
+WJ = "\u2060"  # WORD JOINER: no width, no line break, and not a letter GFM's autolink patterns accept
+# where GFM's autolink literals start: a scheme's "://", "www." (any case), an e-mail address's "@"
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def lang() -> i18n.Lang:
@@ -37,9 +43,10 @@ def fmt(template: str, /, **params: Any) -> str:
 
 
 def safe(text: Any) -> str:
-    """User text for a Markdown context: every punctuation character backslash-escaped, one line."""
-    one_line = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", one_line)
+    """User text for a Markdown context: every punctuation character backslash-escaped, one line, and a
+    word joiner where GFM would otherwise start an autolink (``https://``, ``www.``, ``a@b.c``)."""
+    one_line = " ".join(str(text).replace(WJ, "").split())
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WJ, one_line))
 
 
 def message(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -40,19 +41,22 @@ from .widgets import grid_for, nearest_option
 
 LOW, HIGH = float(LR_GRID[0]), float(LR_GRID[-1])
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
+THIN = (1, 2, 3)  # a sweep over budget tries every lr, then every 2nd, then every 3rd (then fewer steps too)
+MIN_STEPS = 50
 CRITERION = "steps"
 """Best: the fewest steps until f − f* falls to 1e-6 of its start value and stays there; the lowest final loss
 when no lr gets there (optim_core.tune). Final losses of 1e-30 and 1e-200 both mean "arrived": the speed of
 arriving is what a fair comparison needs."""
 
 
-def lr_options(spec: OptimizerSpec, current: float | None = None) -> np.ndarray:
-    """The lr values the run's slider offers from the tuner's lowest to its highest lr, plus the run's own lr
-    when it lies in that span but between two steps (a lesson's 0.019): so the sweep shows where the run stands
-    now, and "best" is never worse than what the run already has."""
+def lr_options(spec: OptimizerSpec, current: float | None = None, every: int = 1) -> np.ndarray:
+    """The lr values the run's slider offers from the tuner's lowest to its highest lr (every `every`-th of
+    them: a sweep thinned to stay within the CPU budget), plus the run's own lr when it lies in that span but
+    between two of them (a lesson's 0.019): so the sweep shows where the run stands now, and "best" is never
+    worse than what the run already has."""
     p = spec.param("lr")
     lo, hi = p.slider_range()
-    grid = [v for v in grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=False) if _in_span(v)]
+    grid = [v for v in grid_for(lo, hi, log=p.log, low_open=p.low_open, rate=False) if _in_span(v)][::every]
     if current is not None and _in_span(current) and not np.isclose(grid, current, rtol=1e-9, atol=0.0).any():
         grid = sorted([*grid, float(current)])
     return np.array(grid, dtype=float)
@@ -62,17 +66,55 @@ def _in_span(v: float) -> bool:
     return LOW * (1 - 1e-9) <= v <= HIGH * (1 + 1e-9)
 
 
-def tune_run(resolved: ResolvedScene, i: int) -> LrTuning:
-    """Run i's lr sweep: everything as the run has it but its lr, from the scene's first start."""
+@dataclass(frozen=True)
+class SweepPlan:
+    """How much of each run's sweep fits in one request's CPU budget (ui.heavy.CPU_BUDGET_S)."""
+
+    steps: int  # steps of each sweep: the scene's, or fewer
+    every: int  # every `every`-th lr of the slider's
+    seconds: float  # the predicted CPU seconds of every run's sweep, on a cache miss
+
+    def bounded(self, resolved: ResolvedScene) -> bool:
+        return self.steps < resolved.steps or self.every > 1
+
+
+def sweep_plan(resolved: ResolvedScene) -> SweepPlan:
+    """The scene's steps and every lr when they fit the budget; else every 2nd, then every 3rd lr; then fewer
+    steps too.  Each run's sweep is one vectorized run whose width is its number of lrs (ui.heavy's model)."""
+
+    def cost(steps: int, every: int) -> float:
+        return sum(
+            heavy.simulation_seconds(
+                resolved.surface,
+                steps,
+                len(lr_options(r.spec, float(r.params["lr"]), every)),
+                minibatch=r.batch_size is not None,
+            )
+            for r in resolved.runs
+        )
+
+    for every in THIN:
+        if cost(resolved.steps, every) <= heavy.CPU_BUDGET_S:
+            return SweepPlan(resolved.steps, every, cost(resolved.steps, every))
+    every = THIN[-1]
+    per_step = cost(1, every)
+    steps = max(MIN_STEPS, min(resolved.steps, int(heavy.CPU_BUDGET_S / per_step) // 10 * 10))
+    return SweepPlan(steps, every, cost(steps, every))
+
+
+def tune_run(resolved: ResolvedScene, i: int, plan: SweepPlan | None = None) -> LrTuning:
+    """Run i's lr sweep: everything as the run has it but its lr, from the scene's first start; with a plan,
+    its steps and lrs."""
+    steps, every = (resolved.steps, 1) if plan is None else (plan.steps, plan.every)
     r = resolved.runs[i]
     noise = {"std": resolved.noise.std, "seed": resolved.noise.seed} if resolved.noise else None
     return tune_lr(
         resolved.surface,
         r.spec,
         resolved.starts[0],
-        resolved.steps,
+        steps,
         params=dict(r.config.params),
-        lrs=lr_options(r.spec, float(r.params["lr"])),
+        lrs=lr_options(r.spec, float(r.params["lr"]), every),
         criterion=CRITERION,
         schedule=dict(r.schedule),
         noise=noise,
@@ -92,7 +134,7 @@ def best_lr(resolved: ResolvedScene, i: int, t: LrTuning) -> float | None:
     return float(nearest_option(resolved.runs[i].spec.param("lr"), t.best_lr))
 
 
-def tuning_key(resolved: ResolvedScene, i: int) -> str:
+def tuning_key(resolved: ResolvedScene, i: int, plan: SweepPlan | None = None) -> str:
     """What run i's sweep depends on: the run without its lr (unless that lr is off the slider's steps, and so
     one of the sweep's values), the surface, steps, first start, noise, clipping, batches — not the other runs,
     not the window."""
@@ -105,12 +147,14 @@ def tuning_key(resolved: ResolvedScene, i: int) -> str:
     d["runs"][0]["params"].pop("lr", None)
     d["start"] = [float(c) for c in resolved.starts[0]]
     d.pop("starts", None)
+    if plan is not None:
+        d["sweep"] = [plan.steps, plan.every]
     return json.dumps(d, sort_keys=True, separators=(",", ":"))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_tuning(key: str, _resolved: ResolvedScene, _i: int) -> LrTuning:
-    return tune_run(_resolved, _i)
+def cached_tuning(key: str, _resolved: ResolvedScene, _i: int, _plan: SweepPlan | None = None) -> LrTuning:
+    return tune_run(_resolved, _i, _plan)
 
 
 # ----------------------------------------------------------------------------------------------- callbacks
@@ -154,21 +198,22 @@ def _outcome(t: LrTuning, k: int, steps: int) -> str:
     return fmt("not there in {steps} steps (final f − f* {value})", steps=steps, value=final)
 
 
-def _summary(resolved: ResolvedScene, i: int, t: LrTuning, best: float | None) -> str:
+def _summary(resolved: ResolvedScene, i: int, t: LrTuning, best: float | None, steps: int | None = None) -> str:
     """Run i's outcome at the best lr and at its own, in one or two sentences."""
     current = float(resolved.runs[i].params["lr"])
+    steps = resolved.steps if steps is None else steps
     if best is None:
         return fmt("Every lr from {lo} to {hi} diverged: nothing to apply.", lo=num(LOW), hi=num(HIGH))
     k_best = t.best_index
     k_now = np.flatnonzero(np.isclose(t.lrs, current, rtol=1e-9, atol=0.0))
-    now = _outcome(t, int(k_now[0]), resolved.steps) if k_now.size else _("outside the sweep")
+    now = _outcome(t, int(k_now[0]), steps) if k_now.size else _("outside the sweep")
     if np.isclose(best, current, rtol=1e-9, atol=0.0):
         line = fmt("Already at the best lr, {lr}: {outcome}.", lr=num(best), outcome=now)
     else:
         line = fmt(
             "Best lr {best}: {outcome}. Now {lr}: {now}.",
             best=num(best),
-            outcome=_outcome(t, k_best, resolved.steps),
+            outcome=_outcome(t, k_best, steps),
             lr=num(current),
             now=now,
         )
@@ -183,14 +228,15 @@ def _dialog(resolved: ResolvedScene) -> None:
     state.rerun_app_if_asked()  # "Apply" was pressed: rerun the whole app (which closes the dialog)
     look = current_look()
     n = len(resolved.runs)
+    plan = sweep_plan(resolved)
     try:
         with heavy.job(_("Running every lr of every run…")):
-            tunings = [cached_tuning(tuning_key(resolved, i), resolved, i) for i in range(n)]
+            tunings = [cached_tuning(tuning_key(resolved, i, plan), resolved, i, plan) for i in range(n)]
     except heavy.BusyError as exc:  # the server is busy: one line, the dialog stays open
         st.error(message(exc), icon=":material/hourglass_top:")
         return
     best = tuple(best_lr(resolved, i, t) for i, t in enumerate(tunings))
-    size = len(lr_options(resolved.runs[0].spec)) if n else 0
+    size = len(lr_options(resolved.runs[0].spec, every=plan.every)) if n else 0
     tol = tunings[0].tol if tunings else None  # the same for every run: it depends on the surface and start
     st.caption(
         safe(
@@ -201,12 +247,23 @@ def _dialog(resolved: ResolvedScene) -> None:
                 k=size,
                 lo=num(LOW),
                 hi=num(HIGH),
-                steps=resolved.steps,
+                steps=plan.steps,
                 rtol=num(DEFAULT_RTOL),
             )
             + (" " + fmt("“There”: f − f* ≤ {tol}.", tol=sig(tol)) if tol else "")
         )
     )
+    if plan.bounded(resolved):
+        st.caption(
+            fmt(
+                "To stay within the server's time for one request ({limit} s), this sweep tries every {every}th "
+                "lr of the slider's and runs {steps} of the scene's {total} steps: a best lr for fewer steps.",
+                limit=f"{heavy.CPU_BUDGET_S:g}",
+                every=plan.every,
+                steps=plan.steps,
+                total=resolved.steps,
+            ),
+        )
     changes = [
         b is not None and not np.isclose(b, float(r.params["lr"]), rtol=1e-9, atol=0.0)
         for r, b in zip(resolved.runs, best)
@@ -242,4 +299,4 @@ def _dialog(resolved: ResolvedScene) -> None:
             )
             fig = sweep_figure(t, current_lr=float(r.params["lr"]), color=color, look=look)
             st.plotly_chart(fig, key=f"tune_sweep{i}", theme=None, config=CHART_CONFIG)
-            st.caption(safe(_summary(resolved, i, t, best[i])))
+            st.caption(safe(_summary(resolved, i, t, best[i], plan.steps)))

@@ -57,6 +57,9 @@ class Divergence:
         )
 
 
+HUGE_GRADIENT = 1e100  # a gradient this large sends any lr ≥ 1e-94 past the bound of 1e6 in one step
+
+
 def stability_limit(optimizer: str, params: Mapping[str, Any], curvature: float) -> tuple[float, str] | None:
     """(largest stable lr, formula text) on a quadratic with largest curvature L; None if no closed form."""
     wd = float(params.get("weight_decay", 0.0) or 0.0)
@@ -109,6 +112,16 @@ def diagnose(
             s = run.points[0, first]
             cause = _.fmt("{reason} {point}", reason=reason, point=point(*s))
             hint = _("Move the start point to where f is defined.")
+        elif float(run.grad_norm[0, first]) >= HUGE_GRADIENT:
+            # exp(709)*x: a straight slope of 8e307, no curvature to outgrow; any lr a float holds jumps out
+            cause = _.fmt(
+                "{reason} — the gradient at the start is {g}, so even the smallest lr takes a step far out of bounds",
+                reason=reason,
+                g=sig(float(run.grad_norm[0, first]), 2),
+            )
+            hint = _(
+                "Lowering lr cannot help here: rescale f (its values are too large for the steps to stay in bounds)."
+            )
         elif curvature is not None and curvature > 0:
             lim = stability_limit(opt, run.params, curvature)
             if lim is not None and lr > lim[0]:

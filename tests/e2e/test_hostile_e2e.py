@@ -25,6 +25,8 @@ UPLOADED = Scene(
     steps=120,
 )
 EVIL = "[Click for answers](https://evil.example/) ![b](http://host.invalid/b.gif)"
+# GFM autolinks, short enough to be echoed whole (optim_core.scene.short cuts echoed values at 40 characters)
+AUTOLINKS = "https://ev.il/x www.ev.il a@ev.il"
 
 
 def _external_links_and_images(page) -> dict:
@@ -35,6 +37,17 @@ def _external_links_and_images(page) -> dict:
         images: [...document.querySelectorAll('img[src]')].map(i => i.src)
                  .filter(s => s.includes('evil.example') || s.includes('host.invalid')),
     })"""
+    )
+
+
+def _foreign_links(page) -> list[str]:
+    """Every link in the page that leads away from the app (the app itself has none): a link made from user
+    text, whatever its domain or however the echo cut it short."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('a[href]')]
+            .filter(a => { try { return new URL(a.href, location.href).origin !== location.origin; }
+                           catch (e) { return true; } })
+            .map(a => a.href + ' [' + a.textContent + ']')"""
     )
 
 
@@ -81,6 +94,39 @@ def test_link_text_is_never_markdown(open_page, query):
     assert not exceptions(page)
 
 
+WHOLE = AUTOLINKS  # the echo shows the whole value …
+TO_AT = "https://ev.il/x www.ev.il a"  # … up to a run's "@" (where a schedule starts) …
+NO_SCHEME = "//ev.il/x www.ev.il a@ev.il"  # … after "https:", read as name:value
+
+
+@pytest.mark.parametrize(
+    ("query", "echo"),
+    [
+        ({"steps": AUTOLINKS}, WHOLE),
+        ({"run": f"adam:lr={AUTOLINKS}"}, TO_AT),
+        ({"surface": "linreg", "run": f"sgd:lr=0.05,batch={AUTOLINKS}"}, TO_AT),
+        ({"lrs": AUTOLINKS}, NO_SCHEME),
+        ({"noise": AUTOLINKS}, WHOLE),
+        ({"start": AUTOLINKS}, WHOLE),
+        ({"sp": f"a={AUTOLINKS}"}, WHOLE),
+        ({"surface": AUTOLINKS}, None),  # the formula's message names the first bad word only
+        ({"view": AUTOLINKS}, None),  # the view's message shows the expected form
+    ],
+    ids=["steps", "run-lr", "run-batch", "lrs", "noise", "start", "sp", "surface", "view"],
+)
+def test_urls_and_addresses_in_a_link_never_become_links(open_page, query, echo):
+    """GFM autolinks https://…, www.… and a@b.c even in escaped text: the echo shows them, readable and dead."""
+    page = open_page(query=query)
+    wait_idle(page)
+    assert _foreign_links(page) == []
+    alerts = page.locator('[data-testid="stAlert"]')
+    assert alerts.count() >= 1
+    shown = " ".join(alerts.nth(i).inner_text() for i in range(alerts.count()))
+    if echo is not None:  # the text reads the same: the word joiners are invisible
+        assert echo in shown.replace("\u2060", ""), shown
+    assert not exceptions(page)
+
+
 def test_an_uploaded_file_with_markdown_names_shows_them_literally(open_page, tmp_path):
     page = open_page(query={"tab": "export"}, wait_chart=False)
     page.wait_for_selector(".st-key-export_upload input[type=file]", state="attached", timeout=60_000)
@@ -92,3 +138,23 @@ def test_an_uploaded_file_with_markdown_names_shows_them_literally(open_page, tm
     msg = keyed(page, "export_error").inner_text()
     assert "unknown optimizer" in msg and "Click for answers" in msg, msg
     assert _external_links_and_images(page) == {"links": [], "images": []}
+
+
+def test_urls_in_an_uploaded_config_never_become_links(open_page, tmp_path):
+    page = open_page(query={"tab": "export"}, wait_chart=False)
+    page.wait_for_selector(".st-key-export_upload input[type=file]", state="attached", timeout=60_000)
+    wait_idle(page)
+    for i, bad in enumerate(
+        [
+            {"runs": [{"optimizer": AUTOLINKS}]},
+            {"surface": "linreg", "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}, "batch_size": AUTOLINKS}]},
+            {"surface": AUTOLINKS},
+        ]
+    ):
+        path = tmp_path / f"links{i}.scene.json"
+        path.write_text(json.dumps(bad))
+        rerun(page, lambda p=path: page.set_input_files(".st-key-export_upload input[type=file]", str(p)), "upload")
+        wait_idle(page)
+        msg = keyed(page, "export_error").inner_text()
+        assert ("www.ev.il a@ev.il" in msg.replace("\u2060", "")) == (i < 2), msg  # a formula: its first word
+        assert _foreign_links(page) == [], bad

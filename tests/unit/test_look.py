@@ -184,3 +184,44 @@ def test_a_curve_of_x_alone_gets_a_one_line_message_not_a_traceback():
     with pytest.raises(i18n.UserError) as e:
         surface_view(curve)
     assert "curve of x alone" in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "z",
+    [
+        np.linspace(-1.0, 1.0, 1001) * 1.79e308,  # exp(709)*x over x in [-2.19, 2.19]
+        np.concatenate([np.zeros(500), np.logspace(0, 308, 501)]),  # skewed: the log scale
+        np.full(100, 1.7e308),  # flat, at the top of the float range
+    ],
+    ids=["linear", "log", "flat"],
+)
+def test_a_scale_over_the_whole_float_range_maps_and_ticks_without_overflow(z):
+    """?surface=exp(709)*x: f spans ±1.8e308, so hi − lo overflows; the scale, its ticks and its labels hold."""
+    with np.errstate(all="raise"):  # not even a warning
+        sc = fit_scale(z)
+        t = sc.t(z)
+        pos, labels = sc.ticks()
+        back = sc.f(np.array(pos))
+    assert math.isfinite(sc.lo) and math.isfinite(sc.hi) and sc.hi > sc.lo and math.isfinite(sc.offset)
+    assert np.isfinite(t).all() and (t >= 0).all() and (t <= 1).all()
+    assert (np.diff(t) >= -1e-12).all()  # monotonic, like f
+    if np.ptp(z) > 0:
+        assert t[0] == 0.0 and t[-1] > 0.99 and len(pos) >= 3
+    assert len(pos) == len(labels) and all(0.0 <= p <= 1.0 for p in pos)
+    tol = 1e-9 * max(abs(sc.lo), abs(sc.hi), sc.offset)  # rounding in f(t), relative to the range
+    for lab, f in zip(labels, back):  # each label is the f at its position
+        assert float(lab.replace("−", "-")) == pytest.approx(float(f), rel=0.02, abs=tol)
+
+
+def test_a_curve_over_the_whole_float_range_has_a_finite_f_range_and_ticks():
+    """A 1-D exp(709)*x: f reaches ±1.8e308 in the window; its f range and its axis ticks stay finite."""
+    from look.curve import curve_view
+    from surfaces.curves import custom_curve
+
+    with np.errstate(all="raise"):
+        cv = curve_view(custom_curve("exp(709)*x"))
+        lo, hi = cv.f_range
+        vals, step = nice_ticks(lo, hi, 5)
+    assert math.isfinite(lo) and math.isfinite(hi) and lo < -1e307 and hi > 1e307
+    assert math.isfinite(step) and 2 <= len(vals) <= 7 and np.isfinite(vals).all()
+    assert (vals >= lo).all() and (vals <= hi).all()

@@ -1,0 +1,80 @@
+"""The CPU model of ui.heavy against measurement: `python -m benchmarks.budget` (CPU seconds; prints Markdown).
+
+ui.heavy.simulation_seconds predicts a simulation's CPU before it runs (steps × (a fixed cost + paths side by
+side × a cost per path), dearer on a dataset and with mini-batches); the app refuses a scene over
+ui.heavy.CPU_BUDGET_S and Tune each run thins its sweep to fit.  This prints, for the cases that matter, the
+measured cost per step at widths 1, 16 and 64 (to refit the coefficients), then each case's prediction against
+its measured CPU: the prediction should be above the measurement (the model is meant to be pessimistic).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from optim_core.trajectory import run
+from ui import heavy
+from ui.tune import sweep_plan, tune_run
+from ui.url import scene_from_query
+
+PER_STEP_CASES = [("rosenbrock", None), ("himmelblau", None), ("logreg", None), ("logreg", 1), ("linreg", 1)]
+
+
+def per_step_us(surface: str, batch: int | None, width: int, steps: int = 1000) -> float:
+    rs = scene_from_query({"surface": surface, "run": "adam:lr=0.01" + (f",batch={batch}" if batch else "")}).resolve()
+    starts = np.tile(np.asarray(rs.starts[0], float), (width, 1))
+    best = float("inf")
+    for _ in range(2):
+        t0 = time.process_time()
+        run(rs.surface, rs.runs[0].spec, starts, steps, batch_size=batch, seed=0, **dict(rs.runs[0].config.params))
+        best = min(best, time.process_time() - t0)
+    return best / steps * 1e6
+
+
+def limits(surface: str, run_: str, steps: int, starts: int, runs: int = 8) -> dict[str, str]:
+    return {
+        "surface": surface,
+        "run": ";".join([run_] * runs),
+        "steps": str(steps),
+        "start": ";".join(f"{0.1 * k:.1f},0.5" for k in range(starts)),
+    }
+
+
+SCENES = {
+    "logreg, batch 1, 8 runs × 1 start × 10 000 steps": limits("logreg", "adam:lr=0.05,batch=1", 10_000, 1),
+    "logreg, full batch, 8 runs × 8 starts × 2 000 steps": limits("logreg", "adam:lr=0.05", 2_000, 8),
+    "Rosenbrock, 8 runs × 8 starts × 10 000 steps": limits("rosenbrock", "adam:lr=0.01", 10_000, 8),
+}
+
+
+def main() -> None:
+    print("| surface | batch | µs/step, width 1 | width 16 | width 64 |\n|---|---|---|---|---|")
+    for surface, batch in PER_STEP_CASES:
+        w = [per_step_us(surface, batch, k) for k in (1, 16, 64)]
+        print(f"| {surface} | {batch or 'full'} | {w[0]:.0f} | {w[1]:.0f} | {w[2]:.0f} |")
+    print(
+        "\n| scene | simulation predicted / measured s | Tune plan | Tune predicted / measured s |\n|---|---|---|---|"
+    )
+    for name, q in SCENES.items():
+        rs = scene_from_query(q).resolve()
+        predicted = sum(
+            heavy.simulation_seconds(rs.surface, rs.steps, len(rs.starts), minibatch=r.batch_size is not None)
+            for r in rs.runs
+        )
+        t0 = time.process_time()
+        rs.simulate()
+        sim = time.process_time() - t0
+        plan = sweep_plan(rs)
+        t0 = time.process_time()
+        for i in range(len(rs.runs)):
+            tune_run(rs, i, plan)
+        tune = time.process_time() - t0
+        print(
+            f"| {name} | {predicted:.2f} / {sim:.2f} | {plan.steps} steps, every {plan.every} lr "
+            f"| {plan.seconds:.2f} / {tune:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
