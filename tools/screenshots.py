@@ -189,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
                             SIZES["1440x900"],
                             lang,
                             f"docs-{lang}",
-                            {"lesson": "zigzag"},
+                            {
+                                "lesson": "zigzag",
+                                "step": "80",
+                            },  # the end (its open question would open the bar at step 0)
                         )
                         log(f"wrote {dst.relative_to(REPO)} ({optimize_png(src, dst) / 1000:.0f} KB)")
                     src = shoot(

@@ -303,12 +303,12 @@ def scene_from_state() -> Scene:
 
 
 def link_step(resolved: ResolvedScene) -> int | None:
-    """The step a shared link opened this scene at (``step=``; dropped when the scene changes); None: the last."""
+    """The step a shared link opened this scene at (``step=``, the last step included; dropped when the scene
+    changes); None: the link gave none."""
     got = st.session_state.get("step")
     if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isfinite(got):
         return None
-    step = int(min(max(int(got), 0), resolved.steps))
-    return None if step >= resolved.steps else step
+    return int(min(max(int(got), 0), resolved.steps))
 
 
 def shown_step(resolved: ResolvedScene) -> int | None:
@@ -320,7 +320,7 @@ def shown_step(resolved: ResolvedScene) -> int | None:
     if isinstance(got, dict):
         got = got.get("step") if got.get("scene") == resolved.key else None
     if got is None:
-        return link_step(resolved)
+        got = link_step(resolved)
     if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isfinite(got):
         return None
     step = int(min(max(int(got), 0), resolved.steps))

@@ -149,6 +149,17 @@ def _metrics(key: str, look_key: str, _sd: SceneData, _look: Look):
     return fig
 
 
+def _opening_frame(resolved: ResolvedScene, steps: list[int], blind: bool) -> int | None:
+    """Where the bar opens a scene: a blindfold at step 0; else a link's step=; else a lesson's open question at
+    step 0 (predict, then press ▶ Play: the last step would show the answer); else the last step (None)."""
+    if blind:
+        return 0
+    linked = _active_frame(resolved, steps)
+    if linked is not None:
+        return linked
+    return 0 if header.asks_first(resolved) else None
+
+
 def _active_frame(resolved: ResolvedScene, steps: list[int]) -> int | None:
     """The frame a scene opens at: a shared link's step= (until the scene changes); None: the last frame.
     Not the bar's own reports: the bar keeps its step across its mounts on one scene (player.js), and data that
@@ -236,7 +247,7 @@ def render(resolved: ResolvedScene) -> None:
             names=list(meta["frame_names"]),
             steps=list(meta["frame_steps"]),
             # a blindfold or a lesson's open question starts at step 0: predict, then press ▶ Play
-            active=0 if blind or header.asks_first(resolved) else _active_frame(resolved, list(meta["frame_steps"])),
+            active=_opening_frame(resolved, list(meta["frame_steps"]), blind),
             charts=["contour"] + (["surface3d"] if side == "3d" else []) + (["dataset"] if side == "data" else []),
             cursors={"loss": ["metrics"], "theta": ["theta"]}.get(side, []),
             fit={"chart": "contour"},

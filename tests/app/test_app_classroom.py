@@ -107,3 +107,8 @@ def test_a_lessons_open_question_starts_the_bar_at_step_0_until_the_answer_is_re
     at.button(key="lesson_reveal").click().run()
     assert _bar(at)["active"] is None  # revealed: the scene shows its end again
     assert _bar(make_app({"lesson": "adamw"}))["active"] is None  # no question: nothing hidden
+
+
+def test_a_links_step_wins_over_the_questions_step_0():
+    bar = _bar(make_app({"lesson": "zigzag", "step": "80"}))  # a teacher's link to the end of the lesson
+    assert bar["steps"][bar["active"]] == 80
