@@ -196,7 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         log(f"wrote {dst.relative_to(REPO)} ({optimize_png(src, dst) / 1000:.0f} KB)")
                     src = shoot(
-                        browser, url, args.out / "docs", SIZES["1920x1080"], "en", "docs-present", views()["present"][1]
+                        browser,
+                        url,
+                        args.out / "docs",
+                        SIZES["1920x1080"],
+                        "en",
+                        "docs-present",
+                        {**views()["present"][1], "step": "80"},
                     )
                     log(f"wrote docs/presentation.png ({optimize_png(src, DOCS / 'presentation.png') / 1000:.0f} KB)")
             finally:

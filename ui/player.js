@@ -80,7 +80,18 @@ export default function (component) {
 
   // The blindfolded explorer (viz/blindfold.py): the surface picture and the minima appear only at the end.
   let revealed = null;
+  // A lesson's open question (d.hold_sides): the side views (loss curves, 3-D) would show the answer before
+  // the animation does — they appear once the bar reaches the last step.
+  function holdSides(atEnd) {
+    if (!d.hold_sides) return;
+    for (const key of [...(d.charts || []).slice(1), ...cursorKeys]) {
+      const el = document.querySelector(`.st-key-${key}`);
+      if (el) el.style.visibility = atEnd ? "" : "hidden";
+    }
+  }
+
   function reveal(atEnd) {
+    holdSides(atEnd);
     const g = chartDiv((d.charts || [])[0]);
     if (!g || !Plotly || !g.layout || !g.layout.meta || !g.layout.meta.blindfold || revealed === atEnd) return;
     revealed = atEnd;

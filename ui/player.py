@@ -78,6 +78,7 @@ def player(
     box: dict[str, Any] | None = None,
     overlay: dict[str, Any] | None = None,
     scene: str = "",
+    hold_sides: bool = False,
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
     "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
@@ -106,6 +107,7 @@ def player(
             "fit": fit,
             "box": box or {},
             "overlay": overlay,
+            "hold_sides": hold_sides,  # side views hidden until the last step (a lesson's open question)
             "scene": scene,  # reported back with the step: a report is only ever for the scene it was made on
         },
         default={"step": None, "box": None},

@@ -254,6 +254,7 @@ def render(resolved: ResolvedScene) -> None:
             box=box,
             overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
             scene=resolved.key,
+            hold_sides=header.asks_first(resolved),
         )
         legend(resolved, look)
         inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)

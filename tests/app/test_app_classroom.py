@@ -103,9 +103,9 @@ def test_the_links_step_opens_the_bar_there_and_the_bars_step_goes_into_the_link
 
 def test_a_lessons_open_question_starts_the_bar_at_step_0_until_the_answer_is_revealed():
     at = make_app({"lesson": "zigzag"})  # "Which run ends closest to the minimum?": the last step shows it
-    assert _bar(at)["active"] == 0
+    assert _bar(at)["active"] == 0 and _bar(at)["hold_sides"]  # the loss curves would show the answer too
     at.button(key="lesson_reveal").click().run()
-    assert _bar(at)["active"] is None  # revealed: the scene shows its end again
+    assert _bar(at)["active"] is None and not _bar(at)["hold_sides"]  # revealed: the scene shows its end again
     assert _bar(make_app({"lesson": "adamw"}))["active"] is None  # no question: nothing hidden
 
 
