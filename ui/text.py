@@ -23,6 +23,9 @@ import streamlit as st
 import i18n
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=/@^%])")
+# runs of whitespace, line breaks included, become one space; no-break spaces stay (a catalogue puts them
+# inside formulas: "θ = (−1.47, 0.309)" must not break across lines)
+_BREAKABLE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 WJ = "\u2060"  # WORD JOINER: no width, no line break, and not a letter GFM's autolink patterns accept
 # where GFM's autolink literals start: a scheme's "://", "www." (any case), an e-mail address's "@"
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
@@ -45,7 +48,7 @@ def fmt(template: str, /, **params: Any) -> str:
 def safe(text: Any) -> str:
     """User text for a Markdown context: every punctuation character backslash-escaped, one line, and a
     word joiner where GFM would otherwise start an autolink (``https://``, ``www.``, ``a@b.c``)."""
-    one_line = " ".join(str(text).replace(WJ, "").split())
+    one_line = _BREAKABLE.sub(" ", str(text).replace(WJ, "")).strip()
     return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WJ, one_line))
 
 

@@ -462,7 +462,7 @@ def test_the_step_inspector_speaks_chinese_with_the_english_numbers(lesson, run_
     expected = narrate(traj, 0, step, ZH)  # the sentences of the recorded run, in Chinese
     assert expected and all(CJK.search(s) for s in expected)
     for sentence in expected:  # (ui.text.safe() turns the no-break spaces into spaces: see the xfail below)
-        assert sentence.replace("\xa0", " ") in said, (sentence, said)
+        assert sentence in said, (sentence, said)
     # the same numbers as the English page says, sentence by sentence
     en_said = narrate(traj, 0, step, i18n.EN)
     assert [s for s in panel(en)[1] if s in en_said] == en_said
@@ -487,12 +487,6 @@ def test_the_inspector_says_what_each_optimizer_did_in_chinese():
     assert any(s.startswith("速度 b 保留旧值的 90%") for s in said), said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/text.py safe() collapses whitespace with str.split(), which also splits at U+00A0: the catalogue's "
-    "no-break spaces (θ = (−1.47, 0.309), lr = 0.1) become plain spaces and a narrow panel may break a line inside "
-    "a formula",
-)
 def test_the_no_break_spaces_of_a_formula_reach_the_page():
     _head, said, _ = panel(inspected("zh", "saddle", 2, 12))
     assert any("θ\xa0=\xa0(" in s for s in said), said
@@ -539,7 +533,7 @@ def test_the_chooser_and_the_tips_speak_chinese(task):
     with session_language("zh"):
         button.click().run()
     toasts = [shown(t.value) for t in at.toast]
-    title = ZH(choice.recommendation).replace("\xa0", " ")  # (safe() turns no-break spaces into spaces)
+    title = ZH(choice.recommendation)  # its no-break spaces reach the page (safe() keeps them)
     assert toasts == [ZH.fmt("On the map: {title}.", title=title)], toasts
     assert toasts[0].startswith("地图上显示的是：")
 

@@ -49,3 +49,8 @@ def test_no_autolink_survives_and_the_text_reads_the_same(text):
 def test_ordinary_text_is_unchanged_but_escaped():
     assert safe("lr=0.01, x**2") == r"lr\=0\.01, x\*\*2"
     assert WJ not in safe("a www b: c / d")
+
+
+def test_line_breaks_become_spaces_and_no_break_spaces_stay():
+    assert safe("a\n\tb\u2028c") == "a b c"
+    assert safe("θ\u00a0=\u00a0(1,\u202f2)") == "θ\u00a0\\=\u00a0\\(1,\u202f2\\)"
