@@ -82,11 +82,15 @@ export default function (component) {
   let revealed = null;
   // A lesson's open question (d.hold_sides): the side views (loss curves, 3-D) would show the answer before
   // the animation does — they appear once the bar reaches the last step.
+  // Once the bar has reached the last step of this scene, they stay (stepping back to discuss keeps them).
   function holdSides(atEnd) {
     if (!d.hold_sides) return;
+    const seen = (window.__optvizSidesShown = window.__optvizSidesShown || {});
+    if (atEnd) seen[d.scene] = true;
+    const show = atEnd || seen[d.scene] === true;
     for (const key of [...(d.charts || []).slice(1), ...cursorKeys]) {
       const el = document.querySelector(`.st-key-${key}`);
-      if (el) el.style.visibility = atEnd ? "" : "hidden";
+      if (el) el.style.visibility = show ? "" : "hidden";
     }
   }
 

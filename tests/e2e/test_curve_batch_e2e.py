@@ -100,7 +100,8 @@ def test_the_curve_view_plays_the_balls_and_theta_against_t(open_page, size):
     resolved = lesson.scene.resolve()
     trajs = simulate(lesson.scene)
     (x0, x1) = resolved.window[0]
-    page = open_at(open_page, {"lesson": "lr_parabola"}, size)
+    # opened at its last step (the lesson's open question would open it at step 0 with the side views held)
+    page = open_at(open_page, {"lesson": "lr_parabola", "step": str(resolved.steps)}, size)
     # θ against the iteration as the side view
     if not page.locator(".st-key-theta .js-plotly-plot").count():  # the lesson may open on the loss curves
         option = keyed(page, "side_view").locator("button").filter(has_text="θ against")
