@@ -277,7 +277,8 @@ def frame_steps(page) -> list[int]:
 
 def test_the_3d_view_plays_and_follows_the_step(open_page):
     traj = recorded("saddle", 2)
-    page = open_page(query={"lesson": "saddle", "side": "3d"})
+    # at its last step: the lesson's open question holds the side views until the bar has reached the end
+    page = open_page(query={"lesson": "saddle", "side": "3d", "step": str(LESSONS["saddle"].scene.steps)})
     page.wait_for_selector(".st-key-surface3d .js-plotly-plot .main-svg", timeout=60_000)
     wait_idle(page)
 
