@@ -204,6 +204,9 @@ export default function (component) {
     const tag = (t && t.tagName) || "";
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) && !(t.classList && t.classList.contains("pl-range"))) return;
     if (t && t.isContentEditable) return;
+    // a focused widget keeps its keys: ← → on the lr slider move the slider, not the bar (and not both)
+    const role = (t && t.getAttribute && t.getAttribute("role")) || "";
+    if (/^(slider|radio|tab|option|listbox|combobox|spinbutton|menuitem|switch|checkbox)$/.test(role)) return;
     if (e.key === " " || e.code === "Space") { e.preventDefault(); playing ? pause() : play(); }
     else if (e.key === "ArrowRight") { e.preventDefault(); goto(cur + 1); }
     else if (e.key === "ArrowLeft") { e.preventDefault(); goto(cur - 1); }
