@@ -21,66 +21,18 @@ playback bar moves), with the known minima as dotted horizontal lines.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from look import DEFAULT, Look, RunView, nice_step
+from look.curve import CURVE_POINTS, CurveView, curve_view  # noqa: F401 (re-exported: ui.compute imports them here)
 from optim_core.trajectory import reason_in
 
 from . import animation
 from .figure import Figure, typed_array
 from .style import axis, base_layout, font, safe
 
-CURVE_POINTS = 600
-
-
-@dataclass(frozen=True, eq=False)
-class CurveView:
-    """What a 1-D curve looks like in a window: dense samples, a robust f range, the known minima."""
-
-    name: str
-    window: tuple[float, float]
-    xs: np.ndarray  # (n,)
-    fs: np.ndarray  # (n,) f(xs); NaN where undefined
-    f_range: tuple[float, float]
-    minima: np.ndarray  # (M,)
-    minima_f: np.ndarray  # (M,)
-    tex: str = ""
-
-    @property
-    def f_star(self) -> float | None:
-        return float(self.minima_f.min()) if len(self.minima_f) else None
-
-
-def curve_view(surface, window: tuple[tuple[float, float], ...] | None = None, n: int = CURVE_POINTS) -> CurveView:
-    """Samples of a 1-D Surface over its window; the f range leaves out steep tails (99th percentile)."""
-    (x0, x1) = (window or surface.domain)[0]
-    xs = np.linspace(float(x0), float(x1), n)
-    with np.errstate(all="ignore"):
-        fs = surface.value(xs[:, None])
-    finite = fs[np.isfinite(fs)]
-    minima = np.asarray(surface.minima, dtype=float).reshape(-1)
-    minima_f = surface.value(minima[:, None]) if len(minima) else np.zeros(0)
-    if finite.size:
-        lo = float(min(finite.min(), minima_f.min() if len(minima_f) else finite.min()))
-        hi = float(np.percentile(finite, 99))
-        if not hi > lo:
-            hi = float(finite.max()) if finite.max() > lo else lo + 1.0
-        pad = 0.06 * (hi - lo)
-        f_range = (lo - pad, hi + pad)
-    else:
-        f_range = (0.0, 1.0)
-    return CurveView(
-        name=surface.name,
-        window=(float(x0), float(x1)),
-        xs=xs,
-        fs=np.asarray(fs, dtype=float),
-        f_range=f_range,
-        minima=minima,
-        minima_f=np.asarray(minima_f, dtype=float),
-        tex=surface.tex,
-    )
+# one CurveView and one sampling for the screen and the exports (look/curve.py)
 
 
 def _f32(a) -> dict | list:
