@@ -49,7 +49,16 @@ def open_inspector(open_page, lesson: str, run: int, run_label: str | None = Non
     page = open_page(query={"lesson": lesson, "present": "1"})
     # the bar measures the new size and Python sizes the map again: wait for that rerun (and the bar's remount)
     rerun(page, lambda: page.set_viewport_size(SIZE), "resizing the window")
-    rerun(page, lambda: keyed(page, "inspect").locator("label").first.click(), "the inspector toggle")
+    quiet(page)  # a click while the bar is being mounted again can be lost on a loaded machine
+    toggle = keyed(page, "inspect")
+    rerun(page, lambda: toggle.locator("label").first.click(), "the inspector toggle")
+
+    def panel_open() -> None:
+        if not toggle.locator("input").first.is_checked():  # the click was lost: click again
+            rerun(page, lambda: toggle.locator("label").first.click(), "the inspector toggle, again")
+        keyed(page, "insp_run", timeout_ms=2_000)
+
+    until(page, panel_open, timeout_s=30)
     if run_label:
         rerun(page, lambda: select_option(page, "insp_run", run_label), "choosing the run")
     page.mouse.move(SIZE["width"] - 3, SIZE["height"] - 3)
