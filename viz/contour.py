@@ -27,6 +27,10 @@ from .halo import add_halos
 from .style import axis, base_layout, colorbar, font, safe
 
 CLICK_GRID = 50  # click targets along the longer axis (every ~9 px at 450 px: a click always lands on one)
+# Invisible markers answer hover and clicks from Plotly's calcdata, not from the SVG: drawing at most this many of
+# them (marker.maxdisplayed) keeps hover and click-to-select while the browser skips styling ~4 000 invisible
+# SVG points per redraw — 202 → 42 ms for Plotly.newPlot of the default map, 119 → 22 ms for Plotly.react (Chromium).
+HIDDEN_MARKERS = 1
 
 
 def _join(parts: Sequence[np.ndarray], width: int) -> np.ndarray:
@@ -270,6 +274,7 @@ def contour_figure(
             "marker": {
                 "size": 7,
                 "opacity": 0,
+                "maxdisplayed": HIDDEN_MARKERS,
                 "color": _f32(np.nan_to_num(sv.scale.t(gf), nan=0.0)),
                 "colorscale": th.plotly_colorscale(),
                 "cmin": 0,
@@ -359,7 +364,12 @@ def contour_figure(
                 "x": _f32(xy[:, 0]),
                 "y": _f32(xy[:, 1]),
                 "customdata": _f32(cd),
-                "marker": {"size": look.marker(6), "opacity": 0, "color": look.color_of(run)},
+                "marker": {
+                    "size": look.marker(6),
+                    "opacity": 0,
+                    "color": look.color_of(run),
+                    "maxdisplayed": HIDDEN_MARKERS,
+                },
                 "unselected": {"marker": {"opacity": 0}},
                 "name": safe(run.label),
                 "showlegend": False,

@@ -52,7 +52,7 @@ def _unchecked(cls: Any) -> Any:
     return make
 
 
-_Scatter, _Scattergl, _Heatmap = _unchecked(go.Scatter), _unchecked(go.Scattergl), _unchecked(go.Heatmap)
+_Scatter, _Heatmap = _unchecked(go.Scatter), _unchecked(go.Heatmap)
 
 CELLS_TRACE = "cells"
 """Name of the invisible selectable cell-centre trace of the sweep heatmap."""
@@ -273,15 +273,16 @@ def sweep_heatmap(
         + _("distance")
         + " = %{customdata[4]:.4g}%{text}<extra></extra>"
     )
-    scatter = _Scattergl if nx * ny > 4096 else _Scatter
+    # invisible: Plotly answers hover and click from its data, so one drawn marker (maxdisplayed) is enough and
+    # the browser skips styling nx·ny SVG points (a 256² grid stays one SVG scatter, no WebGL context)
     fig.add_trace(
-        scatter(
+        _Scatter(
             x=gx.ravel(),
             y=gy.ravel(),
             mode="markers",
             name=CELLS_TRACE,
             showlegend=False,
-            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color=th.ink),
+            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color=th.ink, maxdisplayed=1),
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
             customdata=custom,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from lessons import LESSONS
-from tools.browser import data_to_pixel, exceptions, page_query, wait_idle
+from tools.browser import data_to_pixel, exceptions, page_query, pixel_to_data, plot_area, until, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -173,6 +173,48 @@ def test_an_end_marker_hover_belongs_to_its_own_run(open_page):
             )
             name = "AdamW" if run == 1 else "Adam ("
             assert name in text and "step 500" in text and "weight_decay = 0.1" in text, (run, dx, dy, text)
+
+
+def test_hover_answers_on_a_path_point_and_on_the_bare_surface(open_page):
+    """The hover traces draw (almost) no SVG markers (viz/contour.py HIDDEN_MARKERS): Plotly answers hover from
+    its data, so a path point still names its run, step and f, and a bare spot of the map still says f there."""
+    query = {"surface": "rosenbrock", "run": "momentum:lr=0.001,momentum=0.9", "steps": "200"}
+    page = _open(open_page, (1440, 900), query)
+    path = page.evaluate(
+        """() => { const g = document.querySelector('.st-key-contour .js-plotly-plot');
+           const t = g._fullData.find(t => t.meta && t.meta.role === 'pathhover');
+           return {x: Array.from(t.x), y: Array.from(t.y), cd: Array.from(t.customdata, r => Array.from(r)),
+                   drawn: Array.from(g.querySelectorAll('.scatterlayer .trace')).map((el, k) => [
+                     g._fullData[k].meta && g._fullData[k].meta.role, el.querySelectorAll('.points path').length])}; }"""
+    )
+
+    def hover_text() -> str:
+        return page.evaluate(
+            "() => Array.from(document.querySelectorAll('.hoverlayer .hovertext')).map(e => e.textContent).join('|')"
+        )
+
+    i = 40  # a point of the path well away from its start and end markers
+    px, py = data_to_pixel(page, "contour", path["x"][i], path["y"][i])
+    page.mouse.move(px, py)
+    step = int(path["cd"][i][0])
+
+    def on_path():
+        text = hover_text()
+        assert "Momentum" in text and f"step {step}" in text, text
+
+    until(page, on_path)
+    area = plot_area(page, "contour")
+    here = pixel_to_data(page, "contour", 0.05, 0.06)  # a corner of the map, far from the path
+    page.mouse.move(here["cx"], here["cy"])
+
+    def on_surface():
+        text = hover_text()
+        assert "f = " in text and "click" in text, text  # the grid's hover: f here, "click: start here"
+
+    until(page, on_surface)
+    assert area["xrange"][0] <= here["x"] <= area["xrange"][1]
+    drawn = {role: n for role, n in path["drawn"] if role in ("grid", "pathhover")}
+    assert drawn and max(drawn.values()) <= 1, f"invisible hover points are drawn as SVG markers again: {drawn}"
 
 
 def _bar_step(page):
