@@ -58,7 +58,12 @@ div[class*="st-key-lesson_"] button p { font-size: 0.9rem; }
   .st-key-traj_cols [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 100%; }
 }
 [data-testid="stSidebar"] [data-testid="stLatex"] { overflow-x: auto; overflow-y: hidden; }
-.st-key-share_link pre { font-size: 0.85rem; }
+/* the run summary beside the curves: compact, wrapped to its column (no sideways scrolling at 1440×900) */
+.st-key-run_summary table { font-size: 0.78rem; width: 100%; table-layout: fixed; }
+.st-key-run_summary tr > :first-child { width: 26%; }
+.st-key-run_summary th, .st-key-run_summary td { padding: 0.2rem 0.3rem !important; white-space: normal !important;
+  overflow-wrap: anywhere; word-break: break-word; overflow: hidden; }
+.st-key-run_summary th { font-weight: 600; line-height: 1.2; }
 /* the config upload: Streamlit's own "1MB per file" (the server's cap, in English) contradicted the label's
    100 KB, the app's limit: the label says it once, in the page's language */
 .st-key-export_upload [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
