@@ -116,6 +116,7 @@ def player(
     )
 
 
+STACKED_BAR_PX = 84  # the playback bar's height below a stacked map (two rows of buttons at 1024 px, margins)
 DEFAULT_BOX = {"w": 780, "vh": 900, "top": 100, "ml": 44, "mr": 58, "mt": 16, "mb": 36, "main": 1100, "dpr": 1}
 
 
@@ -132,6 +133,10 @@ def map_height(box: dict[str, Any], aspect: float, *, present: bool = False) -> 
     plot_w = max(box["w"] - box["ml"] - box["mr"], 160)
     want = plot_w * aspect
     room = box["vh"] - box["top"] - box["mt"] - box["mb"] - 10
+    if box["main"] > 0 and box["w"] >= 0.9 * box["main"]:
+        # the columns are stacked (a projector at 1024×768, a phone): the playback bar comes right below the
+        # map and must be on screen with it — ▶ Play is what a teacher reaches for first
+        room -= STACKED_BAR_PX
     floor = 0.61 * box["main"] * aspect if not present else 0
     plot_h = max(min(want, max(room, floor)), 240)
     return int(round(plot_h + box["mt"] + box["mb"]))

@@ -52,6 +52,9 @@ def test_the_map_fills_the_main_column(open_page, name):
     assert abs(g["plot_w"] - g["plot_h"]) <= 3, f"{name}: a square window keeps x and y at equal scale ({g})"
     if name == "laptop":
         assert g["top"] >= 0 and g["bottom"] <= g["vh"], f"the map is not fully visible at 1440×900: {g}"
+    if name == "projector":  # stacked columns: the playback bar comes below the map, on screen with it
+        bar = page.locator(".st-key-player").first.bounding_box()
+        assert bar and bar["y"] + bar["height"] <= g["vh"], f"▶ Play is below the fold at 1024×768: {bar}, {g}"
     assert g["scroll_w"] <= g["vw"] + 1, f"{name}: the page scrolls sideways"
 
 
