@@ -244,3 +244,34 @@ def test_a_links_step_opens_there_one_key_moves_one_frame_and_the_link_follows(o
     page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '21'", timeout=30_000)
     assert page_query(page).get("step") == "21"  # the share link keeps the shown step
     assert not page.js_errors, page.js_errors
+
+
+def test_the_share_box_shows_the_link_as_text_and_copies_it(open_page):
+    """The share box (ui/share.js) holds the page's own link as a field value: a hostile formula in the link
+    stays text (no element is made from it), and the copy button copies or selects the link."""
+    query = {"surface": "x^2 + y^2", "run": "sgd:lr=0.1", "steps": "20", "lang": "en"}
+    page = _open(open_page, (1440, 900), query)
+    box = page.locator(".st-key-share_box input.sh-link").first
+    until(page, lambda: assert_same_link(page, box.input_value()))
+    button = page.locator(".st-key-share_box button.sh-copy").first
+    button.click()
+    until(page, lambda: _assert_in(button.inner_text(), ("Copied", "Selected: press Ctrl+C")))
+    assert box.evaluate("b => b.selectionEnd - b.selectionStart === b.value.length")  # selected, ready for Ctrl+C
+    # hostile text in the link: shown in the field as typed, never parsed as HTML
+    hostile = {"surface": "x^2 + y^2", "run": "sgd:lr=0.1", "steps": "20", "lesson": '"><img src=x onerror=alert(1)>'}
+    page = _open(open_page, (1440, 900), hostile)
+    assert page.locator(".st-key-share_box img, .st-key-share_link img").count() == 0
+    assert not page.js_errors, page.js_errors
+
+
+def _assert_in(text: str, options: tuple[str, ...]) -> None:
+    assert text in options, text
+
+
+def assert_same_link(page, shown: str) -> None:
+    """The field's link and the address bar's query are the same scene and view (the host may differ)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert shown, "the share field is empty"
+    want = {k: v[-1] for k, v in parse_qs(urlsplit(shown).query).items()}
+    assert want == page_query(page), (shown, page_query(page))
