@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from look import Theme
+
+from .text import _
+
 CSS = """
 <style>
 /* ---- the header band: transparent, click-through except its own buttons; the lessons row lives in it ---- */
@@ -106,3 +110,15 @@ DARK_CSS = """
 def inject(*, present: bool = False, theme: str = "light") -> None:
     extra = {"contrast": CONTRAST_CSS, "dark": DARK_CSS}.get(theme, "")
     st.html(CSS + extra + (PRESENT_CSS if present else ""))
+
+
+def legend_marks(theme: Theme) -> str:
+    """The legend's key to the map's markers (start ○, end ●, known minimum ★, diverged ✕), the star and the
+    cross in the colours the map draws them in on this theme: the star filled in ``theme.minimum`` and
+    outlined in ``theme.ink``, as the contour's marker, the cross in ``theme.diverged``."""
+    star = f"<span class='mark' style='color:{theme.minimum};-webkit-text-stroke:0.7px {theme.ink}'>★</span>"
+    cross = f"<span class='mark' style='color:{theme.diverged}'>✕</span>"
+    return (
+        f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;{star} {_('minimum')} &nbsp;"
+        f"{cross} {_('diverged')}</span>"
+    )
