@@ -107,9 +107,33 @@ DARK_CSS = """
 """
 
 
+def css_string(text: str) -> str:
+    """Text as a CSS string literal: quotes, backslashes and line breaks escaped, and "<" written as an escape so
+    that no text can close the <style> element."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return f'"{out}"'
+
+
+# Streamlit 1.67's file uploader writes its button ("Upload") in English whatever the page's language, and has
+# no parameter for it (FileUploader.js: a constant label). The text is hidden (font size 0) and the catalogue's
+# label drawn in its place as a pseudo-element of the same element, so the button, its icon, its click and its
+# keyboard focus stay Streamlit's.
+UPLOAD_BUTTON_TEXT = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+
+
+def uploader_css(label: str) -> str:
+    """The file uploader's button, relabelled with ``label`` (from the catalogue)."""
+    return (
+        "<style>\n"
+        f"{UPLOAD_BUTTON_TEXT} {{ font-size: 0; line-height: 0; }}\n"
+        f"{UPLOAD_BUTTON_TEXT}::after {{ content: {css_string(label)}; font-size: 0.875rem; line-height: 1.6; }}\n"
+        "</style>\n"
+    )
+
+
 def inject(*, present: bool = False, theme: str = "light") -> None:
     extra = {"contrast": CONTRAST_CSS, "dark": DARK_CSS}.get(theme, "")
-    st.html(CSS + extra + (PRESENT_CSS if present else ""))
+    st.html(CSS + extra + (PRESENT_CSS if present else "") + uploader_css(_("Browse files")))
 
 
 def legend_marks(theme: Theme) -> str:

@@ -69,3 +69,21 @@ def test_one_update_per_epoch_is_singular_in_english_and_has_its_chinese_form(pa
     else:
         assert texts[2] == "200 个样本中的 200 个（100 %）；每轮更新 1 次"
         assert texts[1].endswith("每轮更新 13 次")
+
+
+def test_the_uploaders_label_is_a_css_string_no_text_can_break_out_of():
+    from ui.style import UPLOAD_BUTTON_TEXT, css_string, uploader_css
+
+    css = uploader_css(ZH.gettext("Browse files"))
+    assert f'{UPLOAD_BUTTON_TEXT}::after {{ content: "浏览文件";' in css
+    assert f"{UPLOAD_BUTTON_TEXT} {{ font-size: 0;" in css  # Streamlit's English text, hidden
+    hostile = 'a"; } body { display: none } </style><script>x()</script>\\'
+    quoted = css_string(hostile)
+    assert quoted.startswith('"') and quoted.endswith('"') and "<" not in quoted
+    body = quoted[1:-1]
+    # every quote inside is escaped (preceded by an odd run of backslashes): the string cannot end early
+    for i, ch in enumerate(body):
+        if ch == '"':
+            run = len(body[:i]) - len(body[:i].rstrip("\\"))
+            assert run % 2 == 1, quoted
+    assert not body.endswith("\\") or (len(body) - len(body.rstrip("\\"))) % 2 == 0
