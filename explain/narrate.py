@@ -266,10 +266,10 @@ def branch_text(meaning: str, value: np.ndarray | float, lang: i18n.Lang = i18n.
     if np.isnan(arr).all():
         return None
     if arr.size == 1:
-        value = yes_no(float(arr[0]), lang)
+        answer = yes_no(float(arr[0]), lang)
     else:
-        value = ", ".join(f"{COORDS[k]} {yes_no(float(arr[k]), lang)}" for k in range(arr.size))
-    return lang.fmt(BRANCH, meaning=lang(meaning), value=value)
+        answer = ", ".join(f"{COORDS[k]} {yes_no(float(arr[k]), lang)}" for k in range(arr.size))
+    return lang.fmt(BRANCH, meaning=lang(meaning), value=answer)
 
 
 __all__ = ["branch_text", "narrate"]
