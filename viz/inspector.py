@@ -172,7 +172,7 @@ def closeup_figure(
                         "ncontours": 18,
                         "contours": {"coloring": "lines"},
                         "line": {"width": 1},
-                        "colorscale": [[0, "#9AA3B2"], [1, "#9AA3B2"]],
+                        "colorscale": [[0, th.axis], [1, th.axis]],
                         "showscale": False,
                         "hoverinfo": "skip",
                         "meta": {"role": "levels"},
@@ -336,7 +336,7 @@ def efflr_figure(eff: np.ndarray, step: int, *, height: int = 170, look: Look = 
                     "x1": step,
                     "y0": 0,
                     "y1": 1,
-                    "line": {"color": "rgba(31, 36, 48, 0.55)", "width": 1.5, "dash": "dot"},
+                    "line": {"color": rgba(th.ink, 0.55), "width": 1.5, "dash": "dot"},
                     "layer": "above",
                 }
             ],

@@ -67,13 +67,18 @@ def test_legend_and_inspector_colours_are_the_themes(link_theme: str) -> None:
             assert a["arrowcolor"] == th.vector_color(lid), a["name"]
         else:
             assert a["font"]["color"] == th.vector_color(lid) and a["bgcolor"] == rgba(th.paper, 0.7), a["name"]
-    path = [t for t in chart(at, "insp_closeup")["data"] if t.get("meta", {}).get("role") == "path"]
+    closeup = chart(at, "insp_closeup")["data"]
+    path = [t for t in closeup if t.get("meta", {}).get("role") == "path"]
     assert path[0]["line"]["color"] == th.run_color(2)  # the inspected run's colour in this theme
+    (levels,) = [t for t in closeup if t.get("meta", {}).get("role") == "levels"]
+    assert levels["colorscale"] == [[0, th.axis], [1, th.axis]]
 
     # the effective learning rate's curves (an adaptive optimizer's: Adagrad)
     at = open_inspector(link_theme, "adagrad", 0, 100)
     eff = [t for t in chart(at, "insp_efflr")["data"] if t.get("meta", {}).get("role") == "eff_lr"]
     assert eff and all(t["line"]["color"] == th.vector_color("eff_lr") for t in eff)
+    (cursor,) = chart(at, "insp_efflr")["layout"]["shapes"]
+    assert cursor["line"]["color"] == rgba(th.ink, 0.55)  # the step cursor: the light ink vanished on dark
 
 
 def test_every_theme_colours_every_inspector_layer_and_the_dark_one_differs() -> None:
