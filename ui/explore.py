@@ -57,7 +57,7 @@ from viz.explore import (
 from . import heavy, state
 from .compute import surface_key
 from .looks import current_look
-from .text import _, fmt, lang, message, safe
+from .text import _, fmt, join, lang, message, safe
 from .widgets import nearest_option
 
 MODES = {"sweep": N_("Sweep"), "basins": N_("Basins"), "ensemble": N_("Noise ensemble")}
@@ -447,7 +447,7 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         notes.append(_("Sweeps are noise-free (the scene's gradient noise is not applied)."))
     if res.f_star is None:
         notes.append(_("This surface has no known minimum: steps and distance are not available."))
-    st.caption(safe(" ".join(notes)))
+    st.caption(safe(join(*notes)))
     st.plotly_chart(fig, key="sweep_heatmap", on_select="rerun", selection_mode="points", width="stretch")
 
     i, j = cell
@@ -466,9 +466,10 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         status = _("never within tolerance")
     st.markdown(
         f"**{_('Selected cell:')}** {safe(label)} — "
-        + fmt("final loss {loss}, {status}.", loss=f"{final:.4g}", status=status)
-        + " "
-        + _("Click a cell to choose another.")
+        + join(
+            fmt("final loss {loss}, {status}.", loss=f"{final:.4g}", status=status),
+            _("Click a cell to choose another."),
+        )
     )
     if r.dim == 2:
         st.plotly_chart(
@@ -573,7 +574,7 @@ def _basin_mode(r: ResolvedScene, errors) -> None:
         steps=results[0].steps,
     )
     if len(results[0].minima) < 2:
-        note += " " + _("This surface has a single known minimum; Himmelblau (four minima) shows basins best.")
+        note = join(note, _("This surface has a single known minimum; Himmelblau (four minima) shows basins best."))
     st.caption(safe(note))
     st.plotly_chart(basin_figure(results, titles=titles, look=look), key="basins", width="stretch")
 
