@@ -69,7 +69,7 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
     [
         (lambda: axis_values(_p("adam", "lr"), 0.1, 0.01, 8), "x range is reversed: 0.1 > 0.01", LR_RANGE),
         (lambda: axis_values(_p("adam", "beta1"), 0.5, 0.5, 8, axis="y"), "y range is empty", BETA_RANGE),
-        (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 200), "x resolution 200 is over the cap", "2 to 128"),
+        (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 300), "x resolution 300 is over the cap", "2 to 256"),
         (lambda: axis_values(_p("adam", "lr"), 0.0, 0.1, 8), "lr is on a log scale: the range must be > 0", LR_RANGE),
         (
             lambda: axis_values(_p("adam", "eps"), -1.0, 0.1, 8),
@@ -90,9 +90,9 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
             LR_RANGE,
         ),
         (
-            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 129), "beta1", [0.9]),
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 257), "beta1", [0.9]),
             "over the cap",
-            "1 to 128",
+            "1 to 256",
         ),
         (
             lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.0, 0.1], "beta1", [0.9]),
@@ -104,7 +104,7 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
             "y range: beta1 must be in",
             BETA_RANGE,
         ),
-        (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "200"),
+        (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "256"),
     ],
 )
 def test_validation_messages_are_one_line_and_name_the_allowed_range(call, expected, allowed):
