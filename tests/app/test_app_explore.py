@@ -83,7 +83,7 @@ def test_app_controls_and_charts(app):
         ("explore_x_lo", 1e3, "x range is reversed:"),
         ("explore_x_lo", 0.0, f"lr is on a log scale: the range must be > 0, got 0 (allowed: {LR_RANGE})"),
         ("explore_y_hi", 1.0, f"y range: momentum must be in {BETA_RANGE}, got 1"),
-        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 128 values per axis"),
+        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 256 values per axis"),
         ("explore_steps", 0, "steps must be a whole number from 1 to 10000"),
     ],
 )

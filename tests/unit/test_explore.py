@@ -424,6 +424,7 @@ def test_apply_to_scene_updates_or_adds_the_run_and_round_trips_through_the_url(
 # ============================================================================ figures
 def test_sweep_heatmap_figure():
     import viz.explore as vx
+    from viz.figure import decode
 
     xv = axis_values(_p("momentum", "lr"), 1e-3, 1.0, 16)
     yv = axis_values(_p("momentum", "momentum"), 0.0, 0.9, 12, axis="y")
@@ -436,13 +437,27 @@ def test_sweep_heatmap_figure():
     assert heat.type == "heatmap" and len(heat.x) == 17 and len(heat.y) == 13  # cell edges
     np.testing.assert_allclose(np.sqrt(np.asarray(heat.x[1:]) * np.asarray(heat.x[:-1])), xv, rtol=1e-9)
     div = next(t for t in fig.data if t.name == "diverged" and t.type == "heatmap")
-    np.testing.assert_array_equal(~np.isnan(np.asarray(div.z, dtype=float)), res.diverged)
-    assert res.diverged.any()
-    cells = next(t for t in fig.data if t.name == vx.CELLS_TRACE)
-    cd = np.asarray(cells.customdata)
+    np.testing.assert_array_equal(~np.isnan(decode(div.z).reshape(res.shape)), res.diverged)
+    assert res.diverged.any() and (res.steps_to_tol >= 0).any() and ((res.steps_to_tol < 0) & ~res.diverged).any()
+    # the invisible click/hover overlay: one trace per status, every cell exactly once, (i, j) in customdata
+    cells = [t for t in fig.data if t.name == vx.CELLS_TRACE]
+    assert len(cells) == 3
+    cd = np.concatenate([decode(t.customdata).reshape(-1, 5) for t in cells])
+    xs = np.concatenate([decode(t.x) for t in cells])
     assert cd.shape == (12 * 16, 5)
-    assert (cd[:, 0] * 16 + cd[:, 1] == np.arange(12 * 16)).all()
-    assert "lr = %{x" in cells.hovertemplate and "momentum = %{y" in cells.hovertemplate
+    k = (cd[:, 0] * 16 + cd[:, 1]).astype(int)
+    np.testing.assert_array_equal(np.sort(k), np.arange(12 * 16))
+    i, j = cd[:, 0].astype(int), cd[:, 1].astype(int)
+    np.testing.assert_allclose(xs, xv[j], rtol=1e-6)
+    np.testing.assert_allclose(cd[:, 2], res.final_loss[i, j].astype(np.float32), rtol=1e-6)
+    steps = np.where(res.diverged, res.diverged_at, res.steps_to_tol)[i, j]
+    np.testing.assert_array_equal(cd[:, 3], steps)
+    for t in cells:
+        assert "lr = %{x" in t.hovertemplate and "momentum = %{y" in t.hovertemplate
+    reached, never, diverged = cells
+    assert "diverged at step %{customdata[3]}" in diverged.hovertemplate
+    assert "never within tolerance" in never.hovertemplate and "%{customdata[3]}" not in never.hovertemplate
+    assert "steps to tol = %{customdata[3]}" in reached.hovertemplate and "diverged" not in reached.hovertemplate
     assert any(t.name == "stability boundary (theory)" for t in fig.data)
     sel = next(t for t in fig.data if t.name == "selected")
     assert sel.x[0] == xv[4] and sel.y[0] == yv[3]
