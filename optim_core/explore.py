@@ -150,17 +150,6 @@ def _take(v: Any, sl: slice) -> Any:
     return v[sl] if isinstance(v, np.ndarray) else v
 
 
-def _joined(parts: Sequence[RunSummary]) -> RunSummary:
-    """The summaries of consecutive chunks of runs as one."""
-    firsts = [p.first_within for p in parts if p.first_within is not None]
-    return RunSummary(
-        final_point=np.concatenate([p.final_point for p in parts]),
-        final_loss=np.concatenate([p.final_loss for p in parts]),
-        diverged_at=np.concatenate([p.diverged_at for p in parts]),
-        first_within=np.concatenate(firsts) if len(firsts) == len(parts) else None,
-    )
-
-
 def _plain_params(spec: OptimizerSpec, resolved: Mapping[str, Any]) -> dict[str, Any]:
     return {
         p.name: (
@@ -554,7 +543,7 @@ def sweep(
             parts.append(summarize(traj, within))
             points[sl] = traj.points.transpose(1, 0, 2)
             del traj
-        summary = _joined(parts)
+        summary = RunSummary.join(parts)
     else:  # the metrics computed while stepping: memory O(runs), not O(runs × steps)
         summary = run_summary(surf, spec, starts_all, steps, within=within, schedule=schedule, clip=clip, **params_all)
     final_loss, final_point, diverged_at = summary.final_loss, summary.final_point, summary.diverged_at

@@ -15,7 +15,7 @@ Design notes (why it looks like this):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -734,6 +734,19 @@ class RunSummary:
         arrays = [self.final_point, self.final_loss, self.diverged_at]
         return sum(a.nbytes for a in arrays) + (0 if self.first_within is None else self.first_within.nbytes)
 
+    @classmethod
+    def join(cls, parts: list[RunSummary]) -> RunSummary:
+        """The summaries of consecutive chunks of runs as one."""
+        if len(parts) == 1:
+            return parts[0]
+        firsts = [p.first_within for p in parts if p.first_within is not None]
+        return cls(
+            final_point=np.concatenate([p.final_point for p in parts]),
+            final_loss=np.concatenate([p.final_loss for p in parts]),
+            diverged_at=np.concatenate([p.diverged_at for p in parts]),
+            first_within=np.concatenate(firsts) if len(firsts) == len(parts) else None,
+        )
+
 
 def summarize(traj: Trajectory, within: float | None = None) -> RunSummary:
     """The RunSummary of a whole Trajectory (the reference run_summary is held to, bit for bit)."""
@@ -766,13 +779,40 @@ class _Watch:
         self.all_alive = True
         self.prev_point = np.empty((dim, batch))
         self.loss, self.prev_loss = np.empty(batch), np.empty(batch)
-        self.gnorm = np.empty(batch)
+        self.sum, self.r2 = np.empty(batch), np.empty(batch)
+        self.ok = np.empty(batch, dtype=bool)
         self.last_t = -1
+
+    def _ok(self, p: np.ndarray, g: np.ndarray, loss: np.ndarray) -> np.ndarray:
+        """_check's answer for every run still alive (a dead run's entry is meaningless), with f written to loss.
+
+        Cheaper than _check where nothing is extreme: loss + |g|² (no square root, no rescaling) finite implies
+        loss + |g| finite (|g| ≤ max(|g|², 1), and both sums have the same sign structure), so there the test is
+        the bound alone; the few alive runs where that sum is not finite get _check itself."""
+        x = p[0]
+        r2, total = self.r2, self.sum
+        np.multiply(x, x, out=r2)
+        np.multiply(g[0], g[0], out=total)
+        if p.shape[0] == 2:
+            y = p[1]
+            loss[...] = self.f(x, y)  # assignment broadcasts a constant f
+            r2 += y * y
+            total += g[1] * g[1]
+        else:
+            loss[...] = self.f(x)
+        total += loss
+        ok = np.isfinite(total, out=self.ok)
+        if not ok.all():
+            odd = np.flatnonzero(~ok & self.alive)
+            if odd.size:
+                ok[odd] = _check(self.f, p[:, odd], g[:, odd], self.bound, np.empty(odd.size), np.empty(odd.size))
+        ok &= r2 <= self.bound * self.bound
+        return ok
 
     def __call__(self, t: int, p: np.ndarray, g: np.ndarray) -> None:
         self.loss, self.prev_loss = self.prev_loss, self.loss
         loss = self.loss
-        ok = _check(self.f, p, g, self.bound, loss, self.gnorm)
+        ok = self._ok(p, g, loss)
         if t == 0:
             # A run bad at its start shows its start, with the largest float for a loss f does not define.
             bad = ~ok
@@ -821,6 +861,33 @@ class _Watch:
         )
 
 
+SUMMARY_CHUNK = 16_384
+"""run_summary steps at most this many runs at once: the loop's arrays (128 KB each) then stay in a core's cache,
+which halves the CPU time of a 256² map (Himmelblau, momentum, 300 steps: 0.35 s in one piece, 0.17 s in four).
+The numbers do not depend on it (the runs are independent and every operation is elementwise)."""
+
+
+def _chunk(s: _Setup, sl: slice) -> _Setup:
+    """The runs ``sl`` of a resolved setup, with the values already resolved (a per-run array stays an array, so
+    the chunk takes the very arithmetic path the whole batch takes)."""
+    batch = s.starts.shape[0]
+
+    def cut(v: Any) -> Any:
+        return v[sl] if isinstance(v, np.ndarray) and v.ndim == 1 and v.shape[0] == batch else v
+
+    hp = {k: cut(v) for k, v in s.hp.items()}
+    hp_run = {k: cut(v) for k, v in s.hp_run.items()}
+    if LR_CHAIN in s.hp_run:
+        a, c, d = s.hp_run[LR_CHAIN]
+        hp_run[LR_CHAIN] = (a, c, d[:, sl] if d.ndim == 2 else d)
+    lr = s.lr_steps
+    if isinstance(lr, _LrRows):
+        lr = _LrRows(lr.factors[:, sl] if lr.factors.ndim == 2 else lr.factors, lr.lr0[sl])
+    elif lr.ndim == 2:
+        lr = lr[:, sl]
+    return replace(s, hp=hp, hp_run=hp_run, starts=s.starts[sl], lr_steps=lr)
+
+
 def run_summary(
     surface: str | Surface,
     optimizer: str | OptimizerSpec,
@@ -863,6 +930,13 @@ def run_summary(
         )
         return summarize(traj, within)
     batch, dim = s.starts.shape
-    watch = _Watch(s.surf._f, dim, batch, float(bound), within)
-    _iterate_loop(s.surf, s.spec, s.hp_run, s.starts, s.steps, s.lr_steps, s.noise, s.clip, False, None, watch)
-    return watch.summary()
+    # in cache-sized chunks; with noise in one piece (each step draws one (d, B) normal for the whole batch)
+    pieces = 1 if s.noise is not None else -(-batch // SUMMARY_CHUNK)
+    per = -(-batch // pieces)
+    parts = []
+    for a in range(0, batch, per):
+        c = s if pieces == 1 else _chunk(s, slice(a, min(a + per, batch)))
+        watch = _Watch(c.surf._f, dim, c.starts.shape[0], float(bound), within)
+        _iterate_loop(c.surf, c.spec, c.hp_run, c.starts, c.steps, c.lr_steps, c.noise, c.clip, False, None, watch)
+        parts.append(watch.summary())
+    return RunSummary.join(parts)

@@ -9,9 +9,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from optim_core import OPTIMIZERS
+from optim_core import OPTIMIZERS, trajectory
 from optim_core.explore import BASIN_MAX, SWEEP_MAX, basins, sweep
-from optim_core.trajectory import MAX_BATCH, run, run_summary, summarize
+from optim_core.trajectory import MAX_BATCH, SUMMARY_CHUNK, run, run_summary, summarize
 
 FIELDS = ("final_point", "final_loss", "diverged_at", "first_within")
 
@@ -39,17 +39,33 @@ CASES = [
 
 
 @pytest.mark.parametrize("oid", list(OPTIMIZERS))
-def test_summary_equals_the_reduced_history_on_every_optimizer(oid):
+def test_summary_equals_the_reduced_history_on_every_optimizer(oid, monkeypatch):
     diverged = converged = 0
     for surface, start, extra in CASES:
         within = 1e-3 if surface != "himmelblau" else 1e-2
         ref = summarize(run(surface, oid, start, 160, lr=LRS, **extra), within=within)
         got = run_summary(surface, oid, start, 160, within=within, lr=LRS, **extra)
         _same(got, ref)
+        # in chunks of 7 runs (9 chunks, the last shorter): per-run values, schedules and SWATS's lr chain are cut
+        with monkeypatch.context() as m:
+            m.setattr(trajectory, "SUMMARY_CHUNK", 7)
+            _same(run_summary(surface, oid, start, 160, within=within, lr=LRS, **extra), ref)
         diverged += int(ref.diverged.sum())
         converged += int((ref.first_within >= 0).sum())
     assert got.final_point.shape == (LRS.size, 2)
     assert diverged > 0 and converged > 0  # the cases exercise both kinds of runs
+
+
+def test_cache_sized_chunks_give_the_numbers_of_the_whole_batch():
+    # more runs than one chunk, on a surface of exp, cos and sqrt (vectorized kernels with their own tails)
+    n = 2 * SUMMARY_CHUNK + 123
+    rng = np.random.default_rng(5)
+    starts = rng.uniform(-4.0, 4.0, (n, 2))
+    lrs = np.geomspace(1e-4, 2.0, n)
+    ref = summarize(run("ackley", "adam", starts, 12, lr=lrs, beta1=0.8), within=1.0)
+    got = run_summary("ackley", "adam", starts, 12, lr=lrs, beta1=0.8, within=1.0)
+    _same(got, ref)
+    assert (ref.first_within >= 0).any() and (ref.first_within < 0).any()
 
 
 def test_summary_without_within_and_on_a_curve():
