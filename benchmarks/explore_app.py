@@ -24,19 +24,22 @@ VIEWPORT = {"width": 1300, "height": 2200}
 SWEEP_QUERY = {"surface": "ill_conditioned", "run": "momentum:lr=0.01", "tab": "explore"}
 BASIN_QUERY = {"surface": "himmelblau", "run": "momentum:lr=0.002", "tab": "explore"}
 
-# Arm: t0 = the next keydown (Enter) or click; done when the chart inside `selector` shows a first trace with
-# `rows` rows of z (the new grid) and its SVG is there.  Websocket messages after t0 are read from window.__ws
-# (benchmarks.app's INIT_JS logs them).
-ARM_MAP_JS = """([selector, rows]) => {
+# Arm: t0 = the next keydown (Enter) or click; done when the chart inside `selector` shows the new grid: `cells`
+# points in its invisible cell overlay (the sweep map, a picture: viz.explore.metric_picture), or a first trace
+# with `rows` rows of z (the basin maps), and its SVG is there.  Websocket messages after t0 are read from
+# window.__ws (benchmarks.app's INIT_JS logs them).
+ARM_MAP_JS = """([selector, rows, cells]) => {
   const M = window.__m = {t0: null, done: null, wsFrom: window.__ws.length};
   const mark = (e) => { if (M.t0 === null) M.t0 = e.timeStamp; };
   for (const type of ['keydown', 'click']) document.addEventListener(type, mark, {capture: true, once: true});
+  const drawn = (gd) => {
+    if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return false;
+    if (cells) return gd._fullData.filter(t => t.name === 'cells').reduce((n, t) => n + (t._length ?? t.x.length), 0) === cells;
+    const t = gd._fullData[0];
+    return !!(t && t.z && t.z.length === rows);
+  };
   const loop = () => {
-    if (M.t0 !== null) {
-      const gd = document.querySelector(selector);
-      const t = gd && gd._fullData && gd._fullData[0];
-      if (t && t.z && t.z.length === rows && gd.querySelector('.main-svg')) { M.done = performance.now(); return; }
-    }
+    if (M.t0 !== null && drawn(document.querySelector(selector))) { M.done = performance.now(); return; }
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
@@ -77,13 +80,14 @@ def _wait(page, timeout_s: float = 60) -> dict:
     return out
 
 
-def timed_input(page, key: str, value: int, selector: str, rows: int) -> dict:
-    """Type `value` into number input `key`, Enter: ms until the chart in `selector` has `rows` rows."""
+def timed_input(page, key: str, value: int, selector: str, rows: int, cells: int = 0) -> dict:
+    """Type `value` into number input `key`, Enter: ms until the chart in `selector` shows the new grid (`cells`
+    cells in its overlay, or `rows` rows of z)."""
     from tools.browser import keyed
 
     box = keyed(page, key).locator("input").first
     box.fill(str(value))
-    page.evaluate(ARM_MAP_JS, [selector, rows])
+    page.evaluate(ARM_MAP_JS, [selector, rows, cells])
     box.press("Enter")
     return _wait(page)
 
@@ -120,7 +124,7 @@ def bench_sweep(browser, url: str, n: int, repeat: int) -> dict:
     maps, clicks = [], []
     for k in range(repeat + 1):
         rows = n - k  # a grid not computed before: no cache hit
-        maps.append(timed_input(page, "explore_y_n", rows, ".st-key-sweep_heatmap .js-plotly-plot", rows))
+        maps.append(timed_input(page, "explore_y_n", rows, ".st-key-sweep_heatmap .js-plotly-plot", rows, rows * n))
         i, j = (7 + 37 * k) % rows, (11 + 53 * k) % n
         clicks.append(timed_click(page, i, j, rows, n))
     page.close()

@@ -433,12 +433,32 @@ def test_sweep_heatmap_figure():
     fig = vx.sweep_heatmap(res, "loss", boundary=b, selected=(3, 4))
     assert fig.layout.template.layout.colorway is not None  # template="plotly", not Streamlit's placeholders
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "linear"
-    heat = fig.data[0]
-    assert heat.type == "heatmap" and len(heat.x) == 17 and len(heat.y) == 13  # cell edges
-    np.testing.assert_allclose(np.sqrt(np.asarray(heat.x[1:]) * np.asarray(heat.x[:-1])), xv, rtol=1e-9)
-    div = next(t for t in fig.data if t.name == "diverged" and t.type == "heatmap")
-    np.testing.assert_array_equal(~np.isnan(decode(div.z).reshape(res.shape)), res.diverged)
     assert res.diverged.any() and (res.steps_to_tol >= 0).any() and ((res.steps_to_tol < 0) & ~res.diverged).any()
+    # The map is a picture over the cell edges (log10 on the log axis); an invisible heatmap carries the colour bar.
+    xe, ye = vx._edges(xv, True), vx._edges(yv, False)
+    np.testing.assert_allclose(np.sqrt(xe[1:] * xe[:-1]), xv, rtol=1e-9)
+    (image,) = fig.layout.images
+    assert image.xref == "x" and image.yref == "y" and image.sizing == "stretch" and image.layer == "below"
+    assert image.x == pytest.approx(np.log10(xe[0])) and image.sizex == pytest.approx(np.log10(xe[-1] / xe[0]))
+    assert image.y == pytest.approx(ye[-1]) and image.sizey == pytest.approx(ye[-1] - ye[0])
+    bar = fig.data[0]
+    assert bar.type == "heatmap" and bar.opacity == 0 and bar.colorbar.title.text == "final f − f*"
+    z, _, _ = vx.metric_layer(res, "loss")
+    ok = ~res.diverged & np.isfinite(z)
+    assert bar.zmin == pytest.approx(z[ok].min()) and bar.zmax == pytest.approx(z[ok].max())
+    pic = _picture(image.source)
+    assert pic.shape[0] % 12 == 0 and pic.shape[1] % 16 == 0 and pic.shape[1] >= vx.MAP_PIXELS
+    ky, kx = pic.shape[0] // 12, pic.shape[1] // 16
+    cells_rgb = pic[ky // 2 :: ky, kx // 2 :: kx][::-1]  # one pixel per cell, row 0 at the bottom
+    grey = np.array(vx.hex_to_rgb(vx.DEFAULT.theme.metric_missing))
+    np.testing.assert_array_equal((np.abs(cells_rgb - grey).sum(axis=2) <= 3), res.diverged)
+    # colours follow the scale: the lowest cell is the scale's first colour, the highest its last
+    lut = vx._scale_lut(vx.DEFAULT.theme.metric_scale).astype(int)
+    lo, hi = (
+        np.unravel_index(np.argmin(np.where(ok, z, np.inf)), z.shape),
+        np.unravel_index(np.argmax(np.where(ok, z, -np.inf)), z.shape),
+    )
+    assert np.abs(cells_rgb[lo] - lut[0]).sum() <= 6 and np.abs(cells_rgb[hi] - lut[-1]).sum() <= 6
     # the invisible click/hover overlay: one trace per status, every cell exactly once, (i, j) in customdata
     cells = [t for t in fig.data if t.name == vx.CELLS_TRACE]
     assert len(cells) == 3
@@ -463,6 +483,34 @@ def test_sweep_heatmap_figure():
     assert sel.x[0] == xv[4] and sel.y[0] == yv[3]
     for metric in ("steps", "distance"):
         vx.sweep_heatmap(res, metric)
+
+
+def _picture(source: str) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    assert source.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB")).astype(int)
+
+
+def test_sweep_heatmap_of_uneven_values_is_a_heatmap_trace():
+    import viz.explore as vx
+    from viz.figure import decode
+
+    xv = np.array([1e-3, 2e-3, 1e-2, 0.5, 1.0])  # uneven cells: a picture cannot place them
+    yv = np.array([0.0, 0.5, 0.6, 0.9])
+    res = sweep("ill_conditioned", "momentum", (-4.5, 2.0), 300, "lr", xv, "momentum", yv)
+    fig = vx.sweep_heatmap(res, "loss")
+    assert not fig.layout.images
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and len(heat.x) == 6 and len(heat.y) == 5  # cell edges
+    z, _, _ = vx.metric_layer(res, "loss")
+    np.testing.assert_allclose(decode(heat.z).reshape(4, 5), np.where(res.diverged, np.nan, z).astype(np.float32))
+    div = next(t for t in fig.data if t.name == "diverged" and t.type == "heatmap")
+    np.testing.assert_array_equal(~np.isnan(decode(div.z).reshape(res.shape)), res.diverged)
+    assert res.diverged.any()
 
 
 def test_selected_cell_reads_what_streamlit_returns_for_a_click():
