@@ -393,22 +393,24 @@ def sweep_heatmap(
         (~div & (res.steps_to_tol < 0), "-1", "<br>" + _("never within tolerance")),
         (div, "-1", "<br><b>" + _.fmt("diverged at step {step}", step="%{customdata[3]}") + "</b>"),
     )
-    size = max(4, min(24, int(420 / max(nx, ny))))
     flat_x, flat_y = gx.ravel(), gy.ravel()
     for mask, steps_text, status in groups:
         k = np.flatnonzero(mask.ravel())
         if k.size == 0:
             continue
-        # invisible: Plotly answers hover and click from its data, so one drawn marker (maxdisplayed) is enough
-        # and the browser skips styling nx·ny SVG points (a 256² grid stays one SVG scatter, no WebGL context)
+        # invisible: Plotly answers hover and click from its data, so one drawn point (maxdisplayed) is enough and
+        # the browser skips styling nx·ny SVG points (a 256² grid stays one SVG scatter, no WebGL context).
+        # mode "text" with no text, not "markers": plotly.js counts every marker within 3 px of the pointer as
+        # equally close and takes the last of them (at 256², 1.6 px per row: a click landed two rows off); without
+        # markers that radius is 0.5 px, so the point nearest the pointer wins, the cell drawn under it.
         traces.append(
             _Scatter(
                 x=typed_array(flat_x[k]),
                 y=typed_array(flat_y[k]),
-                mode="markers",
+                mode="text",
                 name=CELLS_TRACE,
                 showlegend=False,
-                marker=dict(size=size, opacity=0, color=th.ink, maxdisplayed=1),
+                marker=dict(opacity=0, color=th.ink, maxdisplayed=1),
                 selected=dict(marker=dict(opacity=0)),
                 unselected=dict(marker=dict(opacity=0)),
                 customdata=typed_array(custom[k]),

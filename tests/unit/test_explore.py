@@ -474,6 +474,8 @@ def test_sweep_heatmap_figure():
     np.testing.assert_array_equal(cd[:, 3], steps)
     for t in cells:
         assert "lr = %{x" in t.hovertemplate and "momentum = %{y" in t.hovertemplate
+        # no markers: plotly.js then ties only points within 0.5 px of the pointer (3 px with markers)
+        assert t.mode == "text" and t.text is None and t.marker.maxdisplayed == 1
     reached, never, diverged = cells
     assert "diverged at step %{customdata[3]}" in diverged.hovertemplate
     assert "never within tolerance" in never.hovertemplate and "%{customdata[3]}" not in never.hovertemplate
