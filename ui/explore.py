@@ -417,13 +417,18 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
     steps = int(_SS["explore_steps"])
     base = tuple(sorted((k, v) for k, v in _resolved(r.scene, opt).items() if k not in (xp, yp)))
     key = surface_key(r)
+    runs = xv.size * yv.size
+    chain = OPTIMIZERS[opt].follows_schedule and not _constant_lr(r) and "lr" in (xp, yp)
+    if 1 <= steps <= MAX_STEPS:  # (bad steps: sweep's own one-line message)
+        heavy.check_explore(
+            heavy.explore_seconds(r.surface, opt, steps, runs), heavy.explore_megabytes(runs, steps, lr_chain=chain)
+        )
     with heavy.job(_("Computing the sweep…")):
         res = _cached_sweep(
             key, r, opt, start, steps, xp, tuple(xv.tolist()), yp, tuple(yv.tolist()), base, float(_SS["explore_tol"])
         )
-    constant_lr = r.schedule.get("name", "constant") == "constant"
     boundary = None
-    if constant_lr and r.clip is None and xp not in START_AXES and yp not in START_AXES:
+    if _constant_lr(r) and r.clip is None and xp not in START_AXES and yp not in START_AXES:
         boundary = stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
 
     cell = _current_cell(res, (opt, xp, yp, tuple(xv.tolist()), tuple(yv.tolist())))
@@ -488,6 +493,10 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
     )
 
 
+def _constant_lr(r: ResolvedScene) -> bool:
+    return r.schedule.get("name", "constant") == "constant"
+
+
 def _current_cell(res, signature: tuple) -> tuple[int, int]:
     """The selected cell: a new click on the heatmap, else the last click on this same grid, else the best cell.
 
@@ -550,6 +559,13 @@ def _basin_mode(r: ResolvedScene, errors) -> None:
     window = tuple(tuple(float(v) for v in pair) for pair in r.window)
     results = []
     key = surface_key(r)
+    n, steps = int(_SS["explore_basin_n"]), int(_SS["explore_steps"])
+    runs = n * n if r.dim == 2 else n
+    if 2 <= n <= BASIN_MAX and 1 <= steps <= MAX_STEPS:  # (else: basins' own one-line message)
+        heavy.check_explore(  # the maps side by side are one request: their CPU adds up, one map at a time in memory
+            sum(heavy.explore_seconds(r.surface, opt, steps, runs) for opt in chosen),
+            heavy.explore_megabytes(runs) + len(chosen) * runs * 24 / 1e6,
+        )
     with heavy.job(_("Computing basins…")):
         for opt in chosen:
             params = dict(_resolved(r.scene, opt))
