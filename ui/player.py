@@ -82,13 +82,17 @@ def player(
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
     "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
-    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing)."""
+    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing).
+
+    With the inspector on a map (a 2-D overlay), the bar has one position per step 0 … last (:func:`per_step`):
+    the browser builds the map's frame for a step when it shows it, from the figure's lazy frames."""
     n = len(names)
     return _COMPONENT(
         key=key,
         data={
             "frames": names,
             "steps": steps,
+            "per_step": per_step(steps, overlay),  # None: one position per frame
             "charts": list(charts),
             "cursors": list(cursors),
             "active": active,  # None: the last frame (or, with the inspector on, the step shown before)
@@ -114,6 +118,15 @@ def player(
         on_step_change=lambda: None,
         on_box_change=lambda: None,
     )
+
+
+def per_step(steps: Sequence[int], overlay: dict[str, Any] | None) -> dict[str, int] | None:
+    """``{"last": S}``: the bar has a position for every step 0 … S (the step inspector on a map: it explains
+    step t, for every t), each frame built in the browser when shown; None: one position per animation frame
+    (at most viz.animation.MAX_FRAMES, the default). "Every step 0 … S" needs no list."""
+    if overlay is None or overlay.get("dim", 2) != 2 or not steps:
+        return None
+    return {"last": int(max(steps))}
 
 
 DEFAULT_BOX = {"w": 780, "vh": 900, "top": 100, "ml": 44, "mr": 58, "mt": 16, "mb": 36, "main": 1100, "dpr": 1}
