@@ -11,13 +11,17 @@ import json
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explain import read_numbers
 from lessons import LESSONS
 from optim_core import run
+from optim_core.scene import RunConfig, Scene
+from ui.url import scene_to_query
 from viz import decode
+from viz.animation import expand_step
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -174,3 +178,57 @@ def test_panel_for_other_optimizers(lesson, i):
     arrows = closeup_arrows(at)
     if lesson == "adamw":
         np.testing.assert_allclose(arrows["decay"][1] - arrows["decay"][0], -0.1 * 1.0 * traj.points[6, 0], rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- a bar position for every step
+LONG = Scene(
+    surface="rosenbrock",
+    runs=(RunConfig("adam", {"lr": 2e-2}), RunConfig("momentum", {"lr": 1e-3})),
+    starts=((-1.2, 1.0), (0.0, 2.0)),
+    steps=500,
+)
+
+
+def test_with_the_inspector_on_the_bar_covers_every_step():
+    """Off: one bar position per animation frame (≤ 121, not every step). On: a position for every step 0 … 500,
+    described in two numbers, and the map's frame at any step (built from what the page was sent, as the
+    browser builds it) shows the inspected run's path θ_0 … θ_t exactly and its end marker at θ_t."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in scene_to_query(LONG).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    off = player_data(at)
+    assert off["per_step"] is None and len(off["frames"]) <= 121 and off["steps"][-1] == 500
+    assert len(off["steps"]) < 501  # today's bar cannot reach every step: what the inspector fixes
+    at = inspect(at, 1, 7)
+    on = player_data(at)
+    assert on["per_step"] == {"last": 500}
+    assert on["frames"] == off["frames"]  # nothing else per step is sent
+    fig = go.Figure(chart(at, "contour"))
+    (ov,) = on["overlay"]["runs"]
+    assert ov["run"] == 1
+    traj = run(*_resolved(LONG), lr=1e-3)
+    exact = {
+        "run": 1,
+        "points": decode(ov["points"]).reshape(501, 2, 2),
+        "loss": decode(ov["loss"]).reshape(501, 2),
+    }
+    f32 = traj.points.astype(np.float32)
+    for t in (0, 1, 2, 3, 12, 251, 499, 500):
+        frame = expand_step(fig, t, exact)
+        roles = {i: ((tr.meta or {}).get("role"), (tr.meta or {}).get("run")) for i, tr in enumerate(fig.data)}
+        (path,) = [e for i, e in zip(frame["traces"], frame["data"]) if roles[i] == ("path", 1)]
+        (head,) = [e for i, e in zip(frame["traces"], frame["data"]) if roles[i] == ("head", 1)]
+        xy = np.column_stack([path["x"], path["y"]])
+        segments = [s[~np.isnan(s[:, 0])] for s in np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))]
+        for b in range(2):
+            np.testing.assert_array_equal(segments[b], f32[: t + 1, b])
+            np.testing.assert_array_equal([head["x"][b], head["y"][b]], f32[t, b])
+            assert head["customdata"][b][0] == t
+
+
+def _resolved(scene: Scene):
+    r = scene.resolve()
+    cfg = scene.runs[1]
+    return (r.surface, cfg.optimizer, r.starts, r.steps)
