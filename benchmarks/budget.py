@@ -5,6 +5,9 @@ side × a cost per path), dearer on a dataset and with mini-batches); the app re
 ui.heavy.CPU_BUDGET_S and Tune each run thins its sweep to fit.  This prints, for the cases that matter, the
 measured cost per step at widths 1, 16 and 64 (to refit the coefficients), then each case's prediction against
 its measured CPU: the prediction should be above the measurement (the model is meant to be pessimistic).
+Then the step inspector's recording (ui.heavy.recording_seconds: one run again with its state recorded, its
+vectors and overlay, its table of every step as CSV), predicted against measured, for the optimizers with the most
+state and the dearest surfaces.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import time
 
 import numpy as np
 
+from explain import recorded_run, step_table, step_vectors
 from optim_core.trajectory import run
 from ui import heavy
+from ui.inspector import costs
 from ui.tune import sweep_plan, tune_run
 from ui.url import scene_from_query
 
@@ -48,6 +53,30 @@ SCENES = {
 }
 
 
+RECORDING_CASES = {
+    "Rosenbrock, Adam, 3 starts × 10 000 steps": limits("rosenbrock", "adam:lr=0.01", 10_000, 3, runs=1),
+    "Rosenbrock, AMSGrad, 8 starts × 10 000 steps": limits("rosenbrock", "amsgrad:lr=0.01", 10_000, 8, runs=1),
+    "Rosenbrock, SWATS, 8 starts × 10 000 steps": limits("rosenbrock", "swats:lr=0.01", 10_000, 8, runs=1),
+    "Rosenbrock, Adadelta, 8 starts × 10 000 steps": limits("rosenbrock", "adadelta:lr=1", 10_000, 8, runs=1),
+    "logreg, Adam batch 1, 8 starts × 10 000 steps": limits("logreg", "adam:lr=0.05,batch=1", 10_000, 8, runs=1),
+    "logreg, RAdam full batch, 8 starts × 10 000 steps": limits("logreg", "radam:lr=0.05", 10_000, 8, runs=1),
+}
+
+
+def recording_cpu(q: dict[str, str]) -> tuple[float, float]:
+    """(predicted, measured) CPU seconds of the inspector's recording of run 0: what ui/inspector.py does for
+    it (explain.recorded_run, step_vectors, viz.inspector.overlay_data, the table and its CSV)."""
+    from viz.inspector import overlay_data
+
+    rs = scene_from_query(q).resolve()
+    _sim, predicted = costs(rs, 0)
+    t0 = time.process_time()
+    traj = recorded_run(rs, 0)
+    overlay_data([(0, "run", step_vectors(traj))])
+    step_table(traj, 0).to_csv()
+    return predicted, time.process_time() - t0
+
+
 def main() -> None:
     print("| surface | batch | µs/step, width 1 | width 16 | width 64 |\n|---|---|---|---|---|")
     for surface, batch in PER_STEP_CASES:
@@ -74,6 +103,10 @@ def main() -> None:
             f"| {name} | {predicted:.2f} / {sim:.2f} | {plan.steps} steps, every {plan.every} lr "
             f"| {plan.seconds:.2f} / {tune:.2f} |"
         )
+    print("\n| the inspector's recording of one run | predicted / measured s |\n|---|---|")
+    for name, q in RECORDING_CASES.items():
+        predicted, measured = recording_cpu(q)
+        print(f"| {name} | {predicted:.2f} / {measured:.2f} |")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,14 @@ the chosen run (and start):
   learning rate over the steps, the rule itself, and a table of every step (CSV).
 
 The recorded runs are cached per run (``resolved.run_key``), like ui/compute.py's trajectories: moving through
-the steps recomputes nothing.
+the steps recomputes nothing.  The recording is inside the per-request CPU budget (ui.heavy): the scene's
+simulation and the inspected run's recording together must fit ``heavy.CPU_BUDGET_S``, else the panel says so in
+one line and nothing is recorded; a recording over ``heavy.HEAVY_S`` waits in the job line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from typing import Any
 
@@ -40,7 +43,7 @@ from optim_core.scene import ResolvedScene
 from optim_core.trajectory import Trajectory
 from viz.inspector import closeup_figure, efflr_figure, overlay_data
 
-from . import state
+from . import heavy, state
 from .text import _, fmt, lang, safe
 
 TOGGLE = "inspect"
@@ -78,8 +81,40 @@ def is_on() -> bool:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def recorded(run_key: str, _resolved: ResolvedScene, _i: int) -> tuple[Trajectory, StepVectors]:
     """Run i with its state recorded, and its vectors (cached per run: the same key as its trajectory)."""
-    traj = recorded_run(_resolved, _i)
-    return traj, step_vectors(traj)
+    _sim, rec = costs(_resolved, _i)
+    with heavy.quiet_job() if rec > heavy.HEAVY_S else contextlib.nullcontext():
+        traj = recorded_run(_resolved, _i)
+        return traj, step_vectors(traj)
+
+
+def costs(resolved: ResolvedScene, i: int) -> tuple[float, float]:
+    """Predicted CPU seconds (ui.heavy's model) of the scene's simulation, and of recording run i for the
+    inspector (the run again with its state, its vectors, its table as CSV)."""
+    width = len(resolved.starts)
+    sim = sum(
+        heavy.simulation_seconds(resolved.surface, resolved.steps, width, minibatch=r.batch_size is not None)
+        for r in resolved.runs
+    )
+    r = resolved.runs[i]
+    cols = heavy.table_columns(resolved.dim, len(r.spec.buffers), len(r.spec.indicators))
+    rec = heavy.recording_seconds(
+        resolved.surface, resolved.steps, width, columns=cols, minibatch=r.batch_size is not None
+    )
+    return sim, rec
+
+
+def over_budget(resolved: ResolvedScene, i: int) -> str | None:
+    """One line when the scene's simulation and run i's recording would cost more CPU than one request may
+    use (ui.heavy.CPU_BUDGET_S); None when they fit."""
+    sim, rec = costs(resolved, i)
+    if sim + rec <= heavy.CPU_BUDGET_S:
+        return None
+    return fmt(
+        "Inspecting a step here would take about {seconds} s of the server's time with the simulation, more "
+        "than one request may use ({limit} s): lower the steps, the starts or the runs",
+        seconds=f"{sim + rec:.0f}",
+        limit=f"{heavy.CPU_BUDGET_S:g}",
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -114,6 +149,8 @@ def overlay(resolved: ResolvedScene) -> dict[str, Any] | None:
     if not is_on():
         return None
     run, _start, layers = _selection(resolved)
+    if over_budget(resolved, run):
+        return None
     return _overlay(resolved.run_key(run), resolved, (run,), tuple(layers), lang().code)
 
 
@@ -137,6 +174,10 @@ def render(resolved: ResolvedScene) -> None:
         return
     st.html(CSS)
     with st.container(key="inspector"):
+        too_dear = over_budget(resolved, _selection(resolved)[0])
+        if too_dear:
+            st.warning(too_dear, icon=":material/speed:")
+            return
         _panel(resolved)
 
 

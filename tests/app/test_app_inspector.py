@@ -232,3 +232,48 @@ def _resolved(scene: Scene):
     r = scene.resolve()
     cfg = scene.runs[1]
     return (r.surface, cfg.optimizer, r.starts, r.steps)
+
+
+def test_a_recording_over_the_cpu_budget_says_so_in_one_line(monkeypatch):
+    """The budget counts the recording: when the scene's simulation fits one request but the simulation and the
+    inspected run's recording together do not, the panel says so in one line and nothing is recorded or sent."""
+    from ui import heavy, inspector
+
+    resolved = LONG.resolve()
+    sim, rec = inspector.costs(resolved, 0)
+    assert sim > 0 and 0 < rec < 2 * sim  # the recording is about a run's simulation again, plus its table
+    monkeypatch.setattr(heavy, "CPU_BUDGET_S", sim + rec / 2)  # the scene fits, with the recording it does not
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in scene_to_query(LONG).items():
+        at.query_params[k] = v
+    at.run()
+    at = inspect(at, 0, 7)
+    (warning,) = [w.value for w in at.warning]
+    assert "more than one request may use" in warning and "\n" not in warning
+    assert f"({sim + rec / 2:g} s)" in warning
+    bar = player_data(at)
+    assert bar["overlay"] is None and bar["per_step"] is None
+    assert chart(at, "insp_closeup") is None and at.get("plotly_chart")  # the map is still there
+    # within the budget (the app's own), the same scene is inspected
+    monkeypatch.undo()
+    at.run()
+    assert not at.warning and player_data(at)["per_step"] == {"last": 500}
+
+
+def test_the_app_s_largest_scene_can_be_inspected_within_the_budget():
+    """8 runs × 3 starts × 10 000 steps (benchmarks.app's heavy scene): simulation and recording fit."""
+    from ui import heavy, inspector
+
+    heavy_scene = Scene(
+        surface="rosenbrock",
+        runs=tuple(
+            RunConfig(o, {"lr": 1e-3})
+            for o in ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam", "adamw", "lion")
+        ),
+        starts=((-1.2, 1.0), (0.0, 2.0), (1.5, -0.5)),
+        steps=10_000,
+    ).resolve()
+    for i in range(8):
+        sim, rec = inspector.costs(heavy_scene, i)
+        assert sim + rec <= heavy.CPU_BUDGET_S, (i, sim, rec)
+        assert inspector.over_budget(heavy_scene, i) is None
