@@ -55,13 +55,35 @@ CLOSEUP_CHART = "insp_closeup"
 TABLE_ROWS = 7  # rows shown each side of the current step (the CSV has every step)
 LAYER_SHORT = {layer.id: layer.short for layer in LAYERS}
 
-# While the inspector is open its panel makes the right column long: the map stays in view (sticky) as the page
-# scrolls, so the arrows and the numbers are on the screen together. Wide screens only (narrow ones stack the
-# columns, and a sticky map would cover the panel).
+# The arrows on the map and the step's numbers must be on the screen together (a teacher points at both).
+# From 900 px wide the panel is beside the map (between 900 and 1199 px, where the page otherwise stacks the
+# columns, ui/style.py, the map takes 63 % and the panel 37 %), and the map stays in view (sticky) as the page
+# scrolls.  Below 1200 px the bar, the toggle, the head line and the numbers (the rule with this step's values)
+# come first, the rest of the panel after them.  Below 900 px (phones) the columns stack: those come right under
+# the map, and the map leaves them room in the viewport (the bar measures it: ui/player.js ``below``); a sticky
+# map would cover them there.
 CSS = """
 <style>
-@media (min-width: 1200px) {
+@media (min-width: 900px) {
   .st-key-traj_cols .st-key-contour { position: sticky; top: 2.9rem; z-index: 2; }
+}
+@media (min-width: 900px) and (max-width: 1199px) {
+  .st-key-traj_cols [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; }
+  .st-key-traj_cols [data-testid="stColumn"]:first-child {
+    flex: 1 1 63% !important; width: 63% !important; min-width: 0 !important; }
+  .st-key-traj_cols [data-testid="stColumn"]:last-child {
+    flex: 1 1 37% !important; width: 37% !important; min-width: 0 !important; }
+}
+@media (max-width: 1199px) {
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > .st-key-player { order: -2; }
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > .st-key-inspect,
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > :has(> .st-key-inspector) {
+    order: -1; }
+  .st-key-inspector > :has(.insp-head) { order: -2; }
+  .st-key-inspector > :has(> .st-key-insp_numbers) { order: -1; }
+  .st-key-insp_numbers .katex-display { margin: 0.1rem 0; }
+  .st-key-insp_numbers .katex { font-size: 0.93em; }
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 }
 .st-key-inspector .insp-head { font-weight: 700; font-size: 1.02rem; }
 .st-key-inspector [data-testid="stMarkdownContainer"] p { font-size: 0.93rem; line-height: 1.45; }
@@ -221,11 +243,12 @@ def _panel(resolved: ResolvedScene) -> None:
     live = t >= 1 and (diverged is None or t < diverged)
     if live:
         eq = equation(traj, start, t)
-        st.latex(eq.latex)
-        for br in eq.branches:
-            text = branch_text(br.indicator.meaning, br.value, lang())
-            if text:
-                st.caption(safe(text))
+        with st.container(key="insp_numbers"):  # first under the bar on narrow screens (CSS above)
+            st.latex(eq.latex)
+            for br in eq.branches:
+                text = branch_text(br.indicator.meaning, br.value, lang())
+                if text:
+                    st.caption(safe(text))
         st.plotly_chart(
             closeup_figure(
                 vec,

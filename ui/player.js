@@ -302,23 +302,37 @@ export default function (component) {
     const g = chartDiv(f.chart);
     if (!g || !g._fullLayout) return;
     const box = g.closest('[data-testid="stElementContainer"]') || g.parentElement;
+    const scroller = document.querySelector('[data-testid="stMain"]');
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     const cs = main ? getComputedStyle(main) : null;
     const s = g._fullLayout._size;
     const now = {
       w: Math.round(box.getBoundingClientRect().width),
       vh: window.innerHeight,
-      top: Math.round(g.getBoundingClientRect().top + window.scrollY),
+      // on the page, whatever its scroll (Streamlit scrolls its main area, not the window)
+      top: Math.round(g.getBoundingClientRect().top + window.scrollY + (scroller ? scroller.scrollTop : 0)),
       ml: Math.round(s.l), mr: Math.round(s.r), mt: Math.round(s.t), mb: Math.round(s.b),
       main: main ? Math.round(main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)) : 0,
       dpr: window.devicePixelRatio || 1,
+      below: below(box),
     };
     const was = d.box || {};
     const off = (a, b, tol) => !(a > 0 && b > 0) || Math.abs(a - b) > tol;
     if (off(now.w, was.w, Math.max(4, 0.02 * now.w)) || off(now.vh, was.vh, 8) || off(now.top, was.top, 12) ||
-        off(now.mr, was.mr, 4) || off(now.main, was.main, 8)) {
+        off(now.mr, was.mr, 4) || off(now.main, was.main, 8) || Math.abs(now.below - (was.below || 0)) > 16) {
       setStateValue("box", now);
     }
+  }
+  // Stacked columns (a narrow window) with the step inspector on: how far below the map the step's numbers end
+  // (the bar, the toggle, the head line and the rule with its values come first under the map: ui/inspector.py),
+  // so that Python leaves them room in the viewport; 0 otherwise (side by side, the panel is beside the map).
+  function below(mapBox) {
+    if (!ov) return 0;
+    const nums = document.querySelector(".st-key-insp_numbers") || document.querySelector(".st-key-inspector .insp-head");
+    if (!nums) return 0;
+    const m = mapBox.getBoundingClientRect(), r = nums.getBoundingClientRect(), bar = root.getBoundingClientRect();
+    if (bar.top < m.bottom - 4) return 0;  // the bar is beside the map, not under it
+    return Math.max(0, Math.round(r.bottom - m.bottom + 8));
   }
   const fit = measure;
   let fitTimer = null;
@@ -332,6 +346,7 @@ export default function (component) {
     const g = animated()[0] || (d.fit && chartDiv(d.fit.chart));
     if (g && g._fullLayout) {
       clearInterval(ready); fit(); follow();
+      if (ov) { const t1 = setTimeout(fit, 900), t2 = setTimeout(fit, 2500); cleanups.push(() => { clearTimeout(t1); clearTimeout(t2); }); }
       if (ov) ov.attach();
       if (cur !== n - 1) goto(cur); else show(cur, false);  // a view that starts at the first step
     }

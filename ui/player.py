@@ -129,7 +129,19 @@ def per_step(steps: Sequence[int], overlay: dict[str, Any] | None) -> dict[str, 
     return {"last": int(max(steps))}
 
 
-DEFAULT_BOX = {"w": 780, "vh": 900, "top": 100, "ml": 44, "mr": 58, "mt": 16, "mb": 36, "main": 1100, "dpr": 1}
+HEADER_PX = 47  # Streamlit's header band over the page (2.9rem, ui/style.py)
+DEFAULT_BOX = {
+    "w": 780,
+    "vh": 900,
+    "top": 100,
+    "ml": 44,
+    "mr": 58,
+    "mt": 16,
+    "mb": 36,
+    "main": 1100,
+    "dpr": 1,
+    "below": 0,  # px under the map that must stay in the viewport with it (the inspector's numbers, stacked)
+}
 
 
 def measured_box() -> dict[str, Any]:
@@ -141,10 +153,17 @@ def measured_box() -> dict[str, Any]:
 def map_height(box: dict[str, Any], aspect: float, *, present: bool = False) -> int:
     """The map's height in px: its plot area keeps the window's aspect (equal x/y scale) across the column's
     width, and fits in the viewport — but never shrinks below 61 % of the main column's width (at 1920×1080
-    with the sidebar open that puts the x-axis labels just below the fold; the plot stays large)."""
+    with the sidebar open that puts the x-axis labels just below the fold; the plot stays large).
+
+    ``box["below"]`` (stacked columns with the step inspector on): the px under the map that must be on the
+    screen with it (the bar and the step's numbers): the map and they fit the viewport under the header band
+    once the map is scrolled to its top (what comes above the map on a phone leaves no room for both), with no
+    floor."""
     plot_w = max(box["w"] - box["ml"] - box["mr"], 160)
     want = plot_w * aspect
-    room = box["vh"] - box["top"] - box["mt"] - box["mb"] - 10
-    floor = 0.61 * box["main"] * aspect if not present else 0
+    below = max(0, int(box.get("below") or 0))
+    top = HEADER_PX if below else box["top"]
+    room = box["vh"] - top - box["mt"] - box["mb"] - 10 - below
+    floor = 0.61 * box["main"] * aspect if not (present or below) else 0
     plot_h = max(min(want, max(room, floor)), 240)
     return int(round(plot_h + box["mt"] + box["mb"]))

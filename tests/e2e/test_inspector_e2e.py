@@ -436,3 +436,72 @@ def test_the_heavy_scene_reaches_its_last_steps(open_page):
         press(page, "ArrowRight")
         until(page, lambda t=t: bar_step(page) == min(t + 1, 10_000), timeout_s=5)
     assert not page.js_errors, page.js_errors
+
+
+# ----------------------------------------------------------------------------- arrows and numbers on one screen
+ON_SCREEN_JS = """() => {
+  const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  const arrow = document.querySelector('.st-key-contour svg.insp-overlay [data-name^="insp:step:2:"]');
+  const eq = [...document.querySelectorAll('.st-key-inspector .katex-display')]
+    .find(k => ((k.querySelector('annotation') || {}).textContent || '').includes('& = '));
+  return {arrow: box(arrow), eq: box(eq), vw: innerWidth, vh: innerHeight}; }"""
+
+
+@pytest.mark.parametrize(
+    "size,sidebar,lang",
+    [
+        ((1024, 768), "open", "en"),
+        ((1024, 768), "closed", "en"),
+        ((1024, 768), "open", "zh"),
+        ((390, 844), "closed", "en"),
+    ],
+    ids=["1024x768-sidebar", "1024x768-no-sidebar", "1024x768-sidebar-zh", "phone"],
+)
+def test_the_arrows_and_the_numbers_are_on_the_screen_together(open_page, size, sidebar, lang):
+    """A teacher points at the arrows on the map and at the rule's numbers: at 1024×768 (a projector), sidebar
+    open or closed, both are on the screen as the page opens; on a phone, once the map is scrolled to the top,
+    the arrows and the rule's first rows."""
+    traj = recorded("saddle", 2)
+    page = open_page(query={"lesson": "saddle", "step": "12", **({"lang": lang} if lang != "en" else {})})
+    rerun(page, lambda: page.set_viewport_size({"width": size[0], "height": size[1]}), "resizing the window")
+    quiet(page)
+    side = page.locator('[data-testid="stSidebar"]')
+    if sidebar == "closed" and side.get_attribute("data-collapsed") == "false":
+        side.hover()
+        page.locator('[data-testid="stSidebarCollapseButton"] button').first.click(force=True)
+        quiet(page)
+    assert side.get_attribute("data-collapsed") == ("true" if sidebar == "closed" else "false")
+    toggle = keyed(page, "inspect")
+    rerun(page, lambda: toggle.locator("label").first.click(), "the inspector toggle")
+
+    def panel_open() -> None:
+        if not toggle.locator("input").first.is_checked():
+            rerun(page, lambda: toggle.locator("label").first.click(), "the inspector toggle, again")
+        keyed(page, "insp_run", timeout_ms=2_000)
+
+    until(page, panel_open, timeout_s=30)
+    rerun(page, lambda: select_option(page, "insp_run", "Adam"), "choosing the run")
+    quiet(page)
+    go_to(page, 12)
+    until(page, lambda: np.testing.assert_allclose(panel_rows(page)[r"\theta_t"], traj.points[12, 0], rtol=1e-3), 20)
+    quiet(page)  # the bar measured the panel, the map was sized again
+    top = (
+        "() => { const m = document.querySelector('.st-key-contour'), s = document.querySelector('[data-testid=stMain]');"
+        " s.scrollTo(0, %s); }"
+    )
+    page.evaluate(top % ("m.getBoundingClientRect().top + s.scrollTop - 47" if size[0] < 900 else "0"))
+    page.mouse.move(size[0] - 3, size[1] - 3)
+    page.wait_for_timeout(500)
+    got = page.evaluate(ON_SCREEN_JS)
+    for what in ("arrow", "eq"):
+        b = got[what]
+        assert b is not None, f"no {what} drawn"
+        # a phone: Adam's rule has 13 rows; the map, the bar and its first six (θ, g, m, v) fit, the rest scrolls
+        bottom = b["top"] + 150 if (what == "eq" and size[0] < 900) else b["bottom"]
+        assert b["top"] >= 0 and bottom <= got["vh"] and b["left"] >= 0 and b["right"] <= got["vw"], (what, got)
+    tail, step, _ = arrow(overlay(page), "step", 2)
+    np.testing.assert_allclose(tail, traj.points[11, 0], rtol=1e-5)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(page, f"together_{size[0]}x{size[1]}_{sidebar}_{lang}", directory=SHOTS)
+    assert not page.js_errors, page.js_errors
