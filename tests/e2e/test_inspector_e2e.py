@@ -69,7 +69,12 @@ def open_inspector(open_page, lesson: str, run: int, run_label: str | None = Non
     # go to the last step, as a teacher would after ▶ Play
     quiet(page)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys are not for the toggle
-    rerun(page, lambda: page.keyboard.press("End"), "End: the last step")
+    last = int(page.locator(".st-key-player .pl-total").first.inner_text().strip("/ "))
+    try:
+        rerun(page, lambda: page.keyboard.press("End"), "End: the last step")
+    except AssertionError:  # already there (and reported): End changes nothing, so nothing reruns
+        if bar_step(page) != last:
+            raise
 
     def mounted() -> None:  # the bar has been mounted again with this run's overlay: it draws its arrows
         assert any(k.startswith(f"insp:step:{run}:") for k in overlay(page)), "no arrows of the run on the map yet"
