@@ -9,6 +9,11 @@ its measured CPU: the prediction should be above the measurement (the model is m
 Explore maps (ui.heavy.explore_seconds / explore_megabytes): the CPU per run and step of run_summary at 256² (to
 refit the optimizer and surface terms; `--explore-fit`), then each map's predicted CPU and memory against its
 measured CPU (process time) and peak memory (tracemalloc: the map and its figure, with the figure's JSON).
+
+
+Then the step inspector's recording (ui.heavy.recording_seconds: one run again with its state recorded, its
+vectors and overlay, its table of every step as CSV), predicted against measured, for the optimizers with the most
+state and the dearest surfaces.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ import tracemalloc
 
 import numpy as np
 
+from explain import recorded_run, step_table, step_vectors
 from optim_core.trajectory import run
 from ui import heavy
+from ui.inspector import costs
 from ui.tune import sweep_plan, tune_run
 from ui.url import scene_from_query
 
@@ -137,6 +144,30 @@ def explore_fit() -> None:
         print(f"| {sid} | {ns(sid, 'sgd', 32 if small else 256):.1f} |")
 
 
+RECORDING_CASES = {
+    "Rosenbrock, Adam, 3 starts × 10 000 steps": limits("rosenbrock", "adam:lr=0.01", 10_000, 3, runs=1),
+    "Rosenbrock, AMSGrad, 8 starts × 10 000 steps": limits("rosenbrock", "amsgrad:lr=0.01", 10_000, 8, runs=1),
+    "Rosenbrock, SWATS, 8 starts × 10 000 steps": limits("rosenbrock", "swats:lr=0.01", 10_000, 8, runs=1),
+    "Rosenbrock, Adadelta, 8 starts × 10 000 steps": limits("rosenbrock", "adadelta:lr=1", 10_000, 8, runs=1),
+    "logreg, Adam batch 1, 8 starts × 10 000 steps": limits("logreg", "adam:lr=0.05,batch=1", 10_000, 8, runs=1),
+    "logreg, RAdam full batch, 8 starts × 10 000 steps": limits("logreg", "radam:lr=0.05", 10_000, 8, runs=1),
+}
+
+
+def recording_cpu(q: dict[str, str]) -> tuple[float, float]:
+    """(predicted, measured) CPU seconds of the inspector's recording of run 0: what ui/inspector.py does for
+    it (explain.recorded_run, step_vectors, viz.inspector.overlay_data, the table and its CSV)."""
+    from viz.inspector import overlay_data
+
+    rs = scene_from_query(q).resolve()
+    _sim, predicted = costs(rs, 0)
+    t0 = time.process_time()
+    traj = recorded_run(rs, 0)
+    overlay_data([(0, "run", step_vectors(traj))])
+    step_table(traj, 0).to_csv()
+    return predicted, time.process_time() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--explore", action="store_true", help="only the Explore maps")
@@ -172,6 +203,10 @@ def main() -> None:
             f"| {name} | {predicted:.2f} / {sim:.2f} | {plan.steps} steps, every {plan.every} lr "
             f"| {plan.seconds:.2f} / {tune:.2f} |"
         )
+    print("\n| the inspector's recording of one run | predicted / measured s |\n|---|---|")
+    for name, q in RECORDING_CASES.items():
+        predicted, measured = recording_cpu(q)
+        print(f"| {name} | {predicted:.2f} / {measured:.2f} |")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,26 @@ def simulation_seconds(surface: Surface, steps: int, width: int, runs: int = 1, 
     return SAFETY * runs * max(int(steps), 0) * (step + max(int(width), 1) * per_point)
 
 
+# The step inspector's recording (ui/inspector.py): the inspected run simulated again with its state recorded
+# (measured 1.0–1.3 × its plain simulation: the buffers are copied every step), its vectors and overlay (1–3 %),
+# and its table of every step as CSV (about 1.2 µs a cell, one start).  Fitted with ``python -m benchmarks.budget``.
+RECORD_FACTOR = 1.35
+CSV_CELL_S = 1.4e-6
+
+
+def table_columns(dim: int, buffers: int, indicators: int) -> int:
+    """The most columns the inspector's table of every step can have (explain.table.step_table): step, the
+    point, f, |g|, lr, and per axis g, Δθ, η_eff and each buffer and indicator."""
+    return 4 + dim * (4 + buffers + indicators)
+
+
+def recording_seconds(surface: Surface, steps: int, width: int, *, columns: int, minibatch: bool = False) -> float:
+    """Predicted CPU seconds of the step inspector's recording of one run of `steps` steps with `width` paths:
+    the run again with its state recorded, its vectors, and its table of `columns` columns as CSV."""
+    again = RECORD_FACTOR * simulation_seconds(surface, steps, width, minibatch=minibatch)
+    return again + SAFETY * (max(int(steps), 0) + 1) * columns * CSV_CELL_S
+
+
 class BudgetError(i18n.UserError):
     """Work that would cost more CPU than one request may use."""
 

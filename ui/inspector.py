@@ -12,11 +12,14 @@ the chosen run (and start):
   learning rate over the steps, the rule itself, and a table of every step (CSV).
 
 The recorded runs are cached per run (``resolved.run_key``), like ui/compute.py's trajectories: moving through
-the steps recomputes nothing.
+the steps recomputes nothing.  The recording is inside the per-request CPU budget (ui.heavy): the scene's
+simulation and the inspected run's recording together must fit ``heavy.CPU_BUDGET_S``, else the panel says so in
+one line and nothing is recorded; a recording over ``heavy.HEAVY_S`` waits in the job line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from typing import Any
 
@@ -38,7 +41,7 @@ from optim_core.scene import ResolvedScene
 from optim_core.trajectory import Trajectory
 from viz.inspector import closeup_figure, efflr_figure, overlay_data
 
-from . import state
+from . import heavy, state
 from .looks import current_look
 from .text import _, fmt, lang, safe
 
@@ -51,13 +54,35 @@ CLOSEUP_CHART = "insp_closeup"
 TABLE_ROWS = 7  # rows shown each side of the current step (the CSV has every step)
 LAYER_SHORT = {layer.id: layer.short for layer in LAYERS}
 
-# While the inspector is open its panel makes the right column long: the map stays in view (sticky) as the page
-# scrolls, so the arrows and the numbers are on the screen together. Wide screens only (narrow ones stack the
-# columns, and a sticky map would cover the panel).
+# The arrows on the map and the step's numbers must be on the screen together (a teacher points at both).
+# From 900 px wide the panel is beside the map (between 900 and 1199 px, where the page otherwise stacks the
+# columns, ui/style.py, the map takes 63 % and the panel 37 %), and the map stays in view (sticky) as the page
+# scrolls.  Below 1200 px the bar, the toggle, the head line and the numbers (the rule with this step's values)
+# come first, the rest of the panel after them.  Below 900 px (phones) the columns stack: those come right under
+# the map, and the map leaves them room in the viewport (the bar measures it: ui/player.js ``below``); a sticky
+# map would cover them there.
 CSS = """
 <style>
-@media (min-width: 1200px) {
+@media (min-width: 900px) {
   .st-key-traj_cols .st-key-contour { position: sticky; top: 2.9rem; z-index: 2; }
+}
+@media (min-width: 900px) and (max-width: 1199px) {
+  .st-key-traj_cols [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; }
+  .st-key-traj_cols [data-testid="stColumn"]:first-child {
+    flex: 1 1 63% !important; width: 63% !important; min-width: 0 !important; }
+  .st-key-traj_cols [data-testid="stColumn"]:last-child {
+    flex: 1 1 37% !important; width: 37% !important; min-width: 0 !important; }
+}
+@media (max-width: 1199px) {
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > .st-key-player { order: -2; }
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > .st-key-inspect,
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > :has(> .st-key-inspector) {
+    order: -1; }
+  .st-key-inspector > :has(.insp-head) { order: -2; }
+  .st-key-inspector > :has(> .st-key-insp_numbers) { order: -1; }
+  .st-key-insp_numbers .katex-display { margin: 0.1rem 0; }
+  .st-key-insp_numbers .katex { font-size: 0.93em; }
+  .st-key-traj_cols [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 }
 .st-key-inspector .insp-head { font-weight: 700; font-size: 1.02rem; }
 .st-key-inspector [data-testid="stMarkdownContainer"] p { font-size: 0.93rem; line-height: 1.45; }
@@ -77,8 +102,40 @@ def is_on() -> bool:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def recorded(run_key: str, _resolved: ResolvedScene, _i: int) -> tuple[Trajectory, StepVectors]:
     """Run i with its state recorded, and its vectors (cached per run: the same key as its trajectory)."""
-    traj = recorded_run(_resolved, _i)
-    return traj, step_vectors(traj)
+    _sim, rec = costs(_resolved, _i)
+    with heavy.quiet_job() if rec > heavy.HEAVY_S else contextlib.nullcontext():
+        traj = recorded_run(_resolved, _i)
+        return traj, step_vectors(traj)
+
+
+def costs(resolved: ResolvedScene, i: int) -> tuple[float, float]:
+    """Predicted CPU seconds (ui.heavy's model) of the scene's simulation, and of recording run i for the
+    inspector (the run again with its state, its vectors, its table as CSV)."""
+    width = len(resolved.starts)
+    sim = sum(
+        heavy.simulation_seconds(resolved.surface, resolved.steps, width, minibatch=r.batch_size is not None)
+        for r in resolved.runs
+    )
+    r = resolved.runs[i]
+    cols = heavy.table_columns(resolved.dim, len(r.spec.buffers), len(r.spec.indicators))
+    rec = heavy.recording_seconds(
+        resolved.surface, resolved.steps, width, columns=cols, minibatch=r.batch_size is not None
+    )
+    return sim, rec
+
+
+def over_budget(resolved: ResolvedScene, i: int) -> str | None:
+    """One line when the scene's simulation and run i's recording would cost more CPU than one request may
+    use (ui.heavy.CPU_BUDGET_S); None when they fit."""
+    sim, rec = costs(resolved, i)
+    if sim + rec <= heavy.CPU_BUDGET_S:
+        return None
+    return fmt(
+        "Inspecting a step here would take about {seconds} s of the server's time with the simulation, more "
+        "than one request may use ({limit} s): lower the steps, the starts or the runs",
+        seconds=f"{sim + rec:.0f}",
+        limit=f"{heavy.CPU_BUDGET_S:g}",
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -116,6 +173,8 @@ def overlay(resolved: ResolvedScene) -> dict[str, Any] | None:
     if not is_on():
         return None
     run, _start, layers = _selection(resolved)
+    if over_budget(resolved, run):
+        return None
     return _overlay(resolved.run_key(run), resolved, (run,), tuple(layers), current_look().key)
 
 
@@ -139,6 +198,10 @@ def render(resolved: ResolvedScene) -> None:
         return
     st.html(CSS)
     with st.container(key="inspector"):
+        too_dear = over_budget(resolved, _selection(resolved)[0])
+        if too_dear:
+            st.warning(too_dear, icon=":material/speed:")
+            return
         _panel(resolved)
 
 
@@ -181,11 +244,12 @@ def _panel(resolved: ResolvedScene) -> None:
     live = t >= 1 and (diverged is None or t < diverged)
     if live:
         eq = equation(traj, start, t)
-        st.latex(eq.latex)
-        for br in eq.branches:
-            text = branch_text(br.indicator.meaning, br.value, lang())
-            if text:
-                st.caption(safe(text))
+        with st.container(key="insp_numbers"):  # first under the bar on narrow screens (CSS above)
+            st.latex(eq.latex)
+            for br in eq.branches:
+                text = branch_text(br.indicator.meaning, br.value, lang())
+                if text:
+                    st.caption(safe(text))
         st.plotly_chart(
             closeup_figure(
                 vec,

@@ -8,7 +8,13 @@
 //    and fits in the viewport;
 //  - the settled step (after a pause, a step, a scrub) is reported to Python (state "step"), debounced;
 //  - with the step inspector on (data.overlay), the vectors of the shown step are drawn on the map: see
-//    makeOverlay below, the one part of this file that knows about them.
+//    makeOverlay below, the one part of this file that knows about them;
+//  - with data.per_step ({last: S}: the inspector on) the bar has one position per step 0 … S instead of one per
+//    animation frame: the map's frame for a step is built when it is shown (stepFrame below) and handed to
+//    Plotly.animate as a frame object, never added as a named frame; playback is a timer here that advances
+//    as many steps per tick as the frames did (same pace); ← → Home End and the step field move by exactly one
+//    step / to exactly the typed step. Side charts with frames of their own (3-D, data) show their latest
+//    frame at or before the step.
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const d = data || {};
@@ -17,19 +23,27 @@ export default function (component) {
   const Plotly = window.Plotly;
   const frames = d.frames || [];
   const steps = d.steps || [];
-  const n = frames.length;
+  const ps = d.per_step && d.per_step.last >= 0 ? d.per_step : null;  // one bar position per step 0 … last
+  const n = ps ? ps.last + 1 : frames.length;
+  const stepOf = (i) => (ps ? i : (steps[i] ?? i));
+  const lastStep = ps ? ps.last : (steps.length ? steps[steps.length - 1] : 0);
   const L = d.labels || {};
-  let cur = Math.min(Math.max(d.active ?? n - 1, 0), Math.max(n - 1, 0));
+  const opening = ps && d.active != null ? (steps[d.active] ?? n - 1) : d.active;  // d.active: a frame index
+  let cur = Math.min(Math.max(opening ?? n - 1, 0), Math.max(n - 1, 0));
   const chartDiv = (key) => document.querySelector(`.st-key-${key} .js-plotly-plot`);
   const ov = makeOverlay(d.overlay, chartDiv);
   // The shown step survives this bar being mounted again on the same scene (a rerun that changed its data:
   // the inspector's layers, a side view, the step it reported); a new scene starts at d.active (a link's
   // step=, the blindfold's first step) or else at its last step.
   const shown = window.__optvizInspector || {};
-  if (d.scene && shown.scene === d.scene) cur = nearestFrame(steps, shown.step, cur);
+  if (d.scene && shown.scene === d.scene) {
+    cur = ps ? (shown.step == null ? cur : Math.min(Math.max(Math.round(shown.step), 0), n - 1))
+      : nearestFrame(steps, shown.step, cur);
+  }
   let speedIdx = d.speed_index ?? 2;
   let playing = false;
   let reportTimer = null;
+  let playTimer = null;
   const cleanups = [];
 
   const $ = (sel) => root.querySelector(sel);
@@ -41,7 +55,7 @@ export default function (component) {
   $(".pl-last").title = L.last || "Last step";
   $(".pl-steplabel").textContent = L.step || "step";
   range.max = String(Math.max(n - 1, 0));
-  total.textContent = "/ " + (steps.length ? steps[steps.length - 1] : 0);
+  total.textContent = "/ " + lastStep;
   const speedBox = $(".pl-speeds");
   speedBox.innerHTML = "";
   (d.speed_labels || []).forEach((lab, i) => {
@@ -70,11 +84,11 @@ export default function (component) {
   function show(i, report = true) {
     cur = Math.min(Math.max(i, 0), n - 1);
     range.value = String(cur);
-    stepBox.value = String(steps[cur] ?? cur);
-    cursor(steps[cur]);
+    stepBox.value = String(stepOf(cur));
+    cursor(stepOf(cur));
     reveal(cur === n - 1);
-    remember(steps[cur], d.scene);
-    if (ov) ov.draw(steps[cur]);
+    remember(stepOf(cur), d.scene);
+    if (ov) ov.draw(stepOf(cur));
     if (report) scheduleReport();
   }
 
@@ -125,18 +139,47 @@ export default function (component) {
   function scheduleReport() {
     clearTimeout(reportTimer);
     reportTimer = setTimeout(() => {
-      if (!playing) setStateValue("step", { step: steps[cur] ?? cur, scene: d.scene ?? "" });
+      if (!playing) setStateValue("step", { step: stepOf(cur), scene: d.scene ?? "" });
     }, d.report_ms ?? 350);
+  }
+
+  // the frame bar position i shows on chart g: a frame name, or (per step) a frame object built now
+  function frameFor(g, i) {
+    if (!ps) return frames[i];
+    if (g.__lazyStatic) {
+      const f = stepFrame(g, i, ov ? ov.exact() : null);
+      if (f) return f;
+    }
+    let k = 0;  // a chart with frames of its own: its latest frame at or before the step
+    for (let j = 0; j < steps.length && j < frames.length; j++) if (steps[j] <= i) k = j;
+    return frames[k];
+  }
+
+  function drawAt(i) {
+    for (const g of animated()) {
+      const f = frameFor(g, i);
+      if (f === undefined) continue;
+      if (typeof f === "string") {  // a named frame: only when it changes (a 3-D redraw is slow)
+        if (g.__plShown === f) continue;
+        g.__plShown = f;
+      } else g.__plShown = null;
+      Plotly.animate(g, [f], {
+        frame: { duration: 0, redraw: g.dataset.redraw === "1" }, transition: { duration: 0 }, mode: "immediate",
+      }).catch(() => {});
+    }
   }
 
   function goto(i) {
     if (!n || !Plotly) return;
     pause(false);
     const target = Math.min(Math.max(i, 0), n - 1);
-    for (const g of animated()) {
-      Plotly.animate(g, [frames[target]], {
-        frame: { duration: 0, redraw: g.dataset.redraw === "1" }, transition: { duration: 0 }, mode: "immediate",
-      }).catch(() => {});
+    if (ps) drawAt(target);
+    else {
+      for (const g of animated()) {
+        Plotly.animate(g, [frames[target]], {
+          frame: { duration: 0, redraw: g.dataset.redraw === "1" }, transition: { duration: 0 }, mode: "immediate",
+        }).catch(() => {});
+      }
     }
     show(target);
   }
@@ -147,6 +190,22 @@ export default function (component) {
     playing = true;
     btnPlay.textContent = "❚❚ " + (L.pause || "Pause");
     const ms = (d.speed_ms || [])[speedIdx] ?? 80;
+    if (ps) {  // per step: a tick every `ms`, as many steps as a frame of the plain bar covers (same pace)
+      const per = Math.max(1, Math.round(ps.last / Math.max(frames.length - 1, 1)));
+      const tick = () => {
+        if (!playing) return;
+        const next = Math.min(cur + per, n - 1);
+        drawAt(next);
+        show(next, false);
+        if (next >= n - 1) {
+          playing = false;
+          btnPlay.textContent = "▶ " + (L.play || "Play");
+          scheduleReport();
+        } else playTimer = setTimeout(tick, ms);
+      };
+      playTimer = setTimeout(tick, 0);
+      return;
+    }
     const rest = frames.slice(cur + 1);
     const gs = animated();
     gs.forEach((g, k) => {
@@ -161,14 +220,18 @@ export default function (component) {
     if (!playing) return;
     playing = false;
     btnPlay.textContent = "▶ " + (L.play || "Play");
-    for (const g of animated()) {
-      Plotly.animate(g, [], { mode: "immediate" }).catch(() => {});
+    clearTimeout(playTimer);
+    if (!ps) {
+      for (const g of animated()) {
+        Plotly.animate(g, [], { mode: "immediate" }).catch(() => {});
+      }
     }
     if (report) scheduleReport();
   }
 
   // the first animated chart drives the step display while playing
   function follow() {
+    if (ps) return;  // per step, the bar's own timer plays
     const g = animated()[0];
     if (!g || !g.on) return;
     const onFrame = (ev) => {
@@ -191,6 +254,7 @@ export default function (component) {
   range.oninput = () => goto(Number(range.value));
   stepBox.onchange = () => {
     const want = Number(stepBox.value);
+    if (ps) { if (Number.isFinite(want)) goto(Math.round(want)); else show(cur, false); return; }
     let best = 0;
     steps.forEach((s, i) => { if (Math.abs(s - want) < Math.abs(steps[best] - want)) best = i; });
     goto(best);
@@ -238,23 +302,37 @@ export default function (component) {
     const g = chartDiv(f.chart);
     if (!g || !g._fullLayout) return;
     const box = g.closest('[data-testid="stElementContainer"]') || g.parentElement;
+    const scroller = document.querySelector('[data-testid="stMain"]');
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     const cs = main ? getComputedStyle(main) : null;
     const s = g._fullLayout._size;
     const now = {
       w: Math.round(box.getBoundingClientRect().width),
       vh: window.innerHeight,
-      top: Math.round(g.getBoundingClientRect().top + window.scrollY),
+      // on the page, whatever its scroll (Streamlit scrolls its main area, not the window)
+      top: Math.round(g.getBoundingClientRect().top + window.scrollY + (scroller ? scroller.scrollTop : 0)),
       ml: Math.round(s.l), mr: Math.round(s.r), mt: Math.round(s.t), mb: Math.round(s.b),
       main: main ? Math.round(main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)) : 0,
       dpr: window.devicePixelRatio || 1,
+      below: below(box),
     };
     const was = d.box || {};
     const off = (a, b, tol) => !(a > 0 && b > 0) || Math.abs(a - b) > tol;
     if (off(now.w, was.w, Math.max(4, 0.02 * now.w)) || off(now.vh, was.vh, 8) || off(now.top, was.top, 12) ||
-        off(now.mr, was.mr, 4) || off(now.main, was.main, 8)) {
+        off(now.mr, was.mr, 4) || off(now.main, was.main, 8) || Math.abs(now.below - (was.below || 0)) > 16) {
       setStateValue("box", now);
     }
+  }
+  // Stacked columns (a narrow window) with the step inspector on: how far below the map the step's numbers end
+  // (the bar, the toggle, the head line and the rule with its values come first under the map: ui/inspector.py),
+  // so that Python leaves them room in the viewport; 0 otherwise (side by side, the panel is beside the map).
+  function below(mapBox) {
+    if (!ov) return 0;
+    const nums = document.querySelector(".st-key-insp_numbers") || document.querySelector(".st-key-inspector .insp-head");
+    if (!nums) return 0;
+    const m = mapBox.getBoundingClientRect(), r = nums.getBoundingClientRect(), bar = root.getBoundingClientRect();
+    if (bar.top < m.bottom - 4) return 0;  // the bar is beside the map, not under it
+    return Math.max(0, Math.round(r.bottom - m.bottom + 8));
   }
   const fit = measure;
   let fitTimer = null;
@@ -268,6 +346,7 @@ export default function (component) {
     const g = animated()[0] || (d.fit && chartDiv(d.fit.chart));
     if (g && g._fullLayout) {
       clearInterval(ready); fit(); follow();
+      if (ov) { const t1 = setTimeout(fit, 900), t2 = setTimeout(fit, 2500); cleanups.push(() => { clearTimeout(t1); clearTimeout(t2); }); }
       if (ov) ov.attach();
       if (cur !== n - 1) goto(cur); else show(cur, false);  // a view that starts at the first step
     }
@@ -341,6 +420,18 @@ function lazyFrames(g) {
   };
   const paths = {};
   g.data.forEach((t, i) => { if (t.meta && t.meta.role === "path") paths[t.meta.run] = i; });
+  // what stepFrame needs later (gd.data's arrays are a frame's once anything played): the static columns, and
+  // the step of every row of each run's path (its customdata's first column)
+  const stepCol = {};
+  for (const [r, t] of Object.entries(paths)) {
+    const c = col(t, "customdata");
+    if (c) { const s = new Float64Array(c.a.length / c.w); for (let i = 0; i < s.length; i++) s[i] = c.a[i * c.w]; stepCol[r] = s; }
+    col(t, "x"); col(t, "y");
+  }
+  spec[spec.length - 1].data.forEach((it, j) => {
+    if (it && it.cut !== undefined) { const t = spec[spec.length - 1].traces[j]; segs(t); for (const k of it.k || []) col(t, k); }
+  });
+  g.__lazyStatic = { spec, col, segs, paths, stepCol, steps: (g.layout.meta.frame_steps || []).slice() };
   const frames = spec.map((fr) => ({
     name: fr.name,
     traces: fr.traces,
@@ -363,6 +454,80 @@ function lazyFrames(g) {
   // then deletes 9 before 10, which throws beyond ten frames)
   if (g._transitionData) { g._transitionData._frames = []; g._transitionData._frameHash = {}; }
   window.Plotly.addFrames(g, frames).catch(() => {});
+}
+
+// The map's frame at step t, built from its lazy frames' references when the bar shows t (the step inspector's
+// one position per step; never added to the figure). Each path keeps the rows of its static trace up to step t
+// (all of them when the path was not thinned; else every stride-th step, which then is "far behind t"); `ex`, the
+// inspected run's every point ({run, points (S+1, B, 2) flat, loss (S+1, B), B}), adds the steps after the last
+// kept row up to t, so that run's path ends exactly at θ_t and its end marker is there (stride 1 near t). The
+// other entries (divergence marks, events) are those of the latest lazy frame at or before t.
+// viz/animation.py expand_step is the same in Python (the tests compare the two with the frames).
+function stepFrame(g, t, ex) {
+  const st = g.__lazyStatic;
+  if (!st || !st.spec.length) return null;
+  const tmpl = st.spec[st.spec.length - 1];
+  let fi = 0;
+  for (let i = 0; i < st.steps.length && i < st.spec.length; i++) if (st.steps[i] <= t) fi = i;
+  const plain = st.spec[fi];
+  const shownOf = {};  // run → per start: [first row, rows shown, the last shown step, the last valid step]
+  const shown = (r) => {
+    if (shownOf[r]) return shownOf[r];
+    const P = st.paths[r], steps = st.stepCol[r], s = st.segs(P), out = [];
+    if (!steps) return (shownOf[r] = null);
+    for (let b = 0; b < s.length; b++) {
+      const a = s[b], e = b + 1 < s.length ? s[b + 1] - 1 : steps.length;  // e: one past the segment's last row
+      let lo = a, hi = e;  // the first row whose step > t
+      while (lo < hi) { const m = (lo + hi) >> 1; if (steps[m] <= t) lo = m + 1; else hi = m; }
+      const c = Math.max(1, lo - a);
+      out.push([a, c, steps[a + c - 1], steps[e - 1]]);
+    }
+    return (shownOf[r] = out);
+  };
+  const exact = (r) => (ex && ex.run === r && ex.points && ex.points.length ? ex : null);
+  const extra = (x, b, from, upto) => {  // the inspected run's steps from+1 … upto: [[x, y, step, f], …]
+    const rows = [];
+    for (let k = from + 1; k <= upto; k++) {
+      const i = (k * x.B + b) * 2;
+      rows.push([x.points[i], x.points[i + 1], k, x.loss ? x.loss[k * x.B + b] : NaN]);
+    }
+    return rows;
+  };
+  const put = (key, vals) => (key === "customdata" ? vals : Float32Array.from(vals));
+  const data = tmpl.data.map((it, j) => {
+    if (!it || (it.cut === undefined && it.pick === undefined)) return plain.data[j];
+    const { cut, pick, run, k, ...rest } = it;
+    const T = cut !== undefined ? tmpl.traces[j] : st.paths[run];
+    const r = cut !== undefined ? (g.data[T] && g.data[T].meta ? g.data[T].meta.run : undefined) : run;
+    const sh = r === undefined ? null : shown(r);
+    const out = { ...rest };
+    if (!sh) return plain.data[j];
+    const x = exact(r);
+    for (const key of k || []) {
+      const c = st.col(T, key);
+      if (!c) continue;
+      const vals = [];
+      const row = (i) => (c.w === 1 ? c.a[i] : Array.from(c.a.subarray(i * c.w, (i + 1) * c.w)));
+      const gap = c.w === 1 ? NaN : new Array(c.w).fill(null);
+      const pickOf = (e) => (key === "x" ? e[0] : key === "y" ? e[1] : [e[2], e[3]]);
+      if (cut !== undefined) {
+        const segT = st.segs(T);
+        sh.forEach(([, cnt, last, valid], b) => {
+          if (b) vals.push(gap);
+          for (let i = 0; i < cnt; i++) vals.push(row(segT[b] + i));
+          if (x) for (const e of extra(x, b, last, Math.min(t, valid))) vals.push(pickOf(e));
+        });
+      } else {
+        sh.forEach(([a, cnt, last, valid], b) => {
+          const more = x ? extra(x, b, last, Math.min(t, valid)) : [];
+          vals.push(more.length ? pickOf(more[more.length - 1]) : row(a + cnt - 1));
+        });
+      }
+      out[key] = put(key, vals);
+    }
+    return out;
+  });
+  return { traces: tmpl.traces, data };
 }
 
 // Expand a chart's lazy frames as soon as Streamlit (re)draws it, whether or not the bar mounts again.
@@ -597,8 +762,11 @@ function makeOverlay(ov, chartDiv) {
     }
   }
 
+  // the inspected run's every point, for the map's frame at a step (stepFrame): 2-D only
+  const ex = dim === 2 && runs.length ? { run: runs[0].run, points: runs[0].points, loss: runs[0].loss, B: runs[0].starts } : null;
+
   return {
-    draw, attach,
+    draw, attach, exact: () => ex,
     remembered: () => store.step,
     detach: () => { listeners.forEach((f) => f()); listeners.length = 0; gd = null; clear(); },
   };

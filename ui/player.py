@@ -82,13 +82,17 @@ def player(
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
     "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
-    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing)."""
+    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing).
+
+    With the inspector on a map (a 2-D overlay), the bar has one position per step 0 … last (:func:`per_step`):
+    the browser builds the map's frame for a step when it shows it, from the figure's lazy frames."""
     n = len(names)
     return _COMPONENT(
         key=key,
         data={
             "frames": names,
             "steps": steps,
+            "per_step": per_step(steps, overlay),  # None: one position per frame
             "charts": list(charts),
             "cursors": list(cursors),
             "active": active,  # None: the last frame (or, with the inspector on, the step shown before)
@@ -116,8 +120,29 @@ def player(
     )
 
 
+def per_step(steps: Sequence[int], overlay: dict[str, Any] | None) -> dict[str, int] | None:
+    """``{"last": S}``: the bar has a position for every step 0 … S (the step inspector on a map: it explains
+    step t, for every t), each frame built in the browser when shown; None: one position per animation frame
+    (at most viz.animation.MAX_FRAMES, the default). "Every step 0 … S" needs no list."""
+    if overlay is None or overlay.get("dim", 2) != 2 or not steps:
+        return None
+    return {"last": int(max(steps))}
+
+
 STACKED_BAR_PX = 84  # the playback bar's height below a stacked map (two rows of buttons at 1024 px, margins)
-DEFAULT_BOX = {"w": 780, "vh": 900, "top": 100, "ml": 44, "mr": 58, "mt": 16, "mb": 36, "main": 1100, "dpr": 1}
+HEADER_PX = 47  # Streamlit's header band over the page (2.9rem, ui/style.py)
+DEFAULT_BOX = {
+    "w": 780,
+    "vh": 900,
+    "top": 100,
+    "ml": 44,
+    "mr": 58,
+    "mt": 16,
+    "mb": 36,
+    "main": 1100,
+    "dpr": 1,
+    "below": 0,  # px under the map that must stay in the viewport with it (the inspector's numbers, stacked)
+}
 
 
 def measured_box() -> dict[str, Any]:
@@ -129,14 +154,21 @@ def measured_box() -> dict[str, Any]:
 def map_height(box: dict[str, Any], aspect: float, *, present: bool = False) -> int:
     """The map's height in px: its plot area keeps the window's aspect (equal x/y scale) across the column's
     width, and fits in the viewport — but never shrinks below 61 % of the main column's width (at 1920×1080
-    with the sidebar open that puts the x-axis labels just below the fold; the plot stays large)."""
+    with the sidebar open that puts the x-axis labels just below the fold; the plot stays large).
+
+    ``box["below"]`` (stacked columns with the step inspector on): the px under the map that must be on the
+    screen with it (the bar and the step's numbers): the map and they fit the viewport under the header band
+    once the map is scrolled to its top (what comes above the map on a phone leaves no room for both), with no
+    floor."""
     plot_w = max(box["w"] - box["ml"] - box["mr"], 160)
     want = plot_w * aspect
-    room = box["vh"] - box["top"] - box["mt"] - box["mb"] - 10
-    if box["main"] > 0 and box["w"] >= 0.9 * box["main"]:
+    below = max(0, int(box.get("below") or 0))
+    top = HEADER_PX if below else box["top"]
+    room = box["vh"] - top - box["mt"] - box["mb"] - 10 - below
+    if not below and box["main"] > 0 and box["w"] >= 0.9 * box["main"]:
         # the columns are stacked (a projector at 1024×768, a phone): the playback bar comes right below the
         # map and must be on screen with it — ▶ Play is what a teacher reaches for first
         room -= STACKED_BAR_PX
-    floor = 0.61 * box["main"] * aspect if not present else 0
+    floor = 0.61 * box["main"] * aspect if not (present or below) else 0
     plot_h = max(min(want, max(room, floor)), 240)
     return int(round(plot_h + box["mt"] + box["mb"]))

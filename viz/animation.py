@@ -302,3 +302,99 @@ def expand_frames(fig: Any) -> list[dict]:
             data.append(entry)
         frames.append({"name": fr["name"], "traces": fr["traces"], "data": data})
     return frames
+
+
+# ----------------------------------------------------------------------------- a frame per step, built when shown
+# With the step inspector on, the playback bar has a position for every step 0 … S, not one per frame: the frame
+# of step t is built in the browser when the bar shows t (ui/player.js ``stepFrame``), from the same references
+# (the last lazy frame's entries, which cover every animated trace) and handed to Plotly.animate as a frame
+# object; nothing per step is sent, and no named frame is added.  ``expand_step`` is that function in Python
+# (the tests compare it with the frames at the frames' own steps, and with run() between them).
+def _path_rows(fig: Any) -> tuple[dict[int, int], dict[int, np.ndarray]]:
+    """(run → its path trace, run → the step of every row of that trace: its customdata's first column)."""
+    paths, steps = {}, {}
+    for t, tr in enumerate(fig.data):
+        if isinstance(tr.meta, dict) and tr.meta.get("role") == "path":
+            r = int(tr.meta["run"])
+            paths[r] = t
+            cd = _values(tr.customdata)
+            assert cd is not None
+            steps[r] = cd.reshape(len(cd), -1)[:, 0]
+    return paths, steps
+
+
+def expand_step(fig: Any, t: int, exact: dict[str, Any] | None = None) -> dict:
+    """The frame of step ``t`` as ui/player.js ``stepFrame`` builds it (arrays as float64, NaN gap rows).
+
+    Every path shows the rows of its static trace whose step is ≤ t (the static path is every ``stride``-th step,
+    stride 1 unless the scene is large).  ``exact``: one run's every point, ``{"run": r, "points": (S+1, B, 2),
+    "loss": (S+1, B)}`` (the inspector's overlay): that run's path then continues at stride 1 from its last
+    kept row to θ_t, and its end marker is θ_t.  Other entries (divergence marks, events) are those of the
+    latest lazy frame at or before t."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    spec = list(meta.get("lazy_frames") or [])
+    if not spec:
+        raise ValueError("a figure without lazy frames")
+    frame_steps = [int(s) for s in meta.get("frame_steps") or []]
+    tmpl = spec[-1]
+    fi = max([i for i, s in enumerate(frame_steps[: len(spec)]) if s <= t] or [0])
+    plain = spec[fi]
+    paths, row_steps = _path_rows(fig)
+
+    def shown(r: int) -> list[tuple[int, int, int, int]]:
+        """Per start: (first row, rows shown, the last shown step, the last valid step)."""
+        x = _values(fig.data[paths[r]].x)
+        assert x is not None
+        starts = _segments(x)
+        ends = [s - 1 for s in starts[1:]] + [len(x)]
+        steps = row_steps[r]
+        out = []
+        for a, e in zip(starts, ends):
+            c = max(1, int(np.searchsorted(steps[a:e], t, side="right")))
+            out.append((a, c, int(steps[a + c - 1]), int(steps[e - 1])))
+        return out
+
+    def extra(r: int, b: int, last: int, valid: int) -> np.ndarray:
+        """(k, 4): x, y, step, f of the exact run's steps last+1 … min(t, valid)."""
+        if exact is None or int(exact["run"]) != r:
+            return np.zeros((0, 4))
+        ks = np.arange(last + 1, min(t, valid) + 1)
+        pts = np.asarray(exact["points"], dtype=np.float64)[ks, b, :2]
+        loss = exact.get("loss")
+        f = np.asarray(loss, dtype=np.float64)[ks, b] if loss is not None else np.full(len(ks), np.nan)
+        return np.column_stack([pts, ks.astype(float), f])
+
+    data = []
+    for j, (tr, item) in enumerate(zip(tmpl["traces"], tmpl["data"])):
+        if "cut" not in item and "pick" not in item:
+            data.append(plain["data"][j])
+            continue
+        if "cut" in item:
+            src = fig.data[tr]
+            r = int((src.meta or {})["run"])
+        else:
+            r = int(item["run"])
+            src = fig.data[paths[r]]
+        sh = shown(r)
+        entry = {k: v for k, v in item.items() if k not in ("cut", "pick", "run", "k")}
+        for key in item["k"]:
+            a = _values(getattr(src, key))
+            assert a is not None
+            a = a.reshape(len(a), -1)
+            cols = {"x": [0], "y": [1], "customdata": [2, 3]}[key]
+            parts: list[np.ndarray] = []
+            if "cut" in item:
+                seg = _segments(_values(src.x))  # type: ignore[arg-type]
+                for b, (_a, c, last, valid) in enumerate(sh):
+                    if b:
+                        parts.append(np.full((1, a.shape[1]), np.nan))
+                    parts.append(a[seg[b] : seg[b] + c])
+                    parts.append(extra(r, b, last, valid)[:, cols])
+            else:
+                for b, (a0, c, last, valid) in enumerate(sh):
+                    more = extra(r, b, last, valid)
+                    parts.append(more[-1:, cols] if len(more) else a[a0 + c - 1 : a0 + c])
+            got = np.concatenate(parts).astype(np.float32).astype(np.float64)
+            entry[key] = got[:, 0] if got.shape[1] == 1 else got
+        data.append(entry)
+    return {"traces": list(tmpl["traces"]), "data": data}

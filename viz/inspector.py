@@ -16,8 +16,10 @@ browser chooses the drawn length, because only it knows the zoom:
   fainter rectangles of earlier steps, evenly spread over steps 1 … t−1, stand on the path behind it.
 
 Layout of the arrays: run r's ``points`` is (S+1, B, d) flattened (θ_0 … θ_S), each layer (S, B, d) flattened
-(row t−1 = step t), on a curve also ``loss`` (S+1, B); NaN where nothing is drawn.  Size: 4 bytes × d × B × (S+1 + S × layers), about 4/3 of that
-in base64 — see :func:`overlay_bytes`.
+(row t−1 = step t), and ``loss`` (S+1, B); NaN where nothing is drawn.  With the inspector on, the playback bar
+has a position per step and builds the map's frame at a step when it shows it: ``points`` and ``loss`` give the
+inspected run's path exactly up to that step (ui/player.js ``stepFrame``).  Size: 4 bytes × B × ((S+1)(d+1) +
+S × d × layers), about 4/3 of that in base64 — see :func:`overlay_bytes`.
 
 **Close-up** (``closeup_figure``): the current step magnified around θ_{t−1}, every vector to one true scale,
 with the surface's level lines and the neighbouring path: what the arrows on the map say, at a size one can
@@ -83,8 +85,9 @@ def overlay_data(
                 "points": _flat(vec.points),
                 "layers": {lid: _flat(arr) for lid, arr in vec.layers.items() if lid in shown},
                 "symbols": {lid: sym for lid, sym in vec.symbols.items() if lid in shown},
-                # on a curve the vectors lie along x at the height of f(θ_{t−1})
-                **({"loss": _flat(vec.loss)} if vec.dim == 1 and vec.loss is not None else {}),
+                # on a curve the vectors lie along x at the height of f(θ_{t−1}); on a map f labels the end
+                # marker of the map's frame at a step (ui/player.js stepFrame)
+                **({"loss": _flat(vec.loss)} if vec.loss is not None else {}),
             }
         )
     return {
@@ -111,7 +114,7 @@ def overlay_bytes(data: dict[str, Any]) -> int:
     """Bytes of the overlay's typed arrays as sent (base64 text)."""
     total = 0
     for run in data["runs"]:
-        total += len(run["points"]["bdata"])
+        total += len(run["points"]["bdata"]) + (len(run["loss"]["bdata"]) if "loss" in run else 0)
         total += sum(len(a["bdata"]) for a in run["layers"].values())
     return total
 

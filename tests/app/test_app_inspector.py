@@ -11,13 +11,17 @@ import json
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explain import read_numbers
 from lessons import LESSONS
 from optim_core import run
+from optim_core.scene import RunConfig, Scene
+from ui.url import scene_to_query
 from viz import decode
+from viz.animation import expand_step
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -174,3 +178,102 @@ def test_panel_for_other_optimizers(lesson, i):
     arrows = closeup_arrows(at)
     if lesson == "adamw":
         np.testing.assert_allclose(arrows["decay"][1] - arrows["decay"][0], -0.1 * 1.0 * traj.points[6, 0], rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- a bar position for every step
+LONG = Scene(
+    surface="rosenbrock",
+    runs=(RunConfig("adam", {"lr": 2e-2}), RunConfig("momentum", {"lr": 1e-3})),
+    starts=((-1.2, 1.0), (0.0, 2.0)),
+    steps=500,
+)
+
+
+def test_with_the_inspector_on_the_bar_covers_every_step():
+    """Off: one bar position per animation frame (≤ 121, not every step). On: a position for every step 0 … 500,
+    described in two numbers, and the map's frame at any step (built from what the page was sent, as the
+    browser builds it) shows the inspected run's path θ_0 … θ_t exactly and its end marker at θ_t."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in scene_to_query(LONG).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    off = player_data(at)
+    assert off["per_step"] is None and len(off["frames"]) <= 121 and off["steps"][-1] == 500
+    assert len(off["steps"]) < 501  # today's bar cannot reach every step: what the inspector fixes
+    at = inspect(at, 1, 7)
+    on = player_data(at)
+    assert on["per_step"] == {"last": 500}
+    assert on["frames"] == off["frames"]  # nothing else per step is sent
+    fig = go.Figure(chart(at, "contour"))
+    (ov,) = on["overlay"]["runs"]
+    assert ov["run"] == 1
+    traj = run(*_resolved(LONG), lr=1e-3)
+    exact = {
+        "run": 1,
+        "points": decode(ov["points"]).reshape(501, 2, 2),
+        "loss": decode(ov["loss"]).reshape(501, 2),
+    }
+    f32 = traj.points.astype(np.float32)
+    for t in (0, 1, 2, 3, 12, 251, 499, 500):
+        frame = expand_step(fig, t, exact)
+        roles = {i: ((tr.meta or {}).get("role"), (tr.meta or {}).get("run")) for i, tr in enumerate(fig.data)}
+        (path,) = [e for i, e in zip(frame["traces"], frame["data"]) if roles[i] == ("path", 1)]
+        (head,) = [e for i, e in zip(frame["traces"], frame["data"]) if roles[i] == ("head", 1)]
+        xy = np.column_stack([path["x"], path["y"]])
+        segments = [s[~np.isnan(s[:, 0])] for s in np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))]
+        for b in range(2):
+            np.testing.assert_array_equal(segments[b], f32[: t + 1, b])
+            np.testing.assert_array_equal([head["x"][b], head["y"][b]], f32[t, b])
+            assert head["customdata"][b][0] == t
+
+
+def _resolved(scene: Scene):
+    r = scene.resolve()
+    cfg = scene.runs[1]
+    return (r.surface, cfg.optimizer, r.starts, r.steps)
+
+
+def test_a_recording_over_the_cpu_budget_says_so_in_one_line(monkeypatch):
+    """The budget counts the recording: when the scene's simulation fits one request but the simulation and the
+    inspected run's recording together do not, the panel says so in one line and nothing is recorded or sent."""
+    from ui import heavy, inspector
+
+    resolved = LONG.resolve()
+    sim, rec = inspector.costs(resolved, 0)
+    assert sim > 0 and 0 < rec < 2 * sim  # the recording is about a run's simulation again, plus its table
+    monkeypatch.setattr(heavy, "CPU_BUDGET_S", sim + rec / 2)  # the scene fits, with the recording it does not
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in scene_to_query(LONG).items():
+        at.query_params[k] = v
+    at.run()
+    at = inspect(at, 0, 7)
+    (warning,) = [w.value for w in at.warning]
+    assert "more than one request may use" in warning and "\n" not in warning
+    assert f"({sim + rec / 2:g} s)" in warning
+    bar = player_data(at)
+    assert bar["overlay"] is None and bar["per_step"] is None
+    assert chart(at, "insp_closeup") is None and at.get("plotly_chart")  # the map is still there
+    # within the budget (the app's own), the same scene is inspected
+    monkeypatch.undo()
+    at.run()
+    assert not at.warning and player_data(at)["per_step"] == {"last": 500}
+
+
+def test_the_app_s_largest_scene_can_be_inspected_within_the_budget():
+    """8 runs × 3 starts × 10 000 steps (benchmarks.app's heavy scene): simulation and recording fit."""
+    from ui import heavy, inspector
+
+    heavy_scene = Scene(
+        surface="rosenbrock",
+        runs=tuple(
+            RunConfig(o, {"lr": 1e-3})
+            for o in ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nadam", "adamw", "lion")
+        ),
+        starts=((-1.2, 1.0), (0.0, 2.0), (1.5, -0.5)),
+        steps=10_000,
+    ).resolve()
+    for i in range(8):
+        sim, rec = inspector.costs(heavy_scene, i)
+        assert sim + rec <= heavy.CPU_BUDGET_S, (i, sim, rec)
+        assert inspector.over_budget(heavy_scene, i) is None

@@ -458,7 +458,9 @@ def test_overlay_size_for_eight_runs_of_500_steps():
 
     items = [(i, r.label, step_vectors(recorded_run(resolved, i))) for i, r in enumerate(resolved.runs)]
     size = overlay_bytes(overlay_data(items))
-    raw = 8 * 4 * 2 * (501 + 500 * 4)  # float32, x and y: the points and gradient, velocity, step, eff_lr
+    # float32: x and y of the points and of gradient, velocity, step, eff_lr; f at every point (the map's frame
+    # of a step ends the inspected path there, with its f: ui/player.js stepFrame)
+    raw = 8 * 4 * (2 * (501 + 500 * 4) + 501)
     assert size == pytest.approx(raw * 4 / 3, rel=0.01)
     assert size < 450_000
 

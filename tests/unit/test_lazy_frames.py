@@ -9,7 +9,7 @@ import pytest
 from look import HIGH_CONTRAST, Look, run_views, surface_view
 from optim_core.scene import RunConfig, Scene
 from viz import contour_figure
-from viz.animation import expand_frames, lazy
+from viz.animation import expand_frames, expand_step, lazy
 from viz.blindfold import blindfold
 from viz.figure import decode
 
@@ -89,3 +89,75 @@ def test_the_blindfold_sight_rides_along_in_the_lazy_frames():
     small = lazy(blindfold(contour_figure(sv, views, lazy_frames=True), *args))
     _assert_same_frames(eager.raw_frames, expand_frames(small))
     assert small.layout.meta["blindfold"] is True
+
+
+# ----------------------------------------------------------------------------- a frame per step (the inspector)
+HEAVY = Scene(
+    surface="rosenbrock",
+    runs=(RunConfig("adam", {"lr": 2e-2}), RunConfig("sgd", {"lr": 1e-3}), RunConfig("momentum", {"lr": 1e-3})),
+    starts=((-1.2, 1.0), (0.0, 2.0), (1.5, -0.5)),
+    steps=3000,
+)
+
+
+def _lazy_figure(scene: Scene, contrast: bool = False):
+    resolved = scene.resolve()
+    trajs = resolved.simulate()
+    views = run_views(trajs, [r.label for r in resolved.runs])
+    sv = surface_view(resolved.surface, resolved.window, 60)
+    look = Look(HIGH_CONTRAST) if contrast else Look()
+    return trajs, lazy(contour_figure(sv, views, np.asarray(resolved.starts), look=look, lazy_frames=True))
+
+
+@pytest.mark.parametrize("scene", [*SCENES.values(), HEAVY], ids=[*SCENES, "thinned"])
+@pytest.mark.parametrize("contrast", [False, True])
+def test_the_frame_of_a_step_at_a_frames_step_is_that_frame(scene, contrast):
+    """expand_step (ui/player.js stepFrame in Python) at each frame's own step builds exactly that frame, thinned
+    paths too, with or without the inspected run's exact points."""
+    trajs, fig = _lazy_figure(scene, contrast)
+    frames = expand_frames(fig)
+    steps = fig.layout.meta["frame_steps"]
+    exact = {"run": 0, "points": trajs[0].points, "loss": trajs[0].loss}
+    for i in range(0, len(frames), 7):
+        got = expand_step(fig, steps[i], exact if fig.layout.meta["stride"] == 1 else None)
+        _assert_same_frames([frames[i]], [{"name": frames[i]["name"], **got}])
+
+
+def _path(frame: dict, fig, run: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x/y of run's path (NaN rows between starts), x/y of its end markers) in a frame."""
+    roles = [(tr.meta or {}).get("role") for tr in fig.data]
+    runs = [(tr.meta or {}).get("run") for tr in fig.data]
+    out = {}
+    for t, e in zip(frame["traces"], frame["data"]):
+        if runs[t] == run and roles[t] in ("path", "head"):
+            out[roles[t]] = np.column_stack([e["x"], e["y"]])
+    return out["path"], out["head"]
+
+
+@pytest.mark.parametrize("scene", [SCENES["six runs, one start"], HEAVY], ids=["every step kept", "thinned"])
+def test_every_step_has_a_frame_whose_inspected_path_ends_at_that_step(scene):
+    """The inspected run's path at step t is θ_0 … θ_t (far behind t at the static path's stride when it is
+    thinned, stride 1 after its last kept row), its end marker θ_t, for steps between the frames' steps too."""
+    trajs, fig = _lazy_figure(scene)
+    stride = fig.layout.meta["stride"]
+    assert (stride > 1) == (scene is HEAVY)
+    frame_steps = set(fig.layout.meta["frame_steps"])
+    tr = trajs[0]
+    f32 = tr.points.astype(np.float32).astype(np.float64)
+    exact = {"run": 0, "points": tr.points, "loss": tr.loss}
+    ts = (1, 2, 3, 12, 58, tr.steps // 2 + 1, tr.steps - 1)
+    assert set(ts) - frame_steps, "steps between the frames' steps"
+    for t in ts:
+        path, head = _path(expand_step(fig, t, exact), fig, 0)
+        segments = np.split(path, np.flatnonzero(np.isnan(path[:, 0])))
+        assert len(segments) == tr.batch
+        for b, seg in enumerate(segments):
+            seg = seg[~np.isnan(seg[:, 0])]
+            want = np.r_[np.arange(0, t + 1, stride), np.arange(t - t % stride + 1, t + 1)]
+            want = np.unique(want[want <= t])
+            np.testing.assert_array_equal(seg, f32[want, b])
+            np.testing.assert_array_equal(head[b], f32[t, b])
+        # another run (not inspected): its static rows up to t, its end marker on its last kept row
+        other_path, other_head = _path(expand_step(fig, t, exact), fig, 1)
+        kept = np.arange(0, t + 1, stride)
+        np.testing.assert_array_equal(other_head[0], trajs[1].points[kept[-1], 0].astype(np.float32))
