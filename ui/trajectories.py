@@ -233,11 +233,10 @@ def render(resolved: ResolvedScene) -> None:
             st.toast(_("At most 8 start points: remove one first, or switch the map click to Move start."))
         if escaped:
             st.caption(
-                _("Left the view:")
-                + " "
-                + " · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped)
-                + " — "
-                + _("widen the View window in the sidebar to follow.")
+                fmt(
+                    "Left the view: {runs} — widen the View window in the sidebar to follow.",
+                    runs=" · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped),
+                )
             )
     with right:
         player(
