@@ -81,8 +81,8 @@ def explore_case(kind: str, surface: str, opt: str, n: int, steps: int) -> None:
     from viz.explore import basin_figure, sweep_heatmap
 
     if kind == "basins":
-        res = basins(surface, opt, steps, params={"lr": 0.002 if opt == "momentum" else 0.05}, grid_n=n)
-        pio.to_json(basin_figure([res]), validate=False)
+        grid = basins(surface, opt, steps, params={"lr": 0.002 if opt == "momentum" else 0.05}, grid_n=n)
+        pio.to_json(basin_figure([grid]), validate=False)
         return
     spec = OPTIMIZERS[opt]
     xp, yp = default_axes(opt)
@@ -91,7 +91,7 @@ def explore_case(kind: str, surface: str, opt: str, n: int, steps: int) -> None:
     yv = axis_values(py, py.low, min(py.high, 0.99) if py.high < 1e300 else 1.0, n, axis="y")
     start = (-1.2, 1.0) if surface != "logreg" else (0.5, 0.5)
     res = sweep(surface, opt, start, steps, xp, xv, yp, yv)
-    pio.to_json(sweep_heatmap(res, "loss", selected=(0, 0)), validate=False)
+    pio.to_json(sweep_heatmap(res, "loss"), validate=False)  # as the Explore tab draws it: no selected-cell box
 
 
 def explore_rows() -> None:

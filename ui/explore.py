@@ -432,7 +432,10 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         boundary = stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
 
     cell = _current_cell(res, (opt, xp, yp, tuple(xv.tolist()), tuple(yv.tolist())))
-    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, selected=cell, look=look)
+    # The map does not box the selected cell: a click then leaves the figure as it was, Streamlit sends a reference to
+    # the message the browser already has, and Chromium redraws nothing (a 256² map: a click 1.5–2 s → 0.3 s; a
+    # moved box meant a new 2.7 MB figure to parse and draw). The selected cell is named under the map.
+    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, look=look)
     where = "(" + ", ".join(f"{c:g}" for c in start) + ")"
     notes = [
         fmt(
