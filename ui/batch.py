@@ -107,10 +107,26 @@ def controls(surface: Surface | None) -> None:
 
 # ----------------------------------------------------------------------------- the dataset view
 def sampling_of(resolved: ResolvedScene) -> Sampling | None:
+    """The scene's sampling on a dataset surface (None elsewhere): its data is what the data view shows."""
     data = dataset_of(resolved.surface)
     if data is None:
         return None
     return Sampling.of(data.n, resolved.batch_size or data.n, resolved.batch_seed, resolved.steps)
+
+
+def marked_sampling(resolved: ResolvedScene) -> tuple[Sampling | None, int | None]:
+    """Whose batches the data view rings: the first run that samples mini-batches, with its own batch size
+    (runs may differ, issue 13), and that run's index when the runs do not all sample alike (the legend then
+    names it); (None, None) when every run takes the full batch."""
+    data = dataset_of(resolved.surface)
+    if data is None:
+        return None, None
+    sizes = [r.batch_size if r.batch_size is not None and r.batch_size < data.n else None for r in resolved.runs]
+    for i, b in enumerate(sizes):
+        if b is not None:
+            named = i if any(other != b for other in sizes) else None
+            return Sampling.of(data.n, b, resolved.batch_seed, resolved.steps), named
+    return None, None
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -125,8 +141,15 @@ def _dataset_fig(
 ):
     data = dataset_of(_resolved.surface)
     assert data is not None
+    sampling, named = marked_sampling(_resolved)
     return dataset_figure(
-        data, _runs, frame_names=list(names), frame_steps=list(steps), sampling=sampling_of(_resolved), look=_look
+        data,
+        _runs,
+        frame_names=list(names),
+        frame_steps=list(steps),
+        sampling=sampling,
+        batch_label=None if named is None else _resolved.runs[named].label_in(_look.lang),
+        look=_look,
     )
 
 

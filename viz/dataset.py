@@ -72,10 +72,13 @@ def dataset_figure(
     frame_names: Sequence[str] = (),
     frame_steps: Sequence[int] = (),
     sampling: Sampling | None = None,
+    batch_label: str | None = None,
     height: int = 360,
     look: Look = DEFAULT,
 ) -> Figure:
-    """The dataset and every run's model at its last step, animated over ``frame_steps`` (see the module doc)."""
+    """The dataset and every run's model at its last step, animated over ``frame_steps`` (see the module doc).
+
+    sampling: whose batches are ringed; batch_label: that run's label, when the runs do not all sample alike."""
     _ = look.lang
     th = look.theme
     two_features = data.inputs.shape[1] == 2
@@ -158,7 +161,9 @@ def dataset_figure(
                     "color": th.diverged,
                     "line": {"width": look.line(1.8), "color": th.diverged},
                 },
-                "name": _("this step's batch"),
+                "name": _("this step's batch")
+                if batch_label is None
+                else _.fmt("this step's batch ({run})", run=safe(batch_label)),
                 "hoverinfo": "skip",
                 "meta": {"role": "batch"},
             }

@@ -73,3 +73,42 @@ def test_batch_curves_figure_has_one_line_per_batch_size_on_either_axis():
     assert decode(by_epoch["data"][2]["x"]).max() == 3.0  # epochs
     assert decode(by_step["data"][0]["x"]).max() == 600.0  # steps of batch size 1
     assert by_epoch["layout"]["yaxis"]["type"] == "log"
+
+
+def test_the_data_view_rings_the_batches_of_a_run_that_samples_them_and_names_it():
+    """Runs with their own batch sizes (issue 13): the view rings the batch the mini-batch run used at each step —
+    not the scene's full batch — and its legend names that run; with one sampling for all, no name."""
+    from optim_core.scene import RunConfig, Scene
+    from ui.batch import marked_sampling
+
+    scene = Scene(
+        surface="linreg",
+        runs=(RunConfig("sgd", {"lr": 0.05}), RunConfig("sgd", {"lr": 0.05}, batch_size=8)),
+        steps=60,
+    )
+    rs = scene.resolve()
+    trajs = rs.simulate()
+    sampling, named = marked_sampling(rs)
+    assert named == 1 and sampling is not None and sampling.batch_size == 8
+    names, steps = _frames_of(rs.surface, trajs)
+    label = rs.runs[1].label_in(None)
+    fig = dataset_figure(
+        dataset_of(rs.surface),
+        run_views(trajs),
+        frame_names=names,
+        frame_steps=steps,
+        sampling=sampling,
+        batch_label=label,
+    ).to_dict()
+    batch = next(t for t in fig["data"] if t["meta"]["role"] == "batch")
+    assert label in batch["name"] and "batch 8" in batch["name"]
+    data = dataset_of(rs.surface)
+    for f, step in zip(fig["frames"], steps):
+        if step >= 1:  # the rings are the samples run 1's own step used (its trajectory's sampling)
+            idx = trajs[1].sampling.indices(step)
+            np.testing.assert_allclose(sorted(f["data"][-1]["x"]), sorted(data.inputs[idx, 0]))
+    same = scene.with_(
+        runs=(RunConfig("sgd", {"lr": 0.05}, batch_size=8), RunConfig("adam", {"lr": 0.1}, batch_size=8))
+    )
+    assert marked_sampling(same.resolve())[1] is None
+    assert marked_sampling(scene.with_(runs=(RunConfig("sgd", {"lr": 0.05}),)).resolve()) == (None, None)
