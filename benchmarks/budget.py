@@ -5,6 +5,12 @@ side × a cost per path), dearer on a dataset and with mini-batches); the app re
 ui.heavy.CPU_BUDGET_S and Tune each run thins its sweep to fit.  This prints, for the cases that matter, the
 measured cost per step at widths 1, 16 and 64 (to refit the coefficients), then each case's prediction against
 its measured CPU: the prediction should be above the measurement (the model is meant to be pessimistic).
+
+Explore maps (ui.heavy.explore_seconds / explore_megabytes): the CPU per run and step of run_summary at 256² (to
+refit the optimizer and surface terms; `--explore-fit`), then each map's predicted CPU and memory against its
+measured CPU (process time) and peak memory (tracemalloc: the map and its figure, with the figure's JSON).
+
+
 Then the step inspector's recording (ui.heavy.recording_seconds: one run again with its state recorded, its
 vectors and overlay, its table of every step as CSV), predicted against measured, for the optimizers with the most
 state and the dearest surfaces.
@@ -12,7 +18,9 @@ state and the dearest surfaces.
 
 from __future__ import annotations
 
+import argparse
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -53,6 +61,89 @@ SCENES = {
 }
 
 
+EXPLORE_CASES = [  # (what, kind, surface, optimizer, n per axis, steps)
+    ("sweep lr × μ", "sweep", "rosenbrock", "momentum", 256, 300),
+    ("sweep lr × β1", "sweep", "rosenbrock", "adam", 256, 300),
+    ("sweep lr × β1", "sweep", "ackley", "swats", 256, 300),
+    ("sweep lr × β1", "sweep", "rosenbrock", "adam", 64, 2000),
+    ("sweep lr × wd", "sweep", "logreg", "sgd", 24, 300),
+    ("basin map", "basins", "himmelblau", "adam", 256, 300),
+    ("basin map", "basins", "himmelblau", "momentum", 256, 1000),
+]
+
+
+def explore_case(kind: str, surface: str, opt: str, n: int, steps: int) -> None:
+    """One Explore map and its figure, as the Explore tab computes and draws them."""
+    import plotly.io as pio
+
+    from optim_core import OPTIMIZERS
+    from optim_core.explore import axis_values, basins, default_axes, sweep
+    from viz.explore import basin_figure, sweep_heatmap
+
+    if kind == "basins":
+        grid = basins(surface, opt, steps, params={"lr": 0.002 if opt == "momentum" else 0.05}, grid_n=n)
+        pio.to_json(basin_figure([grid]), validate=False)
+        return
+    spec = OPTIMIZERS[opt]
+    xp, yp = default_axes(opt)
+    xv = axis_values(spec.param(xp), 1e-5, 1e-1, n)
+    py = spec.param(yp)
+    yv = axis_values(py, py.low, min(py.high, 0.99) if py.high < 1e300 else 1.0, n, axis="y")
+    start = (-1.2, 1.0) if surface != "logreg" else (0.5, 0.5)
+    res = sweep(surface, opt, start, steps, xp, xv, yp, yv)
+    pio.to_json(sweep_heatmap(res, "loss"), validate=False)  # as the Explore tab draws it: no selected-cell box
+
+
+def explore_rows() -> None:
+    from surfaces import get_surface
+
+    print("\n| Explore map | predicted CPU s / measured | predicted MB / measured peak |\n|---|---|---|")
+    for what, kind, surface, opt, n, steps in EXPLORE_CASES:
+        runs = n * n
+        seconds = heavy.explore_seconds(get_surface(surface), opt, steps, runs)
+        mb = heavy.explore_megabytes(runs, steps)
+        explore_case(kind, surface, opt, min(n, 8), 5)  # warm: compile the surface, import the figures
+        t0 = time.process_time()
+        explore_case(kind, surface, opt, n, steps)
+        cpu = time.process_time() - t0
+        tracemalloc.start()
+        try:
+            explore_case(kind, surface, opt, n, min(steps, 50))
+            peak = tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+        ok = "" if seconds >= cpu and mb >= peak else " **under**"
+        print(
+            f"| {what}, {opt}, {surface}, {n}×{n} × {steps} steps | {seconds:.2f} / {cpu:.2f} | "
+            f"{mb:.0f} / {peak:.0f}{ok} |"
+        )
+
+
+def explore_fit() -> None:
+    """ns per run and step of run_summary at 256² × 50 steps: each optimizer on Rosenbrock, SGD on each surface."""
+    from optim_core import OPTIMIZERS
+    from optim_core.trajectory import run_summary
+    from surfaces import SURFACES, get_surface
+
+    def ns(surface: str, opt: str, n: int = 256, steps: int = 50) -> float:
+        lr = np.geomspace(1e-5, 1e-2, n * n)
+        start = tuple(0.3 for _ in range(get_surface(surface).dim))
+        best = float("inf")
+        for _ in range(2):
+            t0 = time.process_time()
+            run_summary(surface, opt, start, steps, within=1e-6, lr=lr)
+            best = min(best, time.process_time() - t0)
+        return best / (steps * n * n) * 1e9
+
+    print("\n| optimizer (Rosenbrock) | ns per run and step |\n|---|---|")
+    for opt in OPTIMIZERS:
+        print(f"| {opt} | {ns('rosenbrock', opt):.1f} |")
+    print("\n| surface (SGD) | ns per run and step |\n|---|---|")
+    for sid in SURFACES:
+        small = sid in ("linreg", "logreg")
+        print(f"| {sid} | {ns(sid, 'sgd', 32 if small else 256):.1f} |")
+
+
 RECORDING_CASES = {
     "Rosenbrock, Adam, 3 starts × 10 000 steps": limits("rosenbrock", "adam:lr=0.01", 10_000, 3, runs=1),
     "Rosenbrock, AMSGrad, 8 starts × 10 000 steps": limits("rosenbrock", "amsgrad:lr=0.01", 10_000, 8, runs=1),
@@ -78,7 +169,16 @@ def recording_cpu(q: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    print("| surface | batch | µs/step, width 1 | width 16 | width 64 |\n|---|---|---|---|---|")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--explore", action="store_true", help="only the Explore maps")
+    ap.add_argument("--explore-fit", action="store_true", help="also the Explore fit (per optimizer, per surface)")
+    args = ap.parse_args()
+    if args.explore_fit:
+        explore_fit()
+    explore_rows()
+    if args.explore:
+        return
+    print("\n| surface | batch | µs/step, width 1 | width 16 | width 64 |\n|---|---|---|---|---|")
     for surface, batch in PER_STEP_CASES:
         w = [per_step_us(surface, batch, k) for k in (1, 16, 64)]
         print(f"| {surface} | {batch or 'full'} | {w[0]:.0f} | {w[1]:.0f} | {w[2]:.0f} |")

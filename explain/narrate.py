@@ -101,6 +101,8 @@ ANGLE = N_("The velocity points {deg}° away from the downhill direction −g: t
 OVERSHOOT = N_("Along {axes} the slope has changed sign at the new point: the step went past the valley floor.")
 BRANCH_YES = N_("yes")
 BRANCH_NO = N_("no")
+# an indicator's meaning and its answer: the catalogue holds the punctuation (Chinese uses a full-width colon)
+BRANCH = N_("{meaning}: {value}")
 
 
 def pct(v: float) -> str:
@@ -264,8 +266,10 @@ def branch_text(meaning: str, value: np.ndarray | float, lang: i18n.Lang = i18n.
     if np.isnan(arr).all():
         return None
     if arr.size == 1:
-        return f"{lang(meaning)}: {yes_no(float(arr[0]), lang)}"
-    return f"{lang(meaning)}: " + ", ".join(f"{COORDS[k]} {yes_no(float(arr[k]), lang)}" for k in range(arr.size))
+        answer = yes_no(float(arr[0]), lang)
+    else:
+        answer = ", ".join(f"{COORDS[k]} {yes_no(float(arr[k]), lang)}" for k in range(arr.size))
+    return lang.fmt(BRANCH, meaning=lang(meaning), value=answer)
 
 
 __all__ = ["branch_text", "narrate"]

@@ -364,6 +364,21 @@ def counter_text(look: Look, step: int, total: int) -> str:
     return look.lang.fmt("step {step} / {total}", step=step, total=total)
 
 
+def counter_width(look: Look, sizes: Sizes, steps: int | None) -> int:
+    """Width of the last frame's counter ("step S / S"), the room a title leaves for it; 0 without paths."""
+    if steps is None:
+        return 0
+    text = counter_text(look, steps, steps)
+    return text_size(text, sizes.font("text", text))[0]
+
+
+def counter_box(look: Look, sizes: Sizes, right: float, width: int) -> tuple[int, int, int, int]:
+    """The header strip the step counter is redrawn in, ending at ``right``: wide enough for any counter."""
+    widest = counter_text(look, 99999, 99999)
+    w = text_size(widest, sizes.font("text", widest))[0]
+    return (max(0, int(right) - w - 2), 0, min(width, int(right) + 2), sizes.header_h)
+
+
 # --------------------------------------------------------------------------- markers
 def minimum_ops(cx: float, cy: float, fs: int, theme: Theme) -> tuple[list[Op], float]:
     """A known minimum: the theme's star (filled, ink outline), as on screen."""
@@ -372,6 +387,20 @@ def minimum_ops(cx: float, cy: float, fs: int, theme: Theme) -> tuple[list[Op], 
         (rgb_of(theme.ink), 1.0, polygon_shape(star_points(cx, cy, r + 1.8, inner=0.5))),
         (rgb_of(theme.minimum), 1.0, polygon_shape(star_points(cx, cy, r, inner=0.45))),
     ], r + 3
+
+
+def stamp_minimum(
+    img: np.ndarray, cx: float, cy: float, clip: tuple[int, int, int, int], fs: int, theme: Theme
+) -> Overlay | None:
+    """Paint a known minimum's star at (cx, cy) into ``img``, inside ``clip``; the overlay that keeps it above
+    the paths (re-stamped where a path crosses it), or None where it falls outside ``clip``."""
+    ops, rad = minimum_ops(cx, cy, fs, theme)
+    box = clip_box((cx - rad, cy - rad, cx + rad, cy + rad), clip)
+    if not box:
+        return None
+    reg, _ = paint(img, box, ops, SS)
+    img[box[1] : box[3], box[0] : box[2]] = reg
+    return box, ops
 
 
 def legend_entries(paths: Sequence[Any]) -> list[tuple[str, RGB]]:

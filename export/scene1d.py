@@ -254,12 +254,8 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
     overlays: list[kit.Overlay] = []
     minima_px = cp.to_pixel(np.column_stack([c.minima, c.minima_f])) if c.minima else np.zeros((0, 2))
     for cx, cy in minima_px:
-        mops, rad = kit.minimum_ops(cx, cy, sz.fs, th)
-        box = kit.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), cp.box)
-        if box:
-            reg, _ = kit.paint(img, box, mops, kit.SS)
-            img[box[1] : box[3], box[0] : box[2]] = reg
-            overlays.append((box, mops))
+        if star := kit.stamp_minimum(img, cx, cy, cp.box, sz.fs, th):
+            overlays.append(star)
     path_px = [cp.to_pixel(p.points) for p in curve_paths]
     clips = [cp.box] * len(curve_paths)
     tp = lay.theta
@@ -286,8 +282,7 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
         path_px += [tp.to_pixel(p.points) for p in paths[len(curve_paths) :]]
         clips += [tp.box] * (len(paths) - len(curve_paths))
     # title (left) and the step counter's room (right), over the whole width
-    counter = kit.counter_text(look, max_steps(curve_paths), max_steps(curve_paths)) if curve_paths else ""
-    counter_w = text_size(counter, sz.font("text", counter))[0] if curve_paths else 0
+    counter_w = kit.counter_width(look, sz, max_steps(curve_paths) if curve_paths else None)
     right = (tp or cp).box[2]
     title_font = sz.font("title", c.title)
     hm = sz.header_h / 2
@@ -305,9 +300,7 @@ def backdrop(c: CurveImage, paths: Sequence[PathLayer], size: tuple[int, int], l
         ov = kit.legend_overlay(img, curve_paths, sz, cp.box, busy, look, busy_img=curve_img)
         if ov:
             overlays.append(ov)
-    widest = kit.counter_text(look, 99999, 99999)
-    counter_w = text_size(widest, sz.font("text", widest))[0]
-    cbox = (max(0, right - counter_w - 2), 0, min(w, right + 2), sz.header_h)
+    cbox = kit.counter_box(look, sz, right, w)
     k = every(curve_paths)
     boxes = [cp.box] + ([tp.box] if tp is not None else [])
     union = (min(x[0] for x in boxes), min(x[1] for x in boxes), max(x[2] for x in boxes), max(x[3] for x in boxes))

@@ -133,15 +133,10 @@ def backdrop(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
     if s.minima:
         mp = lay.to_pixel(np.array(s.minima))
         for cx, cy in mp:
-            ops, rad = kit.minimum_ops(cx, cy, sz.fs, th)
-            box = kit.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), lay.box)
-            if box:
-                reg, _ = kit.paint(img, box, ops, kit.SS)
-                img[box[1] : box[3], box[0] : box[2]] = reg
-                overlays.append((box, ops))
+            if star := kit.stamp_minimum(img, cx, cy, lay.box, sz.fs, th):
+                overlays.append(star)
     # title (left) and the room the step counter needs (right)
-    counter = kit.counter_text(look, max_steps(paths), max_steps(paths)) if paths else ""
-    counter_w = text_size(counter, sz.font("text", counter))[0] if paths else 0
+    counter_w = kit.counter_width(look, sz, max_steps(paths) if paths else None)
     title_font = sz.font("title", s.title)
     hm = sz.header_h / 2
     kit.put_text(img, (l, hm), kit.fit_text(s.title, title_font, r - l - counter_w - 2 * pad), title_font, ink, "lm")
@@ -161,9 +156,7 @@ def backdrop(s: SurfaceImage, paths: Sequence[PathLayer], size: tuple[int, int],
             ov = kit.legend_overlay(img, paths, sz, lay.box, busy, look)
             if ov:
                 overlays.append(ov)
-    widest = kit.counter_text(look, 99999, 99999)
-    counter_w = text_size(widest, sz.font("text", widest))[0]
-    cbox = (max(0, r - counter_w - 2), 0, min(w, r + 2), sz.header_h)
+    cbox = kit.counter_box(look, sz, r, w)
     return kit.Backdrop(
         bg=img,
         clip=lay.box,

@@ -320,8 +320,7 @@ def backdrop(
     ctitle = look.gettext("f (log)") if g.scale.log else "f"
     kit.put_text(img, (c0, ct - sz.fs * 0.6), ctitle, sz.font("tick", ctitle), muted, "lb")
     hm = sz.header_h / 2
-    counter = kit.counter_text(look, max_steps(paths), max_steps(paths)) if paths else ""
-    counter_w = text_size(counter, sz.font("text", counter))[0] if paths else 0
+    counter_w = kit.counter_width(look, sz, max_steps(paths) if paths else None)
     title_font = sz.font("title", s.title)
     kit.put_text(
         img, (pad, hm), kit.fit_text(s.title, title_font, g.cbar[0] - counter_w - 3 * pad), title_font, ink, "lm"
@@ -347,12 +346,8 @@ def backdrop(
             iy, ix = int(min(max(cy, 0), h - 1)), int(min(max(cx, 0), w - 1))
             if depth_buf[iy, ix] > dep + HIDE_EPS:
                 continue
-            ops, rad = kit.minimum_ops(cx, cy, sz.fs, th)
-            box = kit.clip_box((cx - rad, cy - rad, cx + rad, cy + rad), clip)
-            if box:
-                reg, _ = kit.paint(img, box, ops, kit.SS)
-                img[box[1] : box[3], box[0] : box[2]] = reg
-                overlays.append((box, ops))
+            if star := kit.stamp_minimum(img, cx, cy, clip, sz.fs, th):
+                overlays.append(star)
     if paths:
         busy = kit.busy_points(paths, path_px)
         # avoid labels (text-coloured, unsaturated) and, less, the surface (coloured); the panes may be covered
@@ -363,10 +358,8 @@ def backdrop(
         ov = kit.legend_overlay(img, paths, sz, clip, busy, look, occupied)
         if ov:
             overlays.append(ov)
-    widest = kit.counter_text(look, 99999, 99999)
-    counter_w = text_size(widest, sz.font("text", widest))[0]
     rx = g.cbar[0] - pad
-    cbox = (max(0, rx - counter_w - 2), 0, min(w, rx + 2), sz.header_h)
+    cbox = kit.counter_box(look, sz, rx, w)
     return kit.Backdrop(
         bg=img,
         clip=clip,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import gettext as _gettext
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ class Lang:
             return translated.format(**params)
         except (KeyError, IndexError, ValueError):
             return template.format(**params)
+
+    def join(self, parts: Iterable[str]) -> str:
+        """Translated sentences one after another, as the language writes them: a space between them in
+        English, nothing in Chinese (its 。 closes a sentence without one). Empty parts are left out."""
+        return ("" if self.is_cjk else " ").join(p.strip() for p in parts if p and p.strip())
 
     @property
     def is_cjk(self) -> bool:

@@ -6,19 +6,16 @@ import sys
 
 import i18n
 
-from . import LESSONS, check
+from . import LESSONS
+from .claims import report
 
 
 def main() -> int:
     lang = i18n.get(sys.argv[1] if len(sys.argv) > 1 else "en")
     bad = 0
     for lesson in LESSONS.values():
-        resolved = lesson.scene.resolve()
-        trajs = resolved.simulate()
-        print(f"{lesson.id} — {lang(lesson.title)}")
-        for o in check(lesson.claims, trajs, resolved, lang):
-            bad += not o.holds
-            print(f"  {'✓' if o.holds else '✗'} {o.text}")
+        failed, resolved, trajs = report(f"{lesson.id} — {lang(lesson.title)}", lesson.scene, lesson.claims, lang)
+        bad += failed
         if lesson.question is not None:
             a = lesson.question.answer(trajs, resolved)
             print(f"  ? {lang(lesson.question.text)} → {resolved.runs[a].label if a >= 0 else '(none)'}")

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from i18n import N_, Lang
-from optim_core.scene import ResolvedScene
+from optim_core.scene import ResolvedScene, Scene
 
 
 class Trajectory(Protocol):
@@ -364,3 +364,15 @@ def check(claims: Sequence[Claim], trajs: Sequence[Trajectory], resolved: Resolv
         }
         out.append(Outcome(claim=c, holds=holds, measured=measured, text=lang.fmt(kind.template, **params)))
     return out
+
+
+def report(heading: str, scene: Scene, claims: Sequence[Claim], lang: Lang) -> tuple[int, ResolvedScene, list[Any]]:
+    """Print ``heading`` and every claim measured on the scene (✓ / ✗): what ``python -m lessons`` and
+    ``python -m lessons.guide`` show. Returns (claims that fail, the resolved scene, its trajectories)."""
+    resolved = scene.resolve()
+    trajs: list[Any] = list(resolved.simulate())  # optim_core Trajectories: what the claims read
+    print(heading)
+    outcomes = check(claims, trajs, resolved, lang)
+    for o in outcomes:
+        print(f"  {'✓' if o.holds else '✗'} {o.text}")
+    return sum(not o.holds for o in outcomes), resolved, trajs

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from i18n import N_
 from optim_core.scene import RunConfig, Scene
@@ -349,21 +348,14 @@ def main() -> int:
     """``python -m lessons.guide``: every chooser and tip claim, measured (✓ / ✗)."""
     import i18n
 
-    from .claims import check
+    from .claims import report
 
     lang = i18n.get("en")
-    bad = 0
     entries: list[tuple[str, str, Scene, tuple[Claim, ...]]] = [
         *((f"chooser {c.id}", c.recommendation, c.scene, c.claims) for c in CHOICES.values()),
         *((f"tip {t.id}", t.title, t.scene, t.claims) for t in TIPS.values()),
     ]
-    for name, title, scene, claims in entries:
-        resolved = scene.resolve()
-        trajs: list[Any] = list(resolved.simulate())  # optim_core Trajectories: what the claims read
-        print(f"{name} — {title}")
-        for o in check(claims, trajs, resolved, lang):
-            bad += not o.holds
-            print(f"  {'✓' if o.holds else '✗'} {o.text}")
+    bad = sum(report(f"{name} — {title}", scene, claims, lang)[0] for name, title, scene, claims in entries)
     return 1 if bad else 0
 
 

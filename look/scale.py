@@ -53,14 +53,6 @@ class ValueScale:
             t = np.clip(t, 0.0, 1.0)
         return np.where(np.isfinite(f), t, np.nan)
 
-    def f(self, t: np.ndarray) -> np.ndarray:
-        """Inverse of t() inside [0, 1]."""
-        t = np.asarray(t, dtype=float)
-        if self.log:
-            a0, a1 = self._log_ends()
-            return 2.0 * (10 ** (a0 + t * (a1 - a0)) - self.offset * 0.5 + self.lo * 0.5)
-        return self.lo * (1.0 - t) + self.hi * t
-
     def ticks(self, n: int = 6) -> tuple[list[float], list[str]]:
         """Colour-bar tick positions (in t) and their labels (in f): round values of f."""
         vals: list[float]

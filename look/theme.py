@@ -78,11 +78,18 @@ class Theme:
     metric_scale: str  # Plotly colour scale name for metric heatmaps (loss, steps, distance)
     metric_missing: str  # a metric heatmap's "diverged" cells
     plotly_template: str  # the explicit Plotly template (never Streamlit's placeholder template)
+    # the step inspector's layers, (layer id, colour): the same colour for every run (the layer is what the
+    # colour means), readable on this theme's surface; ids as explain.LAYERS declares them
+    vectors: tuple[tuple[str, str], ...]
     screen_halo: bool = False  # on screen too, a wider line in the outline colour under every path (viz.halo)
 
     def run_color(self, i: int) -> str:
         """Colour of run i: stable, so run i has this colour in every view and every export."""
         return self.run_colors[i % len(self.run_colors)]
+
+    def vector_color(self, layer: str) -> str:
+        """Colour of the inspector's layer `layer` ("gradient", "step", "eff_lr" …) in this theme."""
+        return dict(self.vectors)[layer]
 
     def run_rgb(self, i: int) -> RGB:
         return hex_to_rgb(self.run_color(i))
@@ -169,6 +176,14 @@ LIGHT = Theme(
     metric_scale="Viridis",
     metric_missing="#9A9A9A",
     plotly_template="plotly_white",
+    vectors=(
+        ("gradient", "#C4161C"),  # red: downhill
+        ("velocity", "#6A3D9A"),  # purple: what momentum carries
+        ("step", "#1F2430"),  # ink: what actually happened
+        ("lookahead", "#6A3D9A"),
+        ("decay", "#00796B"),  # teal
+        ("eff_lr", "#D98E04"),  # amber
+    ),
 )
 
 DARK = Theme(
@@ -217,6 +232,14 @@ DARK = Theme(
     metric_scale="Viridis",
     metric_missing="#5A5F6A",
     plotly_template="plotly_dark",
+    vectors=(
+        ("gradient", "#FF5A5F"),  # the same hues, lighter: they read on the navy surface
+        ("velocity", "#C39BFF"),
+        ("step", "#F2F4F8"),  # light ink: the light theme's dark ink vanishes here
+        ("lookahead", "#C39BFF"),
+        ("decay", "#3DD6B5"),
+        ("eff_lr", "#FFB52E"),
+    ),
 )
 
 HIGH_CONTRAST = Theme(
@@ -265,6 +288,14 @@ HIGH_CONTRAST = Theme(
     metric_scale="Cividis",
     metric_missing="#7A7A7A",
     plotly_template="plotly_white",
+    vectors=(
+        ("gradient", "#D00000"),  # saturated and darker: a projector washes pale colours out
+        ("velocity", "#5A189A"),
+        ("step", "#000000"),
+        ("lookahead", "#5A189A"),
+        ("decay", "#006B55"),
+        ("eff_lr", "#B86E00"),
+    ),
     screen_halo=True,
 )
 

@@ -1,8 +1,10 @@
 r"""Hyperparameter exploration: sweep grids, stability theory, basins of attraction, noise ensembles.
 
-Pure NumPy (no Streamlit, no Plotly).  Every grid is computed by *one* vectorized
-:func:`optim_core.run` call — hyperparameters or start points as (B,) arrays — so a
-128×128 sweep costs about as much as one path of 16 384 coordinates:
+Pure NumPy (no Streamlit, no Plotly).  Every grid is computed by *one* vectorized call of the step loop
+— hyperparameters or start points as (B,) arrays — so a 256×256 sweep costs about as much as one path of
+65 536 coordinates.  A grid keeps no history: :func:`optim_core.trajectory.run_summary` computes each run's
+final point and loss, divergence step and first step within tolerance while stepping (the numbers
+``run()`` gives, bit for bit; memory O(runs), not O(runs × steps)):
 
     from optim_core.explore import sweep, axis_values, default_axes, stability_boundary
     spec = OPTIMIZERS["momentum"]
@@ -18,10 +20,10 @@ index; the flat batch index used inside run() (and by Plotly's ``point_index`` o
 selectable cell-centre overlay) is ``k = i * nx + j``.
 
 Caps (documented limits, checked with one-line :class:`~optim_core.spec.SpecError` messages):
-SWEEP_MAX = 128 values per sweep axis, BASIN_MAX = 200 start points per basin-map axis,
-ENSEMBLE_MAX = 1024 noisy runs.  Work is additionally bounded by WORK_BUDGET trajectory-steps
-per run() call (memory: run() keeps the full history); larger grids run in consecutive
-chunks, which gives the same numbers since the runs are independent.
+SWEEP_MAX = 256 values per sweep axis, BASIN_MAX = 256 start points per basin-map axis (256² = MAX_BATCH
+runs), ENSEMBLE_MAX = 1024 noisy runs.  A sweep asked to keep every path (keep_points) and an ensemble keep
+the full history: WORK_BUDGET bounds the trajectory-steps of one run() call there, and a larger sweep runs
+in consecutive chunks, which gives the same numbers since the runs are independent.
 """
 
 from __future__ import annotations
@@ -39,16 +41,26 @@ from surfaces import SURFACES, Surface, get_surface
 
 from .optimizers import OPTIMIZERS
 from .spec import HyperParam, OptimizerSpec, SpecError
-from .trajectory import DIVERGENCE_BOUND, MAX_STEPS, Trajectory, resolve_params, run
+from .trajectory import (
+    DIVERGENCE_BOUND,
+    MAX_STEPS,
+    RunSummary,
+    Trajectory,
+    resolve_params,
+    run,
+    run_summary,
+    summarize,
+)
 
-SWEEP_MAX = 128
-"""Most values per sweep axis (128×128 = 16 384 runs)."""
-BASIN_MAX = 200
-"""Most start points per basin-map axis (200×200 = 40 000 runs)."""
+SWEEP_MAX = 256
+"""Most values per sweep axis (256×256 = 65 536 runs)."""
+BASIN_MAX = 256
+"""Most start points per basin-map axis (256×256 = 65 536 runs)."""
 ENSEMBLE_MAX = 1024
 """Most noisy runs in one ensemble."""
 WORK_BUDGET = 1 << 24
-"""Most trajectories × (steps + 1) in one run() call; above it a grid runs in chunks (same results)."""
+"""Most trajectories × (steps + 1) in one run() call that keeps the history (a sweep with keep_points, an
+ensemble); above it a sweep runs in chunks (same results)."""
 
 DIVERGED = -1
 """Basin label: the run diverged (left the bound or overflowed)."""
@@ -264,7 +276,7 @@ def axis_values(param: HyperParam, lo: float, hi: float, n: int, *, axis: str = 
 
     Raises SpecError with a one-line message that names the allowed range:
     "x range is reversed: 0.1 > 0.01", "lr is on a log scale: the range must be > 0 …",
-    "y range: beta1 must be in [0, 1), got 1", "x resolution 200 is over the cap of 128 …".
+    "y range: beta1 must be in [0, 1), got 1", "x resolution 300 is over the cap of 256 …".
     """
     name, allowed = param.name, param.range_text()
     _check_sweep_resolution(n, axis)
@@ -482,7 +494,8 @@ def sweep(
     tol: float = 1e-6,
     keep_points: bool = False,
 ) -> SweepResult:
-    """Run a len(y_values) × len(x_values) grid of two hyperparameters from one start, as one run() call.
+    """Run a len(y_values) × len(x_values) grid of two hyperparameters from one start, in one pass of the step
+    loop that keeps no history (run_summary: the numbers run() gives for each cell).
 
     base_params: the other hyperparameters (defaults fill the rest; axis values override them).
     keep_points: also keep every path (ny, nx, steps+1, d) — big; prefer cell_trajectory().
@@ -519,27 +532,25 @@ def sweep(
             params_all[name] = grid.ravel()
 
     f_star = _best_known_value(surf)
-    final_loss = np.empty(batch)
-    final_point = np.empty((batch, surf.dim))
-    diverged_at = np.empty(batch, dtype=np.int64)
-    steps_to_tol = np.full(batch, -1, dtype=np.int64)
-    points = np.empty((batch, steps + 1, surf.dim)) if keep_points else None
-
-    for sl in _chunks(batch, steps):
-        p = {k: _take(v, sl) for k, v in params_all.items()}
-        n = sl.stop - sl.start
-        traj = run(surf, spec, starts_all[sl], steps, schedule=schedule, clip=clip, **p)
-        final_loss[sl] = traj.loss[-1]
-        final_point[sl] = traj.points[-1]
-        diverged_at[sl] = traj.diverged_at
-        if f_star is not None:
-            hit = traj.loss <= f_star + tol
-            first = hit.argmax(axis=0)
-            ok = hit[first, np.arange(n)] & (traj.diverged_at < 0)
-            steps_to_tol[sl] = np.where(ok, first, -1)
-        if points is not None:
+    within = None if f_star is None else f_star + tol
+    points = None
+    if keep_points:  # the whole history, chunk by chunk (WORK_BUDGET), reduced as run_summary does
+        points = np.empty((batch, steps + 1, surf.dim))
+        parts = []
+        for sl in _chunks(batch, steps):
+            p = {k: _take(v, sl) for k, v in params_all.items()}
+            traj = run(surf, spec, starts_all[sl], steps, schedule=schedule, clip=clip, **p)
+            parts.append(summarize(traj, within))
             points[sl] = traj.points.transpose(1, 0, 2)
-        del traj
+            del traj
+        summary = RunSummary.join(parts)
+    else:  # the metrics computed while stepping: memory O(runs), not O(runs × steps)
+        summary = run_summary(surf, spec, starts_all, steps, within=within, schedule=schedule, clip=clip, **params_all)
+    final_loss, final_point, diverged_at = summary.final_loss, summary.final_point, summary.diverged_at
+    if summary.first_within is None:
+        steps_to_tol = np.full(batch, -1, dtype=np.int64)
+    else:  # a run that diverged never counts as within tolerance
+        steps_to_tol = np.where(diverged_at < 0, summary.first_within, -1)
 
     dist = surf.nearest_minimum_distance(final_point)
     distance = np.full(batch, np.nan) if dist is None else dist
@@ -858,7 +869,8 @@ def basins(
     """Label a grid_n × grid_n grid of starts (over window, default the surface's domain) by the minimum reached.
 
     On a 1-D curve the grid is one row of grid_n starts: labels (1, grid_n), ys = [0.0].
-    One run() call for the whole grid (≤ BASIN_MAX² = 40 000 starts).
+    One pass of the step loop for the whole grid (≤ BASIN_MAX² = 65 536 starts), no history kept
+    (optim_core.trajectory.run_summary).
     """
     spec = _spec(optimizer)
     surf = get_surface(surface)
@@ -885,13 +897,8 @@ def basins(
         starts = xs[:, None]
         shape = (1, n)
     batch = starts.shape[0]
-    final_point = np.empty((batch, dim))
-    diverged_at = np.empty(batch, dtype=np.int64)
-    for sl in _chunks(batch, steps):
-        traj = run(surf, spec, starts[sl], steps, schedule=schedule, clip=clip, **resolved)
-        final_point[sl] = traj.points[-1]
-        diverged_at[sl] = traj.diverged_at
-        del traj
+    summary = run_summary(surf, spec, starts, steps, schedule=schedule, clip=clip, **resolved)
+    final_point, diverged_at = summary.final_point, summary.diverged_at
 
     minima = np.asarray(surf.minima, dtype=float)
     if dim == 2:

@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from dataclasses import replace as dc_replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -201,11 +202,16 @@ class ResolvedScene:
         return int(self.starts.shape[1])
 
     def run_key(self, i: int) -> str:
-        """A cache key for run i alone (what its trajectory depends on: not the other runs, not the window)."""
+        """A cache key for run i alone (what its trajectory depends on: not the other runs, not the window).
+        Computed once per resolved scene (a rerun asks for each key many times)."""
+        return self._run_keys[i]
+
+    @cached_property
+    def _run_keys(self) -> tuple[str, ...]:
         d = self.scene.to_dict()
-        d["runs"] = [d["runs"][i]]
         d["window"] = None
-        return json.dumps(d, sort_keys=True, separators=(",", ":"))
+        runs = d.pop("runs")
+        return tuple(json.dumps(d | {"runs": [r]}, sort_keys=True, separators=(",", ":")) for r in runs)
 
     def simulate_run(self, i: int, *, record_state: bool = False) -> Trajectory:
         """Run i from every start (B = number of starts); record_state: also what each step did (traj.record)."""
@@ -253,8 +259,16 @@ class Scene:
 
     # ------------------------------------------------------------------ validation, once
     def resolve(self) -> ResolvedScene:
-        """Validate every field and resolve it (cached by the scene's canonical JSON). Raises SpecError /
-        FormulaError."""
+        """Validate every field and resolve it. Raises SpecError / FormulaError. Memoized on the instance (a
+        rerun asks ~18 times), and equal scenes from other sources share one result through a small LRU keyed
+        by the canonical JSON."""
+        return self._resolved
+
+    @cached_property
+    def _resolved(self) -> ResolvedScene:
+        # functools.cached_property writes the instance's __dict__ directly, so it works on a frozen dataclass
+        # and stays out of the dataclass fields: equality, hash, repr and replace() are unchanged. An invalid
+        # scene raises here and caches nothing (each call raises again, as before).
         key = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         hit = _RESOLVED.get(key)
         if hit is None:
@@ -263,6 +277,10 @@ class Scene:
                 _RESOLVED.pop(next(iter(_RESOLVED)))
             _RESOLVED[key] = hit
         return hit
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickles and copies carry the fields, never the memo (a Surface's lambdified functions do not pickle)
+        return {k: v for k, v in self.__dict__.items() if k != "_resolved"}
 
     def validated(self) -> Scene:
         """Return self if every field is valid; raise SpecError/FormulaError with a one-line message."""

@@ -15,7 +15,7 @@ Design notes (why it looks like this):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -386,6 +386,60 @@ def run(
         or a length-B array.
     Raises SpecError / FormulaError / SurfaceError (all ValueError, one-line messages) for invalid input.
     """
+    s = _setup(surface, optimizer, starts, steps, schedule, noise, clip, batch_size, seed, params)
+    hp_run = {**s.hp_run, RECORD: True} if record_state else s.hp_run
+    history, grads, lr_used, rec = _iterate(
+        s.surf, s.spec, hp_run, s.starts, s.steps, s.lr_steps, s.noise, s.clip, record_state, s.sampling
+    )
+    return _finish(
+        s.surf,
+        s.spec,
+        s.hp,
+        history,
+        grads,
+        s.lr_steps if lr_used is None else lr_used,
+        bound,
+        rec,
+        schedule=s.schedule,
+        noise=s.noise,
+        clip=s.clip,
+        sampling=s.sampling,
+    )
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """run()'s arguments checked and resolved: what the step loop needs (shared by run and run_summary)."""
+
+    surf: Surface
+    spec: OptimizerSpec
+    hp: dict[str, Any]  # resolved hyperparameters (what Trajectory.params shows)
+    hp_run: dict[str, Any]  # … plus what the loop alone needs (a schedule's lr chain)
+    starts: np.ndarray  # (B, d)
+    steps: int
+    lr_steps: Any  # (steps,) or (steps, B) array; for run_summary, (steps, B) may be _LrRows
+    schedule: dict[str, Any]
+    noise: Noise | None
+    clip: float | None
+    sampling: Sampling | None
+
+
+class _LrRows:
+    """(steps, B) learning rates (a schedule's factors × a per-run lr) without the (steps, B) array: row t is
+    computed when the loop asks for it, with the same product, so its values are those of the full array."""
+
+    ndim = 2
+
+    def __init__(self, factors: np.ndarray, lr0: np.ndarray) -> None:
+        self.factors, self.lr0 = factors, lr0
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return self.factors[t] * self.lr0
+
+
+def _setup(
+    surface, optimizer, starts, steps, schedule, noise, clip, batch_size, seed, params, *, lazy_lr: bool = False
+) -> _Setup:
     spec = optimizer if isinstance(optimizer, OptimizerSpec) else OPTIMIZERS.get(str(optimizer))
     if spec is None:
         raise SpecError(
@@ -416,7 +470,10 @@ def run(
 
     lr0 = hp["lr"]
     factors = lr_factors({"name": sched_spec.id, **sched_params}, steps, lr0)
-    if isinstance(lr0, np.ndarray):
+    lr_steps: Any
+    if isinstance(lr0, np.ndarray) and lazy_lr:  # run_summary: O(B) memory, a row per step
+        lr_steps = _LrRows(factors, lr0)
+    elif isinstance(lr0, np.ndarray):
         lr_steps = (factors if factors.ndim == 2 else factors[:, None]) * lr0[None, :]
     else:
         lr_steps = factors * lr0
@@ -424,20 +481,14 @@ def run(
     hp_run = hp
     if spec.follows_schedule and sched_spec.id != "constant":
         hp_run = {**hp, LR_CHAIN: lr_chain({"name": sched_spec.id, **sched_params}, steps, lr0)}
-    if record_state:
-        hp_run = {**hp_run, RECORD: True}
-    history, grads, lr_used, rec = _iterate(
-        surf, spec, hp_run, starts_arr, steps, lr_steps, noise_cfg, clip, record_state, sampling
-    )
-    return _finish(
-        surf,
-        spec,
-        hp,
-        history,
-        grads,
-        lr_steps if lr_used is None else lr_used,
-        bound,
-        rec,
+    return _Setup(
+        surf=surf,
+        spec=spec,
+        hp=hp,
+        hp_run=hp_run,
+        starts=starts_arr,
+        steps=steps,
+        lr_steps=lr_steps,
         schedule={"name": sched_spec.id, **sched_params},
         noise=noise_cfg,
         clip=clip,
@@ -449,6 +500,7 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False,
     """The hot loop. Returns history and exact gradients, both (steps+1, d, B), possibly non-finite; for
     a spec that follows the schedule with its own group lr, the lr it used at each step, (steps, B); and
     with ``record``, the raw per-step records (coordinate-major, (steps, d, B) or (steps, B)), else None.
+    (run_summary steps through the same loop with an observer instead of the history: _iterate_loop's observe.)
 
     With a mini-batch ``sampling`` the step's gradient is the batch's (surfaces.Dataset.batch_gradient) and the
     exact gradients are computed once after the loop, over the whole history (one vectorized pass)."""
@@ -462,11 +514,15 @@ def _iterate(surf, spec, hp, starts, steps, lr_steps, noise, clip, record=False,
     return _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, None)
 
 
-def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, sampling):
+def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, sampling, observe=None):
+    """The loop itself.  With ``observe`` (run_summary; no record, no mini-batches) nothing is kept: each point
+    θ_t is handed to ``observe(t, θ_t, exact gradient at θ_t)`` (both (d, B), possibly non-finite) as soon as its
+    gradient is known, t = 0 … steps (fewer when every run has blown up), and the history is None."""
     batch, dim = starts.shape
-    history = np.empty((steps + 1, dim, batch))
-    grads = np.empty((steps + 1, dim, batch))
-    lr_used = np.empty((steps, batch)) if spec.follows_schedule else None
+    keep = observe is None
+    history = np.empty((steps + 1, dim, batch)) if keep else None
+    grads = np.empty((steps + 1 if keep else 1, dim, batch))
+    lr_used = np.empty((steps, batch)) if spec.follows_schedule and keep else None
     rec: dict[str, np.ndarray] | None = None
     rec_items: list[tuple[str, np.ndarray]] = []
     if record:
@@ -475,7 +531,8 @@ def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, 
             rec[item.name] = np.empty((steps, dim, batch) if item.per == PER_COORDINATE else (steps, batch))
         rec_items = [(k, v) for k, v in rec.items() if k != "grad"]
     p = np.ascontiguousarray(starts.T)
-    history[0] = p
+    if history is not None:
+        history[0] = p
     grad_fn = surf.gradient_fn  # compiled once per surface
     rng = np.random.default_rng(noise.seed) if noise else None
     per_run_lr = lr_steps.ndim == 2
@@ -487,7 +544,7 @@ def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, 
     with np.errstate(all="ignore"):
         state = spec.init(p, hp)
         for t in range(1, steps + 1):
-            g = grads[t - 1]
+            g = grads[t - 1 if keep else 0]
             # Row assignment also broadcasts a constant component.
             if sampler is not None:
                 g[0], g[1] = batch_grad(p[0], p[1], next(sampler))  # exact gradients: after the loop
@@ -495,13 +552,16 @@ def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, 
                 g[0], g[1] = grad_fn(p[0], p[1])
             else:
                 (g[0],) = grad_fn(p[0])
+            if observe is not None:
+                observe(t - 1, p, g)
             if rng is not None:
                 g = g + noise.std * rng.standard_normal((dim, batch))
             if clip is not None:
                 g = g * np.minimum(clip / (grad_norm(g) + _CLIP_EPS), 1.0)
             lr = lr_steps[t - 1] if per_run_lr else float(lr_steps[t - 1])
             p, state = spec.update(g, state, p, hp, lr, t)
-            history[t] = p
+            if history is not None:
+                history[t] = p
             if lr_used is not None:
                 lr_used[t - 1] = state[LR_USED]
             if rec is not None:
@@ -509,6 +569,10 @@ def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, 
                 for name, arr in rec_items:
                     arr[t - 1] = state[name]  # assignment broadcasts a scalar (NAdam's μ product, RAdam's ρ_t)
             if t % 64 == 0 and not np.isfinite(p).any():
+                if history is None:  # every run has blown up: θ_t is the last point worth showing
+                    grads[0] = np.nan
+                    observe(t, p, grads[0])
+                    return None, None, None, None
                 history[t + 1 :] = np.nan  # every run has blown up: nothing left to compute
                 grads[t:] = np.nan
                 if lr_used is not None:
@@ -517,12 +581,43 @@ def _iterate_loop(surf, spec, hp, starts, steps, lr_steps, noise, clip, record, 
                     for arr in rec.values():
                         arr[t:] = np.nan
                 return history, grads, lr_used, rec
-        last = grads[steps]
+        last = grads[steps if keep else 0]
         if two:
             last[0], last[1] = grad_fn(p[0], p[1])
         else:
             (last[0],) = grad_fn(p[0])
+        if observe is not None:
+            observe(steps, p, last)
+            return None, None, None, None
     return history, grads, lr_used, rec
+
+
+def _check(f, pos: np.ndarray, g: np.ndarray, bound: float, loss: np.ndarray, gnorm: np.ndarray) -> np.ndarray:
+    """Which points are fine: f, the gradient's norm and the point finite, the point within the bound.
+
+    pos and g are (d, …) (coordinate first: a slab of the history, or one step); loss and gnorm (…) receive f at
+    each point and the norm of the gradient (the largest float where only the norm overflows).  The one test of
+    divergence: _finish applies it to the history, run_summary's observer to each step as it comes."""
+    gn = grad_norm(g, out=gnorm)
+    if pos.shape[0] == 2:
+        x, y = pos[0], pos[1]
+        loss[...] = f(x, y)  # assignment broadcasts a constant f
+        r2 = x * x + y * y
+    else:
+        x = pos[0]
+        loss[...] = f(x)
+        r2 = x * x
+    # The distance test is False for NaN and inf; a sum is finite only if both terms are.  The
+    # overflow-free norm is finite iff every component is, except beyond the largest float: there
+    # the components decide.
+    finite = np.isfinite(loss + gn)
+    if not finite.all():
+        huge = ~finite & (gn == np.inf) & np.isfinite(loss)
+        if huge.any():
+            huge &= np.isfinite(g).all(axis=0)
+            finite |= huge
+            gn[huge] = np.finfo(float).max  # shown as the largest float, never inf
+    return (r2 <= bound * bound) & finite
 
 
 def _finish(surf, spec, hp, history, grads, lr_steps, bound, rec, **extra) -> Trajectory:
@@ -539,26 +634,8 @@ def _finish(surf, spec, hp, history, grads, lr_steps, bound, rec, **extra) -> Tr
     with np.errstate(all="ignore"):
         for i in range(0, steps + 1, slab):
             g = grads[i : i + slab].transpose(1, 0, 2)  # (d, slab, B) view
-            gn = grad_norm(g, out=gnorm[i : i + slab])
-            if dim == 2:
-                x, y = history[i : i + slab, 0], history[i : i + slab, 1]
-                loss[i : i + slab] = f(x, y)  # assignment broadcasts a constant f
-                r2 = x * x + y * y
-            else:
-                x = history[i : i + slab, 0]
-                loss[i : i + slab] = f(x)
-                r2 = x * x
-            # The distance test is False for NaN and inf; a sum is finite only if both terms are.  The
-            # overflow-free norm is finite iff every component is, except beyond the largest float: there
-            # the components decide.
-            finite = np.isfinite(loss[i : i + slab] + gn)
-            if not finite.all():
-                huge = ~finite & (gn == np.inf) & np.isfinite(loss[i : i + slab])
-                if huge.any():
-                    huge &= np.isfinite(g).all(axis=0)
-                    finite |= huge
-                    gn[huge] = np.finfo(float).max  # shown as the largest float, never inf
-            ok[i : i + slab] = (r2 <= bound * bound) & finite
+            pos = history[i : i + slab].transpose(1, 0, 2)
+            ok[i : i + slab] = _check(f, pos, g, bound, loss[i : i + slab], gnorm[i : i + slab])
     any_bad = ~ok.all(axis=0)
     first_bad = np.full(batch, -1)
     reasons: list[str | None] = [None] * batch
@@ -630,3 +707,236 @@ def _step_record(spec, rec, points, lr_steps, first_bad) -> StepRecord:
         delta=delta,
         eff_lr=eff_lr,
     )
+
+
+# ============================================================================ summaries without the history
+@dataclass(frozen=True)
+class RunSummary:
+    """What a map of many runs needs of each, without the history: the numbers ``summarize(run(...))`` gives.
+
+    final_point (B, d) and final_loss (B,): Trajectory.points[-1] and loss[-1] (a diverged run's last finite
+    point); diverged_at (B,): Trajectory.diverged_at; first_within (B,) int, when asked for with ``within``: the
+    first step t whose Trajectory.loss[t] ≤ within, −1 if none (a diverged run's shown losses included, as they
+    are in the Trajectory).
+    """
+
+    final_point: np.ndarray
+    final_loss: np.ndarray
+    diverged_at: np.ndarray
+    first_within: np.ndarray | None = None
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.final_point, self.final_loss, self.diverged_at]
+        return sum(a.nbytes for a in arrays) + (0 if self.first_within is None else self.first_within.nbytes)
+
+    @classmethod
+    def join(cls, parts: list[RunSummary]) -> RunSummary:
+        """The summaries of consecutive chunks of runs as one."""
+        if len(parts) == 1:
+            return parts[0]
+        firsts = [p.first_within for p in parts if p.first_within is not None]
+        return cls(
+            final_point=np.concatenate([p.final_point for p in parts]),
+            final_loss=np.concatenate([p.final_loss for p in parts]),
+            diverged_at=np.concatenate([p.diverged_at for p in parts]),
+            first_within=np.concatenate(firsts) if len(firsts) == len(parts) else None,
+        )
+
+
+def summarize(traj: Trajectory, within: float | None = None) -> RunSummary:
+    """The RunSummary of a whole Trajectory (the reference run_summary is held to, bit for bit)."""
+    first = None
+    if within is not None:
+        hit = traj.loss <= within
+        first = np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
+    return RunSummary(
+        final_point=traj.points[-1].copy(),
+        final_loss=traj.loss[-1].copy(),
+        diverged_at=np.asarray(traj.diverged_at, dtype=np.int64).copy(),
+        first_within=first,
+    )
+
+
+class _Watch:
+    """run_summary's observer: the per-step check of _finish (_check) on each point as the loop hands it over,
+    keeping per run only the numbers a RunSummary holds (and the previous point: a run's last finite one)."""
+
+    def __init__(self, f, dim: int, batch: int, bound: float, within: float | None) -> None:
+        self.f, self.bound = f, bound
+        self.track = within is not None
+        self.within = 0.0 if within is None else float(within)
+        self.first_bad = np.full(batch, -1, dtype=np.int64)
+        self.final_point = np.empty((dim, batch))
+        self.final_loss = np.empty(batch)
+        self.first_within = np.full(batch, -1, dtype=np.int64)
+        self.waiting = np.full(batch, self.track)  # alive and not yet within
+        self.alive = np.ones(batch, dtype=bool)
+        self.all_alive = True
+        self.prev_point = np.empty((dim, batch))
+        self.loss, self.prev_loss = np.empty(batch), np.empty(batch)
+        self.sum, self.r2 = np.empty(batch), np.empty(batch)
+        self.ok = np.empty(batch, dtype=bool)
+        self.last_t = -1
+
+    def _ok(self, p: np.ndarray, g: np.ndarray, loss: np.ndarray) -> np.ndarray:
+        """_check's answer for every run still alive (a dead run's entry is meaningless), with f written to loss.
+
+        Cheaper than _check where nothing is extreme: loss + |g|² (no square root, no rescaling) finite implies
+        loss + |g| finite (|g| ≤ max(|g|², 1), and both sums have the same sign structure), so there the test is
+        the bound alone; the few alive runs where that sum is not finite get _check itself."""
+        x = p[0]
+        r2, total = self.r2, self.sum
+        np.multiply(x, x, out=r2)
+        np.multiply(g[0], g[0], out=total)
+        if p.shape[0] == 2:
+            y = p[1]
+            loss[...] = self.f(x, y)  # assignment broadcasts a constant f
+            r2 += y * y
+            total += g[1] * g[1]
+        else:
+            loss[...] = self.f(x)
+        total += loss
+        ok = np.isfinite(total, out=self.ok)
+        if not ok.all():
+            odd = np.flatnonzero(~ok & self.alive)
+            if odd.size:
+                ok[odd] = _check(self.f, p[:, odd], g[:, odd], self.bound, np.empty(odd.size), np.empty(odd.size))
+        ok &= r2 <= self.bound * self.bound
+        return ok
+
+    def __call__(self, t: int, p: np.ndarray, g: np.ndarray) -> None:
+        self.loss, self.prev_loss = self.prev_loss, self.loss
+        loss = self.loss
+        ok = self._ok(p, g, loss)
+        if t == 0:
+            # A run bad at its start shows its start, with the largest float for a loss f does not define.
+            bad = ~ok
+            if bad.any():
+                self.first_bad[bad] = 0
+                self.alive[bad] = False
+                self.all_alive = False
+                self.final_point[:, bad] = p[:, bad]
+                self.final_loss[bad] = np.where(np.isfinite(loss[bad]), loss[bad], np.finfo(float).max)
+            hit_loss = np.where(bad, self.final_loss, loss) if bad.any() else loss
+            if self.track:
+                hit = hit_loss <= self.within
+                self.first_within[hit] = 0
+                self.waiting &= ~hit & self.alive
+        else:
+            if not ok.all():
+                newly = ~ok & self.alive
+                if newly.any():
+                    # a run that diverges at step t ends at θ_{t−1}, with its loss
+                    cols = np.flatnonzero(newly)
+                    self.first_bad[cols] = t
+                    self.final_point[:, cols] = self.prev_point[:, cols]
+                    self.final_loss[cols] = self.prev_loss[cols]
+                    self.alive[cols] = False
+                    self.all_alive = False
+                    self.waiting[cols] = False
+            if self.track:
+                hit = loss <= self.within
+                hit &= self.waiting
+                if hit.any():
+                    self.first_within[hit] = t
+                    self.waiting &= ~hit
+        np.copyto(self.prev_point, p)
+        self.last_t = t
+
+    def summary(self) -> RunSummary:
+        alive = self.alive
+        # runs still alive after the last step end at it (every run is dead when the loop stopped early)
+        self.final_point[:, alive] = self.prev_point[:, alive]
+        self.final_loss[alive] = self.loss[alive]
+        return RunSummary(
+            final_point=np.ascontiguousarray(self.final_point.T),
+            final_loss=self.final_loss,
+            diverged_at=self.first_bad,
+            first_within=self.first_within if self.track else None,
+        )
+
+
+SUMMARY_CHUNK = 16_384
+"""run_summary steps at most this many runs at once: the loop's arrays (128 KB each) then stay in a core's cache,
+which halves the CPU time of a 256² map (Himmelblau, momentum, 300 steps: 0.35 s in one piece, 0.17 s in four).
+The numbers do not depend on it (the runs are independent and every operation is elementwise)."""
+
+
+def _chunk(s: _Setup, sl: slice) -> _Setup:
+    """The runs ``sl`` of a resolved setup, with the values already resolved (a per-run array stays an array, so
+    the chunk takes the very arithmetic path the whole batch takes)."""
+    batch = s.starts.shape[0]
+
+    def cut(v: Any) -> Any:
+        return v[sl] if isinstance(v, np.ndarray) and v.ndim == 1 and v.shape[0] == batch else v
+
+    hp = {k: cut(v) for k, v in s.hp.items()}
+    hp_run = {k: cut(v) for k, v in s.hp_run.items()}
+    if LR_CHAIN in s.hp_run:
+        a, c, d = s.hp_run[LR_CHAIN]
+        hp_run[LR_CHAIN] = (a, c, d[:, sl] if d.ndim == 2 else d)
+    lr = s.lr_steps
+    if isinstance(lr, _LrRows):
+        lr = _LrRows(lr.factors[:, sl] if lr.factors.ndim == 2 else lr.factors, lr.lr0[sl])
+    elif lr.ndim == 2:
+        lr = lr[:, sl]
+    return replace(s, hp=hp, hp_run=hp_run, starts=s.starts[sl], lr_steps=lr)
+
+
+def run_summary(
+    surface: str | Surface,
+    optimizer: str | OptimizerSpec,
+    starts: Any,
+    steps: int,
+    *,
+    within: float | None = None,
+    schedule: Any = None,
+    noise: Any = None,
+    clip: float | None = None,
+    bound: float = DIVERGENCE_BOUND,
+    batch_size: int | None = None,
+    seed: int = 0,
+    **params: Any,
+) -> RunSummary:
+    """What run() would give, summarized (final point and loss, divergence step, first step within ``within``)
+    without keeping the history: memory O(B) instead of O(steps × B), for maps of up to MAX_BATCH runs.
+
+    The same arguments and checks as run(), the same step loop (an observer sees each point and its exact
+    gradient as they come, and applies run()'s own divergence test), so the numbers equal
+    ``summarize(run(...), within)`` bit for bit.  Mini-batches on a dataset (batch_size < N) compute their exact
+    gradients after the loop: there this runs run() and summarizes it.
+    """
+    s = _setup(surface, optimizer, starts, steps, schedule, noise, clip, batch_size, seed, params, lazy_lr=True)
+    if within is not None:
+        within = float(within)
+    if s.sampling is not None and not s.sampling.full_batch:
+        traj = run(
+            surface,
+            optimizer,
+            starts,
+            steps,
+            schedule=schedule,
+            noise=noise,
+            clip=clip,
+            bound=bound,
+            batch_size=batch_size,
+            seed=seed,
+            **params,
+        )
+        return summarize(traj, within)
+    batch, dim = s.starts.shape
+    # in cache-sized chunks; with noise in one piece (each step draws one (d, B) normal for the whole batch)
+    pieces = 1 if s.noise is not None else -(-batch // SUMMARY_CHUNK)
+    per = -(-batch // pieces)
+    parts = []
+    for a in range(0, batch, per):
+        c = s if pieces == 1 else _chunk(s, slice(a, min(a + per, batch)))
+        watch = _Watch(c.surf._f, dim, c.starts.shape[0], float(bound), within)
+        _iterate_loop(c.surf, c.spec, c.hp_run, c.starts, c.steps, c.lr_steps, c.noise, c.clip, False, None, watch)
+        parts.append(watch.summary())
+    return RunSummary.join(parts)

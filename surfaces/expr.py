@@ -498,11 +498,13 @@ _EXACT_INTEGERS = 2.0**53
 def _prints_exactly(root: Node) -> bool:
     """Whether Python evaluating this constant sub-tree as written gives exactly its folded value: arithmetic
     only (no calls), with every integer-valued intermediate below 2**53 (Python's exact integers then agree
-    with the floats the parser folded with)."""
+    with the floats the parser folded with) and no intermediate zero (its sign could differ)."""
     for n in walk_all(root):
         if n.op == "call" or n.value is None:
             return False
         if float(n.value).is_integer() and abs(n.value) >= _EXACT_INTEGERS:
+            return False
+        if n.value == 0.0:  # folded to +0.0; Python may make -0.0 (-(pi - pi)), which atan2 tells apart
             return False
     return True
 

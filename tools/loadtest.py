@@ -67,7 +67,18 @@ USER_AGENT = "optviz-loadtest/1 (like a browser tab)"
 
 # What Chromium's playback bar reports after its first draw at 1280×800 (ui/player.js measures the map's column
 # and the viewport; Python then sizes the map): one more full rerun per page load, recorded from Chromium.
-BROWSER_BOX = {"w": 662, "vh": 800, "top": 135, "ml": 44, "mr": 68, "mt": 15, "mb": 36, "main": 938, "dpr": 1}
+BROWSER_BOX = {
+    "w": 662,
+    "vh": 800,
+    "top": 135,
+    "ml": 44,
+    "mr": 68,
+    "mt": 15,
+    "mb": 36,
+    "main": 938,
+    "dpr": 1,
+    "below": 0,
+}
 
 
 class SessionError(Exception):

@@ -185,13 +185,13 @@ def table_rows(rows: list[BatchRow]) -> list[dict[str, Any]]:
         out.append(
             {
                 method: f"B = {r.batch_size} · {_(r.method)}",
-                data_col: fmt(
+                data_col: lang()
+                .ngettext(
+                    "{b} of {n} samples ({pct}); {spe} update per epoch",
                     "{b} of {n} samples ({pct}); {spe} updates per epoch",
-                    b=r.batch_size,
-                    n=r.n_samples,
-                    pct=sig(100 * r.data_fraction, 3) + " %",
-                    spe=spe,
-                ),
+                    spe,
+                )
+                .format(b=r.batch_size, n=r.n_samples, pct=sig(100 * r.data_fraction, 3) + " %", spe=spe),
                 memory: fmt("{k} numbers", k=r.floats_per_update),
                 noise: f"σ = {sig(r.noise_start, 3)} → {sig(r.noise_minimum, 3)}  (‖∇f‖ = {sig(r.grad_start, 3)})",
                 conv: fmt(

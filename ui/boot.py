@@ -12,7 +12,7 @@ from lessons import LESSONS
 from optim_core.scene import ResolvedScene, Scene
 
 from . import state, url
-from .text import _
+from .text import _, join
 
 INIT = "_initialized"
 LESSON = "_lesson"  # (lesson id, the scene key it loaded): shared with ui.header
@@ -126,4 +126,4 @@ def link_problem(resolved: ResolvedScene) -> BaseException | None:
 def describe_link_problem(exc: BaseException) -> str:
     from .text import message
 
-    return _("This link's scene could not be loaded; showing the default scene instead.") + " " + message(exc)
+    return join(_("This link's scene could not be loaded; showing the default scene instead."), message(exc))

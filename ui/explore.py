@@ -57,7 +57,7 @@ from viz.explore import (
 from . import heavy, state
 from .compute import surface_key
 from .looks import current_look
-from .text import _, fmt, lang, message, safe
+from .text import _, fmt, join, lang, message, safe
 from .widgets import nearest_option
 
 MODES = {"sweep": N_("Sweep"), "basins": N_("Basins"), "ensemble": N_("Noise ensemble")}
@@ -417,17 +417,25 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
     steps = int(_SS["explore_steps"])
     base = tuple(sorted((k, v) for k, v in _resolved(r.scene, opt).items() if k not in (xp, yp)))
     key = surface_key(r)
+    runs = xv.size * yv.size
+    chain = OPTIMIZERS[opt].follows_schedule and not _constant_lr(r) and "lr" in (xp, yp)
+    if 1 <= steps <= MAX_STEPS:  # (bad steps: sweep's own one-line message)
+        heavy.check_explore(
+            heavy.explore_seconds(r.surface, opt, steps, runs), heavy.explore_megabytes(runs, steps, lr_chain=chain)
+        )
     with heavy.job(_("Computing the sweep…")):
         res = _cached_sweep(
             key, r, opt, start, steps, xp, tuple(xv.tolist()), yp, tuple(yv.tolist()), base, float(_SS["explore_tol"])
         )
-    constant_lr = r.schedule.get("name", "constant") == "constant"
     boundary = None
-    if constant_lr and r.clip is None and xp not in START_AXES and yp not in START_AXES:
+    if _constant_lr(r) and r.clip is None and xp not in START_AXES and yp not in START_AXES:
         boundary = stability_boundary(res.surface, opt, xp, yp, xv, yv, base_params=dict(base))
 
     cell = _current_cell(res, (opt, xp, yp, tuple(xv.tolist()), tuple(yv.tolist())))
-    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, selected=cell, look=look)
+    # The map does not box the selected cell: a click then leaves the figure as it was, Streamlit sends a reference to
+    # the message the browser already has, and Chromium redraws nothing (a 256² map: a click 1.5–2 s → 0.3 s; a
+    # moved box meant a new 2.7 MB figure to parse and draw). The selected cell is named under the map.
+    fig = sweep_heatmap(res, _SS["explore_metric"], boundary=boundary, look=look)
     where = "(" + ", ".join(f"{c:g}" for c in start) + ")"
     notes = [
         fmt(
@@ -447,7 +455,7 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         notes.append(_("Sweeps are noise-free (the scene's gradient noise is not applied)."))
     if res.f_star is None:
         notes.append(_("This surface has no known minimum: steps and distance are not available."))
-    st.caption(safe(" ".join(notes)))
+    st.caption(safe(join(*notes)))
     st.plotly_chart(fig, key="sweep_heatmap", on_select="rerun", selection_mode="points", width="stretch")
 
     i, j = cell
@@ -466,9 +474,10 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         status = _("never within tolerance")
     st.markdown(
         f"**{_('Selected cell:')}** {safe(label)} — "
-        + fmt("final loss {loss}, {status}.", loss=f"{final:.4g}", status=status)
-        + " "
-        + _("Click a cell to choose another.")
+        + join(
+            fmt("final loss {loss}, {status}.", loss=f"{final:.4g}", status=status),
+            _("Click a cell to choose another."),
+        )
     )
     if r.dim == 2:
         st.plotly_chart(
@@ -485,6 +494,10 @@ def _sweep_mode(r: ResolvedScene, errors, on_apply) -> None:
         args=(r, opt, hyper, start_change, on_apply),
         help=_("Sets these hyperparameters on this optimizer's run in the main view (adds the run if needed)"),
     )
+
+
+def _constant_lr(r: ResolvedScene) -> bool:
+    return r.schedule.get("name", "constant") == "constant"
 
 
 def _current_cell(res, signature: tuple) -> tuple[int, int]:
@@ -549,6 +562,13 @@ def _basin_mode(r: ResolvedScene, errors) -> None:
     window = tuple(tuple(float(v) for v in pair) for pair in r.window)
     results = []
     key = surface_key(r)
+    n, steps = int(_SS["explore_basin_n"]), int(_SS["explore_steps"])
+    runs = n * n if r.dim == 2 else n
+    if 2 <= n <= BASIN_MAX and 1 <= steps <= MAX_STEPS:  # (else: basins' own one-line message)
+        heavy.check_explore(  # the maps side by side are one request: their CPU adds up, one map at a time in memory
+            sum(heavy.explore_seconds(r.surface, opt, steps, runs) for opt in chosen),
+            heavy.explore_megabytes(runs) + len(chosen) * runs * 24 / 1e6,
+        )
     with heavy.job(_("Computing basins…")):
         for opt in chosen:
             params = dict(_resolved(r.scene, opt))
@@ -573,7 +593,7 @@ def _basin_mode(r: ResolvedScene, errors) -> None:
         steps=results[0].steps,
     )
     if len(results[0].minima) < 2:
-        note += " " + _("This surface has a single known minimum; Himmelblau (four minima) shows basins best.")
+        note = join(note, _("This surface has a single known minimum; Himmelblau (four minima) shows basins best."))
     st.caption(safe(note))
     st.plotly_chart(basin_figure(results, titles=titles, look=look), key="basins", width="stretch")
 

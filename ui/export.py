@@ -33,7 +33,7 @@ from viz import standalone_html
 
 from . import heavy, state
 from .looks import current_look
-from .text import _, fmt, lang, message
+from .text import _, fmt, join, lang, message
 
 SIZES = {
     "480 × 360": (480, 360),
@@ -262,12 +262,15 @@ def _data_help(resolved: ResolvedScene) -> str:
     rows = paths * (resolved.steps + 1)
     stride = stride_for(paths, rows, MAX_ROWS)
     if stride > 1:
-        text += " " + fmt(
-            "This scene has {rows} rows, more than a file holds ({max}): it keeps one step in {k}, and the "
-            "first, the last and the divergence steps.",
-            rows=f"{rows:,}",
-            max=f"{MAX_ROWS:,}",
-            k=stride,
+        text = join(
+            text,
+            fmt(
+                "This scene has {rows} rows, more than a file holds ({max}): it keeps one step in {k}, and the "
+                "first, the last and the divergence steps.",
+                rows=f"{rows:,}",
+                max=f"{MAX_ROWS:,}",
+                k=stride,
+            ),
         )
     return text
 

@@ -20,7 +20,7 @@ from optim_core.scene import ResolvedScene
 
 from . import state
 from .compute import run_data
-from .text import _, fmt, lang, safe
+from .text import _, fmt, join, lang, safe
 
 LESSON = "_lesson"  # (lesson id, the scene key it loaded); ui.boot sets it for a ?lesson= link
 REVEALED = "_lesson_revealed"
@@ -157,4 +157,4 @@ def _question(lesson, resolved: ResolvedScene, trajs) -> None:
         head = fmt("Right: {run}.", run=safe(right))
     else:
         head = fmt("Not quite: it is {run}.", run=safe(right))
-    st.success(head + " " + safe(_(q.explanation)), icon=":material/check_circle:")
+    st.success(join(head, safe(_(q.explanation))), icon=":material/check_circle:")

@@ -110,6 +110,100 @@ class BudgetError(i18n.UserError):
     """Work that would cost more CPU than one request may use."""
 
 
+# ============================================================================ Explore maps
+# An Explore map (optim_core.explore: a sweep or a basin map) is one pass of the step loop over every cell that keeps
+# no history (optim_core.trajectory.run_summary), in chunks of SUMMARY_CHUNK runs that stay in a core's cache.  Per
+# run and step it costs far less than a path of the main view (PER_POINT_S above is fitted at widths ≤ 64, where the
+# per-step overhead dominates), so maps have their own terms:
+#     CPU seconds = SAFETY × steps × (chunks × EXPLORE_STEP_S + runs × (the optimizer's + the surface's cost)).
+# Fitted with ``python -m benchmarks.budget`` on the project's 2-core box at 256² × 50–100 steps (run_summary's CPU
+# per run and step: SGD on a surface minus 3 ns of loop is the surface's part, an optimizer on Rosenbrock minus
+# Rosenbrock's part is the optimizer's), each entry 1.3 × the measure, which was taken while other test suites ran.
+EXPLORE_STEP_S = 150e-6  # per step and chunk of runs: the loop's overhead (17–46 µs at 16 runs, ~110 µs at 4096)
+EXPLORE_OPTIMIZER_S = {  # per run and step: the update and the loop's own checks
+    "sgd": 4e-9,
+    "momentum": 6e-9,
+    "nesterov": 7e-9,
+    "adagrad": 10e-9,
+    "rmsprop": 11e-9,
+    "adadelta": 18e-9,
+    "adam": 19e-9,
+    "adamw": 20e-9,
+    "amsgrad": 20e-9,
+    "nadam": 23e-9,
+    "radam": 21e-9,
+    "adamax": 16e-9,
+    "ftrl": 19e-9,
+    "swats": 43e-9,  # its own lr estimate at every step
+    "lion": 11e-9,
+}
+EXPLORE_OPTIMIZER_MAX_S = 50e-9  # an optimizer not fitted yet
+EXPLORE_SURFACE_S = {  # per run and step: the surface's gradient and f
+    "quadratic": 4e-9,
+    "ill_conditioned": 4e-9,
+    "rosenbrock": 6e-9,
+    "saddle": 4e-9,
+    "beale": 18e-9,
+    "himmelblau": 9e-9,
+    "rastrigin": 47e-9,
+    "ackley": 78e-9,
+    "booth": 6e-9,
+    "six_hump_camel": 33e-9,
+    "monkey_saddle": 8e-9,
+    "parabola": 1e-9,
+    "asymmetric_bowl": 2e-9,
+    "xcos": 32e-9,
+    "double_well": 2e-9,
+}
+EXPLORE_FORMULA_S = 80e-9  # a typed formula (as dear as Ackley, the dearest built-in)
+EXPLORE_DATA_S = 10e-6  # a surface built from data: its full batch, every sample at every step (logreg 7.7 µs)
+MEMORY_BUDGET_MB = 300.0  # the most memory one request may hold (the exports' budget too: export.budget.MEMORY_MB)
+# Memory of a map: the chunk's loop state and the map's arrays per run, then the figure (the invisible cell overlay:
+# x, y and five float32 per cell, in NumPy, in plotly.py's JSON and in Streamlit's message) per cell; measured by
+# ``python -m benchmarks.budget`` (tracemalloc): a 256² sweep and its figure 21 MB, a 256² basin map 10 MB.
+EXPLORE_RUN_BYTES = 700
+EXPLORE_FIXED_MB = 8.0
+
+
+def explore_seconds(surface: Surface, optimizer: str, steps: int, runs: int) -> float:
+    """Predicted CPU seconds of one Explore map: `runs` runs (cells or starts) of `steps` steps."""
+    from optim_core.trajectory import SUMMARY_CHUNK
+
+    if dataset_of(surface) is not None:
+        per_surface = EXPLORE_DATA_S
+    else:  # a built-in by its id; a typed formula ("custom") as the dearest
+        per_surface = EXPLORE_SURFACE_S.get(surface.id, EXPLORE_FORMULA_S)
+    per_run = EXPLORE_OPTIMIZER_S.get(optimizer, EXPLORE_OPTIMIZER_MAX_S) + per_surface
+    runs = max(int(runs), 1)
+    chunks = -(-runs // SUMMARY_CHUNK)
+    return SAFETY * max(int(steps), 0) * (chunks * EXPLORE_STEP_S + runs * per_run)
+
+
+def explore_megabytes(runs: int, steps: int = 0, *, lr_chain: bool = False) -> float:
+    """Predicted peak memory (MB) of one Explore map and its figure.  lr_chain: SWATS under a schedule with one lr
+    per run keeps its scheduler's (steps, runs) chain."""
+    chain = 8.0 * max(int(steps), 0) * max(int(runs), 1) if lr_chain else 0.0
+    return EXPLORE_FIXED_MB + (max(int(runs), 1) * EXPLORE_RUN_BYTES + chain) / 1e6
+
+
+def check_explore(seconds: float, megabytes: float) -> None:
+    """Refuse (BudgetError, one line) an Explore request predicted over the CPU or the memory budget."""
+    if seconds > CPU_BUDGET_S:
+        raise BudgetError(
+            "this map would take about {seconds} s of the server's time, more than one request may use ({limit} s): "
+            "lower the resolution or the steps",
+            seconds=f"{seconds:.0f}",
+            limit=f"{CPU_BUDGET_S:g}",
+        )
+    if megabytes > MEMORY_BUDGET_MB:
+        raise BudgetError(
+            "this map would need about {mb} MB of the server's memory, more than one request may use ({limit} MB): "
+            "lower the resolution or the steps",
+            mb=f"{megabytes:.0f}",
+            limit=f"{MEMORY_BUDGET_MB:g}",
+        )
+
+
 class JobGate:
     """At most `slots` jobs at once, one per session, the others waiting in line (FIFO) until a deadline.
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import streamlit as st
 
-import i18n
 from explain import (
     LAYER_IDS,
     LAYERS,
@@ -37,13 +36,13 @@ from explain import (
     step_table,
     step_vectors,
 )
-from look import Look
-from look.theme import run_color
+from look import Look, make_look
 from optim_core.scene import ResolvedScene
 from optim_core.trajectory import Trajectory
 from viz.inspector import closeup_figure, efflr_figure, overlay_data
 
 from . import heavy, state
+from .looks import current_look
 from .text import _, fmt, lang, safe
 
 TOGGLE = "inspect"
@@ -140,16 +139,19 @@ def over_budget(resolved: ResolvedScene, i: int) -> str | None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _overlay(key: str, _resolved: ResolvedScene, runs: tuple[int, ...], layers: tuple[str, ...], code: str) -> dict:
+def _overlay(key: str, _resolved: ResolvedScene, runs: tuple[int, ...], layers: tuple[str, ...], look_key: str) -> dict:
+    look = _look(look_key)
     items = []
     for i in runs:
         _traj, vec = recorded(_resolved.run_key(i), _resolved, i)
-        items.append((i, _resolved.runs[i].label_in(i18n.get(code)), vec))
-    return overlay_data(items, layers=layers, cursors=[EFFLR_CHART], look=_look(code))
+        items.append((i, _resolved.runs[i].label_in(look.lang), vec))
+    return overlay_data(items, layers=layers, cursors=[EFFLR_CHART], look=look)
 
 
-def _look(code: str) -> Look:
-    return Look(lang=i18n.get(code))
+def _look(look_key: str) -> Look:
+    """The session's look from its key (theme|scale|language): the inspector's colours follow the theme."""
+    theme, scale, code = look_key.split("|")
+    return make_look(theme, float(scale), code)
 
 
 def _selection(resolved: ResolvedScene) -> tuple[int, int, list[str]]:
@@ -173,7 +175,7 @@ def overlay(resolved: ResolvedScene) -> dict[str, Any] | None:
     run, _start, layers = _selection(resolved)
     if over_budget(resolved, run):
         return None
-    return _overlay(resolved.run_key(run), resolved, (run,), tuple(layers), lang().code)
+    return _overlay(resolved.run_key(run), resolved, (run,), tuple(layers), current_look().key)
 
 
 def current_step(resolved: ResolvedScene) -> int:
@@ -228,8 +230,7 @@ def _panel(resolved: ResolvedScene) -> None:
     traj, vec = recorded(resolved.run_key(run), resolved, run)
     t = current_step(resolved)
     spec = traj.optimizer
-    code = lang().code
-    look = _look(code)
+    look = current_look()
     st.html(
         "<div class='insp-head'>"
         + html.escape(resolved.runs[run].label_in(lang()))
@@ -256,7 +257,7 @@ def _panel(resolved: ResolvedScene) -> None:
                 start,
                 f=traj.surface.value,
                 layers=layers,
-                color=run_color(run),
+                color=look.theme.run_color(run),
                 height=280,
                 look=look,
             ),

@@ -134,6 +134,7 @@ def per_step(steps: Sequence[int], overlay: dict[str, Any] | None) -> dict[str, 
     return {"last": int(max(steps))}
 
 
+STACKED_BAR_PX = 84  # the playback bar's height below a stacked map (two rows of buttons at 1024 px, margins)
 HEADER_PX = 47  # Streamlit's header band over the page (2.9rem, ui/style.py)
 DEFAULT_BOX = {
     "w": 780,
@@ -169,6 +170,10 @@ def map_height(box: dict[str, Any], aspect: float, *, present: bool = False) -> 
     below = max(0, int(box.get("below") or 0))
     top = HEADER_PX if below else box["top"]
     room = box["vh"] - top - box["mt"] - box["mb"] - 10 - below
+    if not below and box["main"] > 0 and box["w"] >= 0.9 * box["main"]:
+        # the columns are stacked (a projector at 1024×768, a phone): the playback bar comes right below the
+        # map and must be on screen with it — ▶ Play is what a teacher reaches for first
+        room -= STACKED_BAR_PX
     floor = 0.61 * box["main"] * aspect if not (present or below) else 0
     plot_h = max(min(want, max(room, floor)), 240)
     return int(round(plot_h + box["mt"] + box["mb"]))

@@ -273,7 +273,7 @@ def runs_section() -> None:
                 ss.setdefault(f"run{i}_schedule", state.SCENE_SCHEDULE)
             if rest and not state.hidden("params"):
                 changed = [p.name for p in rest if not state.same(ss.get(f"run{i}_{p.name}", p.default), p.default)]
-                label = _("More:") + " " + ", ".join(p.name for p in rest)
+                label = fmt("More: {names}", names=", ".join(p.name for p in rest))
                 own_schedule = ss.get(f"run{i}_schedule", state.SCENE_SCHEDULE) != state.SCENE_SCHEDULE
                 with st.expander(
                     label if len(label) < 44 else label[:42] + "…", expanded=bool(changed) or own_schedule

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from look import Theme
+
+from .text import _
+
 CSS = """
 <style>
 /* ---- the header band: transparent, click-through except its own buttons; the lessons row lives in it ---- */
@@ -58,7 +62,12 @@ div[class*="st-key-lesson_"] button p { font-size: 0.9rem; }
   .st-key-traj_cols [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 100%; }
 }
 [data-testid="stSidebar"] [data-testid="stLatex"] { overflow-x: auto; overflow-y: hidden; }
-.st-key-share_link pre { font-size: 0.85rem; }
+/* the run summary beside the curves: compact, wrapped to its column (no sideways scrolling at 1440×900) */
+.st-key-run_summary table { font-size: 0.78rem; width: 100%; table-layout: fixed; }
+.st-key-run_summary tr > :first-child { width: 26%; }
+.st-key-run_summary th, .st-key-run_summary td { padding: 0.2rem 0.3rem !important; white-space: normal !important;
+  overflow-wrap: anywhere; word-break: break-word; overflow: hidden; }
+.st-key-run_summary th { font-weight: 600; line-height: 1.2; }
 /* the config upload: Streamlit's own "1MB per file" (the server's cap, in English) contradicted the label's
    100 KB, the app's limit: the label says it once, in the page's language */
 .st-key-export_upload [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
@@ -103,6 +112,42 @@ DARK_CSS = """
 """
 
 
+def css_string(text: str) -> str:
+    """Text as a CSS string literal: quotes, backslashes and line breaks escaped, and "<" written as an escape so
+    that no text can close the <style> element."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return f'"{out}"'
+
+
+# Streamlit 1.67's file uploader writes its button ("Upload") in English whatever the page's language, and has
+# no parameter for it (FileUploader.js: a constant label). The text is hidden (font size 0) and the catalogue's
+# label drawn in its place as a pseudo-element of the same element, so the button, its icon, its click and its
+# keyboard focus stay Streamlit's.
+UPLOAD_BUTTON_TEXT = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+
+
+def uploader_css(label: str) -> str:
+    """The file uploader's button, relabelled with ``label`` (from the catalogue)."""
+    return (
+        "<style>\n"
+        f"{UPLOAD_BUTTON_TEXT} {{ font-size: 0; line-height: 0; }}\n"
+        f"{UPLOAD_BUTTON_TEXT}::after {{ content: {css_string(label)}; font-size: 0.875rem; line-height: 1.6; }}\n"
+        "</style>\n"
+    )
+
+
 def inject(*, present: bool = False, theme: str = "light") -> None:
     extra = {"contrast": CONTRAST_CSS, "dark": DARK_CSS}.get(theme, "")
-    st.html(CSS + extra + (PRESENT_CSS if present else ""))
+    st.html(CSS + extra + (PRESENT_CSS if present else "") + uploader_css(_("Browse files")))
+
+
+def legend_marks(theme: Theme) -> str:
+    """The legend's key to the map's markers (start ○, end ●, known minimum ★, diverged ✕), the star and the
+    cross in the colours the map draws them in on this theme: the star filled in ``theme.minimum`` and
+    outlined in ``theme.ink``, as the contour's marker, the cross in ``theme.diverged``."""
+    star = f"<span class='mark' style='color:{theme.minimum};-webkit-text-stroke:0.7px {theme.ink}'>★</span>"
+    cross = f"<span class='mark' style='color:{theme.diverged}'>✕</span>"
+    return (
+        f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;{star} {_('minimum')} &nbsp;"
+        f"{cross} {_('diverged')}</span>"
+    )

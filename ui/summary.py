@@ -38,7 +38,7 @@ def rows(resolved: ResolvedScene, runs: list[RunData]) -> list[dict]:
                 row[col_start] = "(" + ", ".join(num(c) for c in resolved.starts[b]) + ")"
             f = float(d.loss[last, b])
             row[col_f] = sig(f, 4) if np.isfinite(f) and abs(f) < 1e300 else "—"
-            if f_star is not None:
+            if f_star is not None and f_star != 0.0:  # with f* = 0 the gap is the final f again
                 row[col_gap] = sig(max(f - f_star, 0.0), 3) if np.isfinite(f) and abs(f) < 1e300 else "—"
             if d.dist is not None:
                 row[col_dist] = sig(float(d.dist[last, b]), 3)
@@ -51,4 +51,6 @@ def rows(resolved: ResolvedScene, runs: list[RunData]) -> list[dict]:
 
 def render(resolved: ResolvedScene, runs: list[RunData]) -> None:
     with st.container(key="run_summary"):
-        st.dataframe(rows(resolved, runs), hide_index=True, width="stretch")
+        # a plain table (Streamlit's 7 KB table, not the 0.5 MB data grid the page would load before its first
+        # chart): a handful of rows, wrapped to the column's width instead of scrolling sideways
+        st.table(rows(resolved, runs), hide_index=True, border="horizontal")

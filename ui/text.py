@@ -45,6 +45,12 @@ def fmt(template: str, /, **params: Any) -> str:
     return lang().fmt(template, **params)
 
 
+def join(*parts: str) -> str:
+    """Translated sentences one after another, as this session's language writes them: separated by a space in
+    English, by nothing in Chinese (i18n.Lang.join)."""
+    return lang().join(parts)
+
+
 def safe(text: Any) -> str:
     """User text for a Markdown context: every punctuation character backslash-escaped, one line, and a
     word joiner where GFM would otherwise start an autolink (``https://``, ``www.``, ``a@b.c``)."""

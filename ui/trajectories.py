@@ -22,6 +22,7 @@ from . import batch, header, inspector, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .looks import current_look
 from .player import frame_info, map_height, measured_box, player
+from .style import legend_marks
 from .text import _, fmt, safe
 
 # The contour map has its own controls (play, speed, scrub) where the mode bar would sit: no mode bar; drag to
@@ -177,10 +178,7 @@ def legend(resolved: ResolvedScene, look: Look) -> None:
         f"{html.escape(r.label_in(look.lang))}</span>"
         for r in resolved.runs
     )
-    keys = (
-        f"<span class='item key'>○ {_('start')} &nbsp;● {_('end')} &nbsp;<span style='color:#C9A400'>★</span> "
-        f"{_('minimum')} &nbsp;<span style='color:#E8000B'>✕</span> {_('diverged')}</span>"
-    )
+    keys = legend_marks(look.theme)
     noise = ""
     if resolved.noise is not None:
         text = fmt(
@@ -235,11 +233,10 @@ def render(resolved: ResolvedScene) -> None:
             st.toast(_("At most 8 start points: remove one first, or switch the map click to Move start."))
         if escaped:
             st.caption(
-                _("Left the view:")
-                + " "
-                + " · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped)
-                + " — "
-                + _("widen the View window in the sidebar to follow.")
+                fmt(
+                    "Left the view: {runs} — widen the View window in the sidebar to follow.",
+                    runs=" · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped),
+                )
             )
     with right:
         player(

@@ -36,7 +36,7 @@ from viz.sweep import sweep_figure
 
 from . import heavy, state
 from .looks import current_look
-from .text import _, fmt, lang, message, safe
+from .text import _, fmt, join, lang, message, safe
 from .widgets import grid_for, nearest_option
 
 LOW, HIGH = float(LR_GRID[0]), float(LR_GRID[-1])
@@ -218,8 +218,9 @@ def _summary(resolved: ResolvedScene, i: int, t: LrTuning, best: float | None, s
             now=now,
         )
     if t.bound is not None and t.bound_formula:
-        line += " " + fmt(
-            "Stable below {formula} ≈ {bound} at a constant lr.", formula=_(t.bound_formula), bound=sig(t.bound)
+        line = join(
+            line,
+            fmt("Stable below {formula} ≈ {bound} at a constant lr.", formula=_(t.bound_formula), bound=sig(t.bound)),
         )
     return line
 
@@ -240,17 +241,19 @@ def _dialog(resolved: ResolvedScene) -> None:
     tol = tunings[0].tol if tunings else None  # the same for every run: it depends on the surface and start
     st.caption(
         safe(
-            fmt(
-                "Each run tried at the {k} learning rates its slider offers from {lo} to {hi} (and at its own), "
-                "everything else as set: {steps} steps from the first start. Best: the fewest steps to f* (to "
-                "{rtol} of the start's f − f*), or the lowest final loss when no lr gets there. ✕ diverged.",
-                k=size,
-                lo=num(LOW),
-                hi=num(HIGH),
-                steps=plan.steps,
-                rtol=num(DEFAULT_RTOL),
+            join(
+                fmt(
+                    "Each run tried at the {k} learning rates its slider offers from {lo} to {hi} (and at its own), "
+                    "everything else as set: {steps} steps from the first start. Best: the fewest steps to f* (to "
+                    "{rtol} of the start's f − f*), or the lowest final loss when no lr gets there. ✕ diverged.",
+                    k=size,
+                    lo=num(LOW),
+                    hi=num(HIGH),
+                    steps=plan.steps,
+                    rtol=num(DEFAULT_RTOL),
+                ),
+                fmt("“There”: f − f* ≤ {tol}.", tol=sig(tol)) if tol else "",
             )
-            + (" " + fmt("“There”: f − f* ≤ {tol}.", tol=sig(tol)) if tol else "")
         )
     )
     if plan.bounded(resolved):

@@ -16,13 +16,18 @@ for it, and :func:`selected_cell` turns that selection into (i, j).
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import math
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 from look import DEFAULT, Look, blend, hex_to_rgb, rgb_to_hex, rgba, surface_view
@@ -38,7 +43,7 @@ from optim_core.explore import (
 )
 
 from .contour import surface_image
-from .figure import Figure
+from .figure import Figure, typed_array
 from .halo import halo_width
 from .style import axis, base_layout, colorbar, font, safe
 
@@ -52,7 +57,7 @@ def _unchecked(cls: Any) -> Any:
     return make
 
 
-_Scatter, _Scattergl, _Heatmap = _unchecked(go.Scatter), _unchecked(go.Scattergl), _unchecked(go.Heatmap)
+_Scatter, _Heatmap = _unchecked(go.Scatter), _unchecked(go.Heatmap)
 
 CELLS_TRACE = "cells"
 """Name of the invisible selectable cell-centre trace of the sweep heatmap."""
@@ -160,7 +165,7 @@ def _layer(
 ) -> go.Heatmap:
     z = np.where(mask, 1.0, np.nan)
     return _Heatmap(
-        z=z,
+        z=typed_array(z),
         x=xe,
         y=ye,
         zmin=0,
@@ -197,6 +202,87 @@ def metric_layer(res: SweepResult, metric: str, look: Look = DEFAULT) -> tuple[n
     raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
 
 
+MAP_PIXELS = 768
+"""The metric map's picture has at least this many pixels on its longer side (each cell a whole block of pixels,
+so cells stay sharp where the browser stretches the picture)."""
+
+
+@functools.cache
+def _scale_lut(name: str) -> np.ndarray:
+    """(256, 3) uint8: a Plotly colour scale by name, linear between its stops (as plotly.js interpolates)."""
+    stops = plotly.colors.get_colorscale(name)
+    pos = np.array([float(p) for p, _ in stops])
+    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)
+    t = np.linspace(0.0, 1.0, 256)
+    return np.rint(np.stack([np.interp(t, pos, rgb[:, k]) for k in range(3)], axis=-1)).astype(np.uint8)
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    if color.startswith("#"):
+        return hex_to_rgb(color)
+    r, g, b = (int(round(float(v))) for v in color[color.index("(") + 1 : color.index(")")].split(",")[:3])
+    return r, g, b
+
+
+def _even(edges: np.ndarray, log: bool) -> bool:
+    """Cells of equal width on the axis (in log10 on a log axis): a picture can show them."""
+    e = np.log10(edges) if log else np.asarray(edges, dtype=float)
+    w = np.diff(e)
+    return bool(np.all(np.isfinite(w)) and (w > 0).all() and np.allclose(w, w.mean(), rtol=1e-6, atol=0.0))
+
+
+def metric_picture(
+    z: np.ndarray,
+    zmin: float,
+    zmax: float,
+    scale: str,
+    masks: Sequence[tuple[np.ndarray, str]],
+    xe: np.ndarray,
+    ye: np.ndarray,
+    x_log: bool,
+    y_log: bool,
+) -> dict[str, Any]:
+    """The metric map as one layout image: z (ny, nx) coloured on the scale between zmin and zmax, the cells of each
+    mask in its colour (diverged, never within tolerance), row 0 at the bottom; placed over the cell edges (log10
+    coordinates on a log axis, as Plotly places images there).
+
+    One picture instead of a heatmap trace: plotly.js draws a 256² heatmap on a log axis cell by cell (0.2–1 s in
+    Chromium on the 2-core box, at every redraw, a cell click included); a picture is drawn at once."""
+    ny, nx = z.shape
+    span = zmax - zmin
+    with np.errstate(all="ignore"):
+        t = (z - zmin) / span if span > 0 else np.full(z.shape, 0.5)
+    idx = np.rint(np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0) * 255).astype(np.intp)
+    rgb = _scale_lut(scale)[idx]
+    for mask, color in masks:
+        rgb[mask] = hex_to_rgb(color)
+    img = Image.fromarray(np.ascontiguousarray(rgb[::-1]), mode="RGB").quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    k = max(1, -(-MAP_PIXELS // max(nx, ny)))
+    if k > 1:
+        img = img.resize((nx * k, ny * k), Image.Resampling.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=False, compress_level=6)
+    fx = np.log10 if x_log else float
+    fy = np.log10 if y_log else float
+    x0, x1, y0, y1 = float(fx(xe[0])), float(fx(xe[-1])), float(fy(ye[0])), float(fy(ye[-1]))
+    return {
+        "source": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
+        "xref": "x",
+        "yref": "y",
+        "x": x0,
+        "y": y1,
+        "sizex": x1 - x0,
+        "sizey": y1 - y0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "sizing": "stretch",
+        "layer": "below",
+        "name": "metric",
+    }
+
+
 # ============================================================================ sweep heatmap
 def sweep_heatmap(
     res: SweepResult,
@@ -224,77 +310,119 @@ def sweep_heatmap(
     cbar["title"]["side"] = "right"
     if logc:
         cbar.update(_log_ticks(z))
-    fig = Figure()
-    fig.add_trace(
-        _Heatmap(
-            z=z,
-            x=xe,
-            y=ye,
-            colorscale=th.metric_scale,
-            colorbar=cbar,
-            hoverinfo="skip",
-            name=_(METRICS[metric]),
-            zsmooth=False,
-        )
-    )
-    diverged_name = _("diverged")
-    if div.any():
-        fig.add_trace(_layer(div, xe, ye, th.metric_missing, diverged_name))
+    # The figure is built in one go (Figure(data, layout)): adding traces one by one and then updating the layout
+    # makes plotly.py walk every property again (a 256² map: 0.3–0.75 s of the server's time per redraw).
+    # Cell arrays travel as float32 typed arrays (half of float64; values shown to 6 digits).
     never = (~div) & np.isnan(z)
+    finite = z[np.isfinite(z)]
+    zmin, zmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    images: list[dict[str, Any]] = []
+    diverged_name = _("diverged")
     if res.f_star is None:
         never_name = _("no known minimum")
     elif metric == "steps":
         never_name = _("never within tolerance")
     else:
         never_name = _("not defined")
-    if never.any():
-        fig.add_trace(_layer(never, xe, ye, th.paper, never_name))
+    if _even(xe, res.x_log) and _even(ye, res.y_log):
+        # the map as a picture; an invisible two-cell heatmap on the same scale carries the colour bar
+        images.append(
+            metric_picture(
+                z, zmin, zmax, th.metric_scale, [(div, th.metric_missing), (never, th.paper)], xe, ye, res.x_log,
+                res.y_log,
+            )
+        )  # fmt: skip
+        traces: list[Any] = [
+            _Heatmap(
+                z=[[zmin, zmax]],
+                x=[xe[0], xe[-1]],
+                y=[ye[0]],
+                zmin=zmin,
+                zmax=zmax,
+                opacity=0,
+                colorscale=th.metric_scale,
+                colorbar=cbar,
+                hoverinfo="skip",
+                name=_(METRICS[metric]),
+            )
+        ]
+    else:  # cells of uneven widths (values given one by one): Plotly's heatmap places them
+        traces = [
+            _Heatmap(
+                z=typed_array(z),
+                x=xe,
+                y=ye,
+                zmin=zmin,
+                zmax=zmax,
+                colorscale=th.metric_scale,
+                colorbar=cbar,
+                hoverinfo="skip",
+                name=_(METRICS[metric]),
+                zsmooth=False,
+            )
+        ]
+        if div.any():
+            traces.append(_layer(div, xe, ye, th.metric_missing, diverged_name))
+        if never.any():
+            traces.append(_layer(never, xe, ye, th.paper, never_name))
 
-    # Invisible selectable overlay: one point per cell centre, carrying the hover text and (i, j).
+    # Invisible selectable overlay: one point per cell centre, carrying the hover values and (i, j) in customdata.
+    # One trace per status (reached tolerance / never / diverged), each with its own fixed hover text, so no
+    # per-cell text travels (a 256² map: 65 536 strings, ~2 MB of the payload).
     ny, nx = res.shape
     gx, gy = np.meshgrid(xv, yv)
     ii, jj = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
-    status = np.full(res.shape, "", dtype=object)
-    status[div] = ["<br><b>" + _.fmt("diverged at step {step}", step=int(d)) + "</b>" for d in res.diverged_at[div]]
-    nev = (~div) & (res.steps_to_tol < 0)
-    status[nev] = "<br>" + _("never within tolerance")
     dist = np.where(np.isfinite(res.distance), res.distance, -1.0)
     with np.errstate(over="ignore"):  # float32 halves the payload; a huge loss shows as inf in the hover
         custom = np.column_stack(
             [ii.ravel(), jj.ravel(), res.final_loss.ravel(), res.steps_to_tol.ravel(), dist.ravel()]
         ).astype(np.float32)
+    custom[div.ravel(), 3] = res.diverged_at[div]  # a diverged cell's steps column holds its divergence step
     xl, yl = _param_label(res.optimizer, res.x_param), _param_label(res.optimizer, res.y_param)
     hover = (
         f"{res.x_param} = %{{x:.6g}}<br>{res.y_param} = %{{y:.6g}}<br>"
         + _("final loss")
         + " = %{customdata[2]:.6g}<br>"
         + _("steps to tol")
-        + " = %{customdata[3]}<br>"
+        + " = %{steps}<br>"
         + _("distance")
-        + " = %{customdata[4]:.4g}%{text}<extra></extra>"
+        + " = %{customdata[4]:.4g}%{status}<extra></extra>"
     )
-    scatter = _Scattergl if nx * ny > 4096 else _Scatter
-    fig.add_trace(
-        scatter(
-            x=gx.ravel(),
-            y=gy.ravel(),
-            mode="markers",
-            name=CELLS_TRACE,
-            showlegend=False,
-            marker=dict(size=max(4, min(24, int(420 / max(nx, ny)))), opacity=0, color=th.ink),
-            selected=dict(marker=dict(opacity=0)),
-            unselected=dict(marker=dict(opacity=0)),
-            customdata=custom,
-            text=status.ravel().tolist(),
-            hovertemplate=hover,
+    groups = (
+        (~div & (res.steps_to_tol >= 0), "%{customdata[3]}", ""),
+        (~div & (res.steps_to_tol < 0), "-1", "<br>" + _("never within tolerance")),
+        (div, "-1", "<br><b>" + _.fmt("diverged at step {step}", step="%{customdata[3]}") + "</b>"),
+    )
+    flat_x, flat_y = gx.ravel(), gy.ravel()
+    for mask, steps_text, status in groups:
+        k = np.flatnonzero(mask.ravel())
+        if k.size == 0:
+            continue
+        # invisible: Plotly answers hover and click from its data, so one drawn point (maxdisplayed) is enough and
+        # the browser skips styling nx·ny SVG points (a 256² grid stays one SVG scatter, no WebGL context).
+        # mode "text" with no text, not "markers": plotly.js counts every marker within 3 px of the pointer as
+        # equally close and takes the last of them (at 256², 1.6 px per row: a click landed two rows off); without
+        # markers that radius is 0.5 px, so the point nearest the pointer wins, the cell drawn under it.
+        traces.append(
+            _Scatter(
+                x=typed_array(flat_x[k]),
+                y=typed_array(flat_y[k]),
+                mode="text",
+                name=CELLS_TRACE,
+                showlegend=False,
+                marker=dict(opacity=0, color=th.ink, maxdisplayed=1),
+                selected=dict(marker=dict(opacity=0)),
+                unselected=dict(marker=dict(opacity=0)),
+                customdata=typed_array(custom[k]),
+                hovertemplate=hover.replace("%{steps}", steps_text).replace("%{status}", status),
+            )
         )
-    )
 
     if boundary is not None:
         first = True
         for bx, by in boundary.curves:
             # A paper-coloured dash on an ink line: visible on every colour of the map (and solid in the legend).
-            fig.add_trace(
+            traces.append(
                 _Scatter(
                     x=bx,
                     y=by,
@@ -306,7 +434,7 @@ def sweep_heatmap(
                     hoverinfo="skip",
                 )
             )
-            fig.add_trace(
+            traces.append(
                 _Scatter(
                     x=bx,
                     y=by,
@@ -319,12 +447,12 @@ def sweep_heatmap(
             )
             first = False
     if div.any():
-        fig.add_trace(_legend_square(look, diverged_name, th.metric_missing))
+        traces.append(_legend_square(look, diverged_name, th.metric_missing))
     if never.any():
-        fig.add_trace(_legend_square(look, never_name, th.paper))
+        traces.append(_legend_square(look, never_name, th.paper))
     if selected is not None:
         i, j = selected
-        fig.add_trace(
+        traces.append(
             _Scatter(
                 x=[xv[j]],
                 y=[yv[i]],
@@ -350,9 +478,9 @@ def sweep_heatmap(
         clickmode="event+select",
         dragmode="pan",
         legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0, font=font(look)),
+        images=images,
     )
-    fig.update_layout(layout)
-    return fig
+    return Figure(data=traces, layout=layout)
 
 
 def selected_cell(res: SweepResult, selection: Any) -> tuple[int, int] | None:
@@ -480,9 +608,9 @@ def cell_contour(
     color = _highlight(look)
     window = window or surface.domain
     pts = np.asarray(points, dtype=float)
-    fig = Figure()
+    traces: list[Any] = []  # built in one go, Figure(data, layout): a click redraws this (see sweep_heatmap)
     if th.screen_halo:  # high contrast: the path's white halo, as on the main map and in the exported frames
-        fig.add_trace(
+        traces.append(
             _Scatter(
                 x=pts[:, 0],
                 y=pts[:, 1],
@@ -493,7 +621,7 @@ def cell_contour(
                 meta={"role": "halo"},
             )
         )
-    fig.add_trace(
+    traces.append(
         _Scatter(
             x=pts[:, 0],
             y=pts[:, 1],
@@ -504,7 +632,7 @@ def cell_contour(
             hovertemplate=_.fmt("step {n}", n="%{pointNumber}") + ": (%{x:.4g}, %{y:.4g})<extra></extra>",
         )
     )
-    fig.add_trace(
+    traces.append(
         _Scatter(
             x=[pts[0, 0]],
             y=[pts[0, 1]],
@@ -515,7 +643,7 @@ def cell_contour(
         )
     )
     diverged = diverged_at is not None and diverged_at >= 0
-    fig.add_trace(
+    traces.append(
         _Scatter(
             x=[pts[-1, 0]],
             y=[pts[-1, 1]],
@@ -532,7 +660,7 @@ def cell_contour(
     )
     m = _minima_trace(surface.minima, look)
     if m is not None:
-        fig.add_trace(m)
+        traces.append(m)
     layout = base_layout(look, height=height)
     layout.update(
         margin=dict(l=int(50 * look.scale), r=20, t=int((50 if title else 20) * look.scale), b=int(40 * look.scale)),
@@ -540,8 +668,7 @@ def cell_contour(
         legend=dict(orientation="h", yanchor="top", y=-0.17, x=0, font=font(look)),
         **_surface_layout(surface, window, look),
     )
-    fig.update_layout(layout)
-    return fig
+    return Figure(data=traces, layout=layout)
 
 
 # ============================================================================ basins

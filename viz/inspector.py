@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from explain import LAYERS, StepVectors
-from look import DEFAULT, Look
+from look import DEFAULT, Look, rgba
 
 from .figure import Figure, typed_array
 from .style import axis, base_layout, font, safe
@@ -99,7 +99,7 @@ def overlay_data(
             {
                 "id": lid,
                 "kind": LAYER_BY_ID[lid].kind,
-                "color": LAYER_BY_ID[lid].color,
+                "color": look.theme.vector_color(lid),
                 "name": _(LAYER_BY_ID[lid].name),
             }
             for lid in shown
@@ -175,7 +175,7 @@ def closeup_figure(
                         "ncontours": 18,
                         "contours": {"coloring": "lines"},
                         "line": {"width": 1},
-                        "colorscale": [[0, "#9AA3B2"], [1, "#9AA3B2"]],
+                        "colorscale": [[0, th.axis], [1, th.axis]],
                         "showscale": False,
                         "hoverinfo": "skip",
                         "meta": {"role": "levels"},
@@ -250,7 +250,7 @@ def closeup_figure(
                 "arrowhead": 0 if layer.kind == "point" else 2,
                 "arrowsize": 1.1,
                 "arrowwidth": 3.2 if lid == "step" else 2.2,
-                "arrowcolor": layer.color,
+                "arrowcolor": th.vector_color(lid),
                 "standoff": 0,
                 "startstandoff": 0,
                 "text": "",
@@ -267,8 +267,8 @@ def closeup_figure(
                 "showarrow": False,
                 "xanchor": "left" if v[0] >= 0 else "right",
                 "yanchor": "bottom",
-                "font": font(look, 12, layer.color),
-                "bgcolor": "rgba(255,255,255,0.7)",
+                "font": font(look, 12, th.vector_color(lid)),
+                "bgcolor": rgba(th.paper, 0.7),
             }
         )
     layout = base_layout(look, height=height, margin={"l": 44, "r": 8, "t": 8, "b": 30})
@@ -305,7 +305,7 @@ def efflr_figure(eff: np.ndarray, step: int, *, height: int = 170, look: Look = 
                 "x": typed_array(steps),
                 "y": typed_array(y),
                 "name": _.fmt("along {axis}", axis=names[k]),
-                "line": {"color": LAYER_BY_ID["eff_lr"].color, "width": 2, "dash": dashes[k]},
+                "line": {"color": th.vector_color("eff_lr"), "width": 2, "dash": dashes[k]},
                 "hovertemplate": _("step") + " %{x}: η<sub>eff</sub> = %{y:.4g}<extra>" + names[k] + "</extra>",
                 "meta": {"role": "eff_lr", "axis": names[k]},
             }
@@ -339,7 +339,7 @@ def efflr_figure(eff: np.ndarray, step: int, *, height: int = 170, look: Look = 
                     "x1": step,
                     "y0": 0,
                     "y1": 1,
-                    "line": {"color": "rgba(31, 36, 48, 0.55)", "width": 1.5, "dash": "dot"},
+                    "line": {"color": rgba(th.ink, 0.55), "width": 1.5, "dash": "dot"},
                     "layer": "above",
                 }
             ],

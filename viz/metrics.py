@@ -184,7 +184,7 @@ def metrics_figure(
                 layout[f"yaxis{ax}"]["dtick"] = 1 if decades < 6 else (2 if decades < 12 else 4)
         layout["annotations"].append(
             {
-                "text": f"<b>{title}</b>" + (" " + _("(log)") if rows and ytype == "log" else ""),
+                "text": _.join([f"<b>{title}</b>", _("(log)")]) if rows and ytype == "log" else f"<b>{title}</b>",
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,

@@ -164,8 +164,10 @@ def test_a_link_restores_the_scene_exactly():
     assert at.number_input(key="view_y1").value == 5.0
     assert current_scene(at) == scene
     assert_paths_match(at, scene)
-    share = " ".join(keyed_texts(at, "share_link"))
-    assert "run=adam:lr=0.05,beta1=0.8" in share
+    share = [
+        json.loads(c.proto.json)["link"] for c in at.get("bidi_component") if c.proto.component_name == "optviz_share"
+    ]
+    assert len(share) == 1 and "run=adam:lr=0.05,beta1=0.8" in share[0]
 
 
 def test_a_bad_link_shows_one_line_and_falls_back_to_the_default():

@@ -20,7 +20,7 @@ def test_the_summary_table_reports_each_runs_end():
     )
     at = make_app(scene_to_query(scene))
     assert not at.exception
-    table = at.dataframe[-1].value
+    table = at.table[-1].value
     trajs = scene.resolve().simulate()
     assert len(table) == 4  # 2 runs × 2 starts
     adam0 = table.iloc[0]

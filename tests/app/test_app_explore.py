@@ -83,7 +83,7 @@ def test_app_controls_and_charts(app):
         ("explore_x_lo", 1e3, "x range is reversed:"),
         ("explore_x_lo", 0.0, f"lr is on a log scale: the range must be > 0, got 0 (allowed: {LR_RANGE})"),
         ("explore_y_hi", 1.0, f"y range: momentum must be in {BETA_RANGE}, got 1"),
-        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 128 values per axis"),
+        ("explore_y_n", 500, "y resolution 500 is over the cap: 2 to 256 values per axis"),
         ("explore_steps", 0, "steps must be a whole number from 1 to 10000"),
     ],
 )
@@ -137,3 +137,31 @@ def test_the_default_sweep_shows_the_interesting_region(surface, run):
     if not run.startswith("adam"):  # Adam's normalised steps rarely blow up; the others show their edge
         assert diverged > 0, caption
     assert spec["layout"]["xaxis"]["type"] == "log"
+
+
+def test_a_256_map_is_within_the_budget_and_a_dataset_map_is_refused_in_one_line():
+    at = make_app({"surface": "ill_conditioned", "run": "momentum:lr=0.01", "tab": "explore"})
+    at.default_timeout = 120
+    at.number_input(key="explore_x_n").set_value(256).run()
+    at.number_input(key="explore_y_n").set_value(256).run()
+    assert not at.exception and not _error_block_messages(at)
+    caption = next(shown(c.value) for c in at.caption if "runs;" in shown(c.value))
+    assert "256×256 runs" in caption, caption
+    # 10 000 steps of 256² runs: over the CPU budget (ui.heavy.explore_seconds), refused before any work
+    at.number_input(key="explore_steps").set_value(10_000).run()
+    msgs = _error_block_messages(at)
+    assert len(msgs) == 1 and "this map would take about" in msgs[0] and "\n" not in msgs[0], msgs
+    assert "sweep_heatmap" not in _chart_keys(at)
+    at.number_input(key="explore_steps").set_value(300).run()
+    at.radio(key="explore_mode").set_value("basins").run()
+    at.number_input(key="explore_basin_n").set_value(256).run()
+    assert not at.exception and not _error_block_messages(at) and "basins" in _chart_keys(at)
+    # logistic regression: every step sums over its 200 samples; a 64² sweep of 300 steps would take ~10 s
+    at = make_app({"surface": "logreg", "run": "adam:lr=0.05", "tab": "explore"})
+    at.default_timeout = 120
+    at.run()
+    msgs = _error_block_messages(at)
+    assert len(msgs) == 1 and "lower the resolution or the steps" in msgs[0] and "\n" not in msgs[0], msgs
+    at.number_input(key="explore_x_n").set_value(8).run()
+    at.number_input(key="explore_y_n").set_value(8).run()
+    assert not _error_block_messages(at) and "sweep_heatmap" in _chart_keys(at)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from lessons import LESSONS
-from tools.browser import data_to_pixel, exceptions, page_query, wait_idle
+from tools.browser import data_to_pixel, exceptions, page_query, pixel_to_data, plot_area, until, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +52,9 @@ def test_the_map_fills_the_main_column(open_page, name):
     assert abs(g["plot_w"] - g["plot_h"]) <= 3, f"{name}: a square window keeps x and y at equal scale ({g})"
     if name == "laptop":
         assert g["top"] >= 0 and g["bottom"] <= g["vh"], f"the map is not fully visible at 1440×900: {g}"
+    if name == "projector":  # stacked columns: the playback bar comes below the map, on screen with it
+        bar = page.locator(".st-key-player").first.bounding_box()
+        assert bar and bar["y"] + bar["height"] <= g["vh"], f"▶ Play is below the fold at 1024×768: {bar}, {g}"
     assert g["scroll_w"] <= g["vw"] + 1, f"{name}: the page scrolls sideways"
 
 
@@ -175,6 +178,48 @@ def test_an_end_marker_hover_belongs_to_its_own_run(open_page):
             assert name in text and "step 500" in text and "weight_decay = 0.1" in text, (run, dx, dy, text)
 
 
+def test_hover_answers_on_a_path_point_and_on_the_bare_surface(open_page):
+    """The hover traces draw (almost) no SVG markers (viz/contour.py HIDDEN_MARKERS): Plotly answers hover from
+    its data, so a path point still names its run, step and f, and a bare spot of the map still says f there."""
+    query = {"surface": "rosenbrock", "run": "momentum:lr=0.001,momentum=0.9", "steps": "200"}
+    page = _open(open_page, (1440, 900), query)
+    path = page.evaluate(
+        """() => { const g = document.querySelector('.st-key-contour .js-plotly-plot');
+           const t = g._fullData.find(t => t.meta && t.meta.role === 'pathhover');
+           return {x: Array.from(t.x), y: Array.from(t.y), cd: Array.from(t.customdata, r => Array.from(r)),
+                   drawn: Array.from(g.querySelectorAll('.scatterlayer .trace')).map((el, k) => [
+                     g._fullData[k].meta && g._fullData[k].meta.role, el.querySelectorAll('.points path').length])}; }"""
+    )
+
+    def hover_text() -> str:
+        return page.evaluate(
+            "() => Array.from(document.querySelectorAll('.hoverlayer .hovertext')).map(e => e.textContent).join('|')"
+        )
+
+    i = 40  # a point of the path well away from its start and end markers
+    px, py = data_to_pixel(page, "contour", path["x"][i], path["y"][i])
+    page.mouse.move(px, py)
+    step = int(path["cd"][i][0])
+
+    def on_path():
+        text = hover_text()
+        assert "Momentum" in text and f"step {step}" in text, text
+
+    until(page, on_path)
+    area = plot_area(page, "contour")
+    here = pixel_to_data(page, "contour", 0.05, 0.06)  # a corner of the map, far from the path
+    page.mouse.move(here["cx"], here["cy"])
+
+    def on_surface():
+        text = hover_text()
+        assert "f = " in text and "click" in text, text  # the grid's hover: f here, "click: start here"
+
+    until(page, on_surface)
+    assert area["xrange"][0] <= here["x"] <= area["xrange"][1]
+    drawn = {role: n for role, n in path["drawn"] if role in ("grid", "pathhover")}
+    assert drawn and max(drawn.values()) <= 1, f"invisible hover points are drawn as SVG markers again: {drawn}"
+
+
 def _bar_step(page):
     return page.evaluate(
         """() => { for (const h of document.querySelectorAll('.st-key-player *')) {
@@ -199,3 +244,34 @@ def test_a_links_step_opens_there_one_key_moves_one_frame_and_the_link_follows(o
     page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '21'", timeout=30_000)
     assert page_query(page).get("step") == "21"  # the share link keeps the shown step
     assert not page.js_errors, page.js_errors
+
+
+def test_the_share_box_shows_the_link_as_text_and_copies_it(open_page):
+    """The share box (ui/share.js) holds the page's own link as a field value: a hostile formula in the link
+    stays text (no element is made from it), and the copy button copies or selects the link."""
+    query = {"surface": "x^2 + y^2", "run": "sgd:lr=0.1", "steps": "20", "lang": "en"}
+    page = _open(open_page, (1440, 900), query)
+    box = page.locator(".st-key-share_box input.sh-link").first
+    until(page, lambda: assert_same_link(page, box.input_value()))
+    button = page.locator(".st-key-share_box button.sh-copy").first
+    button.click()
+    until(page, lambda: _assert_in(button.inner_text(), ("Copied", "Selected: press Ctrl+C")))
+    assert box.evaluate("b => b.selectionEnd - b.selectionStart === b.value.length")  # selected, ready for Ctrl+C
+    # hostile text in the link: shown in the field as typed, never parsed as HTML
+    hostile = {"surface": "x^2 + y^2", "run": "sgd:lr=0.1", "steps": "20", "lesson": '"><img src=x onerror=alert(1)>'}
+    page = _open(open_page, (1440, 900), hostile)
+    assert page.locator(".st-key-share_box img, .st-key-share_link img").count() == 0
+    assert not page.js_errors, page.js_errors
+
+
+def _assert_in(text: str, options: tuple[str, ...]) -> None:
+    assert text in options, text
+
+
+def assert_same_link(page, shown: str) -> None:
+    """The field's link and the address bar's query are the same scene and view (the host may differ)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert shown, "the share field is empty"
+    want = {k: v[-1] for k, v in parse_qs(urlsplit(shown).query).items()}
+    assert want == page_query(page), (shown, page_query(page))

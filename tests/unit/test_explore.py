@@ -69,7 +69,7 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
     [
         (lambda: axis_values(_p("adam", "lr"), 0.1, 0.01, 8), "x range is reversed: 0.1 > 0.01", LR_RANGE),
         (lambda: axis_values(_p("adam", "beta1"), 0.5, 0.5, 8, axis="y"), "y range is empty", BETA_RANGE),
-        (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 200), "x resolution 200 is over the cap", "2 to 128"),
+        (lambda: axis_values(_p("adam", "lr"), 1e-3, 1e-1, 300), "x resolution 300 is over the cap", "2 to 256"),
         (lambda: axis_values(_p("adam", "lr"), 0.0, 0.1, 8), "lr is on a log scale: the range must be > 0", LR_RANGE),
         (
             lambda: axis_values(_p("adam", "eps"), -1.0, 0.1, 8),
@@ -90,9 +90,9 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
             LR_RANGE,
         ),
         (
-            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 129), "beta1", [0.9]),
+            lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", np.geomspace(1e-3, 1, 257), "beta1", [0.9]),
             "over the cap",
-            "1 to 128",
+            "1 to 256",
         ),
         (
             lambda: sweep("quadratic", "adam", (1, 1), 10, "lr", [0.0, 0.1], "beta1", [0.9]),
@@ -104,7 +104,7 @@ def test_axis_values_are_log_spaced_where_the_spec_says_log():
             "y range: beta1 must be in",
             BETA_RANGE,
         ),
-        (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "200"),
+        (lambda: basins("himmelblau", "sgd", 10, grid_n=BASIN_MAX + 1), "over the cap", "256"),
     ],
 )
 def test_validation_messages_are_one_line_and_name_the_allowed_range(call, expected, allowed):
@@ -424,6 +424,7 @@ def test_apply_to_scene_updates_or_adds_the_run_and_round_trips_through_the_url(
 # ============================================================================ figures
 def test_sweep_heatmap_figure():
     import viz.explore as vx
+    from viz.figure import decode
 
     xv = axis_values(_p("momentum", "lr"), 1e-3, 1.0, 16)
     yv = axis_values(_p("momentum", "momentum"), 0.0, 0.9, 12, axis="y")
@@ -432,22 +433,86 @@ def test_sweep_heatmap_figure():
     fig = vx.sweep_heatmap(res, "loss", boundary=b, selected=(3, 4))
     assert fig.layout.template.layout.colorway is not None  # template="plotly", not Streamlit's placeholders
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "linear"
-    heat = fig.data[0]
-    assert heat.type == "heatmap" and len(heat.x) == 17 and len(heat.y) == 13  # cell edges
-    np.testing.assert_allclose(np.sqrt(np.asarray(heat.x[1:]) * np.asarray(heat.x[:-1])), xv, rtol=1e-9)
-    div = next(t for t in fig.data if t.name == "diverged" and t.type == "heatmap")
-    np.testing.assert_array_equal(~np.isnan(np.asarray(div.z, dtype=float)), res.diverged)
-    assert res.diverged.any()
-    cells = next(t for t in fig.data if t.name == vx.CELLS_TRACE)
-    cd = np.asarray(cells.customdata)
+    assert res.diverged.any() and (res.steps_to_tol >= 0).any() and ((res.steps_to_tol < 0) & ~res.diverged).any()
+    # The map is a picture over the cell edges (log10 on the log axis); an invisible heatmap carries the colour bar.
+    xe, ye = vx._edges(xv, True), vx._edges(yv, False)
+    np.testing.assert_allclose(np.sqrt(xe[1:] * xe[:-1]), xv, rtol=1e-9)
+    (image,) = fig.layout.images
+    assert image.xref == "x" and image.yref == "y" and image.sizing == "stretch" and image.layer == "below"
+    assert image.x == pytest.approx(np.log10(xe[0])) and image.sizex == pytest.approx(np.log10(xe[-1] / xe[0]))
+    assert image.y == pytest.approx(ye[-1]) and image.sizey == pytest.approx(ye[-1] - ye[0])
+    bar = fig.data[0]
+    assert bar.type == "heatmap" and bar.opacity == 0 and bar.colorbar.title.text == "final f − f*"
+    z, _, _ = vx.metric_layer(res, "loss")
+    ok = ~res.diverged & np.isfinite(z)
+    assert bar.zmin == pytest.approx(z[ok].min()) and bar.zmax == pytest.approx(z[ok].max())
+    pic = _picture(image.source)
+    assert pic.shape[0] % 12 == 0 and pic.shape[1] % 16 == 0 and pic.shape[1] >= vx.MAP_PIXELS
+    ky, kx = pic.shape[0] // 12, pic.shape[1] // 16
+    cells_rgb = pic[ky // 2 :: ky, kx // 2 :: kx][::-1]  # one pixel per cell, row 0 at the bottom
+    grey = np.array(vx.hex_to_rgb(vx.DEFAULT.theme.metric_missing))
+    np.testing.assert_array_equal((np.abs(cells_rgb - grey).sum(axis=2) <= 3), res.diverged)
+    # colours follow the scale: the lowest cell is the scale's first colour, the highest its last
+    lut = vx._scale_lut(vx.DEFAULT.theme.metric_scale).astype(int)
+    lo, hi = (
+        np.unravel_index(np.argmin(np.where(ok, z, np.inf)), z.shape),
+        np.unravel_index(np.argmax(np.where(ok, z, -np.inf)), z.shape),
+    )
+    assert np.abs(cells_rgb[lo] - lut[0]).sum() <= 6 and np.abs(cells_rgb[hi] - lut[-1]).sum() <= 6
+    # the invisible click/hover overlay: one trace per status, every cell exactly once, (i, j) in customdata
+    cells = [t for t in fig.data if t.name == vx.CELLS_TRACE]
+    assert len(cells) == 3
+    cd = np.concatenate([decode(t.customdata).reshape(-1, 5) for t in cells])
+    xs = np.concatenate([decode(t.x) for t in cells])
     assert cd.shape == (12 * 16, 5)
-    assert (cd[:, 0] * 16 + cd[:, 1] == np.arange(12 * 16)).all()
-    assert "lr = %{x" in cells.hovertemplate and "momentum = %{y" in cells.hovertemplate
+    k = (cd[:, 0] * 16 + cd[:, 1]).astype(int)
+    np.testing.assert_array_equal(np.sort(k), np.arange(12 * 16))
+    i, j = cd[:, 0].astype(int), cd[:, 1].astype(int)
+    np.testing.assert_allclose(xs, xv[j], rtol=1e-6)
+    np.testing.assert_allclose(cd[:, 2], res.final_loss[i, j].astype(np.float32), rtol=1e-6)
+    steps = np.where(res.diverged, res.diverged_at, res.steps_to_tol)[i, j]
+    np.testing.assert_array_equal(cd[:, 3], steps)
+    for t in cells:
+        assert "lr = %{x" in t.hovertemplate and "momentum = %{y" in t.hovertemplate
+        # no markers: plotly.js then ties only points within 0.5 px of the pointer (3 px with markers)
+        assert t.mode == "text" and t.text is None and t.marker.maxdisplayed == 1
+    reached, never, diverged = cells
+    assert "diverged at step %{customdata[3]}" in diverged.hovertemplate
+    assert "never within tolerance" in never.hovertemplate and "%{customdata[3]}" not in never.hovertemplate
+    assert "steps to tol = %{customdata[3]}" in reached.hovertemplate and "diverged" not in reached.hovertemplate
     assert any(t.name == "stability boundary (theory)" for t in fig.data)
     sel = next(t for t in fig.data if t.name == "selected")
     assert sel.x[0] == xv[4] and sel.y[0] == yv[3]
     for metric in ("steps", "distance"):
         vx.sweep_heatmap(res, metric)
+
+
+def _picture(source: str) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    assert source.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB")).astype(int)
+
+
+def test_sweep_heatmap_of_uneven_values_is_a_heatmap_trace():
+    import viz.explore as vx
+    from viz.figure import decode
+
+    xv = np.array([1e-3, 2e-3, 1e-2, 0.5, 1.0])  # uneven cells: a picture cannot place them
+    yv = np.array([0.0, 0.5, 0.6, 0.9])
+    res = sweep("ill_conditioned", "momentum", (-4.5, 2.0), 300, "lr", xv, "momentum", yv)
+    fig = vx.sweep_heatmap(res, "loss")
+    assert not fig.layout.images
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and len(heat.x) == 6 and len(heat.y) == 5  # cell edges
+    z, _, _ = vx.metric_layer(res, "loss")
+    np.testing.assert_allclose(decode(heat.z).reshape(4, 5), np.where(res.diverged, np.nan, z).astype(np.float32))
+    div = next(t for t in fig.data if t.name == "diverged" and t.type == "heatmap")
+    np.testing.assert_array_equal(~np.isnan(decode(div.z).reshape(res.shape)), res.diverged)
+    assert res.diverged.any()
 
 
 def test_selected_cell_reads_what_streamlit_returns_for_a_click():

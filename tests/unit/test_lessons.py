@@ -134,3 +134,20 @@ def test_claim_kinds_validate_their_arguments():
     with pytest.raises(ValueError):
         Claim("near_point", 0, 0.1)  # needs point=
     assert set(KINDS) >= {"reaches", "misses", "diverges_before", "loss_below", "faster"}
+
+
+def test_the_printed_report_is_what_check_measures(capsys, simulated):
+    """``python -m lessons`` and ``python -m lessons.guide`` print through one function: its lines are the
+    heading and check()'s outcomes, and a claim pushed past its measured value is counted as failing."""
+    from lessons.claims import report
+
+    lesson = LESSONS["lr_parabola"]
+    resolved, trajs = simulated[lesson.id]
+    want = check(lesson.claims, trajs, resolved, EN)
+    failed, got_resolved, got_trajs = report("heading", lesson.scene, lesson.claims, EN)
+    lines = capsys.readouterr().out.splitlines()
+    assert failed == 0 and got_resolved is resolved and len(got_trajs) == len(trajs)
+    assert lines == ["heading", *(f"  ✓ {o.text}" for o in want)]
+    broken = (dataclasses.replace(lesson.claims[0], value=1e9), *lesson.claims[1:])  # "misses by 1e9": false
+    failed, _r, _t = report("again", lesson.scene, broken, EN)
+    assert failed == 1 and capsys.readouterr().out.splitlines()[1].startswith("  ✗ ")

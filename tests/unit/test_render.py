@@ -453,3 +453,21 @@ def test_cli_render_takes_theme_language_and_scale(tmp_path):
         err = io.StringIO()
         assert main([*base, bad, "--out", str(tmp_path / "x.png")], io.StringIO(), err) == 2
         assert fragment in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_the_kits_minimum_star_and_counter_strip_serve_every_style():
+    """scene1d / scene2d / scene3d stamp minima and place the step counter through one kit function each."""
+    from export import kit
+
+    look = make_look("dark", 1.0, "zh")
+    sz = kit.base_sizes(640, 480, look)
+    img = np.zeros((100, 100, 3), dtype=np.uint8)
+    star = kit.stamp_minimum(img, 50.0, 50.0, (0, 0, 100, 100), sz.fs, DARK)
+    assert star is not None and tuple(img[50, 50]) == kit.rgb_of(DARK.minimum)  # filled with the theme's colour
+    before = img.copy()
+    assert kit.stamp_minimum(img, 300.0, 50.0, (0, 0, 100, 100), sz.fs, DARK) is None  # outside: nothing drawn
+    np.testing.assert_array_equal(img, before)
+    # the counter strip ends at `right` and holds the widest counter; a title leaves room for the last one
+    x0, y0, x1, y1 = kit.counter_box(look, sz, 600, 640)
+    assert (y0, x1, y1) == (0, 602, sz.header_h) and 600 - x0 > kit.counter_width(look, sz, 500) > 0
+    assert kit.counter_width(look, sz, None) == 0

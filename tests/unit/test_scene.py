@@ -215,3 +215,36 @@ def test_a_dataset_scenes_batch_travels_in_the_link():
     assert scene_to_query(s.with_(batch_seed=0))["batch"] == "16"
     with pytest.raises(UserError):
         scene_from_query({**q, "batch": "16,3,9"})
+
+
+def test_a_scene_is_serialized_once_however_often_it_is_resolved_or_keyed(monkeypatch):
+    """A rerun asks the same scene for resolve() / run_key() ~18 times: the canonical JSON is built once per
+    instance (once for the scene, once for the run keys), not on every call."""
+    calls = []
+    real = Scene.to_dict
+    monkeypatch.setattr(Scene, "to_dict", lambda self: calls.append(1) or real(self))
+    scene = SCENE.with_(steps=149)  # a fresh instance
+    r = scene.resolve()
+    for _ in range(5):
+        assert scene.resolve() is r and scene.key == r.key
+        assert [r.run_key(i) for i in range(2)] == [r.run_key(0), r.run_key(1)]
+    assert len(calls) == 2
+    # the memo changes nothing a scene is compared or copied by
+    assert scene == SCENE.with_(steps=149) and repr(scene) == repr(SCENE.with_(steps=149))
+    assert "_resolved" not in scene.__getstate__()
+    import pickle
+
+    back = pickle.loads(pickle.dumps(scene))
+    assert back == scene and back.resolve().key == r.key
+    # the run keys are the ones the old per-call code made
+    d = scene.to_dict()
+    for i in range(2):
+        want = dict(d, runs=[d["runs"][i]], window=None)
+        assert r.run_key(i) == json.dumps(want, sort_keys=True, separators=(",", ":"))
+
+
+def test_an_invalid_scene_raises_on_every_resolve():
+    bad = SCENE.with_(steps=0)
+    for _ in range(2):
+        with pytest.raises(UserError, match="steps must be"):
+            bad.resolve()

@@ -142,9 +142,9 @@ def test_tune_each_run_uses_the_runs_own_settings_and_the_sliders_steps():
     b = best_lr(resolved, 0, t)
     assert b is not None and (b == 0.019 or b in steps)
     # what the cache key holds: not the lr (for a grid lr), but everything else the sweep depends on
-    moved = Scene(**{**scene.__dict__, "runs": (scene.runs[0], RunConfig("adam", {"lr": 0.02, "beta1": 0.8}))})
+    moved = scene.with_(runs=(scene.runs[0], RunConfig("adam", {"lr": 0.02, "beta1": 0.8})))
     assert tuning_key(moved.resolve(), 1) == tuning_key(resolved, 1)
-    other_beta = Scene(**{**scene.__dict__, "runs": (scene.runs[0], RunConfig("adam", {"lr": 0.01, "beta1": 0.9}))})
+    other_beta = scene.with_(runs=(scene.runs[0], RunConfig("adam", {"lr": 0.01, "beta1": 0.9})))
     assert tuning_key(other_beta.resolve(), 1) != tuning_key(resolved, 1)
     assert tuning_key(scene.with_(steps=121).resolve(), 1) != tuning_key(resolved, 1)
     noisy = scene.with_(noise_std=0.1, noise_seed=4)
