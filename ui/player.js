@@ -346,6 +346,7 @@ export default function (component) {
     const g = animated()[0] || (d.fit && chartDiv(d.fit.chart));
     if (g && g._fullLayout) {
       clearInterval(ready); fit(); follow();
+      for (const c of animated()) c.__plShown = null;  // a chart drawn again shows its own data, not a frame
       if (ov) { const t1 = setTimeout(fit, 900), t2 = setTimeout(fit, 2500); cleanups.push(() => { clearTimeout(t1); clearTimeout(t2); }); }
       if (ov) ov.attach();
       if (cur !== n - 1) goto(cur); else show(cur, false);  // a view that starts at the first step
@@ -532,6 +533,7 @@ function stepFrame(g, t, ex) {
 
 // Expand a chart's lazy frames as soon as Streamlit (re)draws it, whether or not the bar mounts again.
 function watchLazyFrames() {
+  window.__optvizStepFrame = stepFrame;  // for tools and tests: what the bar builds for a step (e.g. its cost)
   if (window.__optvizLazyFrames) return;
   window.__optvizLazyFrames = true;
   let queued = false;

@@ -5,6 +5,11 @@ a step field, a scrub slider, four speeds, the keys Space ← → Home End and 1
 a step cursor on the metric curves, sizes the map to fill its column (equal x/y scale, within the viewport),
 and reports the step it settles on to Python (``st.session_state["player"]["step"]``), so the views that
 depend on the current step (the step inspector) follow. The JavaScript is in player.js beside this file.
+
+Its positions are the animation frames (at most viz.animation.MAX_FRAMES, spread over the steps), or, with the
+step inspector on a map, every step 0 … S (:func:`per_step`): the inspector explains step t for every t, so → moves
+exactly one step and the step field goes to exactly the typed step; the browser builds the map's frame of a step
+when it shows it (player.js ``stepFrame``), and plays by advancing as many steps per tick as a frame covers.
 """
 
 from __future__ import annotations

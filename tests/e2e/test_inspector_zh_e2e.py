@@ -45,6 +45,7 @@ def open_panel(open_page, lang: str, size: dict):
     until(page, lambda: bar_step(page) == STEP)
     heading = "第 12 步（共 120 步）" if lang == "zh" else "step 12 of 120"
     until(page, lambda: heading_text(page).endswith(heading), timeout_s=30)  # the settled step reached Python
+    until(page, lambda: panel_rows(page), timeout_s=20)  # KaTeX may draw the step's rule a moment after the heading
     wait_idle(page)
     assert bar_step(page) == STEP
     return page
