@@ -659,7 +659,7 @@ function makeOverlay(ov, chartDiv) {
       for (let k = 0; k < 6 && placed.some((q) => left < q.x + q.w && q.x < left + w && ly - h / 2 < q.y + q.h / 2 && q.y - q.h / 2 < ly + h / 2); k++) ly += h;
       placed.push({ x: left, y: ly, w, h });
       const txt = el("text", { "data-name": name, x: lx, y: ly, "text-anchor": dx >= 0 ? "start" : "end",
-        "dominant-baseline": "middle", fill: color, stroke: "rgba(255,255,255,0.92)", "stroke-width": 3.5,
+        "dominant-baseline": "middle", fill: color, stroke: ov.halo || "rgba(255,255,255,0.92)", "stroke-width": 3.5,
         "paint-order": "stroke", "font-size": 13, "font-weight": 600, "font-family": ov.font || "sans-serif" }, labelsRoot);
       txt.textContent = text;
     };
@@ -726,16 +726,16 @@ function makeOverlay(ov, chartDiv) {
           const w = v.L.id === "step" ? 3.4 : 2.4;
           if (v.L.kind === "point") {
             el("line", { x1: tx, y1: ty, x2: X, y2: Y, stroke: v.L.color, "stroke-width": 2, "stroke-dasharray": "3 3" }, grp);
-            el("circle", { cx: X, cy: Y, r: 5, stroke: v.L.color, "stroke-width": 2, fill: "rgba(255,255,255,0.85)" }, grp);
+            el("circle", { cx: X, cy: Y, r: 5, stroke: v.L.color, "stroke-width": 2, fill: ov.halo || "rgba(255,255,255,0.85)" }, grp);
           } else {
             const d = Math.hypot(X - tx, Y - ty) || 1, ux = (X - tx) / d, uy = (Y - ty) / d;
             const hl = Math.min(R.head_px + w, 0.6 * d), bx = X - ux * hl, by = Y - uy * hl;
-            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: "rgba(255,255,255,0.85)", "stroke-width": w + 2.5,
+            el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: ov.halo || "rgba(255,255,255,0.85)", "stroke-width": w + 2.5,
               "stroke-linecap": "round" }, grp);
             el("line", { x1: tx, y1: ty, x2: bx, y2: by, stroke: v.L.color, "stroke-width": w, "stroke-linecap": "round" }, grp);
             const nx = -uy * hl * 0.5, ny = ux * hl * 0.5;
             el("polygon", { points: `${X},${Y} ${bx + nx},${by + ny} ${bx - nx},${by - ny}`, fill: v.L.color,
-              stroke: "rgba(255,255,255,0.85)", "stroke-width": 1 }, grp);
+              stroke: ov.halo || "rgba(255,255,255,0.85)", "stroke-width": 1 }, grp);
           }
           const text = own === 1 ? sym : `${sym} ×${fmtScale(own)}`;
           const same = heads.find((h) => Math.hypot(h.X - X, h.Y - Y) < 4);

@@ -107,6 +107,7 @@ def overlay_data(
         "rules": dict(RULES),
         "cursors": list(cursors),
         "font": look.font_family,
+        "halo": rgba(look.theme.paper, 0.88),  # the outline under labels and arrows: the theme's paper, not white
     }
 
 

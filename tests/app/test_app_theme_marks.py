@@ -57,6 +57,7 @@ def test_legend_and_inspector_colours_are_the_themes(link_theme: str) -> None:
     assert {layer["id"] for layer in layers} >= {"gradient", "velocity", "step", "eff_lr"}
     for layer in layers:
         assert layer["color"] == th.vector_color(layer["id"]), layer["id"]
+    assert bar["overlay"]["halo"] == rgba(th.paper, 0.88)  # labels' and arrows' outline: the theme's paper
 
     # the close-up: arrows and their labels, on a label box of the theme's paper
     arrows = [a for a in chart(at, "insp_closeup")["layout"]["annotations"] if a["name"].startswith("closeup")]
