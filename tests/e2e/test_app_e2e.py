@@ -223,6 +223,7 @@ def test_a_rejected_formula_shows_one_line_inline(open_page):
     def type_formula():
         box.fill("open(x) + y")
         box.press("Control+Enter" if kind == "textarea" else "Enter")
+        box.evaluate("el => el.blur()")  # leaving the field also submits it, as when a user clicks away
 
     # the page's own follow-up rerun (the playback bar reports its size) can mount the field again and swallow
     # the keys on a loaded machine: let it settle, and type once more if no rerun started
