@@ -182,8 +182,13 @@ def auto_height(
 def surface_image(sv: SurfaceView, look: Look = DEFAULT) -> dict:
     """The surface's picture as a layout image filling the window (under every trace; frames never touch it)."""
     (x0, x1), (y0, y1) = sv.window
+    return layout_image(sv.picture(look.theme), x0, x1, y0, y1, "surface")
+
+
+def layout_image(source: str, x0: float, x1: float, y0: float, y1: float, name: str) -> dict:
+    """A picture stretched over the data rectangle [x0, x1] × [y0, y1], under every trace."""
     return {
-        "source": sv.picture(look.theme),
+        "source": source,
         "xref": "x",
         "yref": "y",
         "x": x0,
@@ -194,7 +199,7 @@ def surface_image(sv: SurfaceView, look: Look = DEFAULT) -> dict:
         "yanchor": "top",
         "sizing": "stretch",
         "layer": "below",
-        "name": "surface",
+        "name": name,
     }
 
 

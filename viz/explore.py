@@ -42,7 +42,7 @@ from optim_core.explore import (
     SweepResult,
 )
 
-from .contour import surface_image
+from .contour import layout_image, surface_image
 from .figure import Figure, typed_array
 from .halo import halo_width
 from .style import axis, base_layout, colorbar, font, safe
@@ -267,20 +267,8 @@ def metric_picture(
     fx = np.log10 if x_log else float
     fy = np.log10 if y_log else float
     x0, x1, y0, y1 = float(fx(xe[0])), float(fx(xe[-1])), float(fy(ye[0])), float(fy(ye[-1]))
-    return {
-        "source": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
-        "xref": "x",
-        "yref": "y",
-        "x": x0,
-        "y": y1,
-        "sizex": x1 - x0,
-        "sizey": y1 - y0,
-        "xanchor": "left",
-        "yanchor": "top",
-        "sizing": "stretch",
-        "layer": "below",
-        "name": "metric",
-    }
+    source = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return layout_image(source, x0, x1, y0, y1, "metric")
 
 
 # ============================================================================ sweep heatmap
