@@ -2,7 +2,7 @@
 
 Thin wiring: the scene comes from the link (first run) or the widgets, is validated once into a
 ResolvedScene, written back to the address bar with the view, and handed to each tab's
-``render(resolved)``.  Adding a tab is one line in TABS.
+``render(resolved)``; the sidebar is drawn last.  Adding a tab is one line in TABS.
 
     streamlit run app.py
 """
@@ -51,8 +51,6 @@ pagetheme.sync(str(st.session_state.get("theme", "light")))
 resolved, problem = boot.current_scene()
 view = state.view_from_state(tab_ids, resolved).with_(lesson=header.active_lesson(resolved))
 boot.sync_url(resolved.scene, view)
-with guard.section("sidebar"):
-    sidebar.render(resolved, labels)
 with guard.section("header"):
     header.render(resolved)
 link_problem = boot.link_problem(resolved)
@@ -69,6 +67,11 @@ for tid, tab in zip(shown, st.tabs([labels[t] for t in shown], key="tab", on_cha
             continue
         with guard.section(tid):
             TABS[tid](resolved)
+
+# The sidebar last: its ~40 widgets take a third of a rerun's script, and the map should not wait for them (it
+# reaches the browser that much sooner after a slider moves). Where it sits on the page does not depend on this.
+with guard.section("sidebar"):
+    sidebar.render(resolved, labels)
 
 # Once per process: freeze what lives for the whole process; later, hand memory back when the server is idle.
 heavy.after_run()
