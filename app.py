@@ -68,10 +68,14 @@ for tid, tab in zip(shown, st.tabs([labels[t] for t in shown], key="tab", on_cha
         with guard.section(tid):
             TABS[tid](resolved)
 
-# The sidebar last: its ~40 widgets take a third of a rerun's script, and the map should not wait for them (it
+# The sidebar last: its ~100 widgets take a third of a rerun's script, and the map should not wait for them (it
 # reaches the browser that much sooner after a slider moves). Where it sits on the page does not depend on this.
+# A session's first run in a browser sends only its title: the controls follow once the map is drawn (ui.boot).
 with guard.section("sidebar"):
-    sidebar.render(resolved, labels)
+    if boot.sidebar_waits():
+        sidebar.waiting()
+    else:
+        sidebar.render(resolved, labels)
 
 # Once per process: freeze what lives for the whole process; later, hand memory back when the server is idle.
 heavy.after_run()

@@ -159,6 +159,7 @@ _IDLE_JS = """() => {
   if (conn && conn !== 'CONNECTED') return 'connection ' + conn;
   if (document.querySelector('[data-stale="true"]')) return 'stale elements';
   if (document.querySelector('[data-testid="stSkeleton"]')) return 'skeleton';
+  if (document.querySelector('.app-waiting')) return 'controls not sent yet';  // a first run (ui.boot.map_first)
   const status = document.querySelector('[data-testid="stStatusWidget"]');
   if (status && /running/i.test(status.innerText)) return 'status running';
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {

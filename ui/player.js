@@ -319,10 +319,18 @@ export default function (component) {
     const was = d.box || {};
     const off = (a, b, tol) => !(a > 0 && b > 0) || Math.abs(a - b) > tol;
     if (off(now.w, was.w, Math.max(4, 0.02 * now.w)) || off(now.vh, was.vh, 8) || off(now.top, was.top, 12) ||
-        off(now.mr, was.mr, 4) || off(now.main, was.main, 8) || Math.abs(now.below - (was.below || 0)) > 16) {
+        off(now.mr, was.mr, 4) || off(now.main, was.main, 8) || Math.abs(now.below - (was.below || 0)) > 16 ||
+        drawnDue) {
+      drawnDue = false;
+      clearTimeout(drawnTimer);
       setStateValue("box", now);
     }
   }
+  // A session's first run (d.report_drawn): the sidebar waits for this report, so it is sent once the map is
+  // drawn even when the box did not change — and after 8 s whatever happened, so the controls always come.
+  let drawnDue = !!d.report_drawn;
+  const drawnTimer = drawnDue ? setTimeout(() => { if (drawnDue) { drawnDue = false; setStateValue("box", { ...(d.box || {}) }); } }, 8000) : null;
+  cleanups.push(() => clearTimeout(drawnTimer));
   // Stacked columns (a narrow window) with the step inspector on: how far below the map the step's numbers end
   // (the bar, the toggle, the head line and the rule with its values come first under the map: ui/inspector.py),
   // so that Python leaves them room in the viewport; 0 otherwise (side by side, the panel is beside the map).

@@ -84,10 +84,12 @@ def player(
     overlay: dict[str, Any] | None = None,
     scene: str = "",
     hold_sides: bool = False,
+    report_drawn: bool = False,
 ) -> Any:
     """Mount the playback bar. ``charts``: keys of the animated charts; ``cursors``: keys of charts with a
     "step-cursor" shape; ``fit``: how to size the map (see player.js); ``overlay``: what the step inspector
-    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing).
+    draws on the map at the shown step (viz.inspector.overlay_data; None: nothing); ``report_drawn``: report the
+    box once the map is drawn even if it did not change (a session's first run waits for it: ui.boot.map_first).
 
     With the inspector on a map (a 2-D overlay), the bar has one position per step 0 … last (:func:`per_step`):
     the browser builds the map's frame for a step when it shows it, from the figure's lazy frames."""
@@ -118,6 +120,7 @@ def player(
             "overlay": overlay,
             "hold_sides": hold_sides,  # side views hidden until the last step (a lesson's open question)
             "scene": scene,  # reported back with the step: a report is only ever for the scene it was made on
+            "report_drawn": report_drawn,
         },
         default={"step": None, "box": None},
         on_step_change=lambda: None,

@@ -43,6 +43,14 @@ def render(resolved: ResolvedScene, tab_labels: dict[str, str]) -> None:
         scrub.mount(resolved)  # live scrubbing of the run sliders (ui/scrub.py): an invisible element
 
 
+def waiting() -> None:
+    """The sidebar of a session's first run (ui.boot.map_first): its title, and a line while the controls are
+    on their way (they follow as soon as the browser has drawn the map)."""
+    with st.sidebar:
+        st.html(f"<div class='app-brand'>{_('Optimizer Playground')}</div>")
+        st.html(f"<div class='app-waiting'>{_('Loading the controls…')}</div>")
+
+
 # ----------------------------------------------------------------------------- language and display
 def _on_lang_change() -> None:
     """Keep the open tab when its label changes language."""

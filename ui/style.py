@@ -33,6 +33,7 @@ CSS = """
 [data-testid="stSidebar"] h4 { margin: 0.5rem 0 -0.2rem 0; font-size: 0.95rem; letter-spacing: 0.02em;
                                text-transform: uppercase; color: #4A5263; }
 .app-brand { font-weight: 700; font-size: 1.3rem; margin: -2.1rem 0 0.2rem 0; color: #1F2430; }
+.app-waiting { font-size: 0.9rem; opacity: 0.7; }
 
 /* ---- lessons ---- */
 .st-key-lessons_row { flex-wrap: wrap; row-gap: 0.25rem; }

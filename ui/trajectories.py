@@ -18,7 +18,7 @@ from viz.blindfold import blindfold
 from viz.curve import CurveView, curve_figure, theta_figure
 from viz.halo import with_halos
 
-from . import batch, header, inspector, share, state, summary
+from . import batch, boot, header, inspector, share, state, summary
 from .compute import SceneData, run_data, scene_data
 from .looks import current_look
 from .player import frame_info, map_height, measured_box, player
@@ -238,6 +238,9 @@ def render(resolved: ResolvedScene) -> None:
                     runs=" · ".join(f"{safe(label)} → {safe(p)}" for label, p in escaped),
                 )
             )
+    report_drawn = boot.map_first()  # the session's first run: the sidebar follows once the map is drawn
+    if report_drawn:
+        ss[boot.MAP_AWAITED] = True
     with right:
         player(
             key="player",
@@ -252,6 +255,7 @@ def render(resolved: ResolvedScene) -> None:
             overlay=inspector.overlay(resolved),  # the step inspector's vectors, drawn by the bar (ui/inspector.py)
             scene=resolved.key,
             hold_sides=header.asks_first(resolved),
+            report_drawn=report_drawn,
         )
         legend(resolved, look)
         inspector.render(resolved)  # the step inspector: a toggle, and its panel beside the map (ui/inspector.py)

@@ -112,3 +112,39 @@ def test_a_lessons_open_question_starts_the_bar_at_step_0_until_the_answer_is_re
 def test_a_links_step_wins_over_the_questions_step_0():
     bar = _bar(make_app({"lesson": "zigzag", "step": "80"}))  # a teacher's link to the end of the lesson
     assert bar["steps"][bar["active"]] == 80
+
+
+# ------------------------------------------------------------------ a session's first run: the map first
+def test_a_browsers_first_run_sends_the_map_and_the_sidebar_follows(monkeypatch):
+    """In a browser (ui.boot._has_browser: it sent HTTP headers; AppTest sends none) the session's first run
+    has the map, the playback bar asked to report the drawn map, and a sidebar with only its title and a
+    waiting line; the next run, whatever starts it, has every control. The e2e test checks the browser's side
+    (tests/e2e/test_app_e2e.py::test_the_map_is_drawn_before_the_sidebar_comes)."""
+    import ui.boot
+
+    monkeypatch.setattr(ui.boot, "_has_browser", lambda: True)
+    scene = Scene(surface="himmelblau", runs=(RunConfig("adam", {"lr": 0.05}),), steps=80)
+    at = make_app(scene_to_query(scene))
+    assert at.get("plotly_chart"), "the first run has no map"
+    assert _bar(at)["report_drawn"] is True
+    assert not at.sidebar.get("select_slider") and not at.sidebar.get("selectbox")
+    assert [h.proto.body for h in at.sidebar.get("html") if "app-waiting" in h.proto.body]
+    at.run()  # the bar's report (or any other input) reruns the script
+    assert not at.exception
+    assert _bar(at)["report_drawn"] is False
+    assert at.sidebar.select_slider(key="run0_lr").value == 0.05
+    assert not [h for h in at.sidebar.get("html") if "app-waiting" in h.proto.body]
+    assert scene_from_query(dict(at.query_params)) == scene
+
+
+def test_a_first_run_without_a_playback_bar_or_a_browser_is_the_whole_page(monkeypatch):
+    """A first run that mounts no playback bar (a link to another tab) and AppTest (no browser to report the
+    drawn map) get every control at once: nothing would ever ask for the rest."""
+    at = make_app({"surface": "himmelblau"})
+    assert at.sidebar.get("select_slider") and _bar(at)["report_drawn"] is False
+    import ui.boot
+
+    monkeypatch.setattr(ui.boot, "_has_browser", lambda: True)
+    at = make_app({"surface": "himmelblau", "tab": "explore"})
+    assert at.sidebar.get("select_slider")
+    assert not [h for h in at.sidebar.get("html") if "app-waiting" in h.proto.body]

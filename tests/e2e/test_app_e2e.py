@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlencode
 
 import numpy as np
 import pytest
@@ -95,6 +96,45 @@ def test_page_loads_and_draws_the_default_scene(open_page):
     # ...and the animation ends on the whole trajectory
     assert_paths_equal(final_paths(page, "contour"), scene, trajs)
     assert not page.js_errors, f"uncaught JavaScript errors: {page.js_errors}"
+
+
+ORDER_JS = """(() => {
+  window.__order = {chart: null, sidebar: null, waiting: false};
+  const seen = () => {
+    const o = window.__order, now = performance.now();
+    const gd = document.querySelector('.st-key-contour .js-plotly-plot');
+    if (o.chart === null && gd && gd._fullData && gd._fullData.some(t => t.meta && t.meta.role === 'path')
+        && gd.querySelector('.main-svg')) o.chart = now;
+    if (document.querySelector('.app-waiting')) o.waiting = true;
+    if (o.sidebar === null && document.querySelector('[data-testid="stSidebar"] input[type=range]')) o.sidebar = now;
+    if (o.chart === null || o.sidebar === null) requestAnimationFrame(seen);
+  };
+  requestAnimationFrame(seen);
+})()"""
+
+
+def test_the_map_is_drawn_before_the_sidebar_comes(browser, app_url):
+    """A session's first run sends the map and only the sidebar's title; the ~100 controls follow once the
+    browser has drawn the map (ui.boot.map_first): they no longer hold the first chart up, and they come
+    without any input."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.add_init_script(ORDER_JS)
+        page.goto(app_url + "?" + urlencode(scene_to_query(SHARED)))
+        page.wait_for_function(
+            "() => window.__order && window.__order.chart !== null && window.__order.sidebar !== null",
+            timeout=60_000,
+        )
+        order = page.evaluate("() => window.__order")
+        assert order["waiting"], "the first run's sidebar did not say its controls were on their way"
+        assert order["chart"] < order["sidebar"], f"the sidebar's controls came before the map was drawn: {order}"
+        wait_idle(page)
+        assert keyed(page, "run0_lr").locator("input[type=range]").count() == 1
+        assert page.locator(".app-waiting").count() == 0
+        assert scene_of(page) == SHARED
+        assert_no_exception(page)
+    finally:
+        page.close()
 
 
 # ============================================================================ 2. play
