@@ -1,5 +1,6 @@
-"""Live scrubbing: while a run's hyperparameter slider is dragged, the map redraws that run's path at every
-value the thumb passes, before the release; the release then reruns the app and draws the exact figure.
+"""Live scrubbing: while a run's hyperparameter slider is dragged, the map (a 1-D scene: its curve) redraws
+that run's path at every value the thumb passes, before the release; the release then reruns the app and
+draws the exact figure.
 
 How (measured choices, see benchmarks/app.py):
 - The sliders stay Streamlit's own select_sliders (ui.widgets.hyperparam_widget): their label with the LaTeX
@@ -45,8 +46,6 @@ _COMPONENT = st.components.v2.component(
 
 def sliders(resolved: ResolvedScene) -> list[dict[str, Any]]:
     """The scrubbable sliders of the scene's runs: every float hyperparameter drawn as a select_slider."""
-    if resolved.dim != 2:
-        return []
     ss = st.session_state
     out = []
     for i, r in enumerate(resolved.runs):

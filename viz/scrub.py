@@ -7,7 +7,8 @@ figure.  This module computes those paths and packs them:
 - one vectorized ``optim_core.run`` call per chunk of slider values (B = values × starts): the whole grid of an
   lr slider costs about as much as a few single runs.  With gradient noise every value runs on its own (the
   noise stream depends on the batch size), so each path is still exactly the one ``run()`` gives;
-- each value's path is what the contour view draws for that run: the points up to the last finite one,
+- each value's path is what the view draws for that run — (x, y) on a surface's contour map, (θ, f(θ)) on a
+  1-D curve: the points up to the last finite one,
   decimated by an odd stride (the figure's own, raised if needed to stay under a point budget), starts joined
   by NaN rows; float32, since it is only drawn;
 - memory is bounded per request: chunks of at most ``MAX_CELLS`` trajectory-steps per ``run`` call.
@@ -189,8 +190,8 @@ def scrub_paths(
     ok = _valid(spec_param, vals)
     starts = np.asarray(resolved.starts, dtype=float)
     n_starts, dim = starts.shape
-    if dim != 2:
-        raise SpecError("live scrubbing draws paths on a surface f(x, y)")
+    if dim not in (1, 2):
+        raise SpecError("live scrubbing draws paths on a curve f(x) or a surface f(x, y)")
     steps = int(resolved.steps)
     stride = payload_stride(len(vals), n_starts, steps, at_least=stride, budget=budget)
 
@@ -218,7 +219,8 @@ def scrub_paths(
         k = len(chunk)
         arg: Any = float(vals[chunk[0]]) if k == 1 else np.repeat(vals[chunk], n_starts)
         traj = run(resolved.surface, r.spec, np.tile(starts, (k, 1)), steps, **common, **base, **{param: arg})
-        pts = traj.points  # (steps + 1, k * S, dim)
+        # what the view draws: (x, y) on a surface's map, (θ, f(θ)) on a curve (viz.curve's path traces)
+        pts = traj.points if dim == 2 else np.concatenate([traj.points, traj.loss[:, :, None]], axis=2)
         d_at = traj.diverged_at
         for j, g in enumerate(chunk):
             parts = []

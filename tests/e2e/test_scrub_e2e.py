@@ -192,3 +192,43 @@ def test_arrow_keys_redraw_at_once_and_settle_on_runs_path(open_page):
     assert float(widget_value(page, SLIDER)) == value
     assert_paths_equal(final_paths(page), after, after.resolve().simulate(), where=f"after ArrowRight, lr={value}")
     assert not page.js_errors, page.js_errors
+
+
+CURVE = Scene(surface="double_well", runs=(RunConfig("sgd", {"lr": 0.05}), RunConfig("adam", {"lr": 0.1})), steps=60)
+
+
+def test_dragging_lr_on_a_curve_redraws_theta_and_f_before_the_release(open_page):
+    """A 1-D scene (a lesson's curve): the dragged run's balls and trail follow the thumb on the curve, (θ_t,
+    f(θ_t)) exactly as run() gives them for the value under the thumb, before the release."""
+    page = open_page(query=scene_to_query(CURVE))
+    x0, y0 = slider_thumb(page, SLIDER)
+    page.mouse.move(x0, y0)
+    wait_payload(page, SLIDER)
+    link = page_query(page)["run"]
+    page.mouse.down()
+    page.mouse.move(x0 + 8, y0, steps=3)
+    index = int(keyed(page, SLIDER).locator("input[type=range]").first.input_value())
+    page.wait_for_function(
+        """(i) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
+                    return s && Number(s.dataset.index) === i; }""",
+        arg=index,
+        timeout=2_000,
+    )
+    got = overlay(page)
+    value = got["value"]
+    assert got["run"] == 0 and value != 0.05
+    traj = with_lr(CURVE, 0, value).resolve().simulate_run(0)
+    pts = np.column_stack([traj.points[:, 0, 0], traj.loss[:, 0]]).astype(np.float32).astype(float)
+    want = np.array(page.evaluate(_TO_PIXELS_JS, pts.tolist()))
+    (line,) = drawn_pixels(got["d"])
+    drawn = np.array(line)
+    assert drawn.shape == want.shape, f"{drawn.shape[0]} points drawn, run() has {want.shape[0]}"
+    np.testing.assert_allclose(drawn, want, atol=0.06, err_msg=f"during the drag at lr={value}")
+    assert page_query(page)["run"] == link, "the server got the value during the drag"
+    n0 = reruns(page)
+    page.mouse.up()
+    page.wait_for_function(f"() => window.__e2eScriptStates > {n0}", timeout=20_000)
+    wait_idle(page)
+    page.wait_for_function("() => !document.querySelector('.st-key-contour svg.optviz-scrub')", timeout=10_000)
+    assert float(widget_value(page, SLIDER)) == value
+    assert not page.js_errors, page.js_errors

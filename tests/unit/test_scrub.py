@@ -255,3 +255,29 @@ def test_bad_requests_raise_one_line_errors():
     amsgrad = Scene(runs=(RunConfig("adam", {"lr": 0.01}),)).resolve()
     with pytest.raises(ValueError, match="not a number"):
         scrub_paths(amsgrad, 0, "amsgrad", [0.0])
+
+
+def test_a_curves_paths_are_theta_and_f_of_theta_exactly_as_run_gives_them():
+    """A 1-D scene's view is its curve: each value's path is (θ_t, f(θ_t)), what viz.curve draws, from run()."""
+    scene = Scene(surface="double_well", runs=(RunConfig("sgd", {"lr": 0.1}), RunConfig("adam", {"lr": 0.3})), steps=40)
+    resolved = scene.resolve()
+    assert resolved.dim == 1
+    for i, r in enumerate(resolved.runs):
+        options = slider_options(r.spec.param("lr"), r.params["lr"])
+        paths = scrub_paths(resolved, i, "lr", options)
+        checked = 0
+        for g, value in enumerate(paths.values):
+            if not paths.ok[g]:
+                continue
+            traj = run(
+                resolved.surface,
+                r.spec,
+                resolved.starts,
+                resolved.steps,
+                **{**dict(r.config.params), "lr": float(value)},
+            )
+            both = np.concatenate([traj.points, traj.loss[:, :, None]], axis=2)
+            want = _drawn(both, traj.diverged_at, paths.stride)
+            np.testing.assert_array_equal(paths.path(g), want, err_msg=f"run {i} lr={value}")
+            checked += 1
+        assert checked > 10
