@@ -153,7 +153,16 @@ def test_urls_in_an_uploaded_config_never_become_links(open_page, tmp_path):
     ):
         path = tmp_path / f"links{i}.scene.json"
         path.write_text(json.dumps(bad))
-        rerun(page, lambda p=path: page.set_input_files(".st-key-export_upload input[type=file]", str(p)), "upload")
+        page.set_input_files(".st-key-export_upload input[type=file]", str(path))
+        # wait for this file's own message: the rerun after a rejected file is so quick that the page may never
+        # show the script as running (React sets the running and finished states in one render), so a rerun
+        # counter can miss it
+        page.wait_for_function(
+            """(want) => { const e = document.querySelector('.st-key-export_error');
+                           return !!e && e.innerText.includes(want); }""",
+            arg=("unknown optimizer", "batch size must be a number", "unknown name")[i],
+            timeout=20_000,
+        )
         wait_idle(page)
         msg = keyed(page, "export_error").inner_text()
         assert ("www.ev.il a@ev.il" in msg.replace("\u2060", "")) == (i < 2), msg  # a formula: its first word

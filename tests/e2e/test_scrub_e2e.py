@@ -170,21 +170,32 @@ def test_arrow_keys_redraw_at_once_and_settle_on_runs_path(open_page):
     thumb.focus()
     wait_payload(page, SLIDER)
     index = int(thumb.input_value())
+    value = page.evaluate(
+        """([key, i]) => { const S = window.__optvizScrub; return S.cache.get(S.sliders.get(key).id).values[i]; }""",
+        [SLIDER, index + 1],
+    )
+    traj = with_lr(SCENE, 0, value).resolve().simulate_run(0)
+    pts = traj.points[:, 0, :].astype(np.float32).astype(float).tolist()
     n0 = reruns(page)
     page.keyboard.press("ArrowRight")
-    # the preview is on the map before the rerun the key press started has finished
-    page.wait_for_function(
-        """(i) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
-                    return s && Number(s.dataset.index) === i; }""",
-        arg=index + 1,
+    # the preview is on the map before the rerun the key press started has finished. It lives until the rerun's
+    # figure is drawn (a quick box draws it within ~100 ms), and the map may be resized meanwhile: its path and
+    # the expected pixels are read in one go, through the axes of that moment
+    got = page.wait_for_function(
+        """([i, pts]) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
+             if (!s || Number(s.dataset.index) !== i) return null;
+             const gd = document.querySelector('.st-key-contour .js-plotly-plot');
+             const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+             return {value: Number(s.dataset.value), d: s.querySelector('path').getAttribute('d'),
+                     px: pts.map(([x, y]) => [xa.c2p(x), ya.c2p(y)])}; }""",
+        arg=[index + 1, pts],
         timeout=2_000,
-    )
-    # the preview lives until the rerun's figure is drawn (a quick box draws it within ~100 ms): check what was
-    # drawn at that moment, not whatever is on the map after computing the expected path
-    got = overlay(page)
-    assert got is not None, "after ArrowRight: the preview left before it could be read"
-    value = got["value"]
-    _drawn_is_run(page, with_lr(SCENE, 0, value), 0, f"after ArrowRight, lr={value}", got=got)
+    ).json_value()
+    assert got["value"] == value, f"the preview shows lr={got['value']}, the next option is {value}"
+    (line,) = drawn_pixels(got["d"])
+    drawn, want = np.array(line), np.array(got["px"])
+    assert drawn.shape == want.shape, f"after ArrowRight: {drawn.shape[0]} points drawn, run() has {want.shape[0]}"
+    np.testing.assert_allclose(drawn, want, atol=0.06, err_msg=f"after ArrowRight, lr={value}")
     page.wait_for_function(f"() => window.__e2eScriptStates > {n0}", timeout=20_000)
     wait_idle(page)
     page.wait_for_function("() => !document.querySelector('.st-key-contour svg.optviz-scrub')", timeout=10_000)
