@@ -194,13 +194,31 @@ def install_rerun_counter(page) -> None:
     }""")
 
 
+# Before any page script (page.add_init_script): count the messages the page's websocket receives. A rerun that
+# ends within one React render (a rejected upload: ~20 ms) never shows stApp's script state as running, so the
+# state counter alone can miss it; the server's messages cannot be missed.
+WS_COUNTER_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__e2eWs = 0;
+  class Counted extends Native {
+    constructor(...args) { super(...args); this.addEventListener('message', () => { window.__e2eWs += 1; }); }
+  }
+  window.WebSocket = Counted;
+})();"""
+
+
 def rerun(page, action: Callable[[], Any], what: str = "the action", timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
-    """Do `action`, wait until it started a Streamlit rerun, then until the app is idle again."""
+    """Do `action`, wait until it started a Streamlit rerun (the script state changed, or, on a page opened with
+    WS_COUNTER_JS, the server sent a message), then until the app is idle again."""
     install_rerun_counter(page)
-    before = page.evaluate("() => window.__e2eScriptStates")
+    before = page.evaluate("() => [window.__e2eScriptStates, window.__e2eWs ?? -1]")
     action()
     try:
-        page.wait_for_function(f"() => window.__e2eScriptStates > {before}", timeout=timeout_ms)
+        page.wait_for_function(
+            """([states, ws]) => window.__e2eScriptStates > states || (ws >= 0 && window.__e2eWs > ws)""",
+            arg=before,
+            timeout=timeout_ms,
+        )
     except Exception:
         raise AssertionError(f"{what} did not start a Streamlit rerun within {timeout_ms / 1000:.0f} s") from None
     wait_idle(page)
