@@ -70,22 +70,6 @@ def heavy_scene() -> Scene:
 
 
 # ----------------------------------------------------------------------------- in-page instruments
-# Before any page script: log every websocket message (page time, bytes).
-INIT_JS = """(() => {
-  const Native = window.WebSocket;
-  window.__ws = [];
-  class Logged extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => {
-        const n = e.data && (e.data.byteLength ?? e.data.size ?? e.data.length) || 0;
-        window.__ws.push([performance.now(), n]);
-      });
-    }
-  }
-  window.WebSocket = Logged;
-})();"""
-
 # Arm a measure: remember the input event's timestamp (the first keydown / pointerup / click after arming) and
 # watch, once per animation frame, for the conditions: the scrub preview showing another option, the contour's
 # path for run `run` changing, a selector's chart drawn, the page settled.
@@ -212,10 +196,10 @@ def browser_sessions(roots: list[Path]) -> Iterator[tuple[Any, list[str]]]:
 
 
 def new_page(browser, url: str, query: dict | None = None, viewport: dict | None = None):
-    from tools.browser import VIEWPORT, wait_idle
+    from tools.browser import VIEWPORT, WS_LOG_JS, wait_idle
 
     page = browser.new_page(viewport=viewport or VIEWPORT)
-    page.add_init_script(INIT_JS)
+    page.add_init_script(WS_LOG_JS)  # every websocket message in window.__ws, before any page script
     page.goto(url + ("/?" + urlencode(query) if query else ""))
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
     wait_idle(page, timeout_ms=120_000)

@@ -27,7 +27,7 @@ BASIN_QUERY = {"surface": "himmelblau", "run": "momentum:lr=0.002", "tab": "expl
 # Arm: t0 = the next keydown (Enter) or click; done when the chart inside `selector` shows the new grid: `cells`
 # points in its invisible cell overlay (the sweep map, a picture: viz.explore.metric_picture), or a first trace
 # with `rows` rows of z (the basin maps), and its SVG is there.  Websocket messages after t0 are read from
-# window.__ws (benchmarks.app's INIT_JS logs them).
+# window.__ws (tools.browser.WS_LOG_JS logs them; benchmarks.app.new_page installs it).
 ARM_MAP_JS = """([selector, rows, cells]) => {
   const M = window.__m = {t0: null, done: null, wsFrom: window.__ws.length};
   const mark = (e) => { if (M.t0 === null) M.t0 = e.timeStamp; };

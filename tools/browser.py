@@ -194,28 +194,35 @@ def install_rerun_counter(page) -> None:
     }""")
 
 
-# Before any page script (page.add_init_script): count the messages the page's websocket receives. A rerun that
-# ends within one React render (a rejected upload: ~20 ms) never shows stApp's script state as running, so the
-# state counter alone can miss it; the server's messages cannot be missed.
-WS_COUNTER_JS = """(() => {
+# Before any page script (page.add_init_script): log every message the page's websocket receives, as [page time,
+# bytes] in window.__ws. The benchmarks time the server's answers with it; rerun() counts them: a rerun that ends
+# within one React render (a rejected upload: ~20 ms) never shows stApp's script state as running, so the state
+# counter alone can miss it, while the server's messages cannot be missed.
+WS_LOG_JS = """(() => {
   const Native = window.WebSocket;
-  window.__e2eWs = 0;
-  class Counted extends Native {
-    constructor(...args) { super(...args); this.addEventListener('message', () => { window.__e2eWs += 1; }); }
+  window.__ws = [];
+  class Logged extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        const n = e.data && (e.data.byteLength ?? e.data.size ?? e.data.length) || 0;
+        window.__ws.push([performance.now(), n]);
+      });
+    }
   }
-  window.WebSocket = Counted;
+  window.WebSocket = Logged;
 })();"""
 
 
 def rerun(page, action: Callable[[], Any], what: str = "the action", timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
     """Do `action`, wait until it started a Streamlit rerun (the script state changed, or, on a page opened with
-    WS_COUNTER_JS, the server sent a message), then until the app is idle again."""
+    WS_LOG_JS, the server sent a message), then until the app is idle again."""
     install_rerun_counter(page)
-    before = page.evaluate("() => [window.__e2eScriptStates, window.__e2eWs ?? -1]")
+    before = page.evaluate("() => [window.__e2eScriptStates, window.__ws ? window.__ws.length : -1]")
     action()
     try:
         page.wait_for_function(
-            """([states, ws]) => window.__e2eScriptStates > states || (ws >= 0 && window.__e2eWs > ws)""",
+            """([states, ws]) => window.__e2eScriptStates > states || (ws >= 0 && window.__ws.length > ws)""",
             arg=before,
             timeout=timeout_ms,
         )

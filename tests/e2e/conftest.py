@@ -22,7 +22,7 @@ from tools.browser import (
     FIRST_CHART_TIMEOUT_MS,
     REPO,
     VIEWPORT,
-    WS_COUNTER_JS,
+    WS_LOG_JS,
     PageErrors,
     _stop,
     exceptions,
@@ -151,7 +151,7 @@ def open_page(browser, app_url, request) -> Callable[..., Any]:
 
     def _open(url: str | None = None, query: dict | None = None, *, wait_chart: bool = True):
         page = browser.new_page(viewport=VIEWPORT)
-        page.add_init_script(WS_COUNTER_JS)  # tools.browser.rerun sees even a rerun too quick to show as running
+        page.add_init_script(WS_LOG_JS)  # tools.browser.rerun sees even a rerun too quick to show as running
         page.js_errors = PageErrors()
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
         pages.append(page)
