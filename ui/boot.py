@@ -97,9 +97,8 @@ def sidebar_waits() -> bool:
     when that run mounted the playback bar that will report it (another tab, or a scene refused by the budget,
     gets its sidebar at once). Every later run draws the sidebar."""
     ss = st.session_state
-    waits = bool(ss.pop(MAP_FIRST, False)) and bool(ss.pop(MAP_AWAITED, False))
-    ss.pop(MAP_AWAITED, None)
-    return waits
+    first, awaited = ss.pop(MAP_FIRST, False), ss.pop(MAP_AWAITED, False)
+    return bool(first and awaited)
 
 
 def current_scene() -> tuple[ResolvedScene, BaseException | None]:

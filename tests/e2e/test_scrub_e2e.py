@@ -69,9 +69,22 @@ def drawn_pixels(d: str) -> list[list[tuple[float, float]]]:
 
 
 def expected_pixels(page, scene: Scene, run: int) -> np.ndarray:
+    """run()'s path for the first start, in the map's pixels: (x, y) on a surface, (θ, f(θ)) on a 1-D curve."""
     traj = scene.resolve().simulate_run(run)
-    pts = traj.points[:, 0, :].astype(np.float32).astype(float)
-    return np.array(page.evaluate(_TO_PIXELS_JS, pts.tolist()))
+    pts = (
+        traj.points[:, 0, :] if traj.points.shape[2] == 2 else np.column_stack([traj.points[:, 0, 0], traj.loss[:, 0]])
+    )
+    return np.array(page.evaluate(_TO_PIXELS_JS, pts.astype(np.float32).astype(float).tolist()))
+
+
+def wait_preview(page, index: int) -> None:
+    """Wait until the preview on the map shows slider option `index`."""
+    page.wait_for_function(
+        """(i) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
+                    return s && Number(s.dataset.index) === i; }""",
+        arg=index,
+        timeout=2_000,
+    )
 
 
 def with_lr(scene: Scene, run: int, lr: float) -> Scene:
@@ -132,12 +145,7 @@ def test_dragging_lr_redraws_the_path_before_the_release(open_page):
     for dx in (5, 10, 15):
         page.mouse.move(x0 + dx, y0, steps=3)
         index = int(keyed(page, SLIDER).locator("input[type=range]").first.input_value())
-        page.wait_for_function(
-            """(i) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
-                        return s && Number(s.dataset.index) === i; }""",
-            arg=index,
-            timeout=2_000,
-        )
+        wait_preview(page, index)
         got = overlay(page)
         assert got["run"] == 0 and got["caption"].startswith("Run 1 · lr = ")
         # the run's own traces are hidden under the preview; the other run's are not
@@ -219,18 +227,11 @@ def test_dragging_lr_on_a_curve_redraws_theta_and_f_before_the_release(open_page
     page.mouse.down()
     page.mouse.move(x0 + 8, y0, steps=3)
     index = int(keyed(page, SLIDER).locator("input[type=range]").first.input_value())
-    page.wait_for_function(
-        """(i) => { const s = document.querySelector('.st-key-contour svg.optviz-scrub');
-                    return s && Number(s.dataset.index) === i; }""",
-        arg=index,
-        timeout=2_000,
-    )
+    wait_preview(page, index)
     got = overlay(page)
     value = got["value"]
     assert got["run"] == 0 and value != 0.05
-    traj = with_lr(CURVE, 0, value).resolve().simulate_run(0)
-    pts = np.column_stack([traj.points[:, 0, 0], traj.loss[:, 0]]).astype(np.float32).astype(float)
-    want = np.array(page.evaluate(_TO_PIXELS_JS, pts.tolist()))
+    want = expected_pixels(page, with_lr(CURVE, 0, value), 0)
     (line,) = drawn_pixels(got["d"])
     drawn = np.array(line)
     assert drawn.shape == want.shape, f"{drawn.shape[0]} points drawn, run() has {want.shape[0]}"
