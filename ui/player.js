@@ -31,6 +31,7 @@ export default function (component) {
   const opening = ps && d.active != null ? (steps[d.active] ?? n - 1) : d.active;  // d.active: a frame index
   let cur = Math.min(Math.max(opening ?? n - 1, 0), Math.max(n - 1, 0));
   const chartDiv = (key) => document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  holdCharts([...(d.charts || []), ...(d.cursors || [])]);  // hold.js: no blank chart while a rerun replaces one
   const ov = makeOverlay(d.overlay, chartDiv);
   // The shown step survives this bar being mounted again on the same scene (a rerun that changed its data:
   // the inspector's layers, a side view, the step it reported); a new scene starts at d.active (a link's

@@ -54,8 +54,14 @@ CSS = """
 .pl-range { flex: 1 1 12rem; min-width: 8rem; accent-color: var(--st-primary-color, #0072B2); }
 """
 
+_HERE = Path(__file__).parent
+# hold.js (the old picture stays while Streamlit replaces a chart) is part of this module: it runs where the bar
+# does, before any rerun replaces the charts the bar drives
 _COMPONENT = st.components.v2.component(
-    "optviz_player", html=HTML, css=CSS, js=(Path(__file__).with_name("player.js")).read_text(encoding="utf-8")
+    "optviz_player",
+    html=HTML,
+    css=CSS,
+    js="\n".join((_HERE / name).read_text(encoding="utf-8") for name in ("hold.js", "player.js")),
 )
 
 
