@@ -6,8 +6,12 @@
 //  - while the thumb moves (a MutationObserver sees the range input's aria-valuetext change), once per animation
 //    frame: draw the dragged run's path and end marks for the value under the thumb in an SVG overlay on the
 //    map, and hide the run's own traces (Plotly.restyle costs 150–250 ms an update here, the overlay < 1 ms);
-//  - the overlay leaves when Plotly draws the chart again (the rerun after the release brings the exact
-//    figure), when the playback starts, or at once when the thumb is back at the value the map shows.
+//  - a value chosen without a drag (a key, a click on the track) or let go after one is committed: its path goes
+//    into the map's own traces (Plotly.animate, redraw: false), exactly as the rerun's figure will draw it, and
+//    the run's legend label with it — when the map shows exactly the payload's path for the current value and no
+//    divergence or event marks (see commit below); else the overlay stays until the rerun's figure is drawn;
+//  - the overlay leaves when Plotly draws the chart again, when the playback starts, or at once when the thumb
+//    is back at the value the map shows. While the rerun replaces the chart, ui/hold.js keeps the old one shown.
 // Data from the page (slider values, attributes) is only read as numbers; captions are set as textContent.
 
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -22,10 +26,13 @@ const S = {
   text: {},
   setTrigger: null,
   active: null, // slider key under the pointer or focused
+  pressed: null, // slider key the pointer is pressing (a drag): the overlay follows it; else the value is committed
+  commit: false, // may a value be put into the map itself (ui/scrub.py committable)
+  committed: null, // {gd, key, idx}: the value put into the map's own traces, until the rerun's chart
   preview: null, // {gd, run, hidden: [elements], svg, caption, key, idx}
   queued: null, // {key, input} waiting for the next animation frame
   raf: 0,
-  stats: { frames: 0, drawMs: [] }, // read by benchmarks/app.py and the e2e test
+  stats: { frames: 0, drawMs: [], commits: 0, commitMs: [] }, // read by benchmarks/app.py and the e2e tests
 };
 if (typeof window !== "undefined") window.__optvizScrub = S;
 
@@ -63,7 +70,9 @@ function sliderKey(el) {
 }
 
 function contour() {
-  return document.querySelector(".st-key-contour .js-plotly-plot");
+  // while a rerun replaces the map, the old one is shown over the new one's place (ui/hold.js)
+  const hold = window.__optvizHold;
+  return (hold && hold.shown && hold.shown("contour")) || document.querySelector(".st-key-contour .js-plotly-plot");
 }
 
 function ask(key) {
@@ -168,8 +177,17 @@ function draw(key, input) {
   if (pay.labels && input.getAttribute("aria-valuetext") !== pay.labels[idx]) return;
   const gd = contour();
   if (!gd || !gd._fullData || !gd._fullLayout) return;
-  if (idx === s.index) { if (S.preview && S.preview.key === key) endPreview(); return; }
+  if (idx === s.index && !(S.committed && S.committed.gd === gd)) {
+    if (S.preview && S.preview.key === key) endPreview();
+    return;
+  }
   if (!pay.ok[idx]) return;
+  if (shows(gd, s, pay, idx)) {  // the map already draws this value (a rerun's chart before its header came)
+    if (S.preview && S.preview.key === key) endPreview();
+    S.committed = { gd, key, idx };
+    return;
+  }
+  if (S.pressed !== key && commit(s, pay, idx, gd)) return;
   const fd = gd._fullData;
   const pathT = fd.find((t) => t.meta && t.meta.role === "path" && t.meta.run === s.run);
   const headT = fd.find((t) => t.meta && t.meta.role === "head" && t.meta.run === s.run);
@@ -241,6 +259,97 @@ function draw(key, input) {
   if (S.stats.drawMs.length > 2000) S.stats.drawMs.splice(0, 1000);
 }
 
+// ------------------------------------------------------------------------------------------------ commit
+// A value chosen without a drag (an arrow key, Home / End, a click on the track) or let go after one: put its
+// path into the map's own traces, as the rerun's figure will draw them, at once. Plotly.animate with
+// redraw: false redraws only those traces (20–40 ms here; Plotly.restyle redraws the whole contour, 150–250 ms).
+// Only when the result is exactly the rerun's picture: the map shows the payload's path of the slider's current
+// value point for point (same stride, last step: not a playback frame), it has only the traces below (no
+// divergence or event marks), and the new value does not diverge. Else the overlay stays until the rerun.
+const PLAIN = new Set(["grid", "minimum", "start", "pathhover", "headhover", "path", "head", "curve"]);
+
+function sameArray(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i], v = b[i];
+    if (u !== v && !(Number.isNaN(u) && Number.isNaN(v)) && !(u == null && Number.isNaN(v))) return false;
+  }
+  return true;
+}
+
+// does the map draw exactly value idx's path for the slider's run?
+function shows(gd, s, pay, idx) {
+  const t = gd._fullData.find((d) => d.meta && d.meta.role === "path" && d.meta.run === s.run);
+  const a = pay.offsets[idx], b = pay.offsets[idx + 1];
+  return !!t && b > a && sameArray(t.x, pay.x.subarray(a, b)) && sameArray(t.y, pay.y.subarray(a, b));
+}
+
+function commit(s, pay, idx, gd) {
+  const t0 = performance.now();
+  const no = (why) => { S.stats.notCommitted = why; return false; };
+  if (!S.commit) return no("off");
+  if (S.committed && S.committed.gd === gd && S.committed.idx === idx) return true;  // drawn already
+  if (!window.Plotly || !gd || !gd._fullData) return no("no chart");
+  if (!pay.ok[idx] || (pay.diverged[idx] || []).some((d) => d >= 0)) return no("diverges");
+  if (s.index < 0 || !pay.ok[s.index]) return no("current value");
+  const fd = gd._fullData;
+  if (!fd.every((t) => t.meta && PLAIN.has(t.meta.role))) return no("marks");
+  const mine = (role) => fd.find((t) => t.meta.role === role && t.meta.run === s.run);
+  const pathT = mine("path"), headT = mine("head");
+  if (!pathT || !headT) return no("no path");
+  // the map must show the value the payload says it shows (the same points): then the new path is exact too
+  const cur = S.committed && S.committed.gd === gd ? S.committed.idx : s.index;
+  if (cur === s.index && !shows(gd, s, pay, s.index)) return no("other path");
+  const n = pay.starts, hs = pay.heads.subarray(idx * n * 2, (idx + 1) * n * 2);
+  const hx = [], hy = [];
+  for (let k = 0; k < n; k++) { hx.push(hs[2 * k]); hy.push(hs[2 * k + 1]); }
+  const c = pay.offsets[idx], d = pay.offsets[idx + 1];
+  const traces = [pathT.index, headT.index];
+  const data = [{ x: pay.x.slice(c, d), y: pay.y.slice(c, d) }, { x: hx, y: hy }];
+  // the hover traces would answer with the old value's steps and losses: silent until the rerun's figure
+  for (const role of ["pathhover", "headhover"]) {
+    const t = mine(role);
+    if (t) { traces.push(t.index); data.push({ x: [], y: [] }); }
+  }
+  endPreview();
+  S.committed = { gd, key: s.key, idx };
+  const layer = gd.querySelector(".scatterlayer");
+  const mo = layer && new MutationObserver(() => restack(gd));  // before the paint: a microtask after the draw
+  if (mo) { mo.observe(layer, { childList: true }); setTimeout(() => mo.disconnect(), 2000); }
+  window.Plotly.animate(gd, { data, traces }, {
+    mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 },
+  }).then(() => {
+    restack(gd);
+    // the map changed here: the picture to hold while the rerun replaces the chart (ui/hold.js)
+    const hold = window.__optvizHold;
+    if (hold && hold.snapshot) hold.snapshot(["contour"]);
+  }, () => {});
+  gd.dataset.scrubCommitted = String(idx);  // for tests and benchmarks
+  legend(pay, s.run, idx);
+  S.stats.commits += 1;
+  S.stats.commitMs.push(performance.now() - t0);
+  return true;
+}
+
+// Plotly.animate draws the traces it changed on top of the others: put every trace back in its order (the
+// figure's order, as the rerun draws it: a later run's path over an earlier one's)
+function restack(gd) {
+  const layer = gd.querySelector(".scatterlayer");
+  if (!layer) return;
+  const order = (g) => (g.__data__ && g.__data__[0] && g.__data__[0].trace ? g.__data__[0].trace.index : -1);
+  const groups = [...layer.children];
+  const sorted = [...groups].sort((a, b) => order(a) - order(b));
+  if (sorted.some((g, i) => g !== groups[i])) for (const g of sorted) layer.appendChild(g);
+}
+
+// the legend's label of the run (ui/trajectories.legend: span.item[data-run]) at the committed value
+function legend(pay, run, idx) {
+  const label = pay.legend && pay.legend[idx];
+  const item = typeof label === "string" && document.querySelector(`.legend .item[data-run="${run}"]`);
+  const text = item && item.lastChild;
+  if (text && text.nodeType === 3) text.textContent = label;
+}
+
 function schedule(key, input) {
   S.queued = { key, input };
   if (S.raf) return;
@@ -249,6 +358,16 @@ function schedule(key, input) {
     const q = S.queued;
     S.queued = null;
     if (q) draw(q.key, q.input);
+  });
+}
+
+// A rerun's chart replaced the map (ui/hold.js): if the slider moved on meanwhile (keys pressed quickly), draw its
+// value on the new map at once rather than wait for that value's own rerun.
+if (typeof window !== "undefined") {
+  window.addEventListener("optviz:chart-drawn", () => {
+    const s = S.active && !S.pressed ? S.sliders.get(S.active) : null;
+    const input = s && document.querySelector(`.st-key-${s.key} input[type=range]`);
+    if (input && Number(input.value) !== s.index) schedule(s.key, input);
   });
 }
 
@@ -261,6 +380,7 @@ function onEnter(e) {
   if (!key) return;
   S.active = key;
   clearTimeout(askTimer);
+  if (e.type === "pointerdown") S.pressed = key;
   if (e.type === "pointerdown") ask(key);
   else askTimer = setTimeout(() => { if (S.active === key) ask(key); }, 150);
 }
@@ -303,12 +423,15 @@ export default function (component) {
   remember(msg);
   S.setTrigger = setTriggerValue;
   S.text = msg.head.text || {};
+  S.commit = msg.head.commit === true;
   const before = S.sliders;
   S.sliders = new Map((msg.head.sliders || []).map((s) => [s.key, s]));
   // the index each slider shows now (what the map draws): the thumb back there ends the preview
   for (const s of S.sliders.values()) {
     const old = before.get(s.key);
     if (old && old.id !== s.id && S.preview && S.preview.key === s.key) endPreview();
+    // the rerun drew the value the preview shows: the map is exact now
+    if (S.preview && S.preview.key === s.key && S.preview.idx === s.index) endPreview();
   }
   const cleanups = [];
   const on = (type, fn) => {
@@ -318,14 +441,20 @@ export default function (component) {
   on("pointerover", onEnter);
   on("focusin", onEnter);
   on("pointerdown", onEnter);
-  on("pointerup", () => {
-    // the thumb let go where the map already is: nothing will rerun, end the preview now
+  const letGo = () => {
+    S.pressed = null;
     const p = S.preview;
     if (!p) return;
     const s = S.sliders.get(p.key);
     const input = s && document.querySelector(`.st-key-${s.key} input[type=range]`);
-    if (input && Number(input.value) === s.index) endPreview();
-  });
+    if (!input) return;
+    // the thumb let go where the map already is: nothing will rerun, end the preview now
+    if (Number(input.value) === s.index && !(S.committed && S.committed.gd === p.gd)) { endPreview(); return; }
+    p.idx = -1;
+    draw(p.key, input);  // no longer pressed: the value let go is committed (or the overlay stays for the rerun)
+  };
+  on("pointerup", letGo);
+  on("pointercancel", letGo);
   const mo = new MutationObserver(onMutations);
   mo.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-valuetext"] });
   cleanups.push(() => mo.disconnect());

@@ -17,10 +17,18 @@ How (measured choices, see benchmarks/app.py):
   Chromium on the 6 runs × 500 steps scene: Plotly.restyle of one trace 150–250 ms per update,
   Plotly.animate (redraw false) 25–45 ms per frame with half the frames dropped, the overlay path < 1 ms.
   The overlay leaves when the new figure is drawn (or at once if the thumb comes back to its value).
+- A value chosen without a drag (an arrow key, Home / End, a click on the track), or let go after a drag, is
+  committed: scrub.js puts its path and end marks into the map's own traces (one Plotly.animate with redraw
+  false, 20–40 ms) and the run's label (``legend_labels``) into the legend, so the map is the rerun's picture
+  ~40 ms after the key instead of ~300 ms; the rerun's chart then replaces it with the same pixels (the e2e test
+  compares them), and ui/hold.js keeps a map on screen while it does. Only when that is exact: the map must show
+  the payload's path of the current value point for point (checked in the browser), carry no divergence or event
+  marks, the new value must not diverge, and the step inspector must be off (``committable``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +38,8 @@ from look.fmt import num
 from optim_core.scene import ResolvedScene
 from viz.scrub import ScrubPaths, identity, pack, scrub_paths
 
+from . import inspector
+from .looks import current_look
 from .text import _
 from .widgets import slider_options, snap
 
@@ -92,7 +102,22 @@ def payload(resolved: ResolvedScene, request: Any) -> tuple[ScrubPaths, dict[str
     p = r.spec.param(found["param"])
     options = slider_options(p, st.session_state.get(found["key"], r.params.get(p.name, p.default))) or []
     paths = cached_paths(found["id"], stride, resolved, found["run"], found["param"], tuple(options))
-    return paths, paths.header(id=found["id"], key=found["key"], labels=[num(v) for v in options])
+    return paths, paths.header(
+        id=found["id"],
+        key=found["key"],
+        labels=[num(v) for v in options],
+        legend=legend_labels(resolved, r, p.name, options),
+    )
+
+
+def legend_labels(resolved: ResolvedScene, run: Any, param: str, values: list) -> list[str] | None:
+    """The legend's label of the run at each slider value (what ui.trajectories.legend writes after the rerun),
+    or None when another run has the same optimizer: their labels name what tells them apart, which the value
+    can change for both."""
+    if sum(1 for other in resolved.runs if other.spec.name == run.spec.name) > 1:
+        return None
+    lang = current_look().lang
+    return [dataclasses.replace(run, params={**run.params, param: v}).label_in(lang) for v in values]
 
 
 def _on_want() -> None:
@@ -108,10 +133,18 @@ def _texts() -> dict[str, str]:
     }
 
 
+def committable() -> bool:
+    """May the browser put a released value's path into the map itself (scrub.js ``commit``) before the rerun
+    draws it?  Not with the step inspector on: its vectors belong to the shown step of the drawn paths.  (The
+    browser checks the rest: the map shows exactly the payload's path of the current value, at its last step,
+    with no divergence or event marks, and the new value does not diverge.)"""
+    return not inspector.is_on()
+
+
 @st.fragment
 def _scrub(resolved: ResolvedScene) -> None:
     request = st.session_state.pop(REQUEST, None)
-    header = {"sliders": sliders(resolved), "text": _texts(), "v": 1}
+    header = {"sliders": sliders(resolved), "text": _texts(), "commit": committable(), "v": 1}
     found = payload(resolved, request) if request is not None else None
     if found is None:
         data = pack(header)

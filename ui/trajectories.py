@@ -174,8 +174,8 @@ def _active_frame(resolved: ResolvedScene, steps: list[int]) -> int | None:
 def legend(resolved: ResolvedScene, look: Look) -> None:
     """One legend for every view (the colours are the same in all of them)."""
     items = "".join(
-        f"<span class='item'><span class='swatch' style='background:{look.theme.run_color(r.index)}'></span>"
-        f"{html.escape(r.label_in(look.lang))}</span>"
+        f"<span class='item' data-run='{r.index}'><span class='swatch' style='background:{look.theme.run_color(r.index)}'>"
+        f"</span>{html.escape(r.label_in(look.lang))}</span>"
         for r in resolved.runs
     )
     keys = legend_marks(look.theme)

@@ -141,7 +141,8 @@ def pytest_runtest_makereport(item, call):
 # ============================================================================ per test: pages
 @pytest.fixture
 def open_page(browser, app_url, request) -> Callable[..., Any]:
-    """open_page(url=None, query=None) -> a new Page at 1280×800, loaded, first chart drawn, Streamlit idle.
+    """open_page(url=None, query=None, setup=None) -> a new Page at 1280×800, loaded, first chart drawn, Streamlit
+    idle; setup(page), if given, runs before the page loads.
 
     url defaults to the app's base URL; query (a dict) is URL-encoded onto it. The page's uncaught JS
     errors are in page.js_errors. Pages close after the test; a failing test leaves a screenshot
@@ -149,8 +150,10 @@ def open_page(browser, app_url, request) -> Callable[..., Any]:
     """
     pages = []
 
-    def _open(url: str | None = None, query: dict | None = None, *, wait_chart: bool = True):
+    def _open(url: str | None = None, query: dict | None = None, *, wait_chart: bool = True, setup=None):
         page = browser.new_page(viewport=VIEWPORT)
+        if setup is not None:  # before the page loads: routes (e.g. a websocket whose messages a test holds back)
+            setup(page)
         page.add_init_script(WS_LOG_JS)  # tools.browser.rerun sees even a rerun too quick to show as running
         page.js_errors = PageErrors()
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
