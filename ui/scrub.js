@@ -264,8 +264,9 @@ function draw(key, input) {
 // path into the map's own traces, as the rerun's figure will draw them, at once. Plotly.animate with
 // redraw: false redraws only those traces (20–40 ms here; Plotly.restyle redraws the whole contour, 150–250 ms).
 // Only when the result is exactly the rerun's picture: the map shows the payload's path of the slider's current
-// value point for point (same stride, last step: not a playback frame), it has only the traces below (no
-// divergence or event marks), and the new value does not diverge. Else the overlay stays until the rerun.
+// value point for point (same stride, last step: not a playback frame), it has only the traces below (and other
+// runs' divergence marks, when this run diverges neither before nor after: they do not move; no event marks),
+// and the new value does not diverge. Else the overlay stays until the rerun.
 const PLAIN = new Set(["grid", "minimum", "start", "pathhover", "headhover", "path", "head", "curve"]);
 
 function sameArray(a, b) {
@@ -293,7 +294,9 @@ function commit(s, pay, idx, gd) {
   if (!pay.ok[idx] || (pay.diverged[idx] || []).some((d) => d >= 0)) return no("diverges");
   if (s.index < 0 || !pay.ok[s.index]) return no("current value");
   const fd = gd._fullData;
-  if (!fd.every((t) => t.meta && PLAIN.has(t.meta.role))) return no("marks");
+  // other runs' divergence marks stay as they are when this run diverges neither before nor after
+  const calm = (pay.diverged[s.index] || []).every((d) => d < 0);
+  if (!fd.every((t) => t.meta && (PLAIN.has(t.meta.role) || (calm && t.meta.role === "diverged")))) return no("marks");
   const mine = (role) => fd.find((t) => t.meta.role === role && t.meta.run === s.run);
   const pathT = mine("path"), headT = mine("head");
   if (!pathT || !headT) return no("no path");

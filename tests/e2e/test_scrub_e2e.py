@@ -226,12 +226,18 @@ def map_png(page) -> np.ndarray:
     return np.asarray(Image.open(BytesIO(png)).convert("RGB")).astype(int)
 
 
-def test_an_arrow_key_draws_the_exact_path_before_the_server_answers(open_page):
+# the second run diverges (SGD at lr 0.05 on Rosenbrock): its mark stays as it is while run 1's value changes
+WITH_MARKS = SCENE.with_(runs=(RunConfig("adam", {"lr": 0.02}), RunConfig("sgd", {"lr": 0.05})))
+
+
+@pytest.mark.parametrize("scene", [SCENE, WITH_MARKS], ids=["plain", "another-run-diverged"])
+def test_an_arrow_key_draws_the_exact_path_before_the_server_answers(open_page, scene):
     """ArrowRight on an lr slider: the page puts run()'s path for the next value into the map's own traces (and
     the run's label into the legend) while every message from the server is held back; the rerun's chart, once
     the messages go through, is the same picture, and no frame in between shows no map."""
+    assert scene is SCENE or scene.resolve().simulate_run(1).diverged_at.max() >= 0
     sock: list[HeldSocket] = []
-    page = open_page(query=scene_to_query(SCENE), setup=lambda p: sock.append(HeldSocket(p)))
+    page = open_page(query=scene_to_query(scene), setup=lambda p: sock.append(HeldSocket(p)))
     (held,) = sock
     thumb = keyed(page, SLIDER).locator("input[type=range]").first
     thumb.focus()
@@ -241,7 +247,7 @@ def test_an_arrow_key_draws_the_exact_path_before_the_server_answers(open_page):
         """([key, i]) => { const S = window.__optvizScrub; return S.cache.get(S.sliders.get(key).id).values[i]; }""",
         [SLIDER, index + 1],
     )
-    after = with_lr(SCENE, 0, value)
+    after = with_lr(scene, 0, value)
     traj = after.resolve().simulate_run(0)
     link = page_query(page)["run"]
     n0 = reruns(page)
