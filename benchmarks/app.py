@@ -9,17 +9,20 @@
 Each browser measure runs headless Chromium against a real `streamlit run app.py` (tools.browser.start_server),
 times from the input event to the updated chart, and reports the median of 5 after a warm-up.  Times are taken
 inside the page (performance.now(): the input event's own timestamp, then a requestAnimationFrame watcher), so
-Playwright's round trips do not count.  "Updated chart" means the chart's drawn data changed: the contour's
-`_fullData` path of the run moved (a new array with other numbers), not just that Streamlit finished.
+Playwright's round trips do not count.  "Updated chart" means the map on screen (the first one shown: displayed,
+visible, drawn) holds the run's new path in its own data (`_fullData`: other numbers), not just that Streamlit
+finished — whether the page put it there (ui/scrub.js commits a value chosen by a key or let go after a drag:
+"exact chart") or the rerun's new chart did ("the rerun's chart").  "Blank" frames are animation frames in which
+no map is shown in its place (a rerun's chart is mounted hidden; ui/hold.js shows the old one meanwhile).
 
 Interactions (names for --only):
   load     page load → first chart (the path traces drawn), then → every sidebar control; a new session each time
-  arrow    ArrowRight on run 0's lr slider → the preview on the map (ui/scrub.js) and → the exact chart
+  arrow    ArrowRight on run 0's lr slider → the exact chart (committed by the page), → the rerun's chart
   release  drag of run 0's lr slider, release → the exact chart (the preview follows the drag before that)
   lesson   a lesson button → settled page (script idle, nothing stale, the map shows the lesson)
   3d       the "3-D surface" side view → the 3-D chart drawn
   explore  the Explore tab → the 64×64 sweep heatmap drawn; a click on a cell → its path drawn
-  heavy    8 runs × 3 starts × 10 000 steps: ArrowRight on an lr slider → preview / exact chart
+  heavy    8 runs × 3 starts × 10 000 steps: ArrowRight on an lr slider → preview / exact chart / rerun's chart
   drag     a scripted drag across a whole slider (lr, β1, ε): frames, dropped frames, script per frame
 For each, the page's websocket traffic is logged too: bytes received, the first and last message after the
 input (≈ when the server started answering and finished), so the time splits into server and browser.
@@ -71,20 +74,35 @@ def heavy_scene() -> Scene:
 
 # ----------------------------------------------------------------------------- in-page instruments
 # Arm a measure: remember the input event's timestamp (the first keydown / pointerup / click after arming) and
-# watch, once per animation frame, for the conditions: the scrub preview showing another option, the contour's
-# path for run `run` changing, a selector's chart drawn, the page settled.
+# watch, once per animation frame, for the conditions: the scrub preview showing another option, the map the user
+# sees showing run `run`'s new path ("chart": the page's own commit of the value, ui/scrub.js, or the rerun's
+# figure), the rerun's new chart drawn and visible ("server"), a selector's chart drawn, the page settled; and
+# count the frames in which no map is visible in its place ("blank": Streamlit mounts a rerun's chart hidden and
+# hides the old one; ui/hold.js keeps the old one shown meanwhile).
 ARM_JS = """([run, selector]) => {
-  const gd0 = document.querySelector('.st-key-contour .js-plotly-plot');
+  const boxes = () => [...document.querySelectorAll('.st-key-contour')];
+  const drawn = (gd) => !!(gd && gd._fullData && gd.querySelector('.main-svg') && getComputedStyle(gd).visibility !== 'hidden');
+  // the map the user sees: the first one shown (a rerun's new chart is drawn hidden at first; while it is,
+  // ui/hold.js shows the old one, which Streamlit hides; once visible, the new one is drawn over it)
+  const seen = () => {
+    for (const b of boxes()) {
+      const cs = getComputedStyle(b), gd = b.querySelector('.js-plotly-plot');
+      if (cs.display !== 'none' && cs.visibility !== 'hidden' && drawn(gd)) return gd;
+    }
+    return null;
+  };
+  const gd0 = seen();
   const pathOf = (gd) => gd && gd._fullData && gd._fullData.find(t => t.meta && t.meta.role === 'path' && t.meta.run === run);
   const p0 = pathOf(gd0);
   // every point counts: a converged path ends where the old one did
   const sig = (p) => { if (!p || !p.x) return null; let h = 0; const a = p.x, b = p.y || [];
     const v = (x) => (Number.isFinite(x) ? x : 0);  // NaN rows join the starts
     for (let i = 0; i < a.length; i++) h = (h * 31 + v(a[i]) * 1e6 + v(b[i]) * 1e3) % 1e15; return a.length + ':' + h; };
-  const s0 = sig(p0), x0 = p0 && p0.x;
+  const s0 = sig(p0);
   const ov0 = document.querySelector('svg.optviz-scrub');
   const idx0 = ov0 ? ov0.dataset.index : null;
-  const B = window.__b = {t0: null, preview: null, chart: null, selector: null, settled: null, wsFrom: window.__ws.length};
+  const B = window.__b = {t0: null, preview: null, chart: null, server: null, selector: null, settled: null,
+                          frames: 0, blank: 0, wsFrom: window.__ws.length};
   const mark = (e) => { if (B.t0 === null) B.t0 = e.timeStamp; };
   for (const type of ['keydown', 'pointerup', 'click']) document.addEventListener(type, mark, {capture: true, once: true});
   const idle = () => {
@@ -96,16 +114,20 @@ ARM_JS = """([run, selector]) => {
       const now = performance.now();
       const ov = document.querySelector('svg.optviz-scrub');
       if (B.preview === null && ov && ov.dataset.index !== idx0) B.preview = now;
-      const gd = document.querySelector('.st-key-contour .js-plotly-plot');
+      const gd = seen();
+      B.frames += 1;
+      // a copy of the old picture over the new chart's place counts as shown (ui/hold.js, a quick rerun)
+      if (!gd && !document.querySelector('.optviz-hold .main-svg')) B.blank += 1;
       const p = pathOf(gd);
-      if (B.chart === null && p && p.x !== x0 && sig(p) !== s0) B.chart = now;
+      if (B.chart === null && p && sig(p) !== s0) B.chart = now;
+      if (B.server === null && gd && gd !== gd0 && p && sig(p) !== s0) B.server = now;
       if (selector && B.selector === null) {
         const g = document.querySelector(selector);
         if (g && g._fullData && g.querySelector('.main-svg')) B.selector = now;
       }
-      if (B.settled === null && idle() && (selector ? B.selector !== null : B.chart !== null)) B.settled = now;
+      if (B.settled === null && idle() && (selector ? B.selector !== null : B.server !== null)) B.settled = now;
     }
-    if (B.settled === null || (selector === null && B.chart === null)) B.raf = requestAnimationFrame(loop);
+    if (B.settled === null || (selector === null && B.server === null)) B.raf = requestAnimationFrame(loop);
   };
   B.raf = requestAnimationFrame(loop);
 }"""
@@ -115,7 +137,8 @@ READ_JS = """() => {
   const ws = window.__ws.slice(B.wsFrom).filter(m => m[0] >= (B.t0 ?? 0));
   const rel = (t) => t === null || B.t0 === null ? null : t - B.t0;
   const big = ws.reduce((a, m) => (a && a[1] >= m[1] ? a : m), null);
-  return {preview: rel(B.preview), chart: rel(B.chart), selector: rel(B.selector), settled: rel(B.settled),
+  return {preview: rel(B.preview), chart: rel(B.chart), server: rel(B.server), selector: rel(B.selector),
+          settled: rel(B.settled), frames: B.frames, blank: B.blank,
           ws_big: big ? big[0] - B.t0 : null, ws_big_bytes: big ? big[1] : 0,
           ws_first: ws.length ? ws[0][0] - B.t0 : null, ws_last: ws.length ? ws[ws.length - 1][0] - B.t0 : null,
           ws_bytes: ws.reduce((s, m) => s + m[1], 0), ws_messages: ws.length};
@@ -294,7 +317,7 @@ def bench_arrow(browser, url: str) -> dict:
     page = new_page(browser, url, scene_to_query(bench_scene()))
     rows = _arrow_rows(page, "run2_lr", 2)
     page.close()
-    return _summary(rows, "preview", "chart", "settled")
+    return _summary(rows, "preview", "chart", "server", "blank", "settled")
 
 
 def bench_release(browser, url: str) -> dict:
@@ -314,7 +337,7 @@ def bench_release(browser, url: str) -> dict:
         if k:
             rows.append(row)
     page.close()
-    return _summary(rows, "chart", "settled")
+    return _summary(rows, "preview", "chart", "server", "blank", "settled")
 
 
 def bench_lesson(browser, url: str) -> dict:
@@ -327,7 +350,7 @@ def bench_lesson(browser, url: str) -> dict:
         if k >= 2:
             by[lesson].append(row)
     page.close()
-    return {name: _summary(rows, "chart", "settled") for name, rows in by.items()}
+    return {name: _summary(rows, "chart", "server", "blank", "settled") for name, rows in by.items()}
 
 
 def bench_3d(browser, url: str) -> dict:
@@ -397,7 +420,7 @@ def bench_heavy(browser, url: str) -> dict:
     page = new_page(browser, url, scene_to_query(heavy_scene()))
     rows = _arrow_rows(page, "run2_lr", 2)
     page.close()
-    return _summary(rows, "preview", "chart", "settled")
+    return _summary(rows, "preview", "chart", "server", "blank", "settled")
 
 
 # -- frames while dragging: a Chromium trace, script time per frame on the page's main thread
@@ -646,10 +669,15 @@ def browser_rows(got: dict) -> list[tuple[str, str, str, str]]:
         a, r = got.get("arrow", {}), got.get("release", {})
         result = []
         if a:
-            result.append(f"arrow: preview {ms(a['preview'])}, exact chart {ms(a['chart'])}")
+            result.append(f"arrow: exact chart {ms(a['chart'])} (the rerun's chart {ms(a.get('server'))})")
         if r:
-            result.append(f"release: exact chart {ms(r['chart'])} (the preview followed the drag)")
-        split = "; ".join(x for x in [a and "arrow " + _split(a, "chart"), r and "release " + _split(r, "chart")] if x)
+            result.append(
+                f"release: exact chart {ms(r['chart'])} (the rerun's {ms(r.get('server'))}; the preview followed the drag)"
+            )
+        split = "; ".join(
+            x for x in [a and "arrow " + _split(a, "server"), r and "release " + _split(r, "server")] if x
+        )
+        split += f"; frames with no map shown: arrow {a.get('blank')}, release {r.get('blank')} (median)"
         rows.append((*TARGETS["arrow"][:1], "; ".join(result), TARGETS["arrow"][1], split))
     if "load" in got:
         ld = got["load"]
@@ -662,7 +690,8 @@ def browser_rows(got: dict) -> list[tuple[str, str, str, str]]:
                 TARGETS["lesson"][0],
                 f"zigzag {sec(z['settled'])}, rosenbrock {sec(r['settled'])}",
                 TARGETS["lesson"][1],
-                f"zigzag chart {ms(z['chart'])}; rosenbrock chart {ms(r['chart'])}; " + _split(r, "settled"),
+                f"zigzag chart {ms(z['chart'])}; rosenbrock chart {ms(r['chart'])}; frames with no map shown "
+                f"{z.get('blank')} / {r.get('blank')}; " + _split(r, "settled"),
             )
         )
     if "3d" in got:
@@ -683,9 +712,9 @@ def browser_rows(got: dict) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 TARGETS["heavy"][0],
-                f"preview {ms(h['preview'])}, exact chart {sec(h['chart'])}",
+                f"exact chart {sec(h['chart'])} (the rerun's {sec(h.get('server'))}; preview {ms(h['preview'])})",
                 TARGETS["heavy"][1],
-                _split(h, "chart"),
+                _split(h, "server") + f"; frames with no map shown {h.get('blank')}",
             )
         )
     if "drag" in got:
