@@ -44,12 +44,13 @@ HOLD.shown = (key) => {
   return box ? box.querySelector(".js-plotly-plot") : null;
 };
 
-function holdStart(parent, box, old) {
+function holdStart(parent, newBox, old) {
+  let box = newBox;
   const gd = old.querySelector(".js-plotly-plot");
   if (old.__optvizHeld || !gd || !gd._fullLayout || !gd.querySelector(".main-svg")) return;
   if (gd.style.visibility === "hidden") return;  // never drawn visible: nothing to hold
   if (getComputedStyle(parent).position === "static") parent.style.position = "relative";
-  const rec = { raf: 0, t0: performance.now(), done: false };
+  const rec = { raf: 0, t0: performance.now(), done: false, style: old.style.cssText };
   old.__optvizHeld = rec;
   // Streamlit hides a retained stale element (display: none) and fades a stale one: neither while held. The old
   // one is laid over the new one's place (which keeps its room in the flow, drawn hidden underneath).
@@ -59,20 +60,32 @@ function holdStart(parent, box, old) {
   keep(old, "transition", "none");
   keep(old, "pointer-events", "none");
   keep(old, "position", "absolute");
-  keep(old, "left", box.offsetLeft + "px");
-  keep(old, "top", box.offsetTop + "px");
-  keep(old, "width", box.getBoundingClientRect().width + "px");
+  const place = () => {
+    keep(old, "left", box.offsetLeft + "px");
+    keep(old, "top", box.offsetTop + "px");
+    keep(old, "width", box.getBoundingClientRect().width + "px");
+  };
+  place();
   keep(old, "z-index", "5");
   HOLD.count += 1;
   const release = (why) => {
     cancelAnimationFrame(rec.raf);
     rec.done = true;
-    keep(old, "display", "none");  // Streamlit removes it when the script run ends
+    // its own style again: Streamlit's rule hides it until the run ends (or shows it, should it use it again)
+    old.style.cssText = rec.style;
+    old.__optvizHeld = null;
     HOLD.log.push({ held: performance.now() - rec.t0, why });
     if (HOLD.log.length > 200) HOLD.log.splice(0, 100);
     window.dispatchEvent(new CustomEvent("optviz:chart-drawn", { detail: { box } }));
   };
+  const key = holdKeyOf(box);
   const check = () => {
+    if (!box.isConnected || getComputedStyle(box).display === "none") {
+      // a newer rerun replaced the new chart before it was drawn (keys pressed quickly): hold over that one
+      const next = [...parent.children].find(
+        (c) => c !== old && c !== box && holdKeyOf(c) === key && getComputedStyle(c).display !== "none");
+      if (next) { box = next; place(); }
+    }
     if (!old.isConnected) release("old gone");
     else if (!box.isConnected) release("new gone");
     else if (box.style.visibility === "hidden") release("hidden");  // the bar hides a side view (hold_sides)
@@ -112,12 +125,10 @@ function holdCopy(parent, box, gone, key) {
     `height:${snap.h}px;pointer-events:none;z-index:5;overflow:hidden`;
   layer.appendChild(snap.copy);
   parent.appendChild(layer);
-  const rec = { raf: 0, t0: performance.now(), done: false };
-  box.__optvizCopy = rec;
+  const rec = { raf: 0, t0: performance.now() };
   HOLD.count += 1;
   const release = (why) => {
     cancelAnimationFrame(rec.raf);
-    rec.done = true;
     layer.remove();
     HOLD.log.push({ held: performance.now() - rec.t0, why, copy: true });
     window.dispatchEvent(new CustomEvent("optviz:chart-drawn", { detail: { box } }));
