@@ -2,10 +2,10 @@
 // this file before player.js).
 //
 // Why: a rerun that changes a figure makes Streamlit 1.67 mount a new element container for the chart (the
-// element's identity includes its figure) before the old one, and keep the old one, stale, below it until the
-// script run ends. The new chart is drawn hidden (visibility: hidden until Streamlit has measured its width),
-// then drawn again, visible. Measured in headless Chromium on the 6 runs × 500 steps scene after an arrow key on
-// an lr slider: for 80–220 ms of every rerun the map's place was blank and the old map sat below it, out of view
+// element's identity includes its figure) before the old one, and keep the old one, stale and hidden
+// (data-retained: display none), until the script run ends. The new chart is drawn hidden (visibility: hidden
+// until Streamlit has measured its width), then drawn again, visible. Measured in headless Chromium on the
+// 6 runs × 500 steps scene after an arrow key on an lr slider: for 80–220 ms of every rerun no map was shown
 // (benchmarks/app.py counts these "blank frames").
 //
 // How: a MutationObserver on the parent of each watched chart's container (st-key-<key>; the parent stays)
@@ -36,6 +36,12 @@ function holdDrawn(box) {
   return !(w > 0) || Math.abs(w - gd.getBoundingClientRect().width) <= 2;
 }
 
+// the newest container of `key` in parent that is laid out (a rerun inserts its new one first)
+function holdNewest(parent, key, skip) {
+  return [...parent.children].find(
+    (c) => c !== skip && holdKeyOf(c) === key && getComputedStyle(c).display !== "none") || null;
+}
+
 // The chart of `key` the user sees now: the old one while it is held over the new one (ui/scrub.js draws there).
 HOLD.shown = (key) => {
   const boxes = [...document.querySelectorAll(`.st-key-${key}`)];
@@ -50,8 +56,15 @@ function holdStart(parent, newBox, old) {
   if (old.__optvizHeld || !gd || !gd._fullLayout || !gd.querySelector(".main-svg")) return;
   if (gd.style.visibility === "hidden") return;  // never drawn visible: nothing to hold
   if (getComputedStyle(parent).position === "static") parent.style.position = "relative";
-  const rec = { raf: 0, t0: performance.now(), done: false, style: old.style.cssText };
+  const rec = { raf: 0, t0: performance.now(), done: false, style: old.style.cssText, snap: null };
   old.__optvizHeld = rec;
+  // a copy too, should Streamlit drop the old one before the new one is drawn (quick reruns): ~1 ms
+  const svgc = gd.querySelector(".svg-container");
+  if (svgc && !svgc.querySelector("canvas")) {
+    const copy = svgc.cloneNode(true);
+    copy.querySelectorAll(".modebar-container").forEach((m) => m.remove());
+    rec.snap = { gd, copy, w: svgc.clientWidth, h: svgc.clientHeight };
+  }
   // Streamlit hides a retained stale element (display: none) and fades a stale one: neither while held. The old
   // one is laid over the new one's place (which keeps its room in the flow, drawn hidden underneath).
   const keep = (el, k, v) => el.style.setProperty(k, v, "important");
@@ -82,11 +95,15 @@ function holdStart(parent, newBox, old) {
   const check = () => {
     if (!box.isConnected || getComputedStyle(box).display === "none") {
       // a newer rerun replaced the new chart before it was drawn (keys pressed quickly): hold over that one
-      const next = [...parent.children].find(
-        (c) => c !== old && c !== box && holdKeyOf(c) === key && getComputedStyle(c).display !== "none");
+      const next = holdNewest(parent, key, old);
       if (next) { box = next; place(); }
     }
-    if (!old.isConnected) release("old gone");
+    if (!old.isConnected && box.isConnected && !holdDrawn(box) && rec.snap) {
+      // Streamlit dropped the old one first: its copy stands in
+      HOLD.snaps.set(key, rec.snap);
+      release("old gone, copied");
+      holdCopy(parent, box, old, key);
+    } else if (!old.isConnected) release("old gone");
     else if (!box.isConnected) release("new gone");
     else if (box.style.visibility === "hidden") release("hidden");  // the bar hides a side view (hold_sides)
     else if (holdDrawn(box)) release("drawn");
@@ -113,7 +130,8 @@ function holdSnapshot(keys) {
 }
 HOLD.snapshot = holdSnapshot;
 
-function holdCopy(parent, box, gone, key) {
+function holdCopy(parent, newBox, gone, key) {
+  let box = newBox;
   const snap = HOLD.snaps.get(key);
   if (!snap || !gone.contains(snap.gd) || !(snap.w > 0 && snap.h > 0)) return;
   HOLD.snaps.delete(key);
@@ -134,6 +152,14 @@ function holdCopy(parent, box, gone, key) {
     window.dispatchEvent(new CustomEvent("optviz:chart-drawn", { detail: { box } }));
   };
   const check = () => {
+    if (!box.isConnected || getComputedStyle(box).display === "none") {
+      const next = holdNewest(parent, key, null);  // replaced again before it was drawn: follow the newest
+      if (next) {
+        box = next;
+        layer.style.left = box.offsetLeft + "px";
+        layer.style.top = box.offsetTop + "px";
+      }
+    }
     if (!box.isConnected) release("new gone");
     else if (box.style.visibility === "hidden") release("hidden");  // the bar hides a side view (hold_sides)
     else if (holdDrawn(box)) release("drawn");
