@@ -89,6 +89,13 @@ def test_tool_sends_what_chromium_sends(browser, app_url):
     for i, (theirs, mine) in enumerate(zip(sent, ours)):
         a = {state_key(w) for w in theirs.widget_states.widgets if not w.id.endswith(NOT_EMULATED)}
         b = {state_key(w) for w in mine.widget_states.widgets}
+        if i == 1:
+            # The bar's box report races the widgets beside the bar in Chromium (the inspector toggle, the side
+            # view and click-mode controls): sent before they have mounted, it lacks their states, which the tool
+            # always sends (at the first run's values). Seen on the session-start commit too (3 runs in 5). Here
+            # Chromium must send nothing the tool does not, and every later message must match exactly.
+            assert a <= b, f"message 1: only Chromium {sorted(a - b)}"
+            b &= a
         assert a == b, f"message {i}: only Chromium {sorted(a - b)}; only the tool {sorted(b - a)}"
         assert mine.query_string == theirs.query_string, i
         assert mine.page_script_hash == theirs.page_script_hash, i
